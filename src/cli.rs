@@ -1,0 +1,75 @@
+//! Command-line interface: argument types (clap derive). Belongs to the binary only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// peacesim: simulate peace operations and human security.
+///
+/// Exit codes: 0 success; 1 invalid input (scenario, plan, arguments); 2 output or I/O
+/// problem; 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "peacesim", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write timeseries, localities, subgroups, events and a manifest.
+    Run(RunArgs),
+    /// Check scenario files and report every problem; exit 1 if any is invalid.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List every mechanism parameter with its default, range, unit and source.
+    Params {
+        /// Print as Markdown table rows (for docs/ODD.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Options shared by commands that run simulations.
+#[derive(Debug, Clone, Args)]
+pub struct RunCommon {
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Override a scenario field before validation, e.g. --set mission.troops=4000 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Output directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but the output directory.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `peacesim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// Run seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Ticks to run (default: the scenario's; events after the end do not happen).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Write per-locality and subgroup rows every N ticks (default: the scenario's, usually 1).
+    #[arg(long, value_name = "N")]
+    pub locality_every: Option<u32>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: RunCommon,
+}

@@ -1,0 +1,247 @@
+//! Per-tick aggregates of the people pass, as flat `f64` vectors with a fixed layout.
+//!
+//! Each block of people adds into its own accumulator while it is updated; the engine then adds
+//! the block accumulators together in block order. Because block boundaries depend only on the
+//! scenario (never on the thread count) and every block is summed in row order, the totals are
+//! bit-identical whatever the number of threads. Counts are exact integers stored as `f64`.
+
+/// Scalar fields kept per locality (indices into a locality's stride).
+pub mod field {
+    /// Living people present.
+    pub const ALIVE: usize = 0;
+    /// Living civilians (not fighters) present.
+    pub const CIVILIANS: usize = 1;
+    /// Displaced people living in host communities here.
+    pub const DISPLACED: usize = 2;
+    /// People living in the protection site here.
+    pub const IN_SITE: usize = 3;
+    /// Displaced people (host community or site) whose home is elsewhere.
+    pub const NEWCOMERS: usize = 4;
+    /// Exposed.
+    pub const EXPOSED: usize = 5;
+    /// Infectious.
+    pub const INFECTIOUS: usize = 6;
+    /// New infections this tick.
+    pub const NEW_INFECTIONS: usize = 7;
+    /// Epidemic deaths this tick.
+    pub const EPIDEMIC_DEATHS: usize = 8;
+    /// Other non-violent deaths this tick.
+    pub const BASELINE_DEATHS: usize = 9;
+    /// Civilians killed by violence this tick.
+    pub const VIOLENT_DEATHS: usize = 10;
+    /// Fighters killed this tick.
+    pub const FIGHTER_DEATHS: usize = 11;
+    /// Mobilised people (Epstein-active).
+    pub const MOBILISED: usize = 12;
+    /// Detained people.
+    pub const DETAINED: usize = 13;
+    /// Arrests this tick.
+    pub const ARRESTS: usize = 14;
+    /// People identified as insecure (c >= k).
+    pub const IDENTIFIED: usize = 15;
+    /// Sum of deprivation scores of the identified.
+    pub const SUM_SCORE_IDENTIFIED: usize = 16;
+    /// People with 1/5 <= c < k (vulnerable).
+    pub const VULNERABLE: usize = 17;
+    /// People with c >= 1/2 (severe).
+    pub const SEVERE: usize = 18;
+    /// People whose perceived insecurity is at or above the indicator threshold.
+    pub const FEEL_INSECURE: usize = 19;
+    /// Sum of perceived insecurity.
+    pub const INSECURITY_SUM: usize = 20;
+    /// Sum of income, subsistence lines.
+    pub const INCOME_SUM: usize = 21;
+    /// People who fled this tick (counted where they arrived).
+    pub const NEWLY_DISPLACED: usize = 22;
+    /// People who returned home this tick.
+    pub const RETURNS: usize = 23;
+    /// People admitted to the site here this tick.
+    pub const SITE_ENTRIES: usize = 24;
+    /// People who applied to enter the site here this tick.
+    pub const SITE_APPLICANTS: usize = 25;
+    /// Civilians injured this tick.
+    pub const INJURED: usize = 26;
+    /// Sum of political voice.
+    pub const VOICE_SUM: usize = 27;
+    /// Sum of grievance.
+    pub const GRIEVANCE_SUM: usize = 28;
+    /// Children (not fighters) present, for abduction rates.
+    pub const CHILDREN: usize = 29;
+    /// Child abductions this tick.
+    pub const CHILD_ABDUCTIONS: usize = 30;
+    /// Recovered (immune) people.
+    pub const RECOVERED: usize = 31;
+    /// Number of scalar fields.
+    pub const COUNT: usize = 32;
+}
+
+/// Subgroups for disaggregated indicators, in output order after the identity groups.
+pub const FIXED_SUBGROUPS: [(&str, &str); 9] = [
+    ("sex", "female"),
+    ("sex", "male"),
+    ("age_band", "child"),
+    ("age_band", "youth"),
+    ("age_band", "adult"),
+    ("age_band", "elder"),
+    ("displacement", "home"),
+    ("displacement", "displaced"),
+    ("displacement", "in_site"),
+];
+
+/// Fields per subgroup: n, q, sum of scores of the identified, then deprived counts per dimension.
+pub const SUBGROUP_STRIDE: usize = 3 + 7;
+
+/// Positions of every aggregate in an accumulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Localities.
+    pub localities: usize,
+    /// Identity groups.
+    pub identities: usize,
+    /// Armed groups.
+    pub groups: usize,
+    /// Perpetrator slots: groups, then the mission, then crossfire.
+    pub slots: usize,
+    /// Fields per locality.
+    pub stride: usize,
+    /// Civilians outside sites present, per identity.
+    pub off_civilians_by_identity: usize,
+    /// Site residents, per identity.
+    pub off_site_by_identity: usize,
+    /// Fighters present, per group.
+    pub off_fighters: usize,
+    /// Civilians killed, per perpetrator slot.
+    pub off_killed: usize,
+    /// Civilians injured, per perpetrator slot.
+    pub off_injured: usize,
+    /// Sexual-violence victims, per perpetrator slot.
+    pub off_sexual_violence: usize,
+    /// Fighters killed, per group.
+    pub off_fighter_deaths: usize,
+    /// Recruits, per group.
+    pub off_recruits: usize,
+    /// Desertions, per group.
+    pub off_desertions: usize,
+    /// Child abductions, per group.
+    pub off_abductions: usize,
+    /// Deprived counts per dimension.
+    pub off_deprived: usize,
+    /// Censored (identified and deprived) counts per dimension.
+    pub off_censored: usize,
+    /// Voice-weighted expressed needs per pillar.
+    pub off_needs: usize,
+    /// Start of the subgroup section.
+    pub off_subgroups: usize,
+    /// Number of subgroups (identities, then [`FIXED_SUBGROUPS`]).
+    pub subgroups: usize,
+    /// Total length.
+    pub len: usize,
+}
+
+impl Layout {
+    /// Builds the layout for a scenario's table sizes.
+    #[must_use]
+    pub fn new(localities: usize, identities: usize, groups: usize) -> Self {
+        let slots = groups + 2;
+        let mut o = field::COUNT;
+        let mut take = |n: usize| {
+            let at = o;
+            o += n;
+            at
+        };
+        let off_civilians_by_identity = take(identities);
+        let off_site_by_identity = take(identities);
+        let off_fighters = take(groups);
+        let off_killed = take(slots);
+        let off_injured = take(slots);
+        let off_sexual_violence = take(slots);
+        let off_fighter_deaths = take(groups);
+        let off_recruits = take(groups);
+        let off_desertions = take(groups);
+        let off_abductions = take(groups);
+        let off_deprived = take(7);
+        let off_censored = take(7);
+        let off_needs = take(4);
+        let stride = o;
+        let subgroups = identities + FIXED_SUBGROUPS.len();
+        let off_subgroups = localities * stride;
+        Self {
+            localities,
+            identities,
+            groups,
+            slots,
+            stride,
+            off_civilians_by_identity,
+            off_site_by_identity,
+            off_fighters,
+            off_killed,
+            off_injured,
+            off_sexual_violence,
+            off_fighter_deaths,
+            off_recruits,
+            off_desertions,
+            off_abductions,
+            off_deprived,
+            off_censored,
+            off_needs,
+            off_subgroups,
+            subgroups,
+            len: off_subgroups + subgroups * SUBGROUP_STRIDE,
+        }
+    }
+
+    /// Start of locality `l`'s fields.
+    #[inline]
+    #[must_use]
+    pub fn base(&self, l: usize) -> usize {
+        l * self.stride
+    }
+
+    /// Start of subgroup `s`'s fields.
+    #[inline]
+    #[must_use]
+    pub fn subgroup(&self, s: usize) -> usize {
+        self.off_subgroups + s * SUBGROUP_STRIDE
+    }
+
+    /// Perpetrator slot of the mission.
+    #[must_use]
+    pub fn mission_slot(&self) -> usize {
+        self.groups
+    }
+
+    /// Perpetrator slot of crossfire in battles.
+    #[must_use]
+    pub fn crossfire_slot(&self) -> usize {
+        self.groups + 1
+    }
+
+    /// Sums a locality field over all localities.
+    #[must_use]
+    pub fn total(&self, acc: &[f64], field: usize) -> f64 {
+        (0..self.localities).map(|l| acc[self.base(l) + field]).sum()
+    }
+}
+
+/// Adds `src` into `dst` element by element.
+pub fn add_into(dst: &mut [f64], src: &[f64]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d += *s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_sections_do_not_overlap() {
+        let l = Layout::new(3, 2, 4);
+        assert_eq!(l.slots, 6);
+        assert!(l.off_civilians_by_identity >= field::COUNT);
+        assert_eq!(l.off_needs + 4, l.stride);
+        assert_eq!(l.len, 3 * l.stride + (2 + FIXED_SUBGROUPS.len()) * SUBGROUP_STRIDE);
+        assert_eq!(l.mission_slot(), 4);
+        assert_eq!(l.crossfire_slot(), 5);
+    }
+}

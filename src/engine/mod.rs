@@ -1,0 +1,190 @@
+//! In what order things happen and on which threads: the tick.
+//!
+//! Each tick runs the model brief's ten phases in a fixed order:
+//!
+//! 1. scheduled events; 2. mission personnel and (every planning interval) planning;
+//! 3-4. armed-group, mission and crowd acts drawn at locality level, turned into per-person
+//! hazards; 5-7. the people pass (violence exposure, health, mobilisation and recruitment,
+//! movement, economy and food, perceptions), in parallel over blocks of people;
+//! attribution of realised victims to events; 7-9. locality, group and national updates in
+//! locality order; 10. indicators, handed to the observer.
+//!
+//! Determinism: people decide from a read-only context and write only their own row; each
+//! block adds into its own accumulator; accumulators are summed in block order; every random
+//! number comes from `rng`, keyed by seed, phase, tick and a stream id that never depends on
+//! the thread count. There are no locks, atomics or channels here, and no allocation in the
+//! per-tick people pass. The caller chooses the thread pool (`ThreadPool::install`).
+
+pub mod accum;
+pub mod init;
+pub mod observer;
+pub mod rng;
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::model::World;
+use crate::rules::conflict::Conflict;
+use crate::rules::indicators::{self, TickRecord};
+use crate::rules::person::{self, Context, Mode};
+use crate::rules::{context, events, planning, update};
+use crate::scenario::Scenario;
+
+pub use observer::{Collect, Discard, Observer};
+
+use accum::Layout;
+use rng::Streams;
+
+/// Columns of the totals vector summed per parallel task when reducing block accumulators.
+const REDUCE_CHUNK: usize = 1024;
+
+/// One run of a scenario with one seed.
+#[derive(Debug)]
+pub struct Simulation {
+    scenario: Scenario,
+    world: World,
+    streams: Streams,
+    layout: Layout,
+    ctx: Context,
+    conflict: Conflict,
+    block_acc: Vec<Vec<f64>>,
+    totals: Vec<f64>,
+    record: TickRecord,
+}
+
+impl Simulation {
+    /// Builds the initial world and measures it (tick 0). Uses the scenario's seed.
+    #[must_use]
+    pub fn new(scenario: &Scenario) -> Self {
+        Self::with_seed(scenario, scenario.run.seed)
+    }
+
+    /// Builds the initial world with an explicit run seed.
+    #[must_use]
+    pub fn with_seed(scenario: &Scenario, seed: u64) -> Self {
+        let mut scenario = scenario.clone();
+        scenario.run.seed = seed;
+        let streams = Streams::new(seed);
+        let layout = Layout::new(scenario.localities.len(), scenario.identity_groups.len(), scenario.armed_groups.len());
+        let world = init::build_world(&scenario, &layout, &streams);
+        let ctx = context::new_context(&scenario, layout.clone());
+        let conflict = Conflict::new(&scenario);
+        let block_acc = vec![vec![0.0; layout.len]; world.people.blocks.len()];
+        let record = TickRecord::new(&scenario, &layout);
+        let mut sim = Self { totals: vec![0.0; layout.len], scenario, world, streams, layout, ctx, conflict, block_acc, record };
+        sim.measure_initial_state();
+        sim
+    }
+
+    fn measure_initial_state(&mut self) {
+        // The first pass needs a context built from some totals; an assessment pass with
+        // empty totals settles derived state, and a second one measures it.
+        context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
+        self.people_pass(Mode::Assess);
+        self.world.groups.fighters = (0..self.layout.groups)
+            .map(|g| self.layout.total(&self.totals, self.layout.off_fighters + g) * self.scenario.population.people_per_agent)
+            .collect();
+        context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
+        self.people_pass(Mode::Assess);
+        indicators::compute(&self.scenario, &self.world, &self.totals, &self.layout, &self.conflict, 0, &mut self.record);
+    }
+
+    /// The scenario being run (with the run's seed).
+    #[must_use]
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The current state.
+    #[must_use]
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Indicators of the last completed tick (tick 0 after construction).
+    #[must_use]
+    pub fn record(&self) -> &TickRecord {
+        &self.record
+    }
+
+    /// Events of the last completed tick.
+    #[must_use]
+    pub fn events(&self) -> &[crate::rules::conflict::ViolentEvent] {
+        &self.conflict.events
+    }
+
+    /// Ticks completed.
+    #[must_use]
+    pub fn tick(&self) -> u32 {
+        self.world.tick
+    }
+
+    /// Advances the world by one tick.
+    pub fn step(&mut self) {
+        let tick = self.world.tick + 1;
+        let dt = self.scenario.run.tick_length_days;
+        // 1. Scheduled events.
+        events::apply_scheduled(&self.scenario, &mut self.world, &self.streams, tick);
+        // 2. Mission personnel and planning.
+        if let Some(m) = self.world.mission.as_mut() {
+            planning::update_personnel(m, tick, dt);
+            if planning::due(m, tick, dt) {
+                planning::plan(m, &self.scenario, &self.world.localities, &self.totals, &self.layout, &self.streams, tick);
+            }
+            planning::build_up_programmes(m, self.scenario.rules.mission.programme_ramp_days, dt);
+        }
+        // 3-4. Acts of groups, the mission and crowds; hazards.
+        self.conflict.compute_deterrence(&self.scenario, &self.world, tick);
+        context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, tick);
+        self.conflict.resolve(&self.scenario, &self.world, &self.totals, &self.streams, tick, &mut self.ctx);
+        // 5-7. People.
+        self.people_pass(Mode::Step);
+        let ppa = self.scenario.population.people_per_agent;
+        self.conflict.attribute(&self.totals, &self.layout, &self.streams, tick, ppa);
+        self.conflict.record_abductions(&self.totals, &self.layout, ppa);
+        // 7-9. Localities, groups, the nation.
+        update::apply(&self.scenario, &mut self.world, &self.totals, &self.layout, &self.conflict, tick);
+        self.world.tick = tick;
+        // 10. Indicators.
+        indicators::compute(&self.scenario, &self.world, &self.totals, &self.layout, &self.conflict, tick, &mut self.record);
+    }
+
+    fn people_pass(&mut self, mode: Mode) {
+        let ctx = &self.ctx;
+        let streams = &self.streams;
+        self.world.people.blocks.par_iter_mut().zip(self.block_acc.par_iter_mut()).for_each(|(block, acc)| {
+            acc.fill(0.0);
+            person::update_block(block, ctx, streams, acc, mode);
+        });
+        // DETERMINISM: each total is the sum over blocks in block order.
+        let block_acc = &self.block_acc;
+        self.totals.par_chunks_mut(REDUCE_CHUNK).enumerate().for_each(|(c, out)| {
+            out.fill(0.0);
+            let start = c * REDUCE_CHUNK;
+            for acc in block_acc {
+                accum::add_into(out, &acc[start..start + out.len()]);
+            }
+        });
+    }
+
+    /// Runs to the scenario's last tick, handing tick 0 and every tick to `observer`.
+    ///
+    /// `stop` is polled between ticks; when it returns true the run ends early with
+    /// [`crate::Error::Interrupted`].
+    ///
+    /// # Errors
+    /// The observer's error, or `Interrupted`.
+    pub fn run(&mut self, observer: &mut impl Observer, stop: &dyn Fn() -> bool) -> Result<()> {
+        if self.world.tick == 0 {
+            observer.observe(&self.scenario, &self.record, &self.conflict.events)?;
+        }
+        while self.world.tick < self.scenario.run.ticks {
+            if stop() {
+                return Err(crate::error::Error::Interrupted(format!("stopped after tick {}", self.world.tick)));
+            }
+            self.step();
+            observer.observe(&self.scenario, &self.record, &self.conflict.events)?;
+        }
+        Ok(())
+    }
+}

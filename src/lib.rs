@@ -1,0 +1,29 @@
+//! peacesim: an agent-based simulator of peace operations and human security.
+//!
+//! Communities of individual people, armed groups (including host-state forces) and a peace
+//! operation whose policy weights physical protection against health, economic and empowerment
+//! work; the output is a time series of human-security indicators (the seven UNDP dimensions and
+//! an Alkire-Foster index, violence, displacement, health, legitimacy, mission inputs).
+//!
+//! The crate is organised by question:
+//! - [`scenario`]: what a scenario file says (parse, validate);
+//! - [`model`]: what exists (tables of columns);
+//! - [`rules`]: how agents behave (one module per mechanism);
+//! - [`engine`]: in what order and on which threads (the tick, RNG streams);
+//! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
+//! - [`output`]: what gets written and drawn.
+//!
+//! Determinism: the same scenario and seed give byte-identical outputs whatever the thread
+//! count. The library never prints.
+
+pub mod engine;
+pub mod error;
+pub mod experiment;
+pub mod model;
+pub mod output;
+pub mod rules;
+pub mod scenario;
+
+pub use engine::{Observer, Simulation};
+pub use error::{Error, Result};
+pub use scenario::Scenario;

@@ -1,0 +1,133 @@
+//! The peace operation: mandate, personnel, consent, deployment of units and programme spending.
+//!
+//! Mission-wide values are scalars; deployments, spending, programme effects and the mission's
+//! own (possibly stale) estimates of each locality are columns indexed by locality. The mission
+//! only knows what it observed: estimates change where it is present or where early-warning
+//! networks report. Data only: planning and effects live in `rules::planning`.
+
+use crate::scenario::{Mandate, MissionSpec, Policy, Scenario};
+
+/// Personnel categories, in the order of every `[f64; 4]` personnel array.
+pub const PERSONNEL: [&str; 4] = ["troops", "police", "observers", "civilians"];
+
+/// A scheduled reduction of authorised personnel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawdownPlan {
+    /// Tick the reduction starts.
+    pub start_tick: u32,
+    /// Authorised personnel when it started.
+    pub from: [f64; 4],
+    /// Authorised personnel when it ends.
+    pub to: [f64; 4],
+    /// Duration, days.
+    pub over_days: f64,
+}
+
+/// The mission's state.
+#[derive(Debug, Clone)]
+pub struct Mission {
+    /// The scenario's mission specification (constants).
+    pub spec: MissionSpec,
+    /// Current policy (changed by mandate-change events).
+    pub policy: Policy,
+    /// Current mandate strength.
+    pub mandate: Mandate,
+    /// Current posture, 0 to 1 (before any limit during withdrawal).
+    pub posture: f64,
+    /// Current budget, US$ per day.
+    pub budget_usd_per_day: f64,
+    /// Authorised personnel in [`PERSONNEL`] order.
+    pub authorised: [f64; 4],
+    /// Active drawdown, if any.
+    pub drawdown: Option<DrawdownPlan>,
+    /// Peacekeepers killed so far (not replaced).
+    pub peacekeepers_lost: f64,
+    /// Host-state consent, 0 to 1.
+    pub consent: f64,
+    /// Tick at which the host state ordered withdrawal, if it has.
+    pub withdrawal_ordered_tick: Option<u32>,
+    /// Personnel deployed now, in [`PERSONNEL`] order.
+    pub deployed: [f64; 4],
+    /// Operational tempo from the protection budget, 0 to 1 (floor included).
+    pub tempo: f64,
+    /// Troops deployed in each locality.
+    pub troops_at: Vec<f64>,
+    /// Police deployed in each locality.
+    pub police_at: Vec<f64>,
+    /// Observers deployed in each locality.
+    pub observers_at: Vec<f64>,
+    /// Spend per locality and pillar, US$ per day, at `[l * 4 + pillar]`.
+    pub spend_at: Vec<f64>,
+    /// Health programme effect per locality, 0 to 1.
+    pub health_effect: Vec<f64>,
+    /// Economic programme effect per locality, 0 to 1.
+    pub economic_effect: Vec<f64>,
+    /// Empowerment (engagement) effect per locality, 0 to 1.
+    pub empowerment_effect: Vec<f64>,
+    /// Health effect the current spending buys once built up, per locality.
+    pub health_target: Vec<f64>,
+    /// Economic effect the current spending buys once built up, per locality.
+    pub economic_target: Vec<f64>,
+    /// Empowerment effect the current spending buys once built up, per locality.
+    pub empowerment_target: Vec<f64>,
+    /// Visible project spend per person per day above the QIP threshold, per locality (D9).
+    pub visible_projects: Vec<f64>,
+    /// Estimated civilian victims per 1,000 people over 30 days, per locality (as last observed).
+    pub est_threat: Vec<f64>,
+    /// Estimated share deprived per dimension, at `[l * 7 + d]` (as last observed).
+    pub est_deprived: Vec<f64>,
+    /// Needs residents expressed, voice-weighted people per pillar, at `[l * 4 + p]` (as last heard).
+    pub est_votes: Vec<f64>,
+    /// Tick each locality was last observed, or `u32::MAX`.
+    pub last_observed: Vec<u32>,
+    /// Whether to plan at the next tick regardless of the interval.
+    pub replan: bool,
+    /// Spend in the current tick per pillar, US$.
+    pub spend_tick: [f64; 4],
+}
+
+impl Mission {
+    /// Builds the mission from a scenario, if it has one.
+    #[must_use]
+    pub fn build(scenario: &Scenario) -> Option<Self> {
+        let spec = scenario.mission.clone()?;
+        let n = scenario.localities.len();
+        Some(Self {
+            policy: spec.policy,
+            mandate: spec.mandate,
+            posture: spec.posture,
+            budget_usd_per_day: spec.budget_usd_per_day,
+            authorised: [spec.troops, spec.police, spec.observers, spec.civilians],
+            drawdown: None,
+            peacekeepers_lost: 0.0,
+            consent: spec.host_consent,
+            withdrawal_ordered_tick: None,
+            deployed: [0.0; 4],
+            tempo: 0.0,
+            troops_at: vec![0.0; n],
+            police_at: vec![0.0; n],
+            observers_at: vec![0.0; n],
+            spend_at: vec![0.0; n * 4],
+            health_effect: vec![0.0; n],
+            economic_effect: vec![0.0; n],
+            empowerment_effect: vec![0.0; n],
+            health_target: vec![0.0; n],
+            economic_target: vec![0.0; n],
+            empowerment_target: vec![0.0; n],
+            visible_projects: vec![0.0; n],
+            est_threat: vec![0.0; n],
+            est_deprived: vec![0.0; n * 7],
+            est_votes: vec![0.0; n * 4],
+            last_observed: vec![u32::MAX; n],
+            replan: true,
+            spend_tick: [0.0; 4],
+            spec,
+        })
+    }
+
+    /// Whether the mission has started deploying by `tick`.
+    #[must_use]
+    pub fn started(&self, tick: u32) -> bool {
+        tick >= self.spec.start_tick.max(1)
+    }
+}

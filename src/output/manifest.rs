@@ -1,0 +1,106 @@
+//! `manifest.json`: what produced a directory, and whether it is complete.
+//!
+//! The manifest is written last, after every other file is flushed and closed; its final field
+//! is `"complete": true`. Commands that read output directories (plot, merge, compare) refuse a
+//! directory without a complete manifest.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, FieldError, Result};
+
+/// The scenario a directory came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioRef {
+    /// File as given.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Overrides applied, as `path=value`.
+    pub overrides: Vec<String>,
+}
+
+/// One file of a directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// File name.
+    pub name: String,
+    /// Data rows (header excluded).
+    pub rows: u64,
+}
+
+/// A directory's manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// peacesim version that wrote it.
+    pub peacesim_version: String,
+    /// `run`, `ensemble`, `sweep`, `comparison`, `whatif` or `check`.
+    pub kind: String,
+    /// Scenario, if one.
+    pub scenario: Option<ScenarioRef>,
+    /// Run seed (single runs) or master seed (experiments).
+    pub seed: u64,
+    /// Ticks per run.
+    pub ticks: u32,
+    /// Worker threads used (for information: outputs do not depend on it).
+    pub threads: usize,
+    /// Command line.
+    pub command: String,
+    /// Start time, RFC 3339 UTC.
+    pub started_at: String,
+    /// End time, RFC 3339 UTC.
+    pub finished_at: String,
+    /// Files written.
+    pub files: Vec<FileEntry>,
+    /// Kind-specific details (seeds of replicates, design, arms...).
+    #[serde(default)]
+    pub details: serde_json::Value,
+    /// Whether the directory is complete. Always written last.
+    pub complete: bool,
+}
+
+impl Manifest {
+    /// Writes the manifest into `dir` (after every other file).
+    ///
+    /// # Errors
+    /// [`Error::Write`] if the file cannot be written.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join("manifest.json");
+        let mut text = serde_json::to_string_pretty(self).expect("a manifest always serialises");
+        text.push('\n');
+        fs::write(&path, text).map_err(|source| Error::Write { path, source })
+    }
+}
+
+/// Reads a directory's manifest.
+///
+/// # Errors
+/// [`Error::Read`] or [`Error::Parse`].
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join("manifest.json");
+    let text = fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+    serde_json::from_str(&text).map_err(|e| Error::Parse {
+        path,
+        errors: std::iter::once(FieldError { path: String::new(), line: Some(e.line()), message: e.to_string() }).collect(),
+    })
+}
+
+/// Reads a directory's manifest and checks that the directory is complete.
+///
+/// # Errors
+/// [`Error::Output`] naming the directory if the manifest is missing or incomplete.
+pub fn require_complete(dir: &Path) -> Result<Manifest> {
+    if !dir.join("manifest.json").exists() {
+        return Err(Error::Output {
+            path: PathBuf::from(dir),
+            message: "no manifest.json: this is not a complete peacesim output directory (an interrupted run, or the wrong path)".into(),
+        });
+    }
+    let m = read_manifest(dir)?;
+    if !m.complete {
+        return Err(Error::Output { path: PathBuf::from(dir), message: "manifest.json says the directory is incomplete".into() });
+    }
+    Ok(m)
+}

@@ -1,0 +1,77 @@
+//! D7: flight, protection sites and return, with hysteresis (Flee-like rules).
+//!
+//! People at home flee when their perceived insecurity exceeds a threshold that is lower for
+//! the more risk-averse. Destinations are weighted by distance (exp(-d / scale)), safety and,
+//! for protection sites, an attraction weight and the room left (Flee: camps attract; conflict
+//! zones repel). Displaced people in host communities move on with Flee's daily move chances
+//! (high in conflict zones, low elsewhere) and seek a site where there is one. Return needs both
+//! sustained safety at home *and* home services comparable to where the person is now; site
+//! services (health care, rations) therefore keep people in sites long after threats fall
+//! (UNMISS 2014-2020), which is the hysteresis.
+
+use crate::scenario::params::Displacement;
+
+/// Daily flight probability for a person at home.
+#[must_use]
+pub fn flee_probability(p: &Displacement, insecurity: f64, risk_aversion: f64, dt: f64) -> f64 {
+    let threshold = (p.flee_threshold - 0.3 * (risk_aversion - 0.5)).clamp(0.05, 0.95);
+    let excess = (insecurity - threshold).max(0.0);
+    1.0 - (-p.flee_rate_per_day * excess * dt).exp()
+}
+
+/// Attraction of a destination.
+#[must_use]
+pub fn destination_weight(p: &Displacement, distance_km: f64, safety: f64, is_site: bool, site_room_share: f64, conflict_zone: bool) -> f64 {
+    let distance = (-distance_km / p.distance_scale_km).exp();
+    let kind = if is_site { p.site_attraction * site_room_share } else { 1.0 };
+    let conflict = if conflict_zone { 0.25 } else { 1.0 };
+    distance * safety * kind * conflict
+}
+
+/// Safety of a locality from recent civilian victims per 10,000 people over 30 days.
+#[must_use]
+pub fn safety(victims_per_10k_30d: f64, scale: f64) -> f64 {
+    (-victims_per_10k_30d / scale).exp()
+}
+
+/// Whether a displaced person may consider going home.
+#[must_use]
+pub fn return_allowed(p: &Displacement, home_safe: bool, home_services: f64, here_services: f64) -> bool {
+    home_safe && home_services + p.return_services_tolerance >= here_services
+}
+
+/// Daily chance that a displaced person outside a site moves on from where they are.
+#[must_use]
+pub fn move_on_probability(p: &Displacement, conflict_zone: bool, dt: f64) -> f64 {
+    let daily = if conflict_zone { p.move_chance_conflict } else { p.move_chance_town };
+    1.0 - (1.0 - daily).powf(dt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecurity_drives_flight_and_risk_aversion_lowers_the_threshold() {
+        let p = Displacement::default();
+        assert_eq!(flee_probability(&p, 0.1, 0.5, 1.0), 0.0);
+        assert!(flee_probability(&p, 0.9, 0.5, 1.0) > 0.1);
+        assert!(flee_probability(&p, 0.5, 0.9, 1.0) > flee_probability(&p, 0.5, 0.1, 1.0));
+    }
+
+    #[test]
+    fn sites_attract_and_distance_repels() {
+        let p = Displacement::default();
+        assert!(destination_weight(&p, 10.0, 1.0, true, 1.0, false) > destination_weight(&p, 10.0, 1.0, false, 0.0, false));
+        assert!(destination_weight(&p, 10.0, 1.0, false, 0.0, false) > destination_weight(&p, 200.0, 1.0, false, 0.0, false));
+        assert_eq!(destination_weight(&p, 10.0, 1.0, true, 0.0, false), 0.0);
+    }
+
+    #[test]
+    fn return_needs_safety_and_services() {
+        let p = Displacement::default();
+        assert!(!return_allowed(&p, false, 1.0, 0.5));
+        assert!(return_allowed(&p, true, 1.0, 1.0));
+        assert!(!return_allowed(&p, true, 0.6, 1.5), "better services where people are keep them there");
+    }
+}

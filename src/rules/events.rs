@@ -1,0 +1,167 @@
+//! Phase 1: scheduled events (shocks, political decisions, group surges and splits, mandate changes).
+//!
+//! Events are applied at the start of their tick, in file order among events of the same tick.
+//! Events that pick people (epidemic seeding, surges, splits) draw from streams keyed by the
+//! event's position in the schedule, so adding an event never changes another's draws.
+
+use crate::engine::rng::{Phase, Streams, uniform};
+use crate::model::World;
+use crate::model::mission::DrawdownPlan;
+use crate::model::people::{age, health};
+use crate::scenario::{EventKind, Scenario};
+
+/// Applies every event scheduled for `tick`.
+pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams, tick: u32) {
+    let ppa = scenario.population.people_per_agent;
+    for (index, event) in scenario.events.iter().enumerate() {
+        if event.tick != tick {
+            continue;
+        }
+        let mut rng = streams.at(Phase::Events, index as u64, tick);
+        match &event.kind {
+            EventKind::EpidemicSeed { locality, cases } => {
+                let wanted = agents_for(*cases, ppa);
+                pick_people(world, *locality as usize, wanted, &mut rng, |p, b, j| {
+                    if p.blocks[b].health[j] == health::SUSCEPTIBLE {
+                        p.blocks[b].health[j] = health::EXPOSED;
+                        true
+                    } else {
+                        false
+                    }
+                });
+            }
+            EventKind::Drought { localities, severity } => {
+                for &l in localities {
+                    let e = &mut world.localities.env_stress[l as usize];
+                    *e = e.max(*severity);
+                }
+            }
+            EventKind::PriceShock { localities, multiplier } => {
+                for &l in localities {
+                    world.localities.price[l as usize] *= multiplier;
+                }
+            }
+            EventKind::ConsentWithdrawal { consent } => {
+                if let Some(m) = world.mission.as_mut() {
+                    m.consent = *consent;
+                }
+            }
+            EventKind::Coup { state_trust_drop, consent_drop, state_predation_increase } => {
+                for t in &mut world.localities.trust_in_state {
+                    *t *= 1.0 - state_trust_drop;
+                }
+                for t in &mut world.localities.trust_in_state_baseline {
+                    *t *= 1.0 - state_trust_drop;
+                }
+                if let Some(m) = world.mission.as_mut() {
+                    m.consent = (m.consent - consent_drop).max(0.0);
+                }
+                for (g, spec) in scenario.armed_groups.iter().enumerate() {
+                    if spec.state_aligned {
+                        world.groups.predation[g] = (world.groups.predation[g] + state_predation_increase).min(1.0);
+                    }
+                }
+            }
+            EventKind::BudgetCut { budget_share } => {
+                if let Some(m) = world.mission.as_mut() {
+                    m.budget_usd_per_day *= budget_share;
+                    m.replan = true;
+                }
+            }
+            EventKind::Drawdown { personnel_share, over_days } => {
+                if let Some(m) = world.mission.as_mut() {
+                    let from = m.authorised;
+                    m.drawdown = Some(DrawdownPlan { start_tick: tick, from, to: from.map(|x| x * personnel_share), over_days: *over_days });
+                    m.replan = true;
+                }
+            }
+            EventKind::ArmedGroupSurge { group, fighters, locality } => {
+                let g = *group as usize;
+                let spec = &scenario.armed_groups[g];
+                let wanted = agents_for(*fighters, ppa);
+                #[expect(clippy::cast_possible_truncation, reason = "groups are capped at 254")]
+                let member = (g + 1) as u8;
+                pick_people(world, *locality as usize, wanted, &mut rng, |p, b, j| {
+                    let blk = &mut p.blocks[b];
+                    let eligible = blk.health[j] != health::DEAD
+                        && blk.membership[j] == 0
+                        && (blk.age_band[j] == age::YOUTH || blk.age_band[j] == age::ADULT)
+                        && spec.recruits_from[usize::from(blk.identity[j])];
+                    if eligible {
+                        blk.membership[j] = member;
+                    }
+                    eligible
+                });
+                world.groups.active[g] = true;
+            }
+            EventKind::ArmedGroupSplit { group, new_group, share } => {
+                #[expect(clippy::cast_possible_truncation, reason = "groups are capped at 254")]
+                let (from, to) = ((*group + 1) as u8, (*new_group + 1) as u8);
+                for block in &mut world.people.blocks {
+                    for j in 0..block.len() {
+                        if block.membership[j] == from && block.health[j] != health::DEAD && uniform(&mut rng) < *share {
+                            block.membership[j] = to;
+                        }
+                    }
+                }
+                world.groups.active[*new_group as usize] = true;
+                let moved = world.groups.resources_usd[*group as usize] * share;
+                world.groups.resources_usd[*group as usize] -= moved;
+                world.groups.resources_usd[*new_group as usize] += moved;
+            }
+            EventKind::MandateChange { weights, allocation, blend_share, mandate, posture } => {
+                if let Some(m) = world.mission.as_mut() {
+                    if let Some(w) = weights {
+                        m.policy.weights = *w;
+                    }
+                    if let Some(a) = allocation {
+                        m.policy.allocation = *a;
+                    }
+                    if let Some(b) = blend_share {
+                        m.policy.blend_share = *b;
+                    }
+                    if let Some(md) = mandate {
+                        m.mandate = *md;
+                    }
+                    if let Some(p) = posture {
+                        m.posture = *p;
+                    }
+                    m.replan = true;
+                }
+            }
+        }
+    }
+}
+
+fn agents_for(people: f64, ppa: f64) -> u64 {
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "validated non-negative counts")]
+    let n = (people / ppa).round().max(1.0) as u64;
+    n
+}
+
+/// Picks up to `wanted` people whose home is `locality`, at random, keeping those `accept` takes.
+fn pick_people<R: rand::Rng>(
+    world: &mut World,
+    locality: usize,
+    wanted: u64,
+    rng: &mut R,
+    mut accept: impl FnMut(&mut crate::model::People, usize, usize) -> bool,
+) {
+    let (start, end) = (world.people.home_offsets[locality] as u64, world.people.home_offsets[locality + 1] as u64);
+    if end <= start {
+        return;
+    }
+    let span = end - start;
+    let mut taken = 0;
+    let mut attempts = 0;
+    while taken < wanted && attempts < 20 * wanted + 100 {
+        attempts += 1;
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "an index within a locality's range")]
+        let id = start + ((uniform(rng) * span as f64) as u64).min(span - 1);
+        #[expect(clippy::cast_possible_truncation, reason = "person ids fit u32")]
+        let (b, j) = world.people.locate(id as u32);
+        if accept(&mut world.people, b, j) {
+            taken += 1;
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Phase 2 and D11: the mission's personnel, what it observes, and how it allocates effort.
+//!
+//! Personnel ramp up from deployment, are cut by drawdowns and fatalities, and ramp down over
+//! the drawdown period once the host state orders withdrawal (protection authority is limited
+//! after `poc_rampdown_days`). Every planning interval the mission observes localities where it
+//! is present, or where early-warning networks report (probability = coverage), and keeps stale
+//! estimates elsewhere: empowerment therefore improves its information. It then allocates:
+//!
+//! - `top_down`: fixed pillar weights; units go greedily where its own threat estimate times the
+//!   marginal (diminishing) deterrence is highest; each pillar's budget follows its estimate of
+//!   that pillar's need;
+//! - `bottom_up`: units and budget follow the needs residents expressed (their deprived
+//!   dimensions, voice-weighted) where the mission engages;
+//! - `blend`: `blend_share` of the way from top-down to bottom-up.
+//!
+//! Programme effects saturate: effect = 1 - exp(-spend per person / scale). Protection spending
+//! buys operational tempo for deployed personnel; non-protection spending is capped by what the
+//! civilian staff can implement.
+
+use crate::engine::accum::{Layout, field};
+use crate::engine::rng::{Phase, Streams, uniform};
+use crate::model::locality::Localities;
+use crate::model::mission::Mission;
+use crate::rules::deprivation::dim;
+use crate::scenario::Scenario;
+use crate::scenario::params::Legitimacy;
+
+use super::legitimacy::withdrawal_share;
+
+/// Prior threat (victims per 1,000 per 30 days) the mission assumes everywhere, so that units
+/// spread by population when nothing has been observed yet.
+pub const THREAT_PRIOR: f64 = 0.1;
+
+/// Posture after any limit on protection authority during withdrawal.
+#[must_use]
+pub fn effective_posture(m: &Mission, p: &Legitimacy, tick: u32, dt: f64) -> f64 {
+    match m.withdrawal_ordered_tick {
+        Some(t0) if f64::from(tick.saturating_sub(t0)) * dt >= m.spec.poc_rampdown_days => m.posture.min(p.limited_posture_share),
+        _ => m.posture,
+    }
+}
+
+/// Moves programme effects toward what current spending buys (effects take time to build up).
+pub fn build_up_programmes(m: &mut Mission, ramp_days: f64, dt: f64) {
+    let alpha = if ramp_days <= 0.0 { 1.0 } else { 1.0 - (-dt / ramp_days).exp() };
+    for (effect, target) in [
+        (&mut m.health_effect, &m.health_target),
+        (&mut m.economic_effect, &m.economic_target),
+        (&mut m.empowerment_effect, &m.empowerment_target),
+    ] {
+        for (e, t) in effect.iter_mut().zip(target) {
+            *e += (t - *e) * alpha;
+        }
+    }
+}
+
+/// Updates authorised and deployed personnel for this tick.
+pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
+    if let Some(plan) = m.drawdown {
+        let f = if plan.over_days <= 0.0 { 1.0 } else { (f64::from(tick.saturating_sub(plan.start_tick)) * dt / plan.over_days).min(1.0) };
+        for c in 0..4 {
+            m.authorised[c] = plan.from[c] + (plan.to[c] - plan.from[c]) * f;
+        }
+    }
+    let ramp = if !m.started(tick) {
+        0.0
+    } else if m.spec.ramp_up_days <= 0.0 {
+        1.0
+    } else {
+        let days = f64::from(tick - m.spec.start_tick.max(1)) * dt;
+        m.spec.initial_deployed_share + (1.0 - m.spec.initial_deployed_share) * (days / m.spec.ramp_up_days).min(1.0)
+    };
+    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| withdrawal_share(f64::from(tick.saturating_sub(t0)) * dt, m.spec.drawdown_days));
+    for c in 0..4 {
+        m.deployed[c] = m.authorised[c] * ramp * withdraw;
+    }
+    m.deployed[0] = (m.deployed[0] - m.peacekeepers_lost).max(0.0);
+}
+
+/// Whether the mission plans this tick.
+#[must_use]
+pub fn due(m: &Mission, tick: u32, dt: f64) -> bool {
+    if !m.started(tick) {
+        return false;
+    }
+    if m.replan {
+        return true;
+    }
+    let interval_ticks = (f64::from(m.spec.planning_interval_days) / dt).round().max(1.0);
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a small positive tick count")]
+    let interval = interval_ticks as u32;
+    (tick - m.spec.start_tick.max(1)).is_multiple_of(interval)
+}
+
+/// Observes, then allocates units and budget, then computes programme effects.
+#[expect(clippy::too_many_lines, reason = "observation, unit allocation and budget allocation read as one procedure")]
+pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32) {
+    let n = localities.len;
+    let ppa = scenario.population.people_per_agent;
+    let r = &scenario.rules;
+    let first = m.last_observed.iter().all(|&t| t == u32::MAX);
+    let pop = |l: usize| totals[layout.base(l) + field::ALIVE] * ppa;
+
+    // Observation: presence, programmes, or early-warning reports.
+    for l in 0..n {
+        let present = m.troops_at[l] + m.police_at[l] + m.observers_at[l] > 0.0
+            || (1..4).any(|p| m.spend_at[l * 4 + p] > 0.0);
+        let mut rng = streams.at(Phase::Planning, l as u64, tick);
+        let reported = uniform(&mut rng) < localities.early_warning[l];
+        if !(first || present || reported) {
+            continue;
+        }
+        m.last_observed[l] = tick;
+        let alive = pop(l);
+        let victims = localities.ring_sum(&localities.victims_ring, l, tick.saturating_sub(1), 0, days_to_ticks(30.0, scenario.run.tick_length_days));
+        m.est_threat[l] = if alive > 0.0 { victims / alive * 1000.0 } else { 0.0 };
+        let alive_agents = totals[layout.base(l) + field::ALIVE];
+        for d in 0..7 {
+            m.est_deprived[l * 7 + d] = if alive_agents > 0.0 { totals[layout.base(l) + layout.off_deprived + d] / alive_agents } else { 0.0 };
+        }
+        for p in 0..4 {
+            m.est_votes[l * 4 + p] = totals[layout.base(l) + layout.off_needs + p] * ppa;
+        }
+    }
+    m.replan = false;
+
+    let b = m.policy.bottom_up_share();
+    let site_pop = |l: usize| totals[layout.base(l) + field::IN_SITE] * ppa;
+    let mut td = vec_scores(n, |l| pop(l) / 1000.0 * (m.est_threat[l] + THREAT_PRIOR) + r.mission.site_priority_weight * site_pop(l) / 1000.0);
+    let mut bu = vec_scores(n, |l| m.est_votes[l * 4] / 1000.0 + r.mission.site_priority_weight * site_pop(l) / 1000.0);
+    normalise(&mut td, n, &pop);
+    normalise(&mut bu, n, &pop);
+    let score: Vec<f64> = (0..n).map(|l| (1.0 - b) * td[l] + b * bu[l]).collect();
+
+    // Units: greedy by score times marginal deterrence (diminishing returns).
+    let scale = r.targeting.troops_deterrence_scale;
+    let w_police = r.targeting.police_deterrence_weight;
+    m.troops_at.iter_mut().for_each(|x| *x = 0.0);
+    m.police_at.iter_mut().for_each(|x| *x = 0.0);
+    m.observers_at.iter_mut().for_each(|x| *x = 0.0);
+    assign_units(&score, m.deployed[0], m.spec.troops_per_unit, 1.0, scale, &mut m.troops_at, &m.police_at.clone(), w_police);
+    let troops_now = m.troops_at.clone();
+    assign_units(&score, m.deployed[1], m.spec.police_per_unit, w_police, scale, &mut m.police_at, &troops_now, 1.0);
+    let uncovered: f64 = (0..n).filter(|&l| m.troops_at[l] + m.police_at[l] <= 0.0).map(|l| score[l]).sum();
+    for l in 0..n {
+        if m.troops_at[l] + m.police_at[l] <= 0.0 && uncovered > 0.0 {
+            m.observers_at[l] = m.deployed[2] * score[l] / uncovered;
+        }
+    }
+
+    // Budget.
+    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| withdrawal_share(f64::from(tick.saturating_sub(t0)) * scenario.run.tick_length_days, m.spec.drawdown_days));
+    let budget = m.budget_usd_per_day * withdraw;
+    let needs = |l: usize, p: usize| -> f64 {
+        let e = |d: usize| m.est_deprived[l * 7 + d];
+        match p {
+            0 => m.troops_at[l] + m.police_at[l],
+            1 => pop(l) * e(dim::HEALTH),
+            2 => pop(l) * (e(dim::ECONOMIC) + e(dim::FOOD) + e(dim::ENVIRONMENTAL)) / 3.0,
+            _ => pop(l) * ((e(dim::POLITICAL) + e(dim::COMMUNITY)) / 2.0 + 0.05),
+        }
+    };
+    let mut need_totals = [0.0; 4];
+    for l in 0..n {
+        for (p, t) in need_totals.iter_mut().enumerate() {
+            *t += needs(l, p);
+        }
+    }
+    let total_pop: f64 = (0..n).map(pop).sum();
+    let total_votes: f64 = m.est_votes.iter().sum();
+    for l in 0..n {
+        for p in 0..4 {
+            let top_down = m.policy.weights[p] * budget * if need_totals[p] > 0.0 { needs(l, p) / need_totals[p] } else if total_pop > 0.0 { pop(l) / total_pop } else { 0.0 };
+            let bottom_up = if total_votes > 0.0 { budget * m.est_votes[l * 4 + p] / total_votes } else { top_down };
+            m.spend_at[l * 4 + p] = (1.0 - b) * top_down + b * bottom_up;
+        }
+    }
+    let programmes: f64 = (0..n).map(|l| (1..4).map(|p| m.spend_at[l * 4 + p]).sum::<f64>()).sum();
+    let capacity = m.deployed[3] * r.mission.implementation_usd_per_civilian_day;
+    if programmes > capacity {
+        let f = if programmes > 0.0 { capacity / programmes } else { 0.0 };
+        for l in 0..n {
+            for p in 1..4 {
+                m.spend_at[l * 4 + p] *= f;
+            }
+        }
+    }
+    let protection: f64 = (0..n).map(|l| m.spend_at[l * 4]).sum();
+    let on_duty = m.deployed[0] + m.deployed[1];
+    m.tempo = if on_duty > 0.0 {
+        let t = 1.0 - (-protection / (on_duty * r.mission.protection_cost_usd_per_troop_day)).exp();
+        r.mission.tempo_floor_share + (1.0 - r.mission.tempo_floor_share) * t
+    } else {
+        0.0
+    };
+    for l in 0..n {
+        let people = pop(l);
+        let effect = |spend: f64, scale: f64| if people > 0.0 { 1.0 - (-spend / (people * scale)).exp() } else { 0.0 };
+        m.health_target[l] = effect(m.spend_at[l * 4 + 1], r.mission.health_scale_usd_per_person_day);
+        m.economic_target[l] = effect(m.spend_at[l * 4 + 2], r.mission.economic_scale_usd_per_person_day);
+        m.empowerment_target[l] = effect(m.spend_at[l * 4 + 3], r.mission.empowerment_scale_usd_per_person_day);
+        m.visible_projects[l] = if people > 0.0 {
+            (m.spend_at[l * 4 + 2] / people - r.mission.qip_visibility_threshold_usd_per_person_day).max(0.0)
+        } else {
+            0.0
+        };
+    }
+}
+
+fn vec_scores(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
+    (0..n).map(f).collect()
+}
+
+/// Normalises scores to sum to 1; falls back to population shares when all are zero.
+fn normalise(v: &mut [f64], n: usize, pop: &impl Fn(usize) -> f64) {
+    let total: f64 = v.iter().sum();
+    if total > 0.0 {
+        v.iter_mut().for_each(|x| *x /= total);
+        return;
+    }
+    let total_pop: f64 = (0..n).map(pop).sum();
+    for (l, x) in v.iter_mut().enumerate() {
+        *x = if total_pop > 0.0 { pop(l) / total_pop } else { 0.0 };
+    }
+}
+
+/// Greedy assignment of `personnel` in units of `unit_size`: each unit goes where
+/// `score x exp(-presence / scale)` is highest (ties to the lowest index).
+#[expect(clippy::too_many_arguments, reason = "two presences (own and other kind) with their weights")]
+fn assign_units(score: &[f64], personnel: f64, unit_size: f64, weight: f64, scale: f64, out: &mut [f64], other: &[f64], other_weight: f64) {
+    let mut left = personnel;
+    while left > 1e-9 {
+        let size = left.min(unit_size);
+        let mut best = None;
+        let mut best_value = 0.0;
+        for l in 0..score.len() {
+            let presence = weight * out[l] + other_weight * other[l];
+            let value = score[l] * (-presence / scale).exp();
+            if value > best_value {
+                best_value = value;
+                best = Some(l);
+            }
+        }
+        let Some(l) = best else { break };
+        out[l] += size;
+        left -= size;
+    }
+}
+
+/// Number of ticks covering `days`.
+#[must_use]
+pub fn days_to_ticks(days: f64, dt: f64) -> usize {
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "small positive values")]
+    let t = (days / dt).ceil().max(1.0) as usize;
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_follow_score_with_diminishing_returns() {
+        let score = [0.7, 0.3];
+        let mut out = [0.0; 2];
+        assign_units(&score, 1500.0, 150.0, 1.0, 150.0, &mut out, &[0.0, 0.0], 1.0);
+        assert!((out[0] + out[1] - 1500.0).abs() < 1e-9);
+        assert!(out[0] > out[1], "{out:?}");
+        assert!(out[1] > 0.0, "the second locality gets units once the first saturates: {out:?}");
+    }
+
+    #[test]
+    fn normalise_falls_back_to_population() {
+        let mut v = [0.0, 0.0];
+        normalise(&mut v, 2, &|l| if l == 0 { 1.0 } else { 3.0 });
+        assert_eq!(v, [0.25, 0.75]);
+    }
+}

@@ -1,0 +1,83 @@
+//! D2: opportunity cost and rapacity in recruitment; desertion.
+//!
+//! A mobilised person joins a recruiting group present with a daily rate that rises as legal
+//! income falls below the subsistence line (opportunity cost: Miguel et al. 2004; Dube & Vargas
+//! 2013), as the group's pay and lootable rents rise (rapacity), and with local support for armed
+//! groups (which mission-caused harm raises: Lyall et al. 2013). Fighters desert more when legal
+//! income is available (Blattman & Annan 2016) and pay is low.
+
+use crate::scenario::params::Recruitment;
+
+/// Group pay per fighter relative to the reference (0 = unpaid; capped at 5).
+#[must_use]
+pub fn pay_factor(resources_usd: f64, fighters: f64, reference_usd: f64) -> f64 {
+    if fighters <= 0.0 {
+        return 0.0;
+    }
+    (resources_usd / (fighters * reference_usd)).clamp(0.0, 5.0)
+}
+
+/// Daily rate multiplier from legal income: exp(-e (income - 1)), capped at 20.
+#[must_use]
+pub fn opportunity_multiplier(income: f64, elasticity: f64) -> f64 {
+    (-elasticity * (income - 1.0)).exp().min(20.0)
+}
+
+/// Probability that a mobilised person joins during a tick, given the total recruiting pull
+/// (sum over groups of their presence weight here).
+#[must_use]
+pub fn join_probability(p: &Recruitment, pull: f64, income: f64, female: bool, support: f64, pay: f64, lootable: f64, dt: f64) -> f64 {
+    if pull <= 0.0 {
+        return 0.0;
+    }
+    let rapacity = 1.0 + p.rapacity_elasticity * (pay + lootable);
+    let rate = p.join_rate_per_day
+        * pull
+        * opportunity_multiplier(income, p.opportunity_cost_elasticity)
+        * rapacity
+        * (1.0 + p.support_join_multiplier * support)
+        * if female { p.female_join_multiplier } else { 1.0 };
+    (1.0 - (-rate * dt).exp()).min(p.max_join_probability_per_day * dt)
+}
+
+/// Probability that a fighter deserts during a tick.
+#[must_use]
+pub fn desertion_probability(p: &Recruitment, legal_income: f64, pay: f64, dt: f64) -> f64 {
+    let rate = p.desertion_rate_per_day * (p.desertion_income_elasticity * (legal_income - 1.0)).exp().min(20.0) / (1.0 + pay);
+    1.0 - (-rate * dt).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poverty_and_pay_raise_joining() {
+        let p = Recruitment::default();
+        let poor = join_probability(&p, 1.0, 0.4, false, 0.0, 0.0, 0.0, 1.0);
+        let better = join_probability(&p, 1.0, 2.0, false, 0.0, 0.0, 0.0, 1.0);
+        let paid = join_probability(&p, 1.0, 2.0, false, 0.0, 2.0, 0.0, 1.0);
+        assert!(poor > better, "{poor} {better}");
+        assert!(paid > better);
+        assert_eq!(join_probability(&p, 0.0, 0.4, false, 0.0, 0.0, 0.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn support_from_mission_harm_raises_joining() {
+        let p = Recruitment::default();
+        assert!(join_probability(&p, 1.0, 1.0, false, 0.5, 0.0, 0.0, 1.0) > join_probability(&p, 1.0, 1.0, false, 0.0, 0.0, 0.0, 1.0));
+    }
+
+    #[test]
+    fn legal_income_raises_desertion_and_pay_lowers_it() {
+        let p = Recruitment::default();
+        assert!(desertion_probability(&p, 2.0, 0.0, 1.0) > desertion_probability(&p, 0.5, 0.0, 1.0));
+        assert!(desertion_probability(&p, 1.0, 2.0, 1.0) < desertion_probability(&p, 1.0, 0.0, 1.0));
+    }
+
+    #[test]
+    fn join_probability_is_capped() {
+        let p = Recruitment::default();
+        assert!(join_probability(&p, 100.0, 0.0, false, 1.0, 5.0, 1.0, 1.0) <= p.max_join_probability_per_day + 1e-12);
+    }
+}

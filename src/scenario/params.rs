@@ -1,0 +1,588 @@
+//! Mechanism parameters: the `[rules.*]` tables of a scenario file.
+//!
+//! Every parameter is declared once, in the `param_section!` blocks below, with its type, default,
+//! valid range, unit and source. The macro generates the serde struct (unknown keys rejected,
+//! missing keys defaulted), the range checks run by validation, and the catalogue that
+//! `peacesim params` prints and `docs/ODD.md` is checked against. This module must not contain
+//! behaviour: the rules read these values, they do not live here.
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldErrors;
+
+/// One documented parameter, as listed by `peacesim params` and in `docs/ODD.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamInfo {
+    /// Full TOML path, e.g. `rules.health.r0`.
+    pub path: String,
+    /// Default value as written in a scenario file.
+    pub default: String,
+    /// Lowest valid value (inclusive).
+    pub min: f64,
+    /// Highest valid value (inclusive; `inf` when unbounded).
+    pub max: f64,
+    /// Unit of the value.
+    pub unit: &'static str,
+    /// Source, or "assumption".
+    pub source: &'static str,
+    /// One-line meaning.
+    pub meaning: String,
+}
+
+/// Checks that `value` lies in `[min, max]` and is finite, recording a field error otherwise.
+pub(crate) fn check_range(errors: &mut FieldErrors, path: String, value: f64, min: f64, max: f64) {
+    if !value.is_finite() {
+        errors.push(path, format!("must be a finite number, got {value}"));
+    } else if value < min || value > max {
+        errors.push(path, format!("must be in [{}, {}], got {value}", fmt_bound(min), fmt_bound(max)));
+    }
+}
+
+fn fmt_bound(v: f64) -> String {
+    if v.is_infinite() { "inf".to_string() } else { format!("{v}") }
+}
+
+macro_rules! param_section {
+    (
+        $(#[doc = $sdoc:literal])*
+        pub struct $name:ident ($section:literal) {
+            $(
+                $(#[doc = $doc:literal])*
+                $field:ident : $ty:ty = $default:expr ; [$lo:expr, $hi:expr] ; $unit:literal ; $source:literal ;
+            )*
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $($field: $default,)* }
+            }
+        }
+
+        impl $name {
+            /// The TOML table this section lives in.
+            pub const SECTION: &'static str = $section;
+
+            /// Lists every parameter of this section with its default, range, unit and source.
+            pub fn catalogue() -> Vec<ParamInfo> {
+                let defaults = Self::default();
+                vec![$(
+                    ParamInfo {
+                        path: format!("{}.{}", $section, stringify!($field)),
+                        default: format!("{}", defaults.$field),
+                        min: $lo as f64,
+                        max: $hi as f64,
+                        unit: $unit,
+                        source: $source,
+                        meaning: [$($doc),*].join(" ").trim().to_string(),
+                    },
+                )*]
+            }
+
+            /// Records a field error for every value outside its documented range.
+            pub(crate) fn check_ranges(&self, errors: &mut FieldErrors) {
+                $(
+                    #[allow(clippy::cast_precision_loss, clippy::unnecessary_cast, reason = "ranges are checked in f64 whatever the field type")]
+                    check_range(
+                        errors,
+                        format!("{}.{}", $section, stringify!($field)),
+                        self.$field as f64,
+                        $lo as f64,
+                        $hi as f64,
+                    );
+                )*
+            }
+        }
+    };
+}
+
+const INF: f64 = f64::INFINITY;
+
+param_section! {
+    /// D1: deprivation → grievance → mobilisation, deterred by local risk (Epstein 2002).
+    pub struct Mobilisation ("rules.mobilisation") {
+        /// Activation threshold T: a person mobilises when grievance minus net risk exceeds it.
+        threshold: f64 = 0.1; [0.0, 1.0]; "1"; "Epstein 2002 (T = 0.1)";
+        /// Arrest-probability constant k in P = 1 - exp(-k f(C/A)).
+        arrest_constant: f64 = 2.3; [0.0, 50.0]; "1"; "Epstein 2002 (k = 2.3)";
+        /// Days over which hardship is remembered when forming grievance (exponential smoothing).
+        grievance_memory_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Arrests one host-state security member makes per day when mobilised people are present.
+        arrests_per_security_per_day: f64 = 0.002; [0.0, 1.0]; "1/day"; "assumption";
+        /// Longest detention after an arrest; terms are drawn uniformly from 1 to this value.
+        detention_max_days: u32 = 30; [1, 3650]; "days"; "NetLogo Rebellion default max-jail-term 30";
+        /// Security personnel per mobilised person that counts as one 'cop' in C/A (scales the locality-level ratio).
+        security_weight: f64 = 1.0; [0.0, 1000.0]; "1"; "assumption";
+    }
+}
+
+param_section! {
+    /// D2: opportunity cost and rapacity in recruitment, and desertion.
+    pub struct Recruitment ("rules.recruitment") {
+        /// Daily probability that a mobilised, eligible person joins a recruiting group present, before modifiers.
+        join_rate_per_day: f64 = 0.0002; [0.0, 1.0]; "1/day"; "assumption";
+        /// Elasticity of joining to income below the subsistence line: multiplier exp(-e (income - 1)).
+        opportunity_cost_elasticity: f64 = 1.5; [0.0, 10.0]; "1"; "Miguel et al. 2004; Dube & Vargas 2013; Blattman & Annan 2016 (direction)";
+        /// Elasticity of joining to lootable rents and group pay: multiplier 1 + e x pay.
+        rapacity_elasticity: f64 = 1.0; [0.0, 10.0]; "1"; "Dube & Vargas 2013 (direction); magnitude assumption";
+        /// Relative propensity of women and girls to join, compared with men.
+        female_join_multiplier: f64 = 0.2; [0.0, 1.0]; "1"; "assumption";
+        /// Highest daily join probability after all modifiers.
+        max_join_probability_per_day: f64 = 0.05; [0.0, 1.0]; "1/day"; "assumption";
+        /// Daily probability that a fighter leaves the group, before modifiers.
+        desertion_rate_per_day: f64 = 0.0005; [0.0, 1.0]; "1/day"; "assumption";
+        /// Elasticity of desertion to the legal income a fighter could earn: multiplier exp(e (income - 1)).
+        desertion_income_elasticity: f64 = 1.0; [0.0, 10.0]; "1"; "Blattman & Annan 2016 (direction)";
+        /// Multiplier on joining per unit of local support for armed groups (raised by mission-caused harm).
+        support_join_multiplier: f64 = 2.0; [0.0, 20.0]; "1"; "Lyall et al. 2013; Condra & Shapiro 2012 (direction)";
+        /// Group resources, in US$ per fighter, at which pay doubles the rapacity term.
+        pay_reference_usd_per_fighter: f64 = 100.0; [0.001, INF]; "US$/fighter"; "assumption";
+        /// Upkeep each fighter costs the group per day.
+        upkeep_usd_per_fighter_day: f64 = 0.5; [0.0, INF]; "US$/day"; "assumption";
+        /// Loot a group takes per attack per 1,000 people in the target, scaled by lootable resources and markets.
+        loot_usd_per_attack_per_1000: f64 = 200.0; [0.0, INF]; "US$"; "assumption";
+    }
+}
+
+param_section! {
+    /// D3, D4, D6, D9: targeting of civilians as a cost-benefit choice deterred by presence.
+    pub struct Targeting ("rules.targeting") {
+        /// Effective troops in and around a locality that deter 63 % of the maximum (1 - 1/e).
+        troops_deterrence_scale: f64 = 150.0; [1.0, INF]; "troops"; "assumption shaped to Hultman et al. 2013 (steep, concave)";
+        /// Deterrence of one police officer, counted in troops.
+        police_deterrence_weight: f64 = 8.0; [0.0, 1000.0]; "troops/officer"; "assumption; Hultman et al. 2013 find police deter strongly per head";
+        /// Share of a neighbouring locality's effective troops that also deters here (patrol reach).
+        neighbour_presence_share: f64 = 0.2; [0.0, 1.0]; "1"; "assumption";
+        /// Exponent on net attractiveness when a group spreads its effort over targets (higher = more concentrated).
+        concentration: f64 = 2.0; [0.0, 10.0]; "1"; "assumption";
+        /// Largest reduction of fatalities per attack where mission presence is full (response).
+        response_lethality_reduction_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        /// Deterrence factor of an observer mandate (unarmed: none).
+        mandate_factor_observer: f64 = 0.0; [0.0, 1.0]; "1"; "Hultman et al. 2013 (observers do not deter)";
+        /// Deterrence factor of a traditional mandate relative to a robust one.
+        mandate_factor_traditional: f64 = 0.5; [0.0, 1.0]; "1"; "Hegre et al. 2019 (robust mandates matter); magnitude assumption";
+        /// Deterrence factor of a robust mandate.
+        mandate_factor_robust: f64 = 1.0; [0.0, 1.0]; "1"; "Hegre et al. 2019";
+        /// Largest extra deterrence sensitivity of host-state forces from mission engagement and leverage (Tier I).
+        state_leverage_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption (D4 leverage term, grade C)";
+        /// Weight of lootable resources in a target's value.
+        loot_weight: f64 = 1.0; [0.0, INF]; "1"; "Dube & Vargas 2013 (direction)";
+        /// Weight of a hostile identity group's presence in a target's value.
+        identity_weight: f64 = 1.5; [0.0, INF]; "1"; "assumption";
+        /// Multiplier on the value of civilians concentrated in a protection site, for groups hostile to them.
+        site_weight: f64 = 2.0; [0.0, INF]; "1"; "Malakal Board of Inquiry 2016 (sites are targets)";
+        /// Weight of visible project spend (US$ per person per day above the QIP threshold) for spoiler groups (D9).
+        spoiler_weight: f64 = 20.0; [0.0, INF]; "1/(US$/person/day)"; "Crost et al. 2014 (direction); magnitude assumption";
+        /// Fighters a group needs in a locality to launch attacks from it.
+        min_presence_fighters: f64 = 5.0; [0.0, INF]; "fighters"; "assumption";
+        /// Non-fatal injuries per fatality in attacks on civilians.
+        injuries_per_fatality: f64 = 1.5; [0.0, 100.0]; "1"; "assumption";
+        /// Share of injuries of women and girls in attacks on civilians recorded as sexual violence (sub-event).
+        sexual_violence_share: f64 = 0.15; [0.0, 1.0]; "1"; "assumption (ACLED sexual-violence sub-event)";
+    }
+}
+
+param_section! {
+    /// D5 and mission operations: battles, interposition, offensives and attacks on the mission.
+    pub struct Battles ("rules.battles") {
+        /// Daily rate of battles between two hostile groups in the same locality, per 100 fighters of the smaller side.
+        battle_rate_per_100_fighters_day: f64 = 0.02; [0.0, INF]; "1/day"; "assumption";
+        /// Fighters killed per battle, shared between the sides.
+        fighter_deaths_per_battle: f64 = 4.0; [0.0, 1000.0]; "deaths"; "assumption (UCDP battle-related deaths scale)";
+        /// Civilians killed in crossfire per battle.
+        crossfire_deaths_per_battle: f64 = 0.8; [0.0, 1000.0]; "deaths"; "assumption";
+        /// Effective troops that achieve 63 % of the largest interposition effect.
+        interposition_troops_scale: f64 = 800.0; [1.0, INF]; "troops"; "assumption shaped to Hultman et al. 2014";
+        /// Largest reduction of battles by interposed armed troops.
+        interposition_max_share: f64 = 0.7; [0.0, 1.0]; "1"; "Hultman et al. 2014 (about -70 % at 10,000 troops)";
+        /// Daily offensive operations of a robust mission per 1,000 effective troops in a locality with hostile fighters.
+        offensive_rate_per_1000_troops_day: f64 = 0.05; [0.0, INF]; "1/day"; "assumption";
+        /// Fighters killed per offensive operation.
+        offensive_fighter_deaths: f64 = 3.0; [0.0, 1000.0]; "deaths"; "assumption";
+        /// Civilians killed by the mission per offensive operation (collateral harm).
+        offensive_collateral_deaths: f64 = 0.4; [0.0, 1000.0]; "deaths"; "assumption";
+        /// Daily attacks on mission units per 100 fighters of a group that attacks the mission, where units are present.
+        attack_on_mission_rate_per_100_fighters_day: f64 = 0.01; [0.0, INF]; "1/day"; "assumption";
+        /// Peacekeepers killed per attack on the mission or per offensive operation.
+        peacekeeper_deaths_per_attack: f64 = 0.5; [0.0, 100.0]; "deaths"; "assumption";
+    }
+}
+
+param_section! {
+    /// D7: flight, protection sites and return with hysteresis (Flee-like rules).
+    pub struct Displacement ("rules.displacement") {
+        /// Daily flight rate per unit of perceived insecurity above the flight threshold.
+        flee_rate_per_day: f64 = 0.3; [0.0, INF]; "1/day"; "assumption";
+        /// Perceived insecurity above which people start to flee.
+        flee_threshold: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        /// Attraction of a protection site as a destination, relative to an ordinary locality.
+        site_attraction: f64 = 4.0; [0.0, INF]; "1"; "Flee camp attraction (Suleimenova et al. 2017); magnitude assumption";
+        /// Distance over which destination attraction falls by 1/e.
+        distance_scale_km: f64 = 60.0; [1.0, INF]; "km"; "Flee (distance-weighted destinations)";
+        /// Farthest destination a fleeing person considers.
+        max_flee_km: f64 = 250.0; [0.0, INF]; "km"; "Flee max movement 360 km/day; assumption";
+        /// Daily chance that a displaced person outside a site moves on from a locality with recent violence.
+        move_chance_conflict: f64 = 1.0; [0.0, 1.0]; "1/day"; "Flee default (conflict zone 1.0)";
+        /// Daily chance that a displaced person outside a site moves on from a calm locality.
+        move_chance_town: f64 = 0.02; [0.0, 1.0]; "1/day"; "assumption (Flee town 0.3 is for transit points)";
+        /// Days after a violent event during which a locality counts as a conflict zone.
+        conflict_memory_days: u32 = 7; [1, 365]; "days"; "assumption";
+        /// Time constant of the long-run victimisation rate at home that return decisions look at (sustained safety).
+        return_safe_days: u32 = 90; [1, 3650]; "days"; "assumption (UNMISS site hysteresis)";
+        /// Long-run civilian victims per 10,000 people per 30 days at home below which home counts as safe to return to.
+        return_safe_victims_per_10k_30d: f64 = 2.0; [0.0, INF]; "victims/10,000/30 days"; "assumption";
+        /// Daily return probability once home is safe and its services are comparable.
+        return_rate_per_day: f64 = 0.01; [0.0, 1.0]; "1/day"; "assumption";
+        /// Largest shortfall of home services (health access plus markets) relative to where a person is that still allows return.
+        return_services_tolerance: f64 = 0.15; [0.0, 2.0]; "1"; "UNMISS 2020 ('many stay just to access services')";
+        /// Multiplier on attack hazard for displaced people outside sites.
+        displaced_vulnerability_multiplier: f64 = 1.5; [0.0, 100.0]; "1"; "assumption";
+        /// Share of a site's residents shielded from attacks on the surrounding locality, at full guard posture.
+        site_shield_share: f64 = 0.9; [0.0, 1.0]; "1"; "assumption";
+        /// Daily probability that a displaced person in a locality with a site applies to enter it, per unit of perceived insecurity.
+        site_seek_rate_per_day: f64 = 0.3; [0.0, 1.0]; "1/day"; "assumption (UNMISS influx within days)";
+    }
+}
+
+param_section! {
+    /// D10: epidemic coupled to conflict and health capacity; baseline mortality.
+    pub struct Health ("rules.health") {
+        /// Basic reproduction number of the epidemic pathogen.
+        r0: f64 = 1.83; [0.0, 50.0]; "1"; "WHO Ebola Response Team 2014 (Liberia 1.83)";
+        /// Mean incubation (latent) period.
+        incubation_days: f64 = 11.4; [0.1, 365.0]; "days"; "WHO Ebola Response Team 2014";
+        /// Mean infectious period (serial interval 15.3 days minus incubation, for exponential stages).
+        infectious_days: f64 = 3.9; [0.1, 365.0]; "days"; "derived from WHO ERT 2014 serial interval; assumption";
+        /// Probability that an untreated case dies.
+        case_fatality_share: f64 = 0.708; [0.0, 1.0]; "1"; "WHO Ebola Response Team 2014";
+        /// Multiplier on transmission in a locality 1-10 weeks after violence.
+        conflict_multiplier: f64 = 1.9; [1.0, 10.0]; "1"; "BMC Public Health 2024 (1.88 DRC, 1.98 Guinea)";
+        /// Start of the lag window after violence during which transmission is amplified.
+        conflict_lag_min_days: u32 = 7; [0, 365]; "days"; "BMC Public Health 2024";
+        /// End of the lag window after violence during which transmission is amplified.
+        conflict_lag_max_days: u32 = 70; [1, 365]; "days"; "BMC Public Health 2024";
+        /// Reduction of onward transmission for isolated cases.
+        isolation_reduction_share: f64 = 0.9; [0.0, 1.0]; "1"; "Lindblade et al. 2015";
+        /// Reduction of the case-fatality risk for treated (isolated) cases.
+        treatment_fatality_reduction_share: f64 = 0.5; [0.0, 1.0]; "1"; "Lindblade et al. 2015";
+        /// Share of transmission at funerals, removed by safe burials.
+        funeral_transmission_share: f64 = 0.086; [0.0, 1.0]; "1"; "Merler et al. 2015";
+        /// Share of transmission in health facilities, removed by infection control.
+        facility_transmission_share: f64 = 0.383; [0.0, 1.0]; "1"; "Merler et al. 2015";
+        /// Share of a locality's contacts made with neighbouring localities.
+        neighbour_mixing_share: f64 = 0.03; [0.0, 1.0]; "1"; "assumption";
+        /// Multiplier on transmission inside a full protection site (crowding).
+        site_crowding_multiplier: f64 = 1.5; [1.0, 20.0]; "1"; "assumption";
+        /// Largest reduction of contacts from community engagement and behaviour change.
+        behaviour_change_max_share: f64 = 0.5; [0.0, 1.0]; "1"; "Fast et al. 2015 (Lofa County); magnitude assumption";
+        /// Baseline crude mortality.
+        baseline_mortality_per_10k_day: f64 = 0.44; [0.0, 100.0]; "deaths/10,000/day"; "Sphere sub-Saharan Africa baseline";
+        /// Mortality multiplier for children (0-14).
+        child_mortality_multiplier: f64 = 1.2; [0.0, 100.0]; "1"; "assumption";
+        /// Mortality multiplier for youth (15-24).
+        youth_mortality_multiplier: f64 = 0.3; [0.0, 100.0]; "1"; "assumption";
+        /// Mortality multiplier for adults (25-59).
+        adult_mortality_multiplier: f64 = 0.7; [0.0, 100.0]; "1"; "assumption";
+        /// Mortality multiplier for elders (60+).
+        elder_mortality_multiplier: f64 = 5.0; [0.0, 100.0]; "1"; "assumption";
+        /// Mortality multiplier for people without health access.
+        no_access_mortality_multiplier: f64 = 1.5; [1.0, 100.0]; "1"; "assumption";
+        /// Mortality multiplier for food-insecure people.
+        food_insecure_mortality_multiplier: f64 = 2.0; [1.0, 100.0]; "1"; "assumption (IPC: mortality rises with food gaps)";
+        /// Mortality multiplier for chronically ill people.
+        chronic_mortality_multiplier: f64 = 3.0; [1.0, 100.0]; "1"; "assumption";
+        /// Mean recovery time from an injury.
+        injury_recovery_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Share of the population with a chronic illness at the start.
+        chronic_illness_share: f64 = 0.06; [0.0, 1.0]; "1"; "assumption";
+        /// Share of cases detected, and so eligible for isolation, where health access is full.
+        detection_share: f64 = 0.7; [0.0, 1.0]; "1"; "assumption";
+    }
+}
+
+param_section! {
+    /// Economy and food: income from livelihoods, markets, prices and programmes.
+    pub struct Economy ("rules.economy") {
+        /// Time constant over which market functioning returns to its baseline.
+        market_recovery_days: f64 = 60.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Share of market functioning lost per violent event in the locality.
+        violence_market_damage_share: f64 = 0.03; [0.0, 1.0]; "1"; "assumption";
+        /// Share of livelihood income lost while displaced.
+        displacement_income_loss_share: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
+        /// Share of income lost at the highest local violence level.
+        insecurity_income_loss_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        /// Share of income lost while infectious with the epidemic.
+        illness_income_loss_share: f64 = 1.0; [0.0, 1.0]; "1"; "assumption";
+        /// Share of income lost while injured.
+        injury_income_loss_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        /// Share of income lost by the chronically ill.
+        chronic_income_loss_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption";
+        /// Income equivalent of food rations and services in a protection site, in subsistence lines.
+        site_ration_income: f64 = 0.8; [0.0, 10.0]; "subsistence lines"; "assumption (WFP rations in UNMISS sites)";
+        /// Time constant over which food security follows income, prices and harvests.
+        food_smoothing_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Share of food lost by rural people at the highest environmental stress.
+        drought_food_loss_share: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
+        /// Largest income supplement from livelihood programmes, in subsistence lines.
+        programme_income_support: f64 = 0.6; [0.0, 10.0]; "subsistence lines"; "Blattman & Annan 2016 (transfers matter most); magnitude assumption";
+        /// Largest boost of market functioning above its baseline from quick-impact projects.
+        programme_market_boost_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption";
+        /// Time constant over which environmental stress and food prices return to normal.
+        shock_recovery_days: f64 = 120.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Daily cost of food per person, in subsistence lines, at normal prices (food share of the line).
+        food_cost_share: f64 = 0.8; [0.01, 10.0]; "subsistence lines"; "assumption";
+    }
+}
+
+param_section! {
+    /// Community and politics: tension, cohesion, early warning and political voice.
+    pub struct Community ("rules.community") {
+        /// Rise of inter-group tension per identity-based attack in the locality.
+        tension_per_identity_attack: f64 = 0.04; [0.0, 1.0]; "1"; "assumption";
+        /// Rise of tension per unit share of displaced newcomers in the population, per day.
+        influx_tension_per_day: f64 = 0.01; [0.0, 1.0]; "1/day"; "assumption";
+        /// Time constant over which tension and cohesion return to their baselines.
+        relax_days: f64 = 180.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Daily reduction of tension at full engagement (dialogue).
+        dialogue_tension_reduction_per_day: f64 = 0.01; [0.0, 1.0]; "1/day"; "assumption";
+        /// Daily gain of early-warning coverage toward the engagement level.
+        early_warning_gain_per_day: f64 = 0.02; [0.0, 1.0]; "1/day"; "assumption";
+        /// Time constant over which early-warning networks decay without engagement.
+        early_warning_decay_days: f64 = 365.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Daily gain of political voice at full engagement.
+        voice_gain_per_day: f64 = 0.01; [0.0, 1.0]; "1/day"; "assumption";
+        /// Share of political voice lost while displaced.
+        displacement_voice_loss_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
+        /// Time constant over which political voice returns to its baseline.
+        voice_relax_days: f64 = 365.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Perceived-insecurity time constant.
+        insecurity_smoothing_days: f64 = 14.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Local violent deaths and injuries per 10,000 people over the last 30 days that make perceived insecurity 0.63 (1 - 1/e).
+        insecurity_violence_scale: f64 = 30.0; [0.001, INF]; "victims/10,000/30 days"; "assumption";
+        /// Weight of own recent victimisation in perceived insecurity.
+        insecurity_victimisation_weight: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
+        /// Largest reduction of perceived insecurity from visible, trusted mission presence.
+        insecurity_reassurance_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
+        /// Baseline perceived insecurity with no violence (UNDP 2022: most people feel insecure).
+        insecurity_baseline: f64 = 0.2; [0.0, 1.0]; "1"; "UNDP 2022 (perceived insecurity decoupled from development); level assumption";
+    }
+}
+
+param_section! {
+    /// D8: trust in the mission and the state, support for armed groups, host consent, protest.
+    pub struct Legitimacy ("rules.legitimacy") {
+        /// Daily gain of trust in the mission where it is present and violence is low.
+        protection_trust_gain_per_day: f64 = 0.003; [0.0, 1.0]; "1/day"; "assumption";
+        /// Trust lost per mission-caused civilian death per 1,000 residents (as a share of current trust).
+        mission_harm_trust_loss: f64 = 0.6; [0.0, 100.0]; "1/(death/1,000)"; "Lyall et al. 2013 (large, asymmetric)";
+        /// Trust lost per armed-group civilian death per 1,000 residents where the mission is present and expected to protect.
+        unmet_expectation_trust_loss: f64 = 0.08; [0.0, 100.0]; "1/(death/1,000)"; "MONUSCO 2022 backlash; magnitude assumption";
+        /// Trust gained per armed-group civilian death per 1,000 residents (near zero: harm by others does not build support).
+        armed_group_harm_trust_gain: f64 = 0.0; [0.0, 100.0]; "1/(death/1,000)"; "Lyall et al. 2013";
+        /// Daily gain of trust in the mission at full service delivery (health, economic, empowerment).
+        service_trust_gain_per_day: f64 = 0.003; [0.0, 1.0]; "1/day"; "Berman et al. 2011 (QIPs); magnitude assumption";
+        /// Time constant over which trust returns to its baseline.
+        trust_relax_days: f64 = 365.0; [1.0, 36500.0]; "days"; "assumption";
+        /// Trust in the state lost per state-forces civilian death per 1,000 residents.
+        state_harm_trust_loss: f64 = 0.4; [0.0, 100.0]; "1/(death/1,000)"; "assumption (Lyall et al. 2013 by analogy)";
+        /// Trust in the state lost per non-state civilian death per 1,000 residents (failure to protect).
+        state_failure_trust_loss: f64 = 0.05; [0.0, 100.0]; "1/(death/1,000)"; "assumption";
+        /// Daily gain of trust in the state from sustained mission presence (reliance on state institutions).
+        presence_state_trust_gain_per_day: f64 = 0.0005; [0.0, 1.0]; "1/day"; "Blair 2019 (slow, persistent)";
+        /// Support for armed groups gained per mission-caused civilian death per 1,000 residents.
+        support_gain_per_mission_harm: f64 = 0.5; [0.0, 100.0]; "1/(death/1,000)"; "Lyall et al. 2013; Condra & Shapiro 2012";
+        /// Time constant over which support for armed groups fades.
+        support_relax_days: f64 = 28.0; [1.0, 3650.0]; "days"; "Condra & Shapiro 2012 (under four weeks)";
+        /// Host consent lost per attack by host-state forces deterred or prevented by the mission.
+        consent_loss_per_prevented_state_attack: f64 = 0.0005; [0.0, 1.0]; "1/attack"; "Fjelde et al. 2019; Res. 2690 (direction); magnitude assumption";
+        /// Host consent lost per mission offensive operation against host-state forces.
+        consent_loss_per_offensive_on_state: f64 = 0.01; [0.0, 1.0]; "1/operation"; "assumption";
+        /// Daily host consent gained at full national political engagement (Tier I dialogue).
+        consent_gain_engagement_per_day: f64 = 0.0005; [0.0, 1.0]; "1/day"; "assumption";
+        /// Trust in the mission below which protests against it start where it is present.
+        protest_trust_threshold: f64 = 0.35; [0.0, 1.0]; "1"; "MONUSCO 2022; threshold assumption";
+        /// Daily protest rate per unit trust gap below the threshold, times the mobilised share of residents.
+        protest_rate_per_day: f64 = 2.0; [0.0, INF]; "1/day"; "assumption";
+        /// Share of protests that turn into riots.
+        riot_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption";
+        /// Expected civilians killed by the mission's response per riot.
+        riot_mission_fatalities: f64 = 1.0; [0.0, 1000.0]; "deaths"; "MONUSCO July 2022 (36 dead in a wave of protests); per-riot magnitude assumption";
+        /// Expected peacekeepers killed per riot.
+        riot_peacekeeper_fatalities: f64 = 0.1; [0.0, 1000.0]; "deaths"; "MONUSCO July 2022 (4 peacekeepers)";
+        /// Posture left to a mission whose protection authority has been limited during drawdown.
+        limited_posture_share: f64 = 0.2; [0.0, 1.0]; "1"; "Res. 2690 (PoC limited to imminent threats in the immediate vicinity)";
+    }
+}
+
+param_section! {
+    /// D11: how mission spending and personnel turn into effects, with diminishing returns.
+    pub struct MissionEffects ("rules.mission") {
+        /// Operational cost of keeping one deployed soldier or police officer on active protection duty per day.
+        protection_cost_usd_per_troop_day: f64 = 20.0; [0.001, INF]; "US$/day"; "assumption";
+        /// Share of full deterrence that deployed troops give with no operational protection budget (static presence).
+        tempo_floor_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
+        /// Health spend per person per day giving 63 % of the largest health effect.
+        health_scale_usd_per_person_day: f64 = 0.15; [0.0001, INF]; "US$/person/day"; "assumption";
+        /// Economic spend per person per day giving 63 % of the largest economic effect.
+        economic_scale_usd_per_person_day: f64 = 0.1; [0.0001, INF]; "US$/person/day"; "assumption";
+        /// Empowerment spend per person per day giving 63 % of the largest empowerment effect.
+        empowerment_scale_usd_per_person_day: f64 = 0.05; [0.0001, INF]; "US$/person/day"; "assumption";
+        /// Programme spend one civilian staff member can implement per day (caps non-protection pillars).
+        implementation_usd_per_civilian_day: f64 = 400.0; [0.0, INF]; "US$/day"; "assumption";
+        /// Radius within which a deployed unit covers people (coverage indicator and patrols).
+        coverage_radius_km: f64 = 30.0; [0.0, INF]; "km"; "assumption";
+        /// Project spend per person per day above which projects are visible enough to attract spoilers (D9).
+        qip_visibility_threshold_usd_per_person_day: f64 = 0.05; [0.0, INF]; "US$/person/day"; "UN QIP policy (small projects); threshold assumption";
+        /// Weight of site residents in the mission's threat estimate (sites are guarded first).
+        site_priority_weight: f64 = 3.0; [0.0, INF]; "1"; "assumption";
+        /// Largest addition to health access from the health pillar.
+        health_access_boost_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        /// Time constant over which programme effects build up toward (or decay from) what spending buys.
+        programme_ramp_days: f64 = 60.0; [0.0, 3650.0]; "days"; "assumption (clinics, projects and networks take weeks to set up)";
+    }
+}
+
+/// All mechanism parameters (`[rules]` and its sub-tables).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rules {
+    /// D1 parameters.
+    pub mobilisation: Mobilisation,
+    /// D1 arrest-ratio rule: `floor` (NetLogo), `round` (Mesa) or `identity` (Epstein's printed rule).
+    pub arrest_rule: ArrestRule,
+    /// D2 parameters.
+    pub recruitment: Recruitment,
+    /// D3, D4, D6, D9 parameters.
+    pub targeting: Targeting,
+    /// D5 and mission-operation parameters.
+    pub battles: Battles,
+    /// D7 parameters.
+    pub displacement: Displacement,
+    /// D10 and mortality parameters.
+    pub health: Health,
+    /// Economy and food parameters.
+    pub economy: Economy,
+    /// Community and politics parameters.
+    pub community: Community,
+    /// D8 parameters.
+    pub legitimacy: Legitimacy,
+    /// D11 parameters.
+    pub mission: MissionEffects,
+}
+
+/// How the ratio of security forces to mobilised people enters the arrest probability.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrestRule {
+    /// `floor(C/A)`, NetLogo Rebellion's rule: P = 0 once mobilised people outnumber security forces.
+    #[default]
+    Floor,
+    /// `round(C/A)`, Mesa's rule.
+    Round,
+    /// `C/A` as printed in Epstein (2002): continuous, does not give punctuated bursts.
+    Identity,
+}
+
+impl ArrestRule {
+    /// Applies the rule to a ratio of security forces to mobilised people.
+    #[must_use]
+    pub fn apply(self, ratio: f64) -> f64 {
+        match self {
+            Self::Floor => ratio.floor(),
+            Self::Round => ratio.round(),
+            Self::Identity => ratio,
+        }
+    }
+}
+
+impl Rules {
+    /// Lists every mechanism parameter.
+    #[must_use]
+    pub fn catalogue() -> Vec<ParamInfo> {
+        let mut all = Vec::new();
+        all.extend(Mobilisation::catalogue());
+        all.extend(Recruitment::catalogue());
+        all.extend(Targeting::catalogue());
+        all.extend(Battles::catalogue());
+        all.extend(Displacement::catalogue());
+        all.extend(Health::catalogue());
+        all.extend(Economy::catalogue());
+        all.extend(Community::catalogue());
+        all.extend(Legitimacy::catalogue());
+        all.extend(MissionEffects::catalogue());
+        all
+    }
+
+    pub(crate) fn check_ranges(&self, errors: &mut FieldErrors) {
+        self.mobilisation.check_ranges(errors);
+        self.recruitment.check_ranges(errors);
+        self.targeting.check_ranges(errors);
+        self.battles.check_ranges(errors);
+        self.displacement.check_ranges(errors);
+        self.health.check_ranges(errors);
+        self.economy.check_ranges(errors);
+        self.community.check_ranges(errors);
+        self.legitimacy.check_ranges(errors);
+        self.mission.check_ranges(errors);
+        if self.health.conflict_lag_min_days > self.health.conflict_lag_max_days {
+            errors.push(
+                "rules.health.conflict_lag_min_days".to_string(),
+                format!(
+                    "must not exceed rules.health.conflict_lag_max_days ({}), got {}",
+                    self.health.conflict_lag_max_days, self.health.conflict_lag_min_days
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_lie_in_their_ranges() {
+        let mut errors = FieldErrors::default();
+        Rules::default().check_ranges(&mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn catalogue_names_every_parameter_once_with_a_source() {
+        let cat = Rules::catalogue();
+        let mut paths: Vec<&str> = cat.iter().map(|p| p.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), cat.len());
+        assert!(cat.iter().all(|p| !p.source.is_empty() && !p.meaning.is_empty()));
+    }
+
+    #[test]
+    fn out_of_range_and_nan_values_are_reported_with_their_path() {
+        let mut rules = Rules::default();
+        rules.health.r0 = -1.0;
+        rules.targeting.concentration = f64::NAN;
+        let mut errors = FieldErrors::default();
+        rules.check_ranges(&mut errors);
+        let text = format!("{errors:?}");
+        assert!(text.contains("rules.health.r0"), "{text}");
+        assert!(text.contains("rules.targeting.concentration"), "{text}");
+        assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn arrest_rules_differ_as_documented() {
+        assert_eq!(ArrestRule::Floor.apply(0.9), 0.0);
+        assert_eq!(ArrestRule::Round.apply(0.9), 1.0);
+        assert!((ArrestRule::Identity.apply(0.9) - 0.9).abs() < 1e-12);
+    }
+}
