@@ -1,1 +1,93 @@
-fn main() {}
+//! Engine benchmarks on the shipped baseline scenario: initialisation and one tick at 10^4,
+//! 10^5 and 10^6 people, with 1 thread and with all threads. Setup happens outside the timed
+//! part. Throughput is reported in person-ticks per second (items = people).
+//!
+//! Run with `cargo bench --bench engine`; see BENCHMARKS.md for the method and results.
+
+use std::path::Path;
+
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use peacesim::Scenario;
+use peacesim::engine::Simulation;
+
+fn main() {
+    divan::main();
+}
+
+/// The baseline scaled to about `people` people (populations, fighters, sites and the mission scale together).
+fn scaled_baseline(people: u64) -> Scenario {
+    let mut s =
+        Scenario::from_path(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml"))).expect("baseline validates");
+    #[expect(clippy::cast_precision_loss, reason = "benchmark sizes are far below 2^52")]
+    let f = people as f64 / s.total_population() as f64;
+    for l in &mut s.localities {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "positive populations"
+        )]
+        let p = (l.population as f64 * f).round() as u64;
+        l.population = p;
+        l.agents = u32::try_from(p).expect("benchmark populations fit u32");
+        if let Some(site) = &mut l.site {
+            site.capacity *= f;
+        }
+    }
+    for g in &mut s.armed_groups {
+        g.fighters *= f;
+    }
+    if let Some(m) = &mut s.mission {
+        m.troops *= f;
+        m.police *= f;
+        m.observers *= f;
+        m.civilians *= f;
+        m.budget_usd_per_day *= f;
+    }
+    s
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool")
+}
+
+const SIZES: [u64; 3] = [10_000, 100_000, 1_000_000];
+
+/// Building the initial world (people, fighters, first measurement).
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn init(bencher: Bencher, people: u64) {
+    let s = scaled_baseline(people);
+    let pool = pool(0);
+    bencher
+        .counter(ItemsCount::new(s.total_agents()))
+        .bench_local(|| pool.install(|| Simulation::new(&s)));
+}
+
+fn step(bencher: Bencher, people: u64, threads: usize) {
+    let s = scaled_baseline(people);
+    let pool = pool(threads);
+    let mut sim = pool.install(|| {
+        let mut sim = Simulation::new(&s);
+        // Warm up past the first planning round so that every phase is active.
+        for _ in 0..10 {
+            sim.step();
+        }
+        sim
+    });
+    bencher
+        .counter(ItemsCount::new(s.total_agents()))
+        .bench_local(|| pool.install(|| sim.step()));
+}
+
+/// One tick of the main model, one thread.
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn tick_1_thread(bencher: Bencher, people: u64) {
+    step(bencher, people, 1);
+}
+
+/// One tick of the main model, all threads.
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn tick_all_threads(bencher: Bencher, people: u64) {
+    step(bencher, people, 0);
+}

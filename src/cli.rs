@@ -33,6 +33,12 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// List every output indicator (CSV column) with its unit and meaning.
+    Indicators {
+        /// Print as Markdown table rows (for docs/ODD.md).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Options shared by commands that run simulations.

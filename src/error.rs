@@ -27,7 +27,11 @@ pub struct FieldErrors(Vec<FieldError>);
 impl FieldErrors {
     /// Records a problem at `path`.
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { path: path.into(), line: None, message: message.into() });
+        self.0.push(FieldError {
+            path: path.into(),
+            line: None,
+            message: message.into(),
+        });
     }
 
     /// Whether no problem was recorded.

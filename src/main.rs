@@ -3,7 +3,6 @@
 
 mod cli;
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +37,10 @@ fn main() -> ExitCode {
 }
 
 fn command_line() -> String {
-    std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ")
+    std::env::args()
+        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
@@ -56,7 +58,11 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             let overrides = parse_overrides(&args.common.set)?;
             let mut scenario = Scenario::from_path_with_overrides(&args.scenario, &overrides)?;
             single::apply_run_overrides(&mut scenario, args.seed, args.ticks);
-            let out = args.common.out.clone().unwrap_or_else(|| default_run_dir(&args.scenario, scenario.run.seed));
+            let out = args
+                .common
+                .out
+                .clone()
+                .unwrap_or_else(|| default_run_dir(&args.scenario, scenario.run.seed));
             let options = RunOptions {
                 out,
                 force: args.common.force,
@@ -82,7 +88,13 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             let mut failed = 0;
             for f in &files {
                 match Scenario::from_path(f) {
-                    Ok(s) => println!("{}: ok ({}, {} localities, {} people)", f.display(), s.name, s.localities.len(), s.total_population()),
+                    Ok(s) => println!(
+                        "{}: ok ({}, {} localities, {} people)",
+                        f.display(),
+                        s.name,
+                        s.localities.len(),
+                        s.total_population()
+                    ),
                     Err(e) => {
                         failed += 1;
                         eprintln!("{e}");
@@ -98,12 +110,51 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
         Command::Params { markdown } => {
             for p in Rules::catalogue() {
                 if markdown {
-                    println!("| `{}` | {} | {} | [{}, {}] | {} | {} |", p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source);
+                    println!(
+                        "| `{}` | {} | {} | [{}, {}] | {} | {} |",
+                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
+                    );
                 } else {
-                    println!("{} = {} [{}] range [{}, {}]\n    {}\n    source: {}", p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source);
+                    println!(
+                        "{} = {} [{}] range [{}, {}]\n    {}\n    source: {}",
+                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
+                    );
                 }
             }
-            let _ = Path::new("");
+            for p in peacesim::scenario::RawCutoffs::catalogue() {
+                if markdown {
+                    println!(
+                        "| `{}` | {} | {} | [{}, {}] | {} | {} |",
+                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
+                    );
+                } else {
+                    println!(
+                        "{} = {} [{}] range [{}, {}]\n    {}\n    source: {}",
+                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Indicators { markdown } => {
+            use peacesim::rules::indicators::{Indicators, LocalityIndicators};
+            for (file, names, units, meanings) in [
+                ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
+                (
+                    "localities.csv",
+                    LocalityIndicators::NAMES,
+                    LocalityIndicators::UNITS,
+                    LocalityIndicators::MEANINGS,
+                ),
+            ] {
+                for ((n, u), m) in names.iter().zip(units).zip(meanings) {
+                    if markdown {
+                        println!("| {file} | `{n}` | {u} | {} |", m.trim());
+                    } else {
+                        println!("{file}: {n} [{u}] {}", m.trim());
+                    }
+                }
+            }
             Ok(())
         }
     }

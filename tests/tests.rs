@@ -1,1 +1,17 @@
-//! Integration tests.
+//! Integration tests, in one binary (ripgrep's layout). Run with `cargo test --release`.
+
+/// Helpers: loading scenarios with overrides, running them, temporary directories.
+mod util;
+
+/// The binary: exit codes, messages, output directories.
+mod cli;
+/// Same scenario and seed give identical bytes whatever the thread count; seeds matter.
+mod determinism;
+/// No NaN, shares in [0, 1], people conserved, counts never negative.
+mod invariants;
+/// Each mechanism moves outcomes in the direction the evidence says, on small scenarios.
+mod mechanisms;
+/// Invalid inputs give clear messages with file, line, field path and rule, and never panic.
+mod scenario_errors;
+/// Shipped scenarios validate and run.
+mod scenarios;

@@ -50,7 +50,12 @@ pub fn build_world(scenario: &Scenario, layout: &Layout, streams: &Streams) -> W
             blk
         })
         .collect();
-    let mut people = People { blocks, block_len: block, len: total, home_offsets };
+    let mut people = People {
+        blocks,
+        block_len: block,
+        len: total,
+        home_offsets,
+    };
     assign_fighters(&mut people, scenario, streams);
     World {
         tick: 0,
@@ -157,7 +162,13 @@ fn assign_fighters(people: &mut People, scenario: &Scenario, streams: &Streams) 
             .iter()
             .map(|&l| {
                 let loc = &scenario.localities[l as usize];
-                let recruitable: f64 = loc.composition.iter().zip(&spec.recruits_from).filter(|(_, r)| **r).map(|(s, _)| s).sum();
+                let recruitable: f64 = loc
+                    .composition
+                    .iter()
+                    .zip(&spec.recruits_from)
+                    .filter(|(_, r)| **r)
+                    .map(|(s, _)| s)
+                    .sum();
                 f64::from(loc.agents) * recruitable
             })
             .collect();
@@ -188,7 +199,12 @@ fn assign_fighters(people: &mut People, scenario: &Scenario, streams: &Streams) 
             let mut candidates: Vec<u32> = (start..end).collect();
             // Fisher-Yates shuffle, then men before women (stable).
             for i in (1..candidates.len()).rev() {
-                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "an index below i + 1")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss,
+                    reason = "an index below i + 1"
+                )]
                 let k = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
                 candidates.swap(i, k);
             }

@@ -2,12 +2,15 @@
 //!
 //! Each tick runs the model brief's ten phases in a fixed order:
 //!
-//! 1. scheduled events; 2. mission personnel and (every planning interval) planning;
-//! 3-4. armed-group, mission and crowd acts drawn at locality level, turned into per-person
-//! hazards; 5-7. the people pass (violence exposure, health, mobilisation and recruitment,
-//! movement, economy and food, perceptions), in parallel over blocks of people;
-//! attribution of realised victims to events; 7-9. locality, group and national updates in
-//! locality order; 10. indicators, handed to the observer.
+//! - 1: scheduled events;
+//! - 2: mission personnel and (every planning interval) planning;
+//! - 3-4: armed-group, mission and crowd acts drawn at locality level, turned into per-person
+//!   hazards;
+//! - 5-7: the people pass (violence exposure, health, mobilisation and recruitment, movement,
+//!   economy and food, perceptions), in parallel over blocks of people, then the attribution of
+//!   realised victims to events;
+//! - 7-9: locality, group and national updates in locality order;
+//! - 10: indicators, handed to the observer.
 //!
 //! Determinism: people decide from a read-only context and write only their own row; each
 //! block adds into its own accumulator; accumulators are summed in block order; every random
@@ -65,13 +68,27 @@ impl Simulation {
         let mut scenario = scenario.clone();
         scenario.run.seed = seed;
         let streams = Streams::new(seed);
-        let layout = Layout::new(scenario.localities.len(), scenario.identity_groups.len(), scenario.armed_groups.len());
+        let layout = Layout::new(
+            scenario.localities.len(),
+            scenario.identity_groups.len(),
+            scenario.armed_groups.len(),
+        );
         let world = init::build_world(&scenario, &layout, &streams);
         let ctx = context::new_context(&scenario, layout.clone());
         let conflict = Conflict::new(&scenario);
         let block_acc = vec![vec![0.0; layout.len]; world.people.blocks.len()];
         let record = TickRecord::new(&scenario, &layout);
-        let mut sim = Self { totals: vec![0.0; layout.len], scenario, world, streams, layout, ctx, conflict, block_acc, record };
+        let mut sim = Self {
+            totals: vec![0.0; layout.len],
+            scenario,
+            world,
+            streams,
+            layout,
+            ctx,
+            conflict,
+            block_acc,
+            record,
+        };
         sim.measure_initial_state();
         sim
     }
@@ -86,7 +103,15 @@ impl Simulation {
             .collect();
         context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
         self.people_pass(Mode::Assess);
-        indicators::compute(&self.scenario, &self.world, &self.totals, &self.layout, &self.conflict, 0, &mut self.record);
+        indicators::compute(
+            &self.scenario,
+            &self.world,
+            &self.totals,
+            &self.layout,
+            &self.conflict,
+            0,
+            &mut self.record,
+        );
     }
 
     /// The scenario being run (with the run's seed).
@@ -129,14 +154,23 @@ impl Simulation {
         if let Some(m) = self.world.mission.as_mut() {
             planning::update_personnel(m, tick, dt);
             if planning::due(m, tick, dt) {
-                planning::plan(m, &self.scenario, &self.world.localities, &self.totals, &self.layout, &self.streams, tick);
+                planning::plan(
+                    m,
+                    &self.scenario,
+                    &self.world.localities,
+                    &self.totals,
+                    &self.layout,
+                    &self.streams,
+                    tick,
+                );
             }
             planning::build_up_programmes(m, self.scenario.rules.mission.programme_ramp_days, dt);
         }
         // 3-4. Acts of groups, the mission and crowds; hazards.
         self.conflict.compute_deterrence(&self.scenario, &self.world, tick);
         context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, tick);
-        self.conflict.resolve(&self.scenario, &self.world, &self.totals, &self.streams, tick, &mut self.ctx);
+        self.conflict
+            .resolve(&self.scenario, &self.world, &self.totals, &self.streams, tick, &mut self.ctx);
         // 5-7. People.
         self.people_pass(Mode::Step);
         let ppa = self.scenario.population.people_per_agent;
@@ -146,16 +180,29 @@ impl Simulation {
         update::apply(&self.scenario, &mut self.world, &self.totals, &self.layout, &self.conflict, tick);
         self.world.tick = tick;
         // 10. Indicators.
-        indicators::compute(&self.scenario, &self.world, &self.totals, &self.layout, &self.conflict, tick, &mut self.record);
+        indicators::compute(
+            &self.scenario,
+            &self.world,
+            &self.totals,
+            &self.layout,
+            &self.conflict,
+            tick,
+            &mut self.record,
+        );
     }
 
     fn people_pass(&mut self, mode: Mode) {
         let ctx = &self.ctx;
         let streams = &self.streams;
-        self.world.people.blocks.par_iter_mut().zip(self.block_acc.par_iter_mut()).for_each(|(block, acc)| {
-            acc.fill(0.0);
-            person::update_block(block, ctx, streams, acc, mode);
-        });
+        self.world
+            .people
+            .blocks
+            .par_iter_mut()
+            .zip(self.block_acc.par_iter_mut())
+            .for_each(|(block, acc)| {
+                acc.fill(0.0);
+                person::update_block(block, ctx, streams, acc, mode);
+            });
         // DETERMINISM: each total is the sum over blocks in block order.
         let block_acc = &self.block_acc;
         self.totals.par_chunks_mut(REDUCE_CHUNK).enumerate().for_each(|(c, out)| {

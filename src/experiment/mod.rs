@@ -22,5 +22,9 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Re
 /// Number of worker threads a pool of `threads` (0 = all cores) has.
 #[must_use]
 pub fn effective_threads(threads: usize) -> usize {
-    if threads == 0 { std::thread::available_parallelism().map_or(1, std::num::NonZero::get) } else { threads }
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        threads
+    }
 }

@@ -66,7 +66,11 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
 /// The manifest's description of a scenario.
 #[must_use]
 pub fn scenario_ref(scenario: &Scenario) -> ScenarioRef {
-    ScenarioRef { file: scenario.source.file.clone(), sha256: scenario.source.sha256.clone(), overrides: scenario.source.overrides.clone() }
+    ScenarioRef {
+        file: scenario.source.file.clone(),
+        sha256: scenario.source.sha256.clone(),
+        overrides: scenario.source.overrides.clone(),
+    }
 }
 
 /// Applies command-line seed and tick overrides to a loaded scenario.

@@ -20,6 +20,8 @@ pub struct ArmedGroups {
     pub resources_usd: Vec<f64>,
     /// Fighters, in people, as counted in the last people pass.
     pub fighters: Vec<f64>,
+    /// Whether a ceasefire holds (the group stays inactive).
+    pub ceasefire: Vec<bool>,
 }
 
 impl ArmedGroups {
@@ -33,6 +35,7 @@ impl ArmedGroups {
             predation: g.iter().map(|a| a.predation).collect(),
             resources_usd: g.iter().map(|a| a.resources_usd).collect(),
             fighters: g.iter().map(|a| a.fighters).collect(),
+            ceasefire: vec![false; g.len()],
         }
     }
 }

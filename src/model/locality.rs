@@ -50,7 +50,10 @@ impl Graph {
                 g.neighbours.push(j);
                 g.link_km.push(d);
             }
-            #[expect(clippy::cast_possible_truncation, reason = "links are bounded by localities squared, far below u32::MAX")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "links are bounded by localities squared, far below u32::MAX"
+            )]
             g.link_offsets.push(g.neighbours.len() as u32);
         }
         let max_reach = scenario.armed_groups.iter().map(|a| a.reach_km).fold(0.0, f64::max);
@@ -86,7 +89,10 @@ impl Graph {
     /// Linked localities of `l` with their distances.
     pub fn links_of(&self, l: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let (a, b) = (self.link_offsets[l] as usize, self.link_offsets[l + 1] as usize);
-        self.neighbours[a..b].iter().zip(&self.link_km[a..b]).map(|(&j, &d)| (j as usize, d))
+        self.neighbours[a..b]
+            .iter()
+            .zip(&self.link_km[a..b])
+            .map(|(&j, &d)| (j as usize, d))
     }
 
     /// Nearby localities of `l` (excluding `l`), nearest first, with their distances.

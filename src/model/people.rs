@@ -170,7 +170,9 @@ impl PeopleBlock {
     /// Bytes of state held per person (sum of column element sizes).
     #[must_use]
     pub const fn bytes_per_person() -> usize {
-        4 * 2 + 1 * 3 + 4 * 3 + 1 * 2 + 4 * 2 + 1 + 4 * 4 + 1
+        // home, location; identity, age, sex; livelihood, income, food; health, condition;
+        // victimised, detained; displacement; grievance, risk, voice, insecurity; membership.
+        8 + 3 + 12 + 2 + 8 + 1 + 16 + 1
     }
 }
 

@@ -22,7 +22,10 @@ type Writer = csv::Writer<BufWriter<File>>;
 
 fn open(dir: &Path, name: &str) -> Result<(Writer, PathBuf)> {
     let path = dir.join(name);
-    let file = File::create(&path).map_err(|source| Error::Write { path: path.clone(), source })?;
+    let file = File::create(&path).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })?;
     Ok((csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, file)), path))
 }
 
@@ -31,7 +34,10 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
         csv::ErrorKind::Io(io) => io,
         other => std::io::Error::other(format!("{other:?}")),
     };
-    Error::Write { path: path.to_path_buf(), source }
+    Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Column names of `timeseries.csv` for a scenario.
@@ -102,7 +108,17 @@ impl RunWriter {
         let mut lh = vec!["tick", "day", "seed", "locality"];
         lh.extend(LocalityIndicators::NAMES);
         w.localities.0.write_record(&lh).map_err(|e| csv_error(&w.localities.1, e))?;
-        let mut sh = vec!["tick", "day", "seed", "dimension", "subgroup", "population", "af_headcount_h", "af_intensity_a", "af_m0"];
+        let mut sh = vec![
+            "tick",
+            "day",
+            "seed",
+            "dimension",
+            "subgroup",
+            "population",
+            "af_headcount_h",
+            "af_intensity_a",
+            "af_m0",
+        ];
         let dims: Vec<String> = DIMENSIONS.iter().map(|d| format!("deprived_{d}_share")).collect();
         sh.extend(dims.iter().map(String::as_str));
         w.subgroups.0.write_record(&sh).map_err(|e| csv_error(&w.subgroups.1, e))?;
@@ -155,7 +171,14 @@ impl RunWriter {
             let file = w.get_ref().get_ref();
             file.sync_all().map_err(|source| Error::Write { path: p.clone(), source })?;
         }
-        Ok(names.iter().zip(self.rows).map(|(n, rows)| FileEntry { name: (*n).to_string(), rows }).collect())
+        Ok(names
+            .iter()
+            .zip(self.rows)
+            .map(|(n, rows)| FileEntry {
+                name: (*n).to_string(),
+                rows,
+            })
+            .collect())
     }
 }
 
@@ -176,7 +199,7 @@ impl Observer for RunWriter {
             w.write_record(None::<&[u8]>).map_err(|e| csv_error(p, e))?;
             self.rows[0] += 1;
         }
-        if tick % self.locality_every == 0 {
+        if tick.is_multiple_of(self.locality_every) {
             let (w, p) = &mut self.localities;
             for (l, rec) in record.localities.iter().enumerate() {
                 w.write_field(tick.to_string()).map_err(|e| csv_error(p, e))?;
@@ -214,14 +237,22 @@ impl Observer for RunWriter {
             w.write_field(tick.to_string()).map_err(|e| csv_error(p, e))?;
             w.write_field(Self::number(&mut self.text, day)).map_err(|e| csv_error(p, e))?;
             w.write_field(self.seed.to_string()).map_err(|e| csv_error(p, e))?;
-            w.write_field(&self.locality_names[ev.locality as usize]).map_err(|e| csv_error(p, e))?;
+            w.write_field(&self.locality_names[ev.locality as usize])
+                .map_err(|e| csv_error(p, e))?;
             w.write_field(ev.kind.acled_type()).map_err(|e| csv_error(p, e))?;
             w.write_field(ev.kind.sub_event()).map_err(|e| csv_error(p, e))?;
             w.write_field(&pk).map_err(|e| csv_error(p, e))?;
             w.write_field(&pn).map_err(|e| csv_error(p, e))?;
             w.write_field(&opponent).map_err(|e| csv_error(p, e))?;
             w.write_field(ev.kind.target_kind()).map_err(|e| csv_error(p, e))?;
-            for v in [ev.fatalities, ev.fighter_fatalities, ev.peacekeeper_fatalities, ev.injuries, ev.sexual_violence, ev.abductions] {
+            for v in [
+                ev.fatalities,
+                ev.fighter_fatalities,
+                ev.peacekeeper_fatalities,
+                ev.injuries,
+                ev.sexual_violence,
+                ev.abductions,
+            ] {
                 w.write_field(Self::number(&mut self.text, v)).map_err(|e| csv_error(p, e))?;
             }
             w.write_record(None::<&[u8]>).map_err(|e| csv_error(p, e))?;

@@ -80,10 +80,18 @@ impl Manifest {
 /// [`Error::Read`] or [`Error::Parse`].
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join("manifest.json");
-    let text = fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+    let text = fs::read_to_string(&path).map_err(|source| Error::Read {
+        path: path.clone(),
+        source,
+    })?;
     serde_json::from_str(&text).map_err(|e| Error::Parse {
         path,
-        errors: std::iter::once(FieldError { path: String::new(), line: Some(e.line()), message: e.to_string() }).collect(),
+        errors: std::iter::once(FieldError {
+            path: String::new(),
+            line: Some(e.line()),
+            message: e.to_string(),
+        })
+        .collect(),
     })
 }
 
@@ -100,7 +108,10 @@ pub fn require_complete(dir: &Path) -> Result<Manifest> {
     }
     let m = read_manifest(dir)?;
     if !m.complete {
-        return Err(Error::Output { path: PathBuf::from(dir), message: "manifest.json says the directory is incomplete".into() });
+        return Err(Error::Output {
+            path: PathBuf::from(dir),
+            message: "manifest.json says the directory is incomplete".into(),
+        });
     }
     Ok(m)
 }

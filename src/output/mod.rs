@@ -33,7 +33,10 @@ impl StagedDir {
     pub fn create(final_path: &Path, force: bool) -> Result<Self> {
         if final_path.exists() {
             if !final_path.is_dir() {
-                return Err(Error::Output { path: final_path.to_path_buf(), message: "exists and is not a directory".into() });
+                return Err(Error::Output {
+                    path: final_path.to_path_buf(),
+                    message: "exists and is not a directory".into(),
+                });
             }
             if !force {
                 return Err(Error::Output {
@@ -43,14 +46,30 @@ impl StagedDir {
             }
         }
         let parent = final_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
-        let name = final_path.file_name().map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+        fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+        let name = final_path
+            .file_name()
+            .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
         let temp_path = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if temp_path.exists() {
-            fs::remove_dir_all(&temp_path).map_err(|source| Error::Write { path: temp_path.clone(), source })?;
+            fs::remove_dir_all(&temp_path).map_err(|source| Error::Write {
+                path: temp_path.clone(),
+                source,
+            })?;
         }
-        fs::create_dir(&temp_path).map_err(|source| Error::Write { path: temp_path.clone(), source })?;
-        Ok(Self { final_path: final_path.to_path_buf(), temp_path, force, committed: false })
+        fs::create_dir(&temp_path).map_err(|source| Error::Write {
+            path: temp_path.clone(),
+            source,
+        })?;
+        Ok(Self {
+            final_path: final_path.to_path_buf(),
+            temp_path,
+            force,
+            committed: false,
+        })
     }
 
     /// Where files are being written now.
@@ -73,14 +92,25 @@ impl StagedDir {
         if self.final_path.exists() && self.force {
             let old = self.final_path.with_file_name(format!(
                 ".{}.old-{}",
-                self.final_path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                self.final_path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
                 std::process::id()
             ));
-            fs::rename(&self.final_path, &old).map_err(|source| Error::Write { path: self.final_path.clone(), source })?;
-            fs::rename(&self.temp_path, &self.final_path).map_err(|source| Error::Write { path: self.final_path.clone(), source })?;
+            fs::rename(&self.final_path, &old).map_err(|source| Error::Write {
+                path: self.final_path.clone(),
+                source,
+            })?;
+            fs::rename(&self.temp_path, &self.final_path).map_err(|source| Error::Write {
+                path: self.final_path.clone(),
+                source,
+            })?;
             fs::remove_dir_all(&old).map_err(|source| Error::Write { path: old, source })?;
         } else {
-            fs::rename(&self.temp_path, &self.final_path).map_err(|source| Error::Write { path: self.final_path.clone(), source })?;
+            fs::rename(&self.temp_path, &self.final_path).map_err(|source| Error::Write {
+                path: self.final_path.clone(),
+                source,
+            })?;
         }
         self.committed = true;
         Ok(self.final_path.clone())
@@ -99,14 +129,18 @@ impl Drop for StagedDir {
 /// Default run directory: `outputs/<scenario-stem>/seed-<seed>`.
 #[must_use]
 pub fn default_run_dir(scenario_path: &Path, seed: u64) -> PathBuf {
-    let stem = scenario_path.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    let stem = scenario_path
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
     PathBuf::from("outputs").join(stem).join(format!("seed-{seed}"))
 }
 
 /// Current UTC time as RFC 3339 (`2026-11-28T20:19:00Z`), without a time-zone library.
 #[must_use]
 pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     format_utc(secs)
 }
 

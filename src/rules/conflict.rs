@@ -214,7 +214,8 @@ impl Conflict {
             let mut troops = m.troops_at[l];
             for (k, d) in world.graph.links_of(l) {
                 if d <= radius {
-                    eff += p.neighbour_presence_share * targeting::armed_presence(m.troops_at[k], m.police_at[k], p.police_deterrence_weight);
+                    eff +=
+                        p.neighbour_presence_share * targeting::armed_presence(m.troops_at[k], m.police_at[k], p.police_deterrence_weight);
                     troops += p.neighbour_presence_share * m.troops_at[k];
                 }
             }
@@ -227,13 +228,17 @@ impl Conflict {
             self.deterrence[l] = targeting::deterrence(self.effective_presence[l], p.troops_deterrence_scale, factor, posture, m.tempo);
             if world.localities.has_site(l) {
                 let guard = world.localities.site_guard_posture[l].min(posture.max(scenario.rules.legitimacy.limited_posture_share));
-                self.site_deterrence[l] = targeting::deterrence(self.effective_presence[l], p.troops_deterrence_scale, factor, guard, m.tempo);
+                self.site_deterrence[l] =
+                    targeting::deterrence(self.effective_presence[l], p.troops_deterrence_scale, factor, guard, m.tempo);
             }
         }
     }
 
     /// Draws this tick's acts and fills the hazard tables of `ctx`.
-    #[expect(clippy::too_many_lines, reason = "one pass over groups, pairs, mission and crowds; each part is labelled")]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one pass over groups, pairs, mission and crowds; each part is labelled"
+    )]
     pub fn resolve(&mut self, scenario: &Scenario, world: &World, totals: &[f64], streams: &Streams, tick: u32, ctx: &mut Context) {
         let lay: &Layout = &ctx.layout;
         let n = world.localities.len;
@@ -257,7 +262,9 @@ impl Conflict {
         // weighted by the share of the threat that gets through the guard force.
         let shield = |l: usize| r.displacement.site_shield_share * world.localities.site_guard_posture[l];
         let exposed = |l: usize, i: usize| {
-            (totals[lay.base(l) + lay.off_civilians_by_identity + i] + totals[lay.base(l) + lay.off_site_by_identity + i] * (1.0 - shield(l))) * ppa
+            (totals[lay.base(l) + lay.off_civilians_by_identity + i]
+                + totals[lay.base(l) + lay.off_site_by_identity + i] * (1.0 - shield(l)))
+                * ppa
         };
         let civilians_at = |l: usize| (0..ids).map(|i| exposed(l, i)).sum::<f64>();
         let mission_slot = lay.mission_slot();
@@ -324,11 +331,19 @@ impl Conflict {
                     spec.spoiler,
                     visible(l),
                 );
-                let s = targeting::sensitivity(spec.deterrence_sensitivity, spec.state_aligned, r.targeting.state_leverage_share, engagement(l));
+                let s = targeting::sensitivity(
+                    spec.deterrence_sensitivity,
+                    spec.state_aligned,
+                    r.targeting.state_leverage_share,
+                    engagement(l),
+                );
                 self.net[l] = targeting::net_attractiveness(v.total(), s, self.deterrence[l], self.proximity[l]);
                 if world.localities.has_site(l) && spec.attacks_sites > 0.0 {
-                    let hostile_site: f64 =
-                        (0..ids).filter(|&i| spec.hostile_to[i]).map(|i| totals[lay.base(l) + lay.off_site_by_identity + i]).sum::<f64>() * ppa;
+                    let hostile_site: f64 = (0..ids)
+                        .filter(|&i| spec.hostile_to[i])
+                        .map(|i| totals[lay.base(l) + lay.off_site_by_identity + i])
+                        .sum::<f64>()
+                        * ppa;
                     let sv = targeting::site_value(&r.targeting, hostile_site, spec.attacks_sites);
                     self.net[n + l] = targeting::net_attractiveness(sv, s, self.site_deterrence[l], self.proximity[l]);
                 }
@@ -343,7 +358,12 @@ impl Conflict {
                 }
                 let l = option % n;
                 let is_site = option >= n;
-                let s = targeting::sensitivity(spec.deterrence_sensitivity, spec.state_aligned, r.targeting.state_leverage_share, engagement(l));
+                let s = targeting::sensitivity(
+                    spec.deterrence_sensitivity,
+                    spec.state_aligned,
+                    r.targeting.state_leverage_share,
+                    engagement(l),
+                );
                 let d = if is_site { self.site_deterrence[l] } else { self.deterrence[l] };
                 let lambda = capacity * share * (1.0 - s * d);
                 if spec.state_aligned {
@@ -359,8 +379,11 @@ impl Conflict {
                 #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
                 let actor = Actor::Group(g as u32);
                 if is_site {
-                    let hostile_site: f64 =
-                        (0..ids).filter(|&i| spec.hostile_to[i]).map(|i| totals[lay.base(l) + lay.off_site_by_identity + i]).sum::<f64>() * ppa;
+                    let hostile_site: f64 = (0..ids)
+                        .filter(|&i| spec.hostile_to[i])
+                        .map(|i| totals[lay.base(l) + lay.off_site_by_identity + i])
+                        .sum::<f64>()
+                        * ppa;
                     for _ in 0..count {
                         let mut e = ViolentEvent::new(l, EventType::SiteAttack, actor);
                         e.expected_civilian_deaths = lethality;
@@ -422,13 +445,24 @@ impl Conflict {
                     continue;
                 }
                 let reach = spec.reach_km;
-                let weight = |d: f64| if d <= 0.0 { 1.0 } else if reach > 0.0 && d <= reach { (-d / reach).exp() } else { 0.0 };
+                let weight = |d: f64| {
+                    if d <= 0.0 {
+                        1.0
+                    } else if reach > 0.0 && d <= reach {
+                        (-d / reach).exp()
+                    } else {
+                        0.0
+                    }
+                };
                 for l in 0..n {
                     let defenders = fighters_at(l, h);
                     if defenders < r.targeting.min_presence_fighters {
                         continue;
                     }
-                    let attackers: f64 = std::iter::once((l, 0.0)).chain(world.graph.nearby_of(l)).map(|(k, d)| fighters_at(k, g) * weight(d)).sum();
+                    let attackers: f64 = std::iter::once((l, 0.0))
+                        .chain(world.graph.nearby_of(l))
+                        .map(|(k, d)| fighters_at(k, g) * weight(d))
+                        .sum();
                     if attackers < r.targeting.min_presence_fighters {
                         continue;
                     }
@@ -445,8 +479,10 @@ impl Conflict {
                     for _ in 0..count {
                         let mut e = ViolentEvent::new(l, EventType::Battle, Actor::Group(gu));
                         e.opponent = Some(Actor::Group(hu));
-                        e.expected_fighter_deaths =
-                            [r.battles.fighter_deaths_per_battle * s_attacker, r.battles.fighter_deaths_per_battle * s_defender];
+                        e.expected_fighter_deaths = [
+                            r.battles.fighter_deaths_per_battle * s_attacker,
+                            r.battles.fighter_deaths_per_battle * s_defender,
+                        ];
                         e.expected_civilian_deaths = r.battles.crossfire_deaths_per_battle;
                         self.events.push(e);
                         ctx.fighter_hazard[l * groups + h] += e.expected_fighter_deaths[1] / defenders;
@@ -524,7 +560,11 @@ impl Conflict {
                 }
                 // Protests and riots where trust has collapsed (D8 ii).
                 let alive = totals[lay.base(l) + crate::engine::accum::field::ALIVE];
-                let mobilised_share = if alive > 0.0 { totals[lay.base(l) + crate::engine::accum::field::MOBILISED] / alive } else { 0.0 };
+                let mobilised_share = if alive > 0.0 {
+                    totals[lay.base(l) + crate::engine::accum::field::MOBILISED] / alive
+                } else {
+                    0.0
+                };
                 let lambda = legitimacy::protest_rate(&r.legitimacy, world.localities.trust_in_mission[l], mobilised_share, dt);
                 let mut rng = streams.at(Phase::Conflict, (n * groups * groups * 2 + n * 2 + l) as u64 * 8 + 5, tick);
                 let count = poisson(&mut rng, lambda);
@@ -568,7 +608,8 @@ impl Conflict {
         // DETERMINISM: events sorted by (locality, creation order) without allocating.
         self.order.clear();
         #[expect(clippy::cast_possible_truncation, reason = "events per tick are far below u32::MAX")]
-        self.order.extend(self.events.iter().enumerate().map(|(i, e)| (e.locality, i as u32)));
+        self.order
+            .extend(self.events.iter().enumerate().map(|(i, e)| (e.locality, i as u32)));
         self.order.sort_unstable();
         self.sorted.clear();
         self.sorted.extend(self.order.iter().map(|&(_, i)| self.events[i as usize]));
@@ -594,14 +635,21 @@ impl Conflict {
                     if realised <= 0.0 {
                         continue;
                     }
-                    self.split(start, end, realised, &mut rng, |e| if matches(e) { e.expected_civilian_deaths.max(1e-9) } else { 0.0 }, |e, k| {
-                        let people = k * people_per_agent;
-                        match kind {
-                            0 => e.fatalities += people,
-                            1 => e.injuries += people,
-                            _ => e.sexual_violence += people,
-                        }
-                    });
+                    self.split(
+                        start,
+                        end,
+                        realised,
+                        &mut rng,
+                        |e| if matches(e) { e.expected_civilian_deaths.max(1e-9) } else { 0.0 },
+                        |e, k| {
+                            let people = k * people_per_agent;
+                            match kind {
+                                0 => e.fatalities += people,
+                                1 => e.injuries += people,
+                                _ => e.sexual_violence += people,
+                            }
+                        },
+                    );
                 }
             }
             for g in 0..layout.groups {
@@ -646,7 +694,11 @@ impl Conflict {
         if total <= 0.0 {
             return;
         }
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "realised counts are small non-negative integers")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "realised counts are small non-negative integers"
+        )]
         let count = realised.round() as u64;
         for _ in 0..count {
             let i = crate::engine::rng::pick_weighted(&self.weights, uniform(rng));
@@ -698,12 +750,16 @@ pub fn update_resources(scenario: &Scenario, world: &mut World, events: &[Violen
     for e in events {
         if let (EventType::Attack | EventType::SpoilerAttack, Actor::Group(g)) = (e.kind, e.perpetrator) {
             let l = e.locality as usize;
-            let civ: f64 = (0..layout.identities).map(|i| totals[layout.base(l) + layout.off_civilians_by_identity + i]).sum::<f64>() * ppa;
+            let civ: f64 = (0..layout.identities)
+                .map(|i| totals[layout.base(l) + layout.off_civilians_by_identity + i])
+                .sum::<f64>()
+                * ppa;
             world.groups.resources_usd[g as usize] +=
                 r.loot_usd_per_attack_per_1000 * civ / 1000.0 * 0.5 * (world.localities.lootable[l] + world.localities.market[l]);
         }
     }
     for g in 0..world.groups.len {
-        world.groups.resources_usd[g] = (world.groups.resources_usd[g] - r.upkeep_usd_per_fighter_day * world.groups.fighters[g] * dt).max(0.0);
+        world.groups.resources_usd[g] =
+            (world.groups.resources_usd[g] - r.upkeep_usd_per_fighter_day * world.groups.fighters[g] * dt).max(0.0);
     }
 }

@@ -99,13 +99,21 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
 
     // Group pay.
     for g in 0..groups {
-        ctx.pay[g] = recruitment::pay_factor(world.groups.resources_usd[g], world.groups.fighters[g], r.recruitment.pay_reference_usd_per_fighter);
+        ctx.pay[g] = recruitment::pay_factor(
+            world.groups.resources_usd[g],
+            world.groups.fighters[g],
+            r.recruitment.pay_reference_usd_per_fighter,
+        );
     }
 
     for l in 0..n {
         let base = lay.base(l);
         let alive = totals[base + field::ALIVE] * ppa;
-        let since_violence = if loc.last_violence_tick[l] == NEVER { usize::MAX } else { (tick - loc.last_violence_tick[l]) as usize };
+        let since_violence = if loc.last_violence_tick[l] == NEVER {
+            usize::MAX
+        } else {
+            (tick - loc.last_violence_tick[l]) as usize
+        };
         let victims = loc.ring_sum(&loc.victims_ring, l, last, 0, month - 1);
         let victims_per_10k = if alive > 0.0 { victims / alive * 10_000.0 } else { 0.0 };
         let engagement = mission.map_or(0.0, |m| m.empowerment_effect[l]);
@@ -135,7 +143,11 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         let beta = epi::effective_beta(&r.health, amplified, &interventions);
         let foi = epi::force_of_infection(beta, prevalence, neighbour_prevalence, r.health.neighbour_mixing_share);
         let in_site = totals[base + field::IN_SITE] * ppa;
-        let occupancy = if loc.site_capacity[l] > 0.0 { in_site / loc.site_capacity[l] } else { 0.0 };
+        let occupancy = if loc.site_capacity[l] > 0.0 {
+            in_site / loc.site_capacity[l]
+        } else {
+            0.0
+        };
 
         // Security presence for the arrest rule (D1): mission troops and police, state-aligned fighters.
         let mut state_security = 0.0;
@@ -153,7 +165,13 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         // daily seeking chance, so admission by room over that bound cannot overfill the site.
         let pool = totals[base + field::DISPLACED] * ppa * (r.displacement.site_seek_rate_per_day * dt).min(1.0);
         let room = (loc.site_capacity[l] - in_site).max(0.0);
-        let site_admission = if !loc.has_site(l) || room <= 0.0 { 0.0 } else if pool > room { room / pool } else { 1.0 };
+        let site_admission = if !loc.has_site(l) || room <= 0.0 {
+            0.0
+        } else if pool > room {
+            room / pool
+        } else {
+            1.0
+        };
 
         let support = r.economy.programme_income_support * economic_effect;
         let services = health_access + market;
@@ -271,17 +289,32 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         let safety = |k: usize| flight::safety(ctx.localities[k].victims_per_10k_30d, r.community.insecurity_violence_scale);
         if loc.has_site(l) {
             let site_safety = 1.0 - 0.5 * (1.0 - conflict.site_deterrence[l]) * (1.0 - safety(l));
-            push(l, true, flight::destination_weight(&r.displacement, 0.0, site_safety, true, room_share(l), false), d);
+            push(
+                l,
+                true,
+                flight::destination_weight(&r.displacement, 0.0, site_safety, true, room_share(l), false),
+                d,
+            );
         }
         for (k, dist) in world.graph.nearby_of(l) {
             if dist > r.displacement.max_flee_km {
                 continue;
             }
             let zone = ctx.localities[k].conflict_zone;
-            push(k, false, flight::destination_weight(&r.displacement, dist, safety(k), false, 0.0, zone), d);
+            push(
+                k,
+                false,
+                flight::destination_weight(&r.displacement, dist, safety(k), false, 0.0, zone),
+                d,
+            );
             if loc.has_site(k) {
                 let site_safety = 1.0 - 0.5 * (1.0 - conflict.site_deterrence[k]) * (1.0 - safety(k));
-                push(k, true, flight::destination_weight(&r.displacement, dist, site_safety, true, room_share(k), zone), d);
+                push(
+                    k,
+                    true,
+                    flight::destination_weight(&r.displacement, dist, site_safety, true, room_share(k), zone),
+                    d,
+                );
             }
         }
         if total > 0.0 {

@@ -179,21 +179,63 @@ mod tests {
     const W: [f64; 7] = [1.0 / 7.0; 7];
 
     fn cut() -> Cutoffs {
-        Cutoffs { insecurity: 0.6, tension: 0.6, voice: 0.25, income: 1.0, food: 0.5, health_access: 0.4, env_stress: 0.4 }
+        Cutoffs {
+            insecurity: 0.6,
+            tension: 0.6,
+            voice: 0.25,
+            income: 1.0,
+            food: 0.5,
+            health_access: 0.4,
+            env_stress: 0.4,
+        }
     }
 
     #[test]
     fn each_dimension_has_its_own_rule() {
-        let ok = DeprivationInputs { voice: 0.5, income: 2.0, food_security: 1.0, health_access: 1.0, ..DeprivationInputs::default() };
+        let ok = DeprivationInputs {
+            voice: 0.5,
+            income: 2.0,
+            food_security: 1.0,
+            health_access: 1.0,
+            ..DeprivationInputs::default()
+        };
         assert_eq!(flags(&ok, &cut()), 0);
-        assert_eq!(flags(&DeprivationInputs { victimised_recently: true, ..ok }, &cut()), 1 << dim::PERSONAL);
+        assert_eq!(
+            flags(
+                &DeprivationInputs {
+                    victimised_recently: true,
+                    ..ok
+                },
+                &cut()
+            ),
+            1 << dim::PERSONAL
+        );
         assert_eq!(flags(&DeprivationInputs { tension: 0.7, ..ok }, &cut()), 1 << dim::COMMUNITY);
         assert_eq!(flags(&DeprivationInputs { voice: 0.1, ..ok }, &cut()), 1 << dim::POLITICAL);
         assert_eq!(flags(&DeprivationInputs { income: 0.5, ..ok }, &cut()), 1 << dim::ECONOMIC);
         assert_eq!(flags(&DeprivationInputs { food_security: 0.2, ..ok }, &cut()), 1 << dim::FOOD);
-        assert_eq!(flags(&DeprivationInputs { ill_or_injured: true, ..ok }, &cut()), 1 << dim::HEALTH);
+        assert_eq!(
+            flags(
+                &DeprivationInputs {
+                    ill_or_injured: true,
+                    ..ok
+                },
+                &cut()
+            ),
+            1 << dim::HEALTH
+        );
         assert_eq!(flags(&DeprivationInputs { env_stress: 0.9, ..ok }, &cut()), 1 << dim::ENVIRONMENTAL);
-        assert_eq!(flags(&DeprivationInputs { env_stress: 0.9, sheltered: true, ..ok }, &cut()), 0);
+        assert_eq!(
+            flags(
+                &DeprivationInputs {
+                    env_stress: 0.9,
+                    sheltered: true,
+                    ..ok
+                },
+                &cut()
+            ),
+            0
+        );
     }
 
     #[test]

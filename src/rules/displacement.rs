@@ -21,7 +21,14 @@ pub fn flee_probability(p: &Displacement, insecurity: f64, risk_aversion: f64, d
 
 /// Attraction of a destination.
 #[must_use]
-pub fn destination_weight(p: &Displacement, distance_km: f64, safety: f64, is_site: bool, site_room_share: f64, conflict_zone: bool) -> f64 {
+pub fn destination_weight(
+    p: &Displacement,
+    distance_km: f64,
+    safety: f64,
+    is_site: bool,
+    site_room_share: f64,
+    conflict_zone: bool,
+) -> f64 {
     let distance = (-distance_km / p.distance_scale_km).exp();
     let kind = if is_site { p.site_attraction * site_room_share } else { 1.0 };
     let conflict = if conflict_zone { 0.25 } else { 1.0 };
@@ -43,7 +50,11 @@ pub fn return_allowed(p: &Displacement, home_safe: bool, home_services: f64, her
 /// Daily chance that a displaced person outside a site moves on from where they are.
 #[must_use]
 pub fn move_on_probability(p: &Displacement, conflict_zone: bool, dt: f64) -> f64 {
-    let daily = if conflict_zone { p.move_chance_conflict } else { p.move_chance_town };
+    let daily = if conflict_zone {
+        p.move_chance_conflict
+    } else {
+        p.move_chance_town
+    };
     1.0 - (1.0 - daily).powf(dt)
 }
 
@@ -72,6 +83,9 @@ mod tests {
         let p = Displacement::default();
         assert!(!return_allowed(&p, false, 1.0, 0.5));
         assert!(return_allowed(&p, true, 1.0, 1.0));
-        assert!(!return_allowed(&p, true, 0.6, 1.5), "better services where people are keep them there");
+        assert!(
+            !return_allowed(&p, true, 0.6, 1.5),
+            "better services where people are keep them there"
+        );
     }
 }

@@ -71,7 +71,11 @@ mod tests {
     use super::*;
 
     fn base() -> IncomeInputs {
-        IncomeInputs { livelihood: 1.5, market: 1.0, ..IncomeInputs::default() }
+        IncomeInputs {
+            livelihood: 1.5,
+            market: 1.0,
+            ..IncomeInputs::default()
+        }
     }
 
     #[test]
@@ -86,11 +90,25 @@ mod tests {
     #[test]
     fn support_targets_the_poor_and_sites_feed_residents() {
         let p = Economy::default();
-        let poor = IncomeInputs { livelihood: 0.3, market: 1.0, support: 0.5, ..IncomeInputs::default() };
+        let poor = IncomeInputs {
+            livelihood: 0.3,
+            market: 1.0,
+            support: 0.5,
+            ..IncomeInputs::default()
+        };
         assert!((income(&p, &poor) - 0.8).abs() < 1e-12);
-        let rich = IncomeInputs { livelihood: 3.0, market: 1.0, support: 0.5, ..IncomeInputs::default() };
+        let rich = IncomeInputs {
+            livelihood: 3.0,
+            market: 1.0,
+            support: 0.5,
+            ..IncomeInputs::default()
+        };
         assert!((income(&p, &rich) - 3.0).abs() < 1e-12);
-        let site = IncomeInputs { livelihood: 0.0, in_site: true, ..IncomeInputs::default() };
+        let site = IncomeInputs {
+            livelihood: 0.0,
+            in_site: true,
+            ..IncomeInputs::default()
+        };
         assert!(income(&p, &site) >= p.site_ration_income);
     }
 

@@ -46,7 +46,11 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                     m.consent = *consent;
                 }
             }
-            EventKind::Coup { state_trust_drop, consent_drop, state_predation_increase } => {
+            EventKind::Coup {
+                state_trust_drop,
+                consent_drop,
+                state_predation_increase,
+            } => {
                 for t in &mut world.localities.trust_in_state {
                     *t *= 1.0 - state_trust_drop;
                 }
@@ -68,10 +72,18 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                     m.replan = true;
                 }
             }
-            EventKind::Drawdown { personnel_share, over_days } => {
+            EventKind::Drawdown {
+                personnel_share,
+                over_days,
+            } => {
                 if let Some(m) = world.mission.as_mut() {
                     let from = m.authorised;
-                    m.drawdown = Some(DrawdownPlan { start_tick: tick, from, to: from.map(|x| x * personnel_share), over_days: *over_days });
+                    m.drawdown = Some(DrawdownPlan {
+                        start_tick: tick,
+                        from,
+                        to: from.map(|x| x * personnel_share),
+                        over_days: *over_days,
+                    });
                     m.replan = true;
                 }
             }
@@ -109,7 +121,19 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                 world.groups.resources_usd[*group as usize] -= moved;
                 world.groups.resources_usd[*new_group as usize] += moved;
             }
-            EventKind::MandateChange { weights, allocation, blend_share, mandate, posture } => {
+            EventKind::Ceasefire { groups } => {
+                for &g in groups {
+                    world.groups.active[g as usize] = false;
+                    world.groups.ceasefire[g as usize] = true;
+                }
+            }
+            EventKind::MandateChange {
+                weights,
+                allocation,
+                blend_share,
+                mandate,
+                posture,
+            } => {
                 if let Some(m) = world.mission.as_mut() {
                     if let Some(w) = weights {
                         m.policy.weights = *w;
@@ -147,7 +171,10 @@ fn pick_people<R: rand::Rng>(
     rng: &mut R,
     mut accept: impl FnMut(&mut crate::model::People, usize, usize) -> bool,
 ) {
-    let (start, end) = (world.people.home_offsets[locality] as u64, world.people.home_offsets[locality + 1] as u64);
+    let (start, end) = (
+        world.people.home_offsets[locality] as u64,
+        world.people.home_offsets[locality + 1] as u64,
+    );
     if end <= start {
         return;
     }
@@ -156,7 +183,12 @@ fn pick_people<R: rand::Rng>(
     let mut attempts = 0;
     while taken < wanted && attempts < 20 * wanted + 100 {
         attempts += 1;
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "an index within a locality's range")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "an index within a locality's range"
+        )]
         let id = start + ((uniform(rng) * span as f64) as u64).min(span - 1);
         #[expect(clippy::cast_possible_truncation, reason = "person ids fit u32")]
         let (b, j) = world.people.locate(id as u32);

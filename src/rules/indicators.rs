@@ -335,7 +335,10 @@ impl TickRecord {
         Self {
             tick: 0,
             national: Indicators::default(),
-            groups: GroupIndicators { fighters: vec![0.0; g], civilian_fatalities: vec![0.0; g] },
+            groups: GroupIndicators {
+                fighters: vec![0.0; g],
+                civilian_fatalities: vec![0.0; g],
+            },
             localities: vec![LocalityIndicators::default(); scenario.localities.len()],
             subgroups: vec![SubgroupIndicators::default(); layout.subgroups],
         }
@@ -368,7 +371,14 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         deprived[d] = total(layout.off_deprived + d);
         censored[d] = total(layout.off_censored + d);
     }
-    let af = deprivation::summarize(alive, total(field::IDENTIFIED), total(field::SUM_SCORE_IDENTIFIED), &deprived, &censored, w);
+    let af = deprivation::summarize(
+        alive,
+        total(field::IDENTIFIED),
+        total(field::SUM_SCORE_IDENTIFIED),
+        &deprived,
+        &censored,
+        w,
+    );
     let share = |x: f64| if alive > 0.0 { x / alive } else { 0.0 };
     let mut by_kind = [0.0; 3];
     for (g, spec) in scenario.armed_groups.iter().enumerate() {
@@ -386,7 +396,8 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         let c = conflict.events.iter().filter(|e| kinds.contains(&e.kind)).count() as f64;
         c
     };
-    let deaths = people(field::VIOLENT_DEATHS) + people(field::FIGHTER_DEATHS) + people(field::EPIDEMIC_DEATHS) + people(field::BASELINE_DEATHS);
+    let deaths =
+        people(field::VIOLENT_DEATHS) + people(field::FIGHTER_DEATHS) + people(field::EPIDEMIC_DEATHS) + people(field::BASELINE_DEATHS);
     let population = alive * ppa;
     let weighted = |col: &[f64]| -> f64 {
         if alive <= 0.0 {
@@ -413,7 +424,11 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
     *nat = Indicators {
         population,
         deaths,
-        crude_mortality_per_10k_day: if population + deaths > 0.0 { deaths / (population + deaths) * 10_000.0 / dt } else { 0.0 },
+        crude_mortality_per_10k_day: if population + deaths > 0.0 {
+            deaths / (population + deaths) * 10_000.0 / dt
+        } else {
+            0.0
+        },
         deprived_personal_share: af.deprived[0],
         deprived_community_share: af.deprived[1],
         deprived_political_share: af.deprived[2],
@@ -441,7 +456,12 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         civilian_injuries: people(field::INJURED),
         battle_deaths: people(field::FIGHTER_DEATHS) + crossfire,
         fighter_deaths: people(field::FIGHTER_DEATHS),
-        attacks_on_civilians: count(&[EventType::Attack, EventType::IdentityAttack, EventType::SpoilerAttack, EventType::SiteAttack]),
+        attacks_on_civilians: count(&[
+            EventType::Attack,
+            EventType::IdentityAttack,
+            EventType::SpoilerAttack,
+            EventType::SiteAttack,
+        ]),
         site_attacks: count(&[EventType::SiteAttack]),
         battles: count(&[EventType::Battle]),
         offensives: count(&[EventType::Offensive]),
@@ -468,7 +488,11 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         mobilised_share: share(total(field::MOBILISED)),
         detained: people(field::DETAINED),
         arrests: people(field::ARRESTS),
-        trust_in_mission: if mission.is_some() { weighted(&world.localities.trust_in_mission) } else { 0.0 },
+        trust_in_mission: if mission.is_some() {
+            weighted(&world.localities.trust_in_mission)
+        } else {
+            0.0
+        },
         trust_in_state: weighted(&world.localities.trust_in_state),
         armed_group_support: weighted(&world.localities.armed_group_support),
         host_consent: mission.map_or(0.0, |m| m.consent),
@@ -501,7 +525,14 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
             dep[d] = totals[base + layout.off_deprived + d];
             cen[d] = totals[base + layout.off_censored + d];
         }
-        let laf = deprivation::summarize(a, totals[base + field::IDENTIFIED], totals[base + field::SUM_SCORE_IDENTIFIED], &dep, &cen, w);
+        let laf = deprivation::summarize(
+            a,
+            totals[base + field::IDENTIFIED],
+            totals[base + field::SUM_SCORE_IDENTIFIED],
+            &dep,
+            &cen,
+            w,
+        );
         let spend = |p: usize| mission.filter(|m| m.started(tick)).map_or(0.0, |m| m.spend_at[l * 4 + p] * dt);
         out.localities[l] = LocalityIndicators {
             population: a * ppa,
@@ -521,11 +552,17 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
             civilian_injuries: totals[base + field::INJURED] * ppa,
             fighter_deaths: totals[base + field::FIGHTER_DEATHS] * ppa,
             violent_events: f64::from(world.localities.events_ring[l * ring + slot]),
-            trust_in_mission: if mission.is_some() { world.localities.trust_in_mission[l] } else { 0.0 },
+            trust_in_mission: if mission.is_some() {
+                world.localities.trust_in_mission[l]
+            } else {
+                0.0
+            },
             trust_in_state: world.localities.trust_in_state[l],
             armed_group_support: world.localities.armed_group_support[l],
             health_access: world.localities.health_access[l]
-                + scenario.rules.mission.health_access_boost_share * mission.map_or(0.0, |m| m.health_effect[l]) * (1.0 - world.localities.health_access[l]),
+                + scenario.rules.mission.health_access_boost_share
+                    * mission.map_or(0.0, |m| m.health_effect[l])
+                    * (1.0 - world.localities.health_access[l]),
             market: world.localities.market[l],
             tension: world.localities.tension[l],
             cohesion: world.localities.cohesion[l],
@@ -552,7 +589,11 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         // Censored counts per subgroup are not kept; M0 and H do not need them.
         let saf = deprivation::summarize(nn, totals[at + 1], totals[at + 2], &dep, &[0.0; 7], w);
         out.subgroups[s] = SubgroupIndicators {
-            dimension: if s < layout.identities { "identity" } else { FIXED_SUBGROUPS[s - layout.identities].0 },
+            dimension: if s < layout.identities {
+                "identity"
+            } else {
+                FIXED_SUBGROUPS[s - layout.identities].0
+            },
             index: s,
             population: nn * ppa,
             af: saf,

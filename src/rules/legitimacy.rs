@@ -33,7 +33,17 @@ fn relax(value: f64, baseline: f64, days: f64, dt: f64) -> f64 {
 /// whether people here expect it to protect them (it is visibly present); `services` is the mean
 /// programme effect here, 0 to 1.
 #[must_use]
-pub fn next_trust_in_mission(p: &Legitimacy, trust: f64, baseline: f64, protection: f64, expected: bool, services: f64, harm: &Harm, dt: f64) -> f64 {
+#[expect(clippy::too_many_arguments, reason = "each argument is one documented driver of trust")]
+pub fn next_trust_in_mission(
+    p: &Legitimacy,
+    trust: f64,
+    baseline: f64,
+    protection: f64,
+    expected: bool,
+    services: f64,
+    harm: &Harm,
+    dt: f64,
+) -> f64 {
     let armed_group_harm = harm.state + harm.non_state;
     let calm = if armed_group_harm + harm.mission <= 0.0 { 1.0 } else { 0.0 };
     let mut t = trust;
@@ -71,7 +81,9 @@ pub fn next_support(p: &Legitimacy, support: f64, harm: &Harm, dt: f64) -> f64 {
 /// Host consent after one tick.
 #[must_use]
 pub fn next_consent(p: &Legitimacy, consent: f64, prevented_state_attacks: f64, offensives_on_state: f64, engagement: f64, dt: f64) -> f64 {
-    (consent - p.consent_loss_per_prevented_state_attack * prevented_state_attacks - p.consent_loss_per_offensive_on_state * offensives_on_state
+    (consent
+        - p.consent_loss_per_prevented_state_attack * prevented_state_attacks
+        - p.consent_loss_per_offensive_on_state * offensives_on_state
         + p.consent_gain_engagement_per_day * engagement * (1.0 - consent) * dt)
         .clamp(0.0, 1.0)
 }
@@ -86,7 +98,11 @@ pub fn protest_rate(p: &Legitimacy, trust: f64, mobilised_share: f64, dt: f64) -
 /// Share of personnel remaining during a withdrawal, `days` after it was ordered.
 #[must_use]
 pub fn withdrawal_share(days_since_order: f64, drawdown_days: f64) -> f64 {
-    if drawdown_days <= 0.0 { 0.0 } else { (1.0 - days_since_order / drawdown_days).clamp(0.0, 1.0) }
+    if drawdown_days <= 0.0 {
+        0.0
+    } else {
+        (1.0 - days_since_order / drawdown_days).clamp(0.0, 1.0)
+    }
 }
 
 #[cfg(test)]
@@ -96,18 +112,33 @@ mod tests {
     #[test]
     fn mission_harm_costs_far_more_trust_than_armed_group_harm_gains() {
         let p = Legitimacy::default();
-        let harm_by_mission = Harm { mission: 1.0, ..Harm::default() };
-        let harm_by_others = Harm { non_state: 1.0, ..Harm::default() };
+        let harm_by_mission = Harm {
+            mission: 1.0,
+            ..Harm::default()
+        };
+        let harm_by_others = Harm {
+            non_state: 1.0,
+            ..Harm::default()
+        };
         let after_mission = next_trust_in_mission(&p, 0.5, 0.5, 0.0, false, 0.0, &harm_by_mission, 1.0);
         let after_others = next_trust_in_mission(&p, 0.5, 0.5, 0.0, false, 0.0, &harm_by_others, 1.0);
-        assert!(0.5 - after_mission > 10.0 * (after_others - 0.5).abs(), "{after_mission} {after_others}");
+        assert!(
+            0.5 - after_mission > 10.0 * (after_others - 0.5).abs(),
+            "{after_mission} {after_others}"
+        );
     }
 
     #[test]
     fn failing_to_protect_where_present_costs_trust() {
         let p = Legitimacy::default();
-        let harm = Harm { non_state: 1.0, ..Harm::default() };
-        assert!(next_trust_in_mission(&p, 0.5, 0.5, 0.0, true, 0.0, &harm, 1.0) < next_trust_in_mission(&p, 0.5, 0.5, 0.0, false, 0.0, &harm, 1.0));
+        let harm = Harm {
+            non_state: 1.0,
+            ..Harm::default()
+        };
+        assert!(
+            next_trust_in_mission(&p, 0.5, 0.5, 0.0, true, 0.0, &harm, 1.0)
+                < next_trust_in_mission(&p, 0.5, 0.5, 0.0, false, 0.0, &harm, 1.0)
+        );
     }
 
     #[test]

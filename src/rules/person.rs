@@ -125,7 +125,11 @@ impl Destinations {
         let i = cum.partition_point(|&c| c <= u).min(cum.len() - 1);
         let lo = if i == 0 { 0.0 } else { cum[i - 1] };
         let width = cum[i] - lo;
-        let residual = if width > 0.0 { ((u - lo) / width).clamp(0.0, 1.0 - f64::EPSILON) } else { 0.5 };
+        let residual = if width > 0.0 {
+            ((u - lo) / width).clamp(0.0, 1.0 - f64::EPSILON)
+        } else {
+            0.5
+        };
         Some((self.locality[a + i] as usize, self.site[a + i], residual))
     }
 }
@@ -226,7 +230,10 @@ fn died(block: &mut PeopleBlock, j: usize, acc: &mut [f64], at: usize) {
     acc[at] += 1.0;
 }
 
-#[expect(clippy::too_many_lines, reason = "the fused per-person update reads each column once; its sub-steps are labelled")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the fused per-person update reads each column once; its sub-steps are labelled"
+)]
 fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx: &Context, acc: &mut [f64], mode: Mode) {
     if b.health[j] == health::DEAD {
         return;
@@ -304,16 +311,18 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         let lc = &ctx.localities[loc];
         match epi_state {
             health::SUSCEPTIBLE => {
-                let foi = if disp == displacement::IN_SITE { lc.force_of_infection_site } else { lc.force_of_infection };
+                let foi = if disp == displacement::IN_SITE {
+                    lc.force_of_infection_site
+                } else {
+                    lc.force_of_infection
+                };
                 if foi > 0.0 && unit(d[1]) < 1.0 - (-foi * dt).exp() {
                     epi_state = health::EXPOSED;
                     acc[base + field::NEW_INFECTIONS] += 1.0;
                 }
             }
-            health::EXPOSED => {
-                if unit(d[1]) < ctx.exit_exposed {
-                    epi_state = health::INFECTIOUS;
-                }
+            health::EXPOSED if unit(d[1]) < ctx.exit_exposed => {
+                epi_state = health::INFECTIOUS;
             }
             health::INFECTIOUS => {
                 let u = unit(d[1]);
@@ -327,7 +336,14 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             }
             _ => {}
         }
-        let access = personal_access(b.first_id as usize + j, if disp == displacement::IN_SITE { lc.site_health_access } else { lc.health_access });
+        let access = personal_access(
+            b.first_id as usize + j,
+            if disp == displacement::IN_SITE {
+                lc.site_health_access
+            } else {
+                lc.health_access
+            },
+        );
         let food_insecure = f64::from(b.food_security[j]) < ctx.cutoffs.food;
         let p_die = epi::baseline_death_probability(
             &r.health,
@@ -393,7 +409,11 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
                 0.0
             };
             if u < lc.arrest_chance {
-                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a uniform times a small tick count")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a uniform times a small tick count"
+                )]
                 let term = 1 + (unit(d[5]) * f64::from(ctx.detention_max_ticks)) as u32;
                 b.detained_until[j] = t + term.min(ctx.detention_max_ticks);
                 detained = true;
@@ -461,25 +481,27 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             match disp {
                 displacement::HOME => {
                     let p = flight::flee_probability(&r.displacement, insecurity, risk_aversion, dt);
-                    if p > 0.0 && unit(d[4]) < p {
-                        if let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5])) {
-                            let (new_loc, new_disp) = arrive(dest, site, home);
-                            if new_disp != displacement::HOME {
-                                acc[lay.base(new_loc) + field::NEWLY_DISPLACED] += 1.0;
-                            }
-                            loc = new_loc;
-                            disp = new_disp;
+                    if p > 0.0
+                        && unit(d[4]) < p
+                        && let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5]))
+                    {
+                        let (new_loc, new_disp) = arrive(dest, site, home);
+                        if new_disp != displacement::HOME {
+                            acc[lay.base(new_loc) + field::NEWLY_DISPLACED] += 1.0;
                         }
+                        loc = new_loc;
+                        disp = new_disp;
                     }
                 }
                 displacement::DISPLACED => {
                     let home_ctx = &ctx.localities[home];
                     let here = &ctx.localities[loc];
-                    let p_return = if flight::return_allowed(&r.displacement, home_ctx.home_safe, home_ctx.services, here.services_displaced) {
-                        1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt)
-                    } else {
-                        0.0
-                    };
+                    let p_return =
+                        if flight::return_allowed(&r.displacement, home_ctx.home_safe, home_ctx.services, here.services_displaced) {
+                            1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt)
+                        } else {
+                            0.0
+                        };
                     let p_move = flight::move_on_probability(&r.displacement, here.conflict_zone, dt);
                     let p_seek = if here.has_site {
                         (r.displacement.site_seek_rate_per_day * insecurity * dt).min(1.0)
@@ -551,7 +573,13 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
 
     // 8. Perceptions and political voice.
     let victimised_recently = b.victimised_tick[j] != NEVER && t.saturating_sub(b.victimised_tick[j]) < ctx.personal_window;
-    let insecurity_target = community::insecurity_target(&r.community, lc.victims_per_10k_30d, victimised_recently, disp != displacement::HOME, lc.reassurance);
+    let insecurity_target = community::insecurity_target(
+        &r.community,
+        lc.victims_per_10k_30d,
+        victimised_recently,
+        disp != displacement::HOME,
+        lc.reassurance,
+    );
     let insecurity = if step {
         let x = f64::from(b.insecurity[j]);
         x + (insecurity_target - x) * ctx.insecurity_alpha
@@ -559,13 +587,23 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         insecurity_target
     };
     let voice = if step {
-        community::next_voice(&r.community, f64::from(b.voice[j]), ctx.localities[home].voice_baseline, disp != displacement::HOME, lc.engagement, dt)
+        community::next_voice(
+            &r.community,
+            f64::from(b.voice[j]),
+            ctx.localities[home].voice_baseline,
+            disp != displacement::HOME,
+            lc.engagement,
+            dt,
+        )
     } else {
         f64::from(b.voice[j])
     };
 
     // 10. Deprivation, Alkire-Foster score and grievance (D1's hardship).
-    let health_access = personal_access(b.first_id as usize + j, if in_site { lc.site_health_access } else { lc.health_access });
+    let health_access = personal_access(
+        b.first_id as usize + j,
+        if in_site { lc.site_health_access } else { lc.health_access },
+    );
     let detained_recently = b.detained_until[j] != NEVER && t < b.detained_until[j].saturating_add(ctx.political_window);
     let flags = deprivation::flags(
         &DeprivationInputs {
@@ -586,7 +624,11 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     );
     let score = deprivation::score(flags, &ctx.indicators.weights);
     let grievance_now = mobilisation::grievance_target(score, lc.trust_in_state);
-    let grievance = if step { grievance + (grievance_now - grievance) * ctx.grievance_alpha } else { grievance_now };
+    let grievance = if step {
+        grievance + (grievance_now - grievance) * ctx.grievance_alpha
+    } else {
+        grievance_now
+    };
 
     // Write the row back.
     b.location[j] = loc as u32;
@@ -696,7 +738,11 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
 /// site arrives displaced at the site's locality and applies to enter from the next tick on, so
 /// that admissions are drawn from a known pool and sites do not overfill.
 fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
-    if dest == home && !site { (home, displacement::HOME) } else { (dest, displacement::DISPLACED) }
+    if dest == home && !site {
+        (home, displacement::HOME)
+    } else {
+        (dest, displacement::DISPLACED)
+    }
 }
 
 /// Health access of one person: the locality's access scaled by a fixed personal factor in

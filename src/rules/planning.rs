@@ -13,9 +13,9 @@
 //!   dimensions, voice-weighted) where the mission engages;
 //! - `blend`: `blend_share` of the way from top-down to bottom-up.
 //!
-//! Programme effects saturate: effect = 1 - exp(-spend per person / scale). Protection spending
-//! buys operational tempo for deployed personnel; non-protection spending is capped by what the
-//! civilian staff can implement.
+//! Programme effects saturate: effect = 1 - exp(-spend per person / scale). The protection share
+//! of the mission's effort buys operational tempo for deployed personnel (patrols, response);
+//! non-protection spending is capped by what the civilian staff can implement.
 
 use crate::engine::accum::{Layout, field};
 use crate::engine::rng::{Phase, Streams, uniform};
@@ -57,7 +57,11 @@ pub fn build_up_programmes(m: &mut Mission, ramp_days: f64, dt: f64) {
 /// Updates authorised and deployed personnel for this tick.
 pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
     if let Some(plan) = m.drawdown {
-        let f = if plan.over_days <= 0.0 { 1.0 } else { (f64::from(tick.saturating_sub(plan.start_tick)) * dt / plan.over_days).min(1.0) };
+        let f = if plan.over_days <= 0.0 {
+            1.0
+        } else {
+            (f64::from(tick.saturating_sub(plan.start_tick)) * dt / plan.over_days).min(1.0)
+        };
         for c in 0..4 {
             m.authorised[c] = plan.from[c] + (plan.to[c] - plan.from[c]) * f;
         }
@@ -70,7 +74,9 @@ pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
         let days = f64::from(tick - m.spec.start_tick.max(1)) * dt;
         m.spec.initial_deployed_share + (1.0 - m.spec.initial_deployed_share) * (days / m.spec.ramp_up_days).min(1.0)
     };
-    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| withdrawal_share(f64::from(tick.saturating_sub(t0)) * dt, m.spec.drawdown_days));
+    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| {
+        withdrawal_share(f64::from(tick.saturating_sub(t0)) * dt, m.spec.drawdown_days)
+    });
     for c in 0..4 {
         m.deployed[c] = m.authorised[c] * ramp * withdraw;
     }
@@ -93,7 +99,10 @@ pub fn due(m: &Mission, tick: u32, dt: f64) -> bool {
 }
 
 /// Observes, then allocates units and budget, then computes programme effects.
-#[expect(clippy::too_many_lines, reason = "observation, unit allocation and budget allocation read as one procedure")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "observation, unit allocation and budget allocation read as one procedure"
+)]
 pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32) {
     let n = localities.len;
     let ppa = scenario.population.people_per_agent;
@@ -103,8 +112,7 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
 
     // Observation: presence, programmes, or early-warning reports.
     for l in 0..n {
-        let present = m.troops_at[l] + m.police_at[l] + m.observers_at[l] > 0.0
-            || (1..4).any(|p| m.spend_at[l * 4 + p] > 0.0);
+        let present = m.troops_at[l] + m.police_at[l] + m.observers_at[l] > 0.0 || (1..4).any(|p| m.spend_at[l * 4 + p] > 0.0);
         let mut rng = streams.at(Phase::Planning, l as u64, tick);
         let reported = uniform(&mut rng) < localities.early_warning[l];
         if !(first || present || reported) {
@@ -112,11 +120,21 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
         }
         m.last_observed[l] = tick;
         let alive = pop(l);
-        let victims = localities.ring_sum(&localities.victims_ring, l, tick.saturating_sub(1), 0, days_to_ticks(30.0, scenario.run.tick_length_days));
+        let victims = localities.ring_sum(
+            &localities.victims_ring,
+            l,
+            tick.saturating_sub(1),
+            0,
+            days_to_ticks(30.0, scenario.run.tick_length_days),
+        );
         m.est_threat[l] = if alive > 0.0 { victims / alive * 1000.0 } else { 0.0 };
         let alive_agents = totals[layout.base(l) + field::ALIVE];
         for d in 0..7 {
-            m.est_deprived[l * 7 + d] = if alive_agents > 0.0 { totals[layout.base(l) + layout.off_deprived + d] / alive_agents } else { 0.0 };
+            m.est_deprived[l * 7 + d] = if alive_agents > 0.0 {
+                totals[layout.base(l) + layout.off_deprived + d] / alive_agents
+            } else {
+                0.0
+            };
         }
         for p in 0..4 {
             m.est_votes[l * 4 + p] = totals[layout.base(l) + layout.off_needs + p] * ppa;
@@ -126,11 +144,17 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
 
     let b = m.policy.bottom_up_share();
     let site_pop = |l: usize| totals[layout.base(l) + field::IN_SITE] * ppa;
-    let mut td = vec_scores(n, |l| pop(l) / 1000.0 * (m.est_threat[l] + THREAT_PRIOR) + r.mission.site_priority_weight * site_pop(l) / 1000.0);
-    let mut bu = vec_scores(n, |l| m.est_votes[l * 4] / 1000.0 + r.mission.site_priority_weight * site_pop(l) / 1000.0);
+    let mut td = vec_scores(n, |l| {
+        pop(l) / 1000.0 * (m.est_threat[l] + THREAT_PRIOR) + r.mission.site_priority_weight * site_pop(l) / 1000.0
+    });
+    let mut bu = vec_scores(n, |l| {
+        m.est_votes[l * 4] / 1000.0 + r.mission.site_priority_weight * site_pop(l) / 1000.0
+    });
     normalise(&mut td, n, &pop);
     normalise(&mut bu, n, &pop);
-    let score: Vec<f64> = (0..n).map(|l| (1.0 - b) * td[l] + b * bu[l]).collect();
+    let score: Vec<f64> = (0..n)
+        .map(|l| if m.spec.deployable[l] { (1.0 - b) * td[l] + b * bu[l] } else { 0.0 })
+        .collect();
 
     // Units: greedy by score times marginal deterrence (diminishing returns).
     let scale = r.targeting.troops_deterrence_scale;
@@ -138,18 +162,41 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
     m.troops_at.iter_mut().for_each(|x| *x = 0.0);
     m.police_at.iter_mut().for_each(|x| *x = 0.0);
     m.observers_at.iter_mut().for_each(|x| *x = 0.0);
-    assign_units(&score, m.deployed[0], m.spec.troops_per_unit, 1.0, scale, &mut m.troops_at, &m.police_at.clone(), w_police);
+    assign_units(
+        &score,
+        m.deployed[0],
+        m.spec.troops_per_unit,
+        1.0,
+        scale,
+        &mut m.troops_at,
+        &m.police_at.clone(),
+        w_police,
+    );
     let troops_now = m.troops_at.clone();
-    assign_units(&score, m.deployed[1], m.spec.police_per_unit, w_police, scale, &mut m.police_at, &troops_now, 1.0);
+    assign_units(
+        &score,
+        m.deployed[1],
+        m.spec.police_per_unit,
+        w_police,
+        scale,
+        &mut m.police_at,
+        &troops_now,
+        1.0,
+    );
     let uncovered: f64 = (0..n).filter(|&l| m.troops_at[l] + m.police_at[l] <= 0.0).map(|l| score[l]).sum();
-    for l in 0..n {
+    for (l, s) in score.iter().enumerate() {
         if m.troops_at[l] + m.police_at[l] <= 0.0 && uncovered > 0.0 {
-            m.observers_at[l] = m.deployed[2] * score[l] / uncovered;
+            m.observers_at[l] = m.deployed[2] * s / uncovered;
         }
     }
 
     // Budget.
-    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| withdrawal_share(f64::from(tick.saturating_sub(t0)) * scenario.run.tick_length_days, m.spec.drawdown_days));
+    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| {
+        withdrawal_share(
+            f64::from(tick.saturating_sub(t0)) * scenario.run.tick_length_days,
+            m.spec.drawdown_days,
+        )
+    });
     let budget = m.budget_usd_per_day * withdraw;
     let needs = |l: usize, p: usize| -> f64 {
         let e = |d: usize| m.est_deprived[l * 7 + d];
@@ -169,9 +216,21 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
     let total_pop: f64 = (0..n).map(pop).sum();
     let total_votes: f64 = m.est_votes.iter().sum();
     for l in 0..n {
-        for p in 0..4 {
-            let top_down = m.policy.weights[p] * budget * if need_totals[p] > 0.0 { needs(l, p) / need_totals[p] } else if total_pop > 0.0 { pop(l) / total_pop } else { 0.0 };
-            let bottom_up = if total_votes > 0.0 { budget * m.est_votes[l * 4 + p] / total_votes } else { top_down };
+        for (p, &need_total) in need_totals.iter().enumerate() {
+            let top_down = m.policy.weights[p]
+                * budget
+                * if need_total > 0.0 {
+                    needs(l, p) / need_total
+                } else if total_pop > 0.0 {
+                    pop(l) / total_pop
+                } else {
+                    0.0
+                };
+            let bottom_up = if total_votes > 0.0 {
+                budget * m.est_votes[l * 4 + p] / total_votes
+            } else {
+                top_down
+            };
             m.spend_at[l * 4 + p] = (1.0 - b) * top_down + b * bottom_up;
         }
     }
@@ -185,17 +244,30 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
             }
         }
     }
-    let protection: f64 = (0..n).map(|l| m.spend_at[l * 4]).sum();
+    // Operational tempo follows the share of the mission's effort that goes to protection: the
+    // policy weight top-down, the residents' expressed share bottom-up.
+    let voiced_protection = if total_votes > 0.0 {
+        (0..n).map(|l| m.est_votes[l * 4]).sum::<f64>() / total_votes
+    } else {
+        m.policy.weights[0]
+    };
+    let protection_share = (1.0 - b) * m.policy.weights[0] + b * voiced_protection;
     let on_duty = m.deployed[0] + m.deployed[1];
     m.tempo = if on_duty > 0.0 {
-        let t = 1.0 - (-protection / (on_duty * r.mission.protection_cost_usd_per_troop_day)).exp();
+        let t = 1.0 - (-r.mission.protection_effort_scale * protection_share).exp();
         r.mission.tempo_floor_share + (1.0 - r.mission.tempo_floor_share) * t
     } else {
         0.0
     };
     for l in 0..n {
         let people = pop(l);
-        let effect = |spend: f64, scale: f64| if people > 0.0 { 1.0 - (-spend / (people * scale)).exp() } else { 0.0 };
+        let effect = |spend: f64, scale: f64| {
+            if people > 0.0 {
+                1.0 - (-spend / (people * scale)).exp()
+            } else {
+                0.0
+            }
+        };
         m.health_target[l] = effect(m.spend_at[l * 4 + 1], r.mission.health_scale_usd_per_person_day);
         m.economic_target[l] = effect(m.spend_at[l * 4 + 2], r.mission.economic_scale_usd_per_person_day);
         m.empowerment_target[l] = effect(m.spend_at[l * 4 + 3], r.mission.empowerment_scale_usd_per_person_day);
@@ -263,7 +335,7 @@ mod tests {
     fn units_follow_score_with_diminishing_returns() {
         let score = [0.7, 0.3];
         let mut out = [0.0; 2];
-        assign_units(&score, 1500.0, 150.0, 1.0, 150.0, &mut out, &[0.0, 0.0], 1.0);
+        assign_units(&score, 1500.0, 50.0, 1.0, 150.0, &mut out, &[0.0, 0.0], 1.0);
         assert!((out[0] + out[1] - 1500.0).abs() < 1e-9);
         assert!(out[0] > out[1], "{out:?}");
         assert!(out[1] > 0.0, "the second locality gets units once the first saturates: {out:?}");

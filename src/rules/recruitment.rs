@@ -26,6 +26,7 @@ pub fn opportunity_multiplier(income: f64, elasticity: f64) -> f64 {
 /// Probability that a mobilised person joins during a tick, given the total recruiting pull
 /// (sum over groups of their presence weight here).
 #[must_use]
+#[expect(clippy::too_many_arguments, reason = "each argument is one documented driver of joining")]
 pub fn join_probability(p: &Recruitment, pull: f64, income: f64, female: bool, support: f64, pay: f64, lootable: f64, dt: f64) -> f64 {
     if pull <= 0.0 {
         return 0.0;

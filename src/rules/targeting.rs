@@ -41,7 +41,11 @@ pub fn deterrence(effective_presence: f64, scale: f64, mandate_factor: f64, post
 /// state-aligned forces that engagement (the empowerment pillar, Tier I) buys.
 #[must_use]
 pub fn sensitivity(base: f64, state_aligned: bool, leverage_share: f64, engagement: f64) -> f64 {
-    if state_aligned { (base + leverage_share * engagement).min(1.0) } else { base }
+    if state_aligned {
+        (base + leverage_share * engagement).min(1.0)
+    } else {
+        base
+    }
 }
 
 /// Value of a locality as a target for civilian attacks, split into its loot, identity and
@@ -142,7 +146,10 @@ mod tests {
     fn deterrence_shifts_effort_to_unprotected_targets() {
         let values = [1.0, 1.0];
         let mut shares = [0.0; 2];
-        let nets = [net_attractiveness(values[0], 0.95, 0.9, 1.0), net_attractiveness(values[1], 0.95, 0.0, 1.0)];
+        let nets = [
+            net_attractiveness(values[0], 0.95, 0.9, 1.0),
+            net_attractiveness(values[1], 0.95, 0.0, 1.0),
+        ];
         allocate(&nets, 2.0, &mut shares);
         assert!(shares[1] > 0.95, "{shares:?}");
         let mut none = [1.0; 2];

@@ -35,22 +35,26 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         world.localities.last_violence_tick[l] = tick;
         if let (EventType::IdentityAttack | EventType::SiteAttack, Actor::Group(g)) = (e.kind, e.perpetrator) {
             let hostile = &scenario.armed_groups[g as usize].hostile_to;
-            for i in 0..ids {
-                if hostile[i] {
-                    world.localities.last_identity_attack_tick[l * ids + i] = tick;
-                }
+            for (i, _) in hostile.iter().enumerate().filter(|(_, h)| **h) {
+                world.localities.last_identity_attack_tick[l * ids + i] = tick;
             }
         }
     }
     let long_run = 1.0 - (-dt / f64::from(r.displacement.return_safe_days)).exp();
     for l in 0..n {
         let base = layout.base(l);
-        let victims: f64 = (0..layout.slots).map(|s| totals[base + layout.off_killed + s] + totals[base + layout.off_injured + s]).sum();
+        let victims: f64 = (0..layout.slots)
+            .map(|s| totals[base + layout.off_killed + s] + totals[base + layout.off_injured + s])
+            .sum();
         #[expect(clippy::cast_possible_truncation, reason = "victim counts per tick fit f32 exactly up to 2^24")]
         let v = (victims * ppa) as f32;
         world.localities.victims_ring[l * ring_len + slot] = v;
         let alive = totals[base + field::ALIVE] * ppa;
-        let rate = if alive > 0.0 { victims * ppa / alive * 10_000.0 * 30.0 / dt } else { 0.0 };
+        let rate = if alive > 0.0 {
+            victims * ppa / alive * 10_000.0 * 30.0 / dt
+        } else {
+            0.0
+        };
         let x = &mut world.localities.victims_long_run[l];
         *x += (rate - *x) * long_run;
     }
@@ -63,7 +67,10 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         let alive = totals[base + field::ALIVE] * ppa;
         people_total += alive;
         let per_1000 = |agents: f64| if alive > 0.0 { agents * ppa / alive * 1000.0 } else { 0.0 };
-        let mut harm = Harm { mission: per_1000(totals[base + layout.off_killed + layout.mission_slot()]), ..Harm::default() };
+        let mut harm = Harm {
+            mission: per_1000(totals[base + layout.off_killed + layout.mission_slot()]),
+            ..Harm::default()
+        };
         for (g, spec) in scenario.armed_groups.iter().enumerate() {
             let k = per_1000(totals[base + layout.off_killed + g]);
             if spec.state_aligned {
@@ -83,7 +90,8 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         // Economy: markets and health services damaged by violence, recovering; shocks fade.
         let recover = 1.0 - (-dt / r.economy.market_recovery_days).exp();
         let market_target = (loc.market_baseline[l] * (1.0 + r.economy.programme_market_boost_share * economic_effect)).min(1.0);
-        loc.market[l] = (loc.market[l] + (market_target - loc.market[l]) * recover) * (1.0 - r.economy.violence_market_damage_share).powf(events);
+        loc.market[l] =
+            (loc.market[l] + (market_target - loc.market[l]) * recover) * (1.0 - r.economy.violence_market_damage_share).powf(events);
         loc.health_access[l] = (loc.health_access[l] + (loc.health_access_baseline[l] - loc.health_access[l]) * recover)
             * (1.0 - r.economy.violence_market_damage_share).powf(events);
         let fade = (-dt / r.economy.shock_recovery_days).exp();
@@ -91,26 +99,60 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         loc.price[l] = 1.0 + (loc.price[l] - 1.0) * fade;
 
         // Community and politics.
-        let newcomers = if alive > 0.0 { totals[base + field::NEWCOMERS] * ppa / alive } else { 0.0 };
-        loc.tension[l] = community::next_tension(&r.community, loc.tension[l], loc.tension_baseline[l], conflict.identity_attacks[l], newcomers, engagement, dt);
-        loc.cohesion[l] = community::next_cohesion(&r.community, loc.cohesion[l], loc.cohesion_baseline[l], loc.tension[l], engagement, dt);
+        let newcomers = if alive > 0.0 {
+            totals[base + field::NEWCOMERS] * ppa / alive
+        } else {
+            0.0
+        };
+        loc.tension[l] = community::next_tension(
+            &r.community,
+            loc.tension[l],
+            loc.tension_baseline[l],
+            conflict.identity_attacks[l],
+            newcomers,
+            engagement,
+            dt,
+        );
+        loc.cohesion[l] = community::next_cohesion(
+            &r.community,
+            loc.cohesion[l],
+            loc.cohesion_baseline[l],
+            loc.tension[l],
+            engagement,
+            dt,
+        );
         loc.early_warning[l] = community::next_early_warning(&r.community, loc.early_warning[l], engagement, loc.cohesion[l], dt);
 
         // Legitimacy (D8).
         let services = (health_effect + economic_effect + engagement) / 3.0;
         let protection = if present { conflict.deterrence[l] } else { 0.0 };
         if mission.is_some() {
-            loc.trust_in_mission[l] =
-                legitimacy::next_trust_in_mission(&r.legitimacy, loc.trust_in_mission[l], loc.trust_in_mission_baseline[l], protection, present, services, &harm, dt);
+            loc.trust_in_mission[l] = legitimacy::next_trust_in_mission(
+                &r.legitimacy,
+                loc.trust_in_mission[l],
+                loc.trust_in_mission_baseline[l],
+                protection,
+                present,
+                services,
+                &harm,
+                dt,
+            );
         }
-        loc.trust_in_state[l] = legitimacy::next_trust_in_state(&r.legitimacy, loc.trust_in_state[l], loc.trust_in_state_baseline[l], present, &harm, dt);
+        loc.trust_in_state[l] = legitimacy::next_trust_in_state(
+            &r.legitimacy,
+            loc.trust_in_state[l],
+            loc.trust_in_state_baseline[l],
+            present,
+            &harm,
+            dt,
+        );
         loc.armed_group_support[l] = legitimacy::next_support(&r.legitimacy, loc.armed_group_support[l], &harm, dt);
     }
 
     // Armed groups: strength from the pass, activation, resources.
     for g in 0..world.groups.len {
         world.groups.fighters[g] = layout.total(totals, layout.off_fighters + g) * ppa;
-        if !world.groups.active[g] && tick + 1 >= scenario.armed_groups[g].active_from_tick {
+        if !world.groups.active[g] && !world.groups.ceasefire[g] && tick + 1 >= scenario.armed_groups[g].active_from_tick {
             world.groups.active[g] = true;
         }
     }
@@ -119,16 +161,31 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
     // The nation: consent and withdrawal (D8 iv).
     if let Some(m) = world.mission.as_mut() {
         m.peacekeepers_lost += conflict.peacekeeper_deaths;
-        let engagement = if people_total > 0.0 { engagement_weighted / people_total } else { 0.0 };
+        let engagement = if people_total > 0.0 {
+            engagement_weighted / people_total
+        } else {
+            0.0
+        };
         if m.started(tick) {
-            m.consent = legitimacy::next_consent(&r.legitimacy, m.consent, conflict.prevented_state_attacks, conflict.offensives_on_state, engagement, dt);
+            m.consent = legitimacy::next_consent(
+                &r.legitimacy,
+                m.consent,
+                conflict.prevented_state_attacks,
+                conflict.offensives_on_state,
+                engagement,
+                dt,
+            );
         }
         if m.withdrawal_ordered_tick.is_none() && m.consent < m.spec.consent_threshold {
             m.withdrawal_ordered_tick = Some(tick);
             m.replan = true;
         }
         for p in 0..4 {
-            m.spend_tick[p] = if m.started(tick) { (0..n).map(|l| m.spend_at[l * 4 + p]).sum::<f64>() * dt } else { 0.0 };
+            m.spend_tick[p] = if m.started(tick) {
+                (0..n).map(|l| m.spend_at[l * 4 + p]).sum::<f64>() * dt
+            } else {
+                0.0
+            };
         }
     }
 }

@@ -19,7 +19,10 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// # Errors
 /// [`Error::Read`] if the file cannot be read; [`Error::Parse`] if it is empty, too large or not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     text_from_bytes(&bytes, path)
 }
 
@@ -30,14 +33,22 @@ pub fn read_text(path: &Path) -> Result<String> {
 pub fn text_from_bytes(bytes: &[u8], path: &Path) -> Result<String> {
     let problem = |message: String| Error::Parse {
         path: path.to_path_buf(),
-        errors: std::iter::once(FieldError { path: String::new(), line: None, message }).collect(),
+        errors: std::iter::once(FieldError {
+            path: String::new(),
+            line: None,
+            message,
+        })
+        .collect(),
     };
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(problem(format!("file is {} bytes; the limit is {MAX_INPUT_BYTES}", bytes.len())));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        problem(format!("line {line}: not a UTF-8 text file (binary data at byte {})", e.valid_up_to()))
+        problem(format!(
+            "line {line}: not a UTF-8 text file (binary data at byte {})",
+            e.valid_up_to()
+        ))
     })?;
     if text.contains('\0') {
         return Err(problem("not a text file (contains NUL bytes)".to_string()));
@@ -58,8 +69,12 @@ pub fn parse_table(text: &str, path: &Path) -> Result<toml::Table> {
         let message = first_line(e.message());
         return Err(Error::Parse {
             path: path.to_path_buf(),
-            errors: std::iter::once(FieldError { path: String::new(), line, message: format!("malformed TOML: {message}") })
-                .collect(),
+            errors: std::iter::once(FieldError {
+                path: String::new(),
+                line,
+                message: format!("malformed TOML: {message}"),
+            })
+            .collect(),
         });
     }
     text.parse::<toml::Table>().map_err(|e| Error::Parse {
@@ -88,7 +103,12 @@ pub fn deserialize<T: DeserializeOwned>(table: toml::Table, text: &str, path: &P
         let line = line_of_path(text, &field_path);
         Error::Parse {
             path: path.to_path_buf(),
-            errors: std::iter::once(FieldError { path: field_path, line, message }).collect(),
+            errors: std::iter::once(FieldError {
+                path: field_path,
+                line,
+                message,
+            })
+            .collect(),
         }
     })
 }
@@ -219,9 +239,9 @@ pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
                 v
             }),
             (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
-            (Segment::Named(n), _, Some(DeValue::Array(a))) => {
-                a.iter().find(|v| v.get_ref().get("name").and_then(|x| x.get_ref().as_str()) == Some(n.as_str()))
-            }
+            (Segment::Named(n), _, Some(DeValue::Array(a))) => a
+                .iter()
+                .find(|v| v.get_ref().get("name").and_then(|x| x.get_ref().as_str()) == Some(n.as_str())),
             _ => None,
         };
         let Some(next) = next else { break };
@@ -251,8 +271,7 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> std:
         table.insert(first.clone(), value);
         return Ok(());
     }
-    let mut node: &mut toml::Value =
-        table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let mut node: &mut toml::Value = table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
     let (last, middle) = rest.split_last().expect("rest is not empty");
     for (i, seg) in middle.iter().enumerate() {
         let here = render_segments(&segments[..=i]);
@@ -281,17 +300,22 @@ fn step_mut<'a>(node: &'a mut toml::Value, seg: &Segment, here: &str, shown: &st
         Segment::Index(idx) => {
             let a = node.as_array_mut().ok_or_else(|| format!("`{here}` is not a list"))?;
             let len = a.len();
-            a.get_mut(*idx).ok_or_else(|| format!("`{shown}` does not exist (the list has {len} entries)"))
+            a.get_mut(*idx)
+                .ok_or_else(|| format!("`{shown}` does not exist (the list has {len} entries)"))
         }
         Segment::Named(n) => {
             let a = node.as_array_mut().ok_or_else(|| format!("`{here}` is not a list"))?;
-            let names: Vec<String> =
-                a.iter().filter_map(|v| v.get("name").and_then(|x| x.as_str()).map(str::to_string)).collect();
-            a.iter_mut().find(|v| v.get("name").and_then(|x| x.as_str()) == Some(n.as_str())).ok_or_else(|| {
-                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-                let hint = closest(n, &refs).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
-                format!("no entry named `{n}` in `{here}`{hint}")
-            })
+            let names: Vec<String> = a
+                .iter()
+                .filter_map(|v| v.get("name").and_then(|x| x.as_str()).map(str::to_string))
+                .collect();
+            a.iter_mut()
+                .find(|v| v.get("name").and_then(|x| x.as_str()) == Some(n.as_str()))
+                .ok_or_else(|| {
+                    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let hint = closest(n, &refs).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
+                    format!("no entry named `{n}` in `{here}`{hint}")
+                })
         }
     }
 }
@@ -307,7 +331,10 @@ pub fn get_path<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Valu
         node = match seg {
             Segment::Key(k) => node.as_table()?.get(k)?,
             Segment::Index(i) => node.as_array()?.get(*i)?,
-            Segment::Named(n) => node.as_array()?.iter().find(|v| v.get("name").and_then(|x| x.as_str()) == Some(n.as_str()))?,
+            Segment::Named(n) => node
+                .as_array()?
+                .iter()
+                .find(|v| v.get("name").and_then(|x| x.as_str()) == Some(n.as_str()))?,
         };
     }
     Some(node)
@@ -374,7 +401,9 @@ mod tests {
 
     #[test]
     fn overrides_set_nested_and_named_values() {
-        let mut t: toml::Table = "[mission]\ntroops = 5\n[[localities]]\nname = \"A\"\npopulation = 1\n".parse().unwrap();
+        let mut t: toml::Table = "[mission]\ntroops = 5\n[[localities]]\nname = \"A\"\npopulation = 1\n"
+            .parse()
+            .unwrap();
         set_path(&mut t, "mission.troops", toml::Value::Integer(9)).unwrap();
         set_path(&mut t, "localities[name=A].population", toml::Value::Integer(7)).unwrap();
         set_path(&mut t, "mission.policy.weights.health", toml::Value::Float(0.5)).unwrap();

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use crate::error::{FieldError, FieldErrors};
 use crate::error::{Error, Result};
+pub use crate::error::{FieldError, FieldErrors};
 pub use params::{ArrestRule, ParamInfo, Rules};
 pub use raw::{Allocation, GroupKind, LinkRule, LocalityKind, Mandate, RawCutoffs};
 
@@ -287,6 +287,8 @@ pub struct MissionSpec {
     pub police_per_unit: f64,
     /// Offensives also target state-aligned groups.
     pub offensive_targets_state: bool,
+    /// Whether units may be deployed in each locality.
+    pub deployable: Vec<bool>,
     /// Policy.
     pub policy: Policy,
 }
@@ -359,6 +361,11 @@ pub enum EventKind {
         /// Share of fighters that leave.
         share: f64,
     },
+    /// Groups stop attacking, fighting and recruiting.
+    Ceasefire {
+        /// Group indices.
+        groups: Vec<u32>,
+    },
     /// Mandate change.
     MandateChange {
         /// New weights.
@@ -388,6 +395,7 @@ impl EventKind {
             Self::Drawdown { .. } => "drawdown",
             Self::ArmedGroupSurge { .. } => "armed_group_surge",
             Self::ArmedGroupSplit { .. } => "armed_group_split",
+            Self::Ceasefire { .. } => "ceasefire",
             Self::MandateChange { .. } => "mandate_change",
         }
     }
@@ -435,7 +443,10 @@ impl Override {
         if path.is_empty() {
             return Err(Error::Usage(format!("override `{text}` has an empty field path")));
         }
-        Ok(Self { path: path.to_string(), value: document::parse_value(value.trim()) })
+        Ok(Self {
+            path: path.to_string(),
+            value: document::parse_value(value.trim()),
+        })
     }
 
     /// Renders as `path=value`.
@@ -507,19 +518,27 @@ impl Scenario {
         let pairs: Vec<(String, toml::Value)> = overrides.iter().map(|o| (o.path.clone(), o.value.clone())).collect();
         if let Err(mut errors) = document::apply_overrides(&mut table, &pairs) {
             errors.locate(|_| None);
-            return Err(Error::Invalid { path: override_label(path), errors });
+            return Err(Error::Invalid {
+                path: override_label(path),
+                errors,
+            });
         }
         if let Some(model) = table.get("model").and_then(toml::Value::as_str)
             && model != "peacesim"
         {
             let mut errors = FieldErrors::default();
-            errors.push("model", format!("this command runs the main model; `{model}` scenarios run with `peacesim run` too, but not here"));
+            errors.push(
+                "model",
+                format!("this command runs the main model; `{model}` scenarios run with `peacesim run` too, but not here"),
+            );
             errors.locate(|p| document::line_of_path(text, p));
-            return Err(Error::Invalid { path: path.to_path_buf(), errors });
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                errors,
+            });
         }
-        let raw: raw::RawScenario = document::deserialize(table, text, path).map_err(|e| {
-            if overrides.is_empty() { e } else { with_override_note(e) }
-        })?;
+        let raw: raw::RawScenario =
+            document::deserialize(table, text, path).map_err(|e| if overrides.is_empty() { e } else { with_override_note(e) })?;
         let source = Source {
             file: path.display().to_string(),
             sha256: sha256_hex(text.as_bytes()),
@@ -527,7 +546,10 @@ impl Scenario {
         };
         validate::validate(raw, source).map_err(|mut errors| {
             errors.locate(|p| document::line_of_path(text, p));
-            Error::Invalid { path: path.to_path_buf(), errors }
+            Error::Invalid {
+                path: path.to_path_buf(),
+                errors,
+            }
         })
     }
 
@@ -558,7 +580,10 @@ fn with_override_note(e: Error) -> Error {
     match e {
         Error::Parse { path, mut errors } => {
             errors.locate(|_| None);
-            Error::Parse { path: PathBuf::from(format!("{} (after overrides)", path.display())), errors }
+            Error::Parse {
+                path: PathBuf::from(format!("{} (after overrides)", path.display())),
+                errors,
+            }
         }
         other => other,
     }

@@ -169,7 +169,7 @@ param_section! {
         /// Deterrence factor of an observer mandate (unarmed: none).
         mandate_factor_observer: f64 = 0.0; [0.0, 1.0]; "1"; "Hultman et al. 2013 (observers do not deter)";
         /// Deterrence factor of a traditional mandate relative to a robust one.
-        mandate_factor_traditional: f64 = 0.5; [0.0, 1.0]; "1"; "Hegre et al. 2019 (robust mandates matter); magnitude assumption";
+        mandate_factor_traditional: f64 = 0.7; [0.0, 1.0]; "1"; "Hegre et al. 2019 (robust mandates matter); magnitude assumption";
         /// Deterrence factor of a robust mandate.
         mandate_factor_robust: f64 = 1.0; [0.0, 1.0]; "1"; "Hegre et al. 2019";
         /// Largest extra deterrence sensitivity of host-state forces from mission engagement and leverage (Tier I).
@@ -426,9 +426,9 @@ param_section! {
 param_section! {
     /// D11: how mission spending and personnel turn into effects, with diminishing returns.
     pub struct MissionEffects ("rules.mission") {
-        /// Operational cost of keeping one deployed soldier or police officer on active protection duty per day.
-        protection_cost_usd_per_troop_day: f64 = 20.0; [0.001, INF]; "US$/day"; "assumption";
-        /// Share of full deterrence that deployed troops give with no operational protection budget (static presence).
+        /// How fast operational tempo saturates with the protection share of the mission's effort: tempo = floor + (1 - floor)(1 - exp(-scale x share)).
+        protection_effort_scale: f64 = 3.0; [0.0, 100.0]; "1"; "assumption";
+        /// Share of full deterrence that deployed troops give when none of the mission's effort goes to protection (static presence).
         tempo_floor_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
         /// Health spend per person per day giving 63 % of the largest health effect.
         health_scale_usd_per_person_day: f64 = 0.15; [0.0001, INF]; "US$/person/day"; "assumption";

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{ParamInfo, Rules, check_range};
 use super::FieldErrors;
+use super::params::{ParamInfo, Rules, check_range};
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,7 +137,12 @@ impl Default for RawAgeShares {
     fn default() -> Self {
         // NOTE: a young population typical of the countries peace operations deploy to
         // (UN DESA World Population Prospects, sub-Saharan Africa: about 42 % under 15).
-        Self { child: 0.42, youth: 0.2, adult: 0.33, elder: 0.05 }
+        Self {
+            child: 0.42,
+            youth: 0.2,
+            adult: 0.33,
+            elder: 0.05,
+        }
     }
 }
 
@@ -285,7 +290,12 @@ pub struct RawNetwork {
 
 impl Default for RawNetwork {
     fn default() -> Self {
-        Self { rule: LinkRule::Nearest, k_nearest: 3, max_link_km: 150.0, require_connected: true }
+        Self {
+            rule: LinkRule::Nearest,
+            k_nearest: 3,
+            max_link_km: 150.0,
+            require_connected: true,
+        }
     }
 }
 
@@ -530,6 +540,9 @@ pub struct RawMission {
     /// Whether a robust mission's offensive operations also target state-aligned groups (default false).
     #[serde(default)]
     pub offensive_targets_state: bool,
+    /// Localities where units may be deployed, by name (default: all; e.g. the mission's bases).
+    #[serde(default)]
+    pub deploy_to: Vec<String>,
     /// Policy weights and allocation rule.
     pub policy: RawPolicy,
 }
@@ -658,6 +671,14 @@ pub enum RawEvent {
         /// Share of fighters that leave, 0 to 1.
         share: f64,
     },
+    /// Armed groups stop attacking, fighting and recruiting (their fighters stay).
+    Ceasefire {
+        /// Tick at which it starts.
+        tick: i64,
+        /// Groups that stop, by name (empty = all).
+        #[serde(default)]
+        groups: Vec<String>,
+    },
     /// The mandate changes: any of the given fields replace the current ones.
     MandateChange {
         /// Tick at which it happens.
@@ -694,6 +715,7 @@ impl RawEvent {
             | Self::Drawdown { tick, .. }
             | Self::ArmedGroupSurge { tick, .. }
             | Self::ArmedGroupSplit { tick, .. }
+            | Self::Ceasefire { tick, .. }
             | Self::MandateChange { tick, .. } => *tick,
         }
     }
@@ -807,17 +829,94 @@ impl RawCutoffs {
             meaning: meaning.to_string(),
         };
         vec![
-            row("personal_victimisation_window_days", d.personal_victimisation_window_days.to_string(), 1.0, 3650.0, "days", "Personal: deprived if victimised within this many days."),
-            row("personal_insecurity_share", d.personal_insecurity_share.to_string(), 0.0, 1.0, "1", "Personal: deprived if perceived insecurity is at least this."),
-            row("community_attack_window_days", d.community_attack_window_days.to_string(), 1.0, 3650.0, "days", "Community: deprived if an identity-based attack hit the locality within this many days."),
-            row("community_tension_share", d.community_tension_share.to_string(), 0.0, 1.0, "1", "Community: deprived if inter-group tension is at least this."),
-            row("political_voice_share", d.political_voice_share.to_string(), 0.0, 1.0, "1", "Political: deprived if political voice is below this."),
-            row("political_detention_window_days", d.political_detention_window_days.to_string(), 1.0, 3650.0, "days", "Political: deprived if detained within this many days."),
-            row("economic_income_line", d.economic_income_line.to_string(), 0.0, 100.0, "subsistence lines", "Economic: deprived if income is below this."),
-            row("food_security_share", d.food_security_share.to_string(), 0.0, 1.0, "1", "Food: deprived if food security is below this (IPC phase 3+ analogue)."),
-            row("health_access_share", d.health_access_share.to_string(), 0.0, 1.0, "1", "Health: deprived if health access is below this, or if infected or injured."),
-            row("environmental_stress_share", d.environmental_stress_share.to_string(), 0.0, 1.0, "1", "Environmental: deprived if environmental stress is at least this without shelter."),
-            row("perceived_insecurity_share", d.perceived_insecurity_share.to_string(), 0.0, 1.0, "1", "Perceived-insecurity indicator threshold."),
+            row(
+                "personal_victimisation_window_days",
+                d.personal_victimisation_window_days.to_string(),
+                1.0,
+                3650.0,
+                "days",
+                "Personal: deprived if victimised within this many days.",
+            ),
+            row(
+                "personal_insecurity_share",
+                d.personal_insecurity_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Personal: deprived if perceived insecurity is at least this.",
+            ),
+            row(
+                "community_attack_window_days",
+                d.community_attack_window_days.to_string(),
+                1.0,
+                3650.0,
+                "days",
+                "Community: deprived if an identity-based attack hit the locality within this many days.",
+            ),
+            row(
+                "community_tension_share",
+                d.community_tension_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Community: deprived if inter-group tension is at least this.",
+            ),
+            row(
+                "political_voice_share",
+                d.political_voice_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Political: deprived if political voice is below this.",
+            ),
+            row(
+                "political_detention_window_days",
+                d.political_detention_window_days.to_string(),
+                1.0,
+                3650.0,
+                "days",
+                "Political: deprived if detained within this many days.",
+            ),
+            row(
+                "economic_income_line",
+                d.economic_income_line.to_string(),
+                0.0,
+                100.0,
+                "subsistence lines",
+                "Economic: deprived if income is below this.",
+            ),
+            row(
+                "food_security_share",
+                d.food_security_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Food: deprived if food security is below this (IPC phase 3+ analogue).",
+            ),
+            row(
+                "health_access_share",
+                d.health_access_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Health: deprived if health access is below this, or if infected or injured.",
+            ),
+            row(
+                "environmental_stress_share",
+                d.environmental_stress_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Environmental: deprived if environmental stress is at least this without shelter.",
+            ),
+            row(
+                "perceived_insecurity_share",
+                d.perceived_insecurity_share.to_string(),
+                0.0,
+                1.0,
+                "1",
+                "Perceived-insecurity indicator threshold.",
+            ),
         ]
     }
 

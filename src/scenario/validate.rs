@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use super::params::check_range;
 use super::raw::{GroupKind, LinkRule, LocalityKind, RawEvent, RawScenario, RawWeights};
 use super::{
-    ArmedGroupSpec, EventKind, FieldErrors, IndicatorSettings, Link, LocalitySpec, MAX_AGENTS, MAX_TABLE_ROWS,
-    MAX_TICKS, MissionSpec, PillarWeights, Policy, PopulationSettings, RunSettings, SCHEMA_VERSION, Scenario,
-    ScheduledEvent, SiteSpec, Source, slug,
+    ArmedGroupSpec, EventKind, FieldErrors, IndicatorSettings, Link, LocalitySpec, MAX_AGENTS, MAX_TABLE_ROWS, MAX_TICKS, MissionSpec,
+    PillarWeights, Policy, PopulationSettings, RunSettings, SCHEMA_VERSION, Scenario, ScheduledEvent, SiteSpec, Source, slug,
 };
 
 /// Tolerance on shares and weights that must sum to 1.
@@ -41,7 +40,10 @@ impl Names {
             if index.insert((*name).to_string(), i as u32).is_some() {
                 errors.push(path, format!("duplicate name `{name}`"));
             } else if let Some(&other) = slugs.get(&slug(name)) {
-                errors.push(path, format!("`{name}` and `{}` give the same column name `{}`", names[other], slug(name)));
+                errors.push(
+                    path,
+                    format!("`{name}` and `{}` give the same column name `{}`", names[other], slug(name)),
+                );
             } else {
                 slugs.insert(slug(name), i);
             }
@@ -54,7 +56,9 @@ impl Names {
             return Some(i);
         }
         let known: Vec<&str> = self.index.keys().map(String::as_str).collect();
-        let hint = super::document::closest(name, &known).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
+        let hint = super::document::closest(name, &known)
+            .map(|b| format!(" (did you mean `{b}`?)"))
+            .unwrap_or_default();
         errors.push(path, format!("unknown {what} `{name}`{hint}"));
         None
     }
@@ -98,12 +102,18 @@ fn pillar_weights(errors: &mut FieldErrors, path: &str, w: &RawWeights) -> Pilla
     values
 }
 
-#[expect(clippy::too_many_lines, reason = "one linear pass over the file's sections keeps every rule in one place")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one linear pass over the file's sections keeps every rule in one place"
+)]
 pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, FieldErrors> {
     let mut e = FieldErrors::default();
 
     if raw.schema_version != SCHEMA_VERSION {
-        e.push("schema_version", format!("this build reads schema_version {SCHEMA_VERSION}, got {}", raw.schema_version));
+        e.push(
+            "schema_version",
+            format!("this build reads schema_version {SCHEMA_VERSION}, got {}", raw.schema_version),
+        );
     }
     if raw.model != "peacesim" {
         e.push("model", format!("unknown model `{}`; expected `peacesim` or `epstein`", raw.model));
@@ -121,13 +131,23 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
         tick_length_days: range(&mut e, "run.tick_length_days", raw.run.tick_length_days, 0.25, 30.0),
         seed: raw.run.seed,
         #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, ticks]")]
-        locality_output_every_ticks: count(&mut e, "run.locality_output_every_ticks", raw.run.locality_output_every_ticks, 1, ticks.max(1))
-            as u32,
+        locality_output_every_ticks: count(
+            &mut e,
+            "run.locality_output_every_ticks",
+            raw.run.locality_output_every_ticks,
+            1,
+            ticks.max(1),
+        ) as u32,
     };
 
     // [population]
     let p = &raw.population;
-    let ages = [p.age_band_shares.child, p.age_band_shares.youth, p.age_band_shares.adult, p.age_band_shares.elder];
+    let ages = [
+        p.age_band_shares.child,
+        p.age_band_shares.youth,
+        p.age_band_shares.adult,
+        p.age_band_shares.elder,
+    ];
     weights_sum(&mut e, "population.age_band_shares", &super::AGE_BANDS, &ages);
     let population = PopulationSettings {
         people_per_agent: range(&mut e, "population.people_per_agent", p.people_per_agent, 1.0, 1_000_000.0),
@@ -177,7 +197,12 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
         let pop = count(&mut e, at("population"), l.population, 0, MAX_LOCALITY_POPULATION);
         #[expect(clippy::cast_sign_loss, reason = "clamped non-negative")]
         let pop_u = pop as u64;
-        #[expect(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "populations are far below 2^52")]
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "populations are far below 2^52"
+        )]
         let agents = (pop_u as f64 / ppa).round() as u64;
         total_agents += agents;
         let mut composition = vec![0.0; n_identities];
@@ -185,7 +210,10 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
             if n_identities == 1 {
                 composition[0] = 1.0;
             } else if n_identities > 1 {
-                e.push(at("composition"), format!("required when there is more than one identity group ({n_identities} declared)"));
+                e.push(
+                    at("composition"),
+                    format!("required when there is more than one identity group ({n_identities} declared)"),
+                );
             }
         } else {
             for (name, &s) in &l.composition {
@@ -225,11 +253,20 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
             y_km,
             kind: l.kind,
             population: pop_u,
-            #[expect(clippy::cast_possible_truncation, reason = "total agents are capped at MAX_AGENTS below u32::MAX")]
-            agents: agents.min(MAX_AGENTS) as u32,
+            agents: u32::try_from(agents.min(MAX_AGENTS)).expect("MAX_AGENTS fits u32"),
             composition,
-            livelihood_median: range(&mut e, at("livelihood_median"), l.livelihood_median.unwrap_or(population.livelihood_median), 0.01, 100.0),
-            health_access: share(&mut e, at("health_access_share"), l.health_access_share.unwrap_or(if urban { 0.7 } else { 0.35 })),
+            livelihood_median: range(
+                &mut e,
+                at("livelihood_median"),
+                l.livelihood_median.unwrap_or(population.livelihood_median),
+                0.01,
+                100.0,
+            ),
+            health_access: share(
+                &mut e,
+                at("health_access_share"),
+                l.health_access_share.unwrap_or(if urban { 0.7 } else { 0.35 }),
+            ),
             market: share(&mut e, at("market_share"), l.market_share.unwrap_or(if urban { 0.9 } else { 0.7 })),
             lootable: share(&mut e, at("lootable_resources_share"), l.lootable_resources_share),
             cohesion: share(&mut e, at("cohesion_share"), l.cohesion_share),
@@ -242,7 +279,10 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
         });
     }
     if !raw.localities.is_empty() && total_agents == 0 {
-        e.push("localities", "the scenario has zero people: give at least one locality a population of at least people_per_agent");
+        e.push(
+            "localities",
+            "the scenario has zero people: give at least one locality a population of at least people_per_agent",
+        );
     }
     if total_agents > MAX_AGENTS {
         e.push(
@@ -264,6 +304,20 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
     }
 
     // [[armed_groups]]
+    if raw.armed_groups.len() > 254 {
+        e.push(
+            "armed_groups",
+            format!("at most 254 armed groups are supported, got {}", raw.armed_groups.len()),
+        );
+        return Err(e);
+    }
+    if raw.identity_groups.len() > 255 {
+        e.push(
+            "identity_groups",
+            format!("at most 255 identity groups are supported, got {}", raw.identity_groups.len()),
+        );
+        return Err(e);
+    }
     let group_names: Vec<&str> = raw.armed_groups.iter().map(|g| g.name.as_str()).collect();
     let groups_idx = Names::build(&mut e, "armed_groups", &group_names);
     let mut armed_groups = Vec::with_capacity(raw.armed_groups.len());
@@ -348,14 +402,30 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
             state_aligned: g.state_aligned.unwrap_or(g.kind == GroupKind::State),
             predation: share(&mut e, at("predation_share"), g.predation_share),
             discipline: share(&mut e, at("discipline_share"), g.discipline_share),
-            deterrence_sensitivity: share(&mut e, at("deterrence_sensitivity_share"), g.deterrence_sensitivity_share.unwrap_or(default_sensitivity)),
+            deterrence_sensitivity: share(
+                &mut e,
+                at("deterrence_sensitivity_share"),
+                g.deterrence_sensitivity_share.unwrap_or(default_sensitivity),
+            ),
             reach_km: range(&mut e, at("reach_km"), g.reach_km, 0.0, 10_000.0),
-            attack_rate_per_100_fighters_day: range(&mut e, at("attack_rate_per_100_fighters_day"), g.attack_rate_per_100_fighters_day, 0.0, 100.0),
+            attack_rate_per_100_fighters_day: range(
+                &mut e,
+                at("attack_rate_per_100_fighters_day"),
+                g.attack_rate_per_100_fighters_day,
+                0.0,
+                100.0,
+            ),
             kills_per_attack: range(&mut e, at("kills_per_attack"), g.kills_per_attack, 0.0, 10_000.0),
             attacks_mission: share(&mut e, at("attacks_mission_share"), g.attacks_mission_share),
             attacks_sites: share(&mut e, at("attacks_sites_share"), g.attacks_sites_share),
             spoiler: share(&mut e, at("spoiler_share"), g.spoiler_share),
-            child_recruitment_per_1000_fighters_day: range(&mut e, at("child_recruitment_per_1000_fighters_day"), g.child_recruitment_per_1000_fighters_day, 0.0, 1000.0),
+            child_recruitment_per_1000_fighters_day: range(
+                &mut e,
+                at("child_recruitment_per_1000_fighters_day"),
+                g.child_recruitment_per_1000_fighters_day,
+                0.0,
+                1000.0,
+            ),
             resources_usd: range(&mut e, at("resources_usd"), g.resources_usd, 0.0, 1.0e12),
             #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [0, ticks]")]
             active_from_tick: count(&mut e, at("active_from_tick"), g.active_from_tick, 0, ticks) as u32,
@@ -396,6 +466,17 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
             #[expect(clippy::cast_precision_loss, reason = "small integers")]
             police_per_unit: count(&mut e, at("police_per_unit"), m.police_per_unit, 1, 100_000) as f64,
             offensive_targets_state: m.offensive_targets_state,
+            deployable: if m.deploy_to.is_empty() {
+                vec![true; raw.localities.len()]
+            } else {
+                let mut d = vec![false; raw.localities.len()];
+                for (j, name) in m.deploy_to.iter().enumerate() {
+                    if let Some(k) = localities_idx.resolve(&mut e, format!("mission.deploy_to[{j}]"), name, "locality") {
+                        d[k as usize] = true;
+                    }
+                }
+                d
+            },
             policy: Policy {
                 weights: pillar_weights(&mut e, "mission.policy.weights", &m.policy.weights),
                 allocation: m.policy.allocation,
@@ -437,16 +518,31 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
                     let pop = localities[l as usize].population;
                     #[expect(clippy::cast_sign_loss, reason = "clamped positive")]
                     if cases_v as u64 > pop {
-                        e.push(at("cases"), format!("cannot exceed the locality's population ({pop}), got {cases_v}"));
+                        e.push(
+                            at("cases"),
+                            format!("cannot exceed the locality's population ({pop}), got {cases_v}"),
+                        );
                     }
                 }
                 #[expect(clippy::cast_precision_loss, reason = "small integers")]
-                loc.map(|l| EventKind::EpidemicSeed { locality: l, cases: cases_v as f64 })
+                loc.map(|l| EventKind::EpidemicSeed {
+                    locality: l,
+                    cases: cases_v as f64,
+                })
             }
-            RawEvent::Drought { localities: list, severity_share, .. } => {
-                Some(EventKind::Drought { localities: loc_list(&mut e, list), severity: share(&mut e, at("severity_share"), *severity_share) })
-            }
-            RawEvent::PriceShock { localities: list, price_multiplier, .. } => Some(EventKind::PriceShock {
+            RawEvent::Drought {
+                localities: list,
+                severity_share,
+                ..
+            } => Some(EventKind::Drought {
+                localities: loc_list(&mut e, list),
+                severity: share(&mut e, at("severity_share"), *severity_share),
+            }),
+            RawEvent::PriceShock {
+                localities: list,
+                price_multiplier,
+                ..
+            } => Some(EventKind::PriceShock {
                 localities: loc_list(&mut e, list),
                 multiplier: range(&mut e, at("price_multiplier"), *price_multiplier, 1.0, 20.0),
             }),
@@ -454,9 +550,16 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
                 if mission.is_none() {
                     e.push(at("kind"), "a consent withdrawal needs a [mission]");
                 }
-                Some(EventKind::ConsentWithdrawal { consent: share(&mut e, at("consent_share"), *consent_share) })
+                Some(EventKind::ConsentWithdrawal {
+                    consent: share(&mut e, at("consent_share"), *consent_share),
+                })
             }
-            RawEvent::Coup { state_trust_drop_share, consent_drop_share, state_predation_increase_share, .. } => Some(EventKind::Coup {
+            RawEvent::Coup {
+                state_trust_drop_share,
+                consent_drop_share,
+                state_predation_increase_share,
+                ..
+            } => Some(EventKind::Coup {
                 state_trust_drop: share(&mut e, at("state_trust_drop_share"), *state_trust_drop_share),
                 consent_drop: share(&mut e, at("consent_drop_share"), *consent_drop_share),
                 state_predation_increase: share(&mut e, at("state_predation_increase_share"), *state_predation_increase_share),
@@ -465,9 +568,15 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
                 if mission.is_none() {
                     e.push(at("kind"), "a budget cut needs a [mission]");
                 }
-                Some(EventKind::BudgetCut { budget_share: share(&mut e, at("budget_share"), *budget_share) })
+                Some(EventKind::BudgetCut {
+                    budget_share: share(&mut e, at("budget_share"), *budget_share),
+                })
             }
-            RawEvent::Drawdown { personnel_share, over_days, .. } => {
+            RawEvent::Drawdown {
+                personnel_share,
+                over_days,
+                ..
+            } => {
                 if mission.is_none() {
                     e.push(at("kind"), "a drawdown needs a [mission]");
                 }
@@ -476,25 +585,62 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
                     over_days: range(&mut e, at("over_days"), *over_days, 0.0, 3650.0),
                 })
             }
-            RawEvent::ArmedGroupSurge { group, fighters, locality, .. } => {
+            RawEvent::ArmedGroupSurge {
+                group, fighters, locality, ..
+            } => {
                 let g = groups_idx.resolve(&mut e, at("group"), group, "armed group");
                 #[expect(clippy::cast_precision_loss, reason = "small integers")]
                 let f = count(&mut e, at("fighters"), *fighters, 0, 10_000_000) as f64;
                 let loc = match locality {
                     Some(n) => localities_idx.resolve(&mut e, at("locality"), n, "locality"),
-                    None => g.and_then(|g| armed_groups.get(g as usize)).and_then(|s| s.presence.first().copied()),
+                    None => g
+                        .and_then(|g| armed_groups.get(g as usize))
+                        .and_then(|s| s.presence.first().copied()),
                 };
-                g.zip(loc).map(|(group, locality)| EventKind::ArmedGroupSurge { group, fighters: f, locality })
+                g.zip(loc).map(|(group, locality)| EventKind::ArmedGroupSurge {
+                    group,
+                    fighters: f,
+                    locality,
+                })
             }
-            RawEvent::ArmedGroupSplit { group, new_group, share: s, .. } => {
+            RawEvent::ArmedGroupSplit {
+                group,
+                new_group,
+                share: s,
+                ..
+            } => {
                 let g = groups_idx.resolve(&mut e, at("group"), group, "armed group");
                 let n = groups_idx.resolve(&mut e, at("new_group"), new_group, "armed group");
                 if g.is_some() && g == n {
                     e.push(at("new_group"), "must differ from `group`");
                 }
-                g.zip(n).map(|(group, new_group)| EventKind::ArmedGroupSplit { group, new_group, share: share(&mut e, at("share"), *s) })
+                g.zip(n).map(|(group, new_group)| EventKind::ArmedGroupSplit {
+                    group,
+                    new_group,
+                    share: share(&mut e, at("share"), *s),
+                })
             }
-            RawEvent::MandateChange { weights, allocation, blend_share, mandate, posture_share, .. } => {
+            RawEvent::Ceasefire { groups: list, .. } => {
+                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+                let all: Vec<u32> = (0..raw.armed_groups.len() as u32).collect();
+                let groups = if list.is_empty() {
+                    all
+                } else {
+                    list.iter()
+                        .enumerate()
+                        .filter_map(|(j, n)| groups_idx.resolve(&mut e, format!("{}[{j}]", at("groups")), n, "armed group"))
+                        .collect()
+                };
+                Some(EventKind::Ceasefire { groups })
+            }
+            RawEvent::MandateChange {
+                weights,
+                allocation,
+                blend_share,
+                mandate,
+                posture_share,
+                ..
+            } => {
                 if mission.is_none() {
                     e.push(at("kind"), "a mandate change needs a [mission]");
                 }
@@ -509,7 +655,10 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
         };
         if let Some(kind) = kind {
             #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, ticks]")]
-            events.push(ScheduledEvent { tick: tick.clamp(1, ticks) as u32, kind });
+            events.push(ScheduledEvent {
+                tick: tick.clamp(1, ticks) as u32,
+                kind,
+            });
         }
     }
     // DETERMINISM: stable sort keeps file order among events of the same tick.
@@ -544,7 +693,11 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
         armed_groups,
         mission,
         events,
-        indicators: IndicatorSettings { k, weights, cutoffs: ind.cutoffs },
+        indicators: IndicatorSettings {
+            k,
+            weights,
+            cutoffs: ind.cutoffs,
+        },
         rules: raw.rules,
     })
 }
@@ -562,8 +715,10 @@ fn build_links(localities: &[LocalitySpec], explicit: &[(u32, u32)], rule: LinkR
             #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "k is validated in [1, 50]")]
             let k = (k_nearest.max(1) as usize).min(n.saturating_sub(1));
             for i in 0..n {
-                let mut others: Vec<(f64, usize)> =
-                    (0..n).filter(|&j| j != i).map(|j| (distance(&localities[i], &localities[j]), j)).collect();
+                let mut others: Vec<(f64, usize)> = (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| (distance(&localities[i], &localities[j]), j))
+                    .collect();
                 // DETERMINISM: ties broken by index.
                 others.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 for &(_, j) in others.iter().take(k) {
@@ -587,7 +742,11 @@ fn build_links(localities: &[LocalitySpec], explicit: &[(u32, u32)], rule: LinkR
     pairs.dedup();
     pairs
         .into_iter()
-        .map(|(a, b)| Link { a, b, distance_km: distance(&localities[a as usize], &localities[b as usize]) })
+        .map(|(a, b)| Link {
+            a,
+            b,
+            distance_km: distance(&localities[a as usize], &localities[b as usize]),
+        })
         .collect()
 }
 
@@ -617,7 +776,11 @@ mod tests {
 
     #[test]
     fn disconnected_graphs_are_detected() {
-        let links = vec![Link { a: 0, b: 1, distance_km: 1.0 }];
+        let links = vec![Link {
+            a: 0,
+            b: 1,
+            distance_km: 1.0,
+        }];
         assert!(!is_connected(3, &links));
         assert!(is_connected(2, &links));
     }

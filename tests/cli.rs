@@ -1,0 +1,123 @@
+//! The binary as a user runs it.
+
+use std::process::Command;
+
+use crate::util;
+
+fn peacesim(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    Command::new(util::bin()).args(args).current_dir(cwd).output().unwrap()
+}
+
+#[test]
+fn run_writes_the_four_files_and_a_complete_manifest_and_refuses_to_overwrite() {
+    let dir = util::temp_dir("cli-run");
+    let scenario = util::scenario_path("tiny-conflict.toml");
+    let out = peacesim(&["run", scenario.to_str().unwrap(), "--ticks", "20", "--quiet"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run_dir = dir.join("outputs/tiny-conflict/seed-7");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "outputs/tiny-conflict/seed-7");
+    for f in ["timeseries.csv", "localities.csv", "events.csv", "subgroups.csv", "manifest.json"] {
+        assert!(run_dir.join(f).exists(), "{f}");
+    }
+    let ts = std::fs::read_to_string(run_dir.join("timeseries.csv")).unwrap();
+    assert_eq!(ts.lines().count(), 22, "header plus ticks 0..=20");
+    assert!(ts.starts_with("tick,"));
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run_dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["ticks"], 20);
+    assert_eq!(manifest["scenario"]["sha256"].as_str().unwrap().len(), 64);
+    let text = std::fs::read_to_string(run_dir.join("manifest.json")).unwrap();
+    assert!(
+        text.trim_end().trim_end_matches('}').trim_end().ends_with("\"complete\": true"),
+        "complete is written last"
+    );
+
+    let again = peacesim(&["run", scenario.to_str().unwrap(), "--ticks", "20", "--quiet"], &dir);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists; use --force"));
+    let forced = peacesim(&["run", scenario.to_str().unwrap(), "--ticks", "20", "--quiet", "--force"], &dir);
+    assert!(forced.status.success());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("outputs/tiny-conflict"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary directories left: {leftovers:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn validate_reports_every_problem_and_exits_one() {
+    let dir = util::temp_dir("cli-validate");
+    let text = std::fs::read_to_string(util::scenario_path("tiny-conflict.toml"))
+        .unwrap()
+        .replacen("posture_share = 0.6", "posture_share = 3", 1)
+        .replacen("population = 1800", "population = -1", 1);
+    let bad = util::write(&dir, "bad.toml", &text);
+    let out = peacesim(
+        &[
+            "validate",
+            bad.to_str().unwrap(),
+            util::scenario_path("baseline.toml").to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml: line") && err.contains("mission.posture_share") && err.contains("localities[1].population"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("baseline.toml: ok"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn overrides_are_validated_before_any_work() {
+    let dir = util::temp_dir("cli-set");
+    let scenario = util::scenario_path("tiny-conflict.toml");
+    let out = peacesim(&["run", scenario.to_str().unwrap(), "--set", "mission.trops=10", "--quiet"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown key `trops`") && err.contains("did you mean `troops`"),
+        "{err}"
+    );
+    let out = peacesim(&["run", scenario.to_str().unwrap(), "--set", "mission.troops=-10", "--quiet"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mission.troops: must not be negative"));
+    assert!(!dir.join("outputs").exists(), "nothing is written for invalid input");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_unwritable_output_location_is_a_clear_error() {
+    let dir = util::temp_dir("cli-unwritable");
+    let file = util::write(&dir, "not-a-dir", "x");
+    let scenario = util::scenario_path("tiny-conflict.toml");
+    let out = peacesim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "--quiet",
+            "--out",
+            &format!("{}/run", file.display()),
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not-a-dir") && err.contains("could not write"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_missing_scenario_file_is_named() {
+    let dir = util::temp_dir("cli-missing");
+    let out = peacesim(&["run", "no/such/file.toml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml: could not read"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,307 @@
+//! Each mechanism moves outcomes in the direction the evidence says, on the tiny scenario.
+//!
+//! Every check compares two arms over the same seeds (common random numbers) and states its
+//! tolerance. These are direction checks at a small scale; the stylised-fact checks with larger
+//! ensembles live in `peacesim check` (docs/VALIDATION.md).
+
+use peacesim::engine::Collect;
+use peacesim::rules::conflict::{Actor, EventType};
+
+use crate::util::{self, cumulative};
+
+const SEEDS: [u64; 4] = [1, 2, 3, 4];
+
+fn mean(arm: &[&str], outcome: impl Fn(&Collect) -> f64) -> f64 {
+    let s = util::load("tiny-conflict.toml", arm);
+    util::mean_over_seeds(&s, &SEEDS, outcome)
+}
+
+fn one_sided_violence(c: &Collect) -> f64 {
+    cumulative(c, |r| {
+        r.civilian_fatalities_rebel + r.civilian_fatalities_state + r.civilian_fatalities_militia
+    })
+}
+
+const NO_MISSION: [&str; 4] = [
+    "mission.troops=0",
+    "mission.police=0",
+    "mission.observers=0",
+    "mission.budget_usd_per_day=0",
+];
+
+#[test]
+fn d3_d11_a_robust_mission_means_fewer_civilian_killings_than_none() {
+    let none = mean(&NO_MISSION, one_sided_violence);
+    let robust = mean(
+        &[
+            "mission.troops=3000",
+            "mission.police=300",
+            "mission.mandate=\"robust\"",
+            "mission.posture_share=0.9",
+        ],
+        one_sided_violence,
+    );
+    assert!(none > 10.0, "the scenario must be violent without a mission: {none}");
+    assert!(robust < 0.7 * none, "robust {robust} vs none {none} (tolerance: at least -30 %)");
+}
+
+#[test]
+fn d11_observers_alone_do_not_deter() {
+    let none = mean(&NO_MISSION, one_sided_violence);
+    let observers = mean(
+        &[
+            "mission.troops=3000",
+            "mission.police=0",
+            "mission.mandate=\"observer\"",
+            "mission.budget_usd_per_day=0",
+        ],
+        one_sided_violence,
+    );
+    assert!(
+        observers > 0.8 * none,
+        "observers {observers} vs none {none} (tolerance: within -20 %)"
+    );
+}
+
+#[test]
+fn d4_state_forces_are_deterred_less_than_rebels() {
+    let kills = |c: &Collect| {
+        (
+            cumulative(c, |r| r.civilian_fatalities_rebel),
+            cumulative(c, |r| r.civilian_fatalities_state),
+        )
+    };
+    let s_none = util::load("tiny-conflict.toml", &NO_MISSION);
+    let s_mission = util::load(
+        "tiny-conflict.toml",
+        &["mission.troops=3000", "mission.police=300", "mission.budget_usd_per_day=0"],
+    );
+    let (mut rebel_none, mut state_none, mut rebel_m, mut state_m) = (0.0, 0.0, 0.0, 0.0);
+    for &seed in &SEEDS {
+        let (r, s) = kills(&util::run(&s_none, seed, 2));
+        rebel_none += r;
+        state_none += s;
+        let (r, s) = kills(&util::run(&s_mission, seed, 2));
+        rebel_m += r;
+        state_m += s;
+    }
+    let rebel_cut = 1.0 - rebel_m / rebel_none;
+    let state_cut = 1.0 - state_m / state_none;
+    assert!(
+        rebel_none > 5.0 && state_none > 5.0,
+        "both groups must kill without a mission: {rebel_none} {state_none}"
+    );
+    assert!(
+        rebel_cut > state_cut + 0.15,
+        "rebel reduction {rebel_cut:.2} vs state {state_cut:.2} (tolerance: 15 points)"
+    );
+}
+
+#[test]
+fn d5_interposed_troops_reduce_battles() {
+    let contested = [
+        "armed_groups[0].presence=[\"West\", \"Centre-West\", \"Centre\"]",
+        "armed_groups[1].presence=[\"East\", \"Centre-East\", \"Centre\"]",
+        "armed_groups[0].reach_km=100",
+        "armed_groups[1].reach_km=100",
+        "mission.budget_usd_per_day=0",
+    ];
+    let battles = |c: &Collect| cumulative(c, |r| r.battles);
+    let mut none = contested.to_vec();
+    none.extend(["mission.troops=0", "mission.police=0"]);
+    let mut troops = contested.to_vec();
+    troops.extend(["mission.troops=4000", "mission.police=0"]);
+    let b_none = mean(&none, battles);
+    let b_troops = mean(&troops, battles);
+    assert!(b_none > 5.0, "groups must fight without interposition: {b_none}");
+    assert!(
+        b_troops < 0.8 * b_none,
+        "battles with troops {b_troops} vs none {b_none} (tolerance: at least -20 %)"
+    );
+}
+
+#[test]
+fn d6_local_presence_displaces_violence_to_unprotected_neighbours() {
+    let attacks_in = |name: &'static str| {
+        move |c: &Collect| {
+            c.events
+                .iter()
+                .filter(|(_, e)| e.perpetrator == Actor::Group(1) && matches!(e.kind, EventType::Attack | EventType::IdentityAttack))
+                .filter(|(_, e)| e.locality == if name == "East" { 4 } else { 3 })
+                .count() as f64
+        }
+    };
+    let guard_east = [
+        "mission.troops=2000",
+        "mission.police=200",
+        "mission.mandate=\"robust\"",
+        "mission.deploy_to=[\"East\"]",
+        "mission.budget_usd_per_day=0",
+    ];
+    let east_none = mean(&NO_MISSION, attacks_in("East"));
+    let east_guarded = mean(&guard_east, attacks_in("East"));
+    let neighbour_none = mean(&NO_MISSION, attacks_in("Centre-East"));
+    let neighbour_guarded = mean(&guard_east, attacks_in("Centre-East"));
+    assert!(east_guarded < 0.5 * east_none, "guarded locality: {east_guarded} vs {east_none}");
+    assert!(
+        neighbour_guarded > 1.2 * neighbour_none,
+        "unprotected neighbour: {neighbour_guarded} vs {neighbour_none} (tolerance: at least +20 %)"
+    );
+}
+
+#[test]
+fn d7_people_flee_violence_and_site_services_keep_them_after_it_ends() {
+    let arm = |services: f64| {
+        vec![
+            "run.ticks=450".to_string(),
+            "events[0]={tick=90, kind=\"ceasefire\"}".to_string(),
+            "armed_groups[0].attack_rate_per_100_fighters_day=0.15".to_string(),
+            "armed_groups[1].attack_rate_per_100_fighters_day=0.15".to_string(),
+            format!("localities[2].protection_site.services_share={services}"),
+            "rules.displacement.return_safe_days=30".to_string(),
+        ]
+    };
+    let run = |services: f64| {
+        let o = arm(services);
+        let refs: Vec<&str> = o.iter().map(String::as_str).collect();
+        let s = util::load("tiny-conflict.toml", &refs);
+        let runs: Vec<Collect> = SEEDS.iter().map(|&seed| util::run(&s, seed, 2)).collect();
+        let at = |t: usize, f: &dyn Fn(&peacesim::rules::indicators::Indicators) -> f64| {
+            runs.iter().map(|c| f(&c.national[t])).sum::<f64>() / runs.len() as f64
+        };
+        (
+            at(90, &|r| r.in_sites),
+            at(450, &|r| r.in_sites),
+            at(90, &|r| r.displaced_host),
+            at(450, &|r| r.displaced_host),
+        )
+    };
+    let (site_peak, site_end, host_peak, host_end) = run(0.95);
+    assert!(
+        site_peak + host_peak > 1000.0,
+        "violence must displace people: {site_peak} + {host_peak}"
+    );
+    // Hysteresis: sites keep most residents long after the violence ends; host communities empty faster.
+    assert!(
+        site_end > 0.6 * site_peak,
+        "site residents: {site_end} of {site_peak} remain (tolerance: 60 %)"
+    );
+    assert!(
+        host_end / host_peak.max(1.0) < site_end / site_peak.max(1.0),
+        "host-community displaced return faster than site residents"
+    );
+    let (_, low_site_end, _, _) = run(0.1);
+    assert!(low_site_end < 0.7 * site_end, "poor site services: {low_site_end} vs {site_end}");
+}
+
+#[test]
+fn d8_consent_below_the_threshold_shrinks_the_mission_over_the_drawdown_period() {
+    let s = util::load(
+        "tiny-conflict.toml",
+        &[
+            "events[0]={tick=40, kind=\"consent_withdrawal\", consent_share=0.1}",
+            "mission.drawdown_days=60",
+            "mission.poc_rampdown_days=30",
+        ],
+    );
+    let c = util::run(&s, 1, 2);
+    let troops = |t: usize| c.national[t].troops_deployed;
+    assert!(troops(39) > 800.0);
+    let mid = troops(70) / troops(39);
+    assert!(
+        (0.4..0.6).contains(&mid),
+        "halfway through the drawdown: {mid:.2} of the force remains"
+    );
+    assert!(troops(101) < 1.0, "withdrawn after the drawdown period: {}", troops(101));
+    assert!(c.national[41].host_consent < 0.3);
+}
+
+#[test]
+fn d8_mission_harm_costs_more_trust_than_armed_group_harm_gains() {
+    // Trust where the mission operates against the rebels (East), at the end of the run.
+    let trust_east = |c: &Collect| c.localities.last().unwrap()[4].trust_in_mission;
+    let trust_end = |c: &Collect| c.national.last().unwrap().trust_in_mission;
+    let robust = ["mission.troops=2500", "mission.mandate=\"robust\"", "mission.posture_share=0.9"];
+    let mut harmful = robust.to_vec();
+    harmful.push("rules.battles.offensive_collateral_deaths=3.0");
+    let mut clean = robust.to_vec();
+    clean.push("rules.battles.offensive_collateral_deaths=0.0");
+    let t_harm = mean(&harmful, trust_east);
+    let t_clean = mean(&clean, trust_east);
+    assert!(
+        t_clean - t_harm > 0.1,
+        "mission-caused harm: trust {t_harm:.3} vs {t_clean:.3} where it happened (tolerance: 0.1)"
+    );
+    // More armed-group harm does not raise trust in the mission.
+    let more_rebel_harm = mean(&["armed_groups[1].attack_rate_per_100_fighters_day=0.2"], trust_end);
+    let base = mean(&[], trust_end);
+    assert!(
+        more_rebel_harm <= base + 0.01,
+        "armed-group harm: {more_rebel_harm:.3} vs {base:.3}"
+    );
+}
+
+#[test]
+fn d10_an_epidemic_raises_health_deprivation_and_deaths() {
+    let after_seed = |c: &Collect| c.national[70..].iter().map(|r| r.deprived_health_share).sum::<f64>() / (c.national.len() - 70) as f64;
+    let with = mean(&["rules.health.r0=2.5"], after_seed);
+    let without = mean(&["rules.health.r0=0.0"], after_seed);
+    assert!(
+        with > without + 0.01,
+        "health deprivation with an epidemic {with:.3} vs without {without:.3}"
+    );
+    let deaths = |c: &Collect| cumulative(c, |r| r.epidemic_deaths);
+    assert!(mean(&["rules.health.r0=2.5"], deaths) > mean(&["rules.health.r0=0.0"], deaths));
+}
+
+#[test]
+fn d10_health_programmes_cut_epidemic_deaths() {
+    let deaths = |c: &Collect| cumulative(c, |r| r.epidemic_deaths);
+    let security_only = mean(
+        &[
+            "rules.health.r0=2.5",
+            "mission.policy.weights={protection=1.0, health=0.0, economic=0.0, empowerment=0.0}",
+        ],
+        deaths,
+    );
+    let health_heavy = mean(
+        &[
+            "rules.health.r0=2.5",
+            "mission.budget_usd_per_day=20000",
+            "mission.policy.weights={protection=0.2, health=0.6, economic=0.0, empowerment=0.2}",
+        ],
+        deaths,
+    );
+    assert!(
+        health_heavy < 0.8 * security_only,
+        "health-weighted {health_heavy} vs security-only {security_only}"
+    );
+}
+
+#[test]
+fn d2_poverty_raises_recruitment() {
+    let recruits = |c: &Collect| cumulative(c, |r| r.recruits);
+    let poor = mean(&["population.livelihood_median=0.5"], recruits);
+    let better_off = mean(&["population.livelihood_median=2.5"], recruits);
+    assert!(poor > 1.3 * better_off, "recruits when poor {poor} vs better off {better_off}");
+}
+
+#[test]
+fn d1_illegitimacy_raises_mobilisation() {
+    let mobilised = |c: &Collect| c.national.iter().map(|r| r.mobilised_share).sum::<f64>() / c.national.len() as f64;
+    let set = |v: f64| {
+        (0..5)
+            .map(|i| format!("localities[{i}].trust_in_state_share={v}"))
+            .collect::<Vec<_>>()
+    };
+    let low = set(0.1);
+    let high = set(0.9);
+    let low_refs: Vec<&str> = low.iter().map(String::as_str).collect();
+    let high_refs: Vec<&str> = high.iter().map(String::as_str).collect();
+    let m_low = mean(&low_refs, mobilised);
+    let m_high = mean(&high_refs, mobilised);
+    assert!(
+        m_low > m_high + 0.02,
+        "mobilised with an illegitimate state {m_low:.3} vs legitimate {m_high:.3}"
+    );
+}

@@ -1,0 +1,150 @@
+//! Each bad input gives a message naming the file, the line (where known), the field path and
+//! the rule; validation reports every problem at once; nothing panics.
+
+use peacesim::Error;
+use peacesim::scenario::Scenario;
+
+use crate::util;
+
+/// The tiny scenario's text with `find` replaced by `replace` (the find must exist).
+fn tiny_with(find: &str, replace: &str) -> String {
+    let text = std::fs::read_to_string(util::scenario_path("tiny-conflict.toml")).unwrap();
+    assert!(text.contains(find), "test setup: `{find}` not in the scenario");
+    text.replacen(find, replace, 1)
+}
+
+fn message(text: &str) -> (String, Error) {
+    let path = std::path::Path::new("scenarios/x.toml");
+    let err = Scenario::from_toml_str(text, path).expect_err("the scenario must be rejected");
+    (err.to_string(), err)
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn unknown_key_names_file_line_path_and_suggests_the_near_miss() {
+    let text = tiny_with("population = 1800", "populaton = 1800");
+    let (msg, err) = message(&text);
+    assert_eq!(err.exit_code(), 1);
+    assert!(msg.contains("scenarios/x.toml"), "{msg}");
+    assert!(msg.contains(&format!("line {}", line_of(&text, "populaton"))), "{msg}");
+    assert!(msg.contains("localities[1]"), "{msg}");
+    assert!(msg.contains("unknown key `populaton`"), "{msg}");
+    assert!(msg.contains("did you mean `population`"), "{msg}");
+}
+
+#[test]
+fn out_of_range_value_names_the_rule_and_the_value() {
+    let text = tiny_with("posture_share = 0.6", "posture_share = 1.7");
+    let (msg, _) = message(&text);
+    assert!(
+        msg.contains(&format!(
+            "scenarios/x.toml: line {}: mission.posture_share: must be in [0, 1], got 1.7",
+            line_of(&text, "posture_share = 1.7")
+        )),
+        "{msg}"
+    );
+}
+
+#[test]
+fn weights_not_summing_to_one_are_rejected() {
+    let text = tiny_with("protection = 0.55", "protection = 0.75");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("mission.policy.weights: must sum to 1, got 1.2"), "{msg}");
+    assert!(msg.contains(&format!("line {}", line_of(&text, "weights ="))), "{msg}");
+}
+
+#[test]
+fn references_to_unknown_localities_and_groups_are_rejected() {
+    let text = tiny_with("presence = [\"East\"]", "presence = [\"Eest\"]");
+    let (msg, _) = message(&text);
+    assert!(
+        msg.contains("armed_groups[1].presence[0]: unknown locality `Eest` (did you mean `East`?)"),
+        "{msg}"
+    );
+    let text = tiny_with("locality = \"Centre\"\ncases", "locality = \"Nowhere\"\ncases");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("events[0].locality: unknown locality `Nowhere`"), "{msg}");
+    let text = tiny_with("recruits_from = [\"Lowland\"]", "recruits_from = [\"Lowlands\"]");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("unknown identity group `Lowlands`"), "{msg}");
+    let text = tiny_with(
+        "attacks_mission_share = 0.2",
+        "attacks_mission_share = 0.2\nenemies = [\"Ghost Army\"]",
+    );
+    let (msg, _) = message(&text);
+    assert!(
+        msg.contains("armed_groups[1].enemies[0]: unknown armed group `Ghost Army`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn negative_population_and_zero_ticks_are_rejected_together() {
+    let text = tiny_with("population = 1800", "population = -5");
+    let text = text.replacen("ticks = 120", "ticks = 0", 1);
+    let (msg, err) = message(&text);
+    assert!(msg.contains("localities[1].population: must not be negative, got -5"), "{msg}");
+    assert!(msg.contains("run.ticks: must be in [1, 36500], got 0"), "{msg}");
+    match err {
+        Error::Invalid { errors, .. } => assert!(errors.len() >= 2, "every problem is reported at once"),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_toml_empty_files_and_binary_garbage_are_rejected_with_a_reason() {
+    let (msg, _) = message("schema_version = 1\nname = \"x\n");
+    assert!(msg.contains("malformed TOML") && msg.contains("line 2"), "{msg}");
+    let path = std::path::Path::new("scenarios/empty.toml");
+    let err = peacesim::scenario::document::text_from_bytes(b"  \n", path).unwrap_err();
+    assert!(err.to_string().contains("file is empty"), "{err}");
+    let err = peacesim::scenario::document::text_from_bytes(&[0xff, 0xfe, 0x00, 0x12, 0x80], path).unwrap_err();
+    assert!(err.to_string().contains("not a UTF-8 text file"), "{err}");
+}
+
+#[test]
+fn wrong_types_name_the_field() {
+    let text = tiny_with("troops = 900", "troops = \"many\"");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("mission.troops") && msg.contains("wrong type"), "{msg}");
+}
+
+#[test]
+fn nan_and_infinity_are_rejected() {
+    let text = tiny_with("posture_share = 0.6", "posture_share = nan");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("mission.posture_share: must be a finite number"), "{msg}");
+    let text = tiny_with("lootable_resources_share = 0.6", "lootable_resources_share = inf");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("lootable_resources_share: must be a finite number"), "{msg}");
+}
+
+#[test]
+fn events_outside_the_run_and_disconnected_graphs_are_rejected() {
+    let text = tiny_with("tick = 60", "tick = 500");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("events[0].tick") && msg.contains("after the end"), "{msg}");
+    let text = tiny_with("tick = 60", "tick = 0");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("before the start"), "{msg}");
+    let text = tiny_with("neighbours = [\"Centre-East\"]", "neighbours = []");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("network: the locality graph is not connected"), "{msg}");
+}
+
+#[test]
+fn absurd_sizes_get_a_clear_limit() {
+    let text = tiny_with("population = 1800", "population = 99000000").replace("population = 3000", "population = 99000000");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("exceed the limit") && msg.contains("people_per_agent"), "{msg}");
+}
+
+#[test]
+fn duplicate_names_are_rejected() {
+    let text = tiny_with("name = \"Centre-East\"", "name = \"East\"");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("duplicate name `East`"), "{msg}");
+}
