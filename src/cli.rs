@@ -21,6 +21,15 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write timeseries, localities, subgroups, events and a manifest.
     Run(RunArgs),
+    /// Run a sweep plan (factorial, policy simplex, Latin hypercube or CSV design); resumable.
+    Sweep(SweepArgs),
+    /// Compare arms (policies, mandates, scenario files) with common random numbers.
+    Compare(CompareArgs),
+    /// Merge the shards of an ensemble or sweep directory into one.
+    Merge {
+        /// Experiment directory holding shards/shard-I-of-N.
+        dir: PathBuf,
+    },
     /// Check scenario files and report every problem; exit 1 if any is invalid.
     Validate {
         /// Scenario files.
@@ -75,7 +84,58 @@ pub struct RunArgs {
     /// Write per-locality and subgroup rows every N ticks (default: the scenario's, usually 1).
     #[arg(long, value_name = "N")]
     pub locality_every: Option<u32>,
+    /// Run N replicates (an ensemble: per-replicate series, summary.csv, outcomes.csv).
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// With --replicates: run only shard I of N (then `peacesim merge`).
+    #[arg(long, value_name = "I/N", requires = "replicates")]
+    pub shard: Option<String>,
     /// Shared options.
+    #[command(flatten)]
+    pub common: RunCommon,
+}
+
+/// `peacesim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Plan file.
+    pub plan: PathBuf,
+    /// Run only shard I of N (0-based), into OUT/shards/shard-I-of-N; then `peacesim merge OUT`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Start over even if the directory holds a partial or complete sweep.
+    #[arg(long)]
+    pub force: bool,
+    /// Output directory (default: outputs/<plan-stem>/sweep).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `peacesim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Base scenario file.
+    pub scenario: PathBuf,
+    /// An arm: NAME=SPEC, where SPEC is empty (the scenario as is), a .toml file, or
+    /// PATH=VALUE;PATH=VALUE overrides. The first arm is the reference. Repeat for each arm.
+    #[arg(long = "arm", value_name = "NAME=SPEC", required = true)]
+    pub arms: Vec<String>,
+    /// Replicates per arm (same seeds in every arm).
+    #[arg(long, default_value_t = 20)]
+    pub replicates: u32,
+    /// Master seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Ticks per run (default: the scenario's).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Shared options (--set applies to every arm).
     #[command(flatten)]
     pub common: RunCommon,
 }

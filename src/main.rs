@@ -9,8 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
+use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::error::{Error, Result};
+use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{self, RunOptions};
+use peacesim::experiment::{self, Progress, compare, merge, plan};
 use peacesim::output::default_run_dir;
 use peacesim::scenario::{Override, Rules, Scenario};
 
@@ -43,6 +46,52 @@ fn command_line() -> String {
         .join(" ")
 }
 
+/// A progress bar with ETA on stderr, drawn only when stderr is a terminal.
+struct Bar {
+    bar: Option<ProgressBar>,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            bar: (!quiet && std::io::stderr().is_terminal()).then(ProgressBar::hidden),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64, done: u64) {
+        if let Some(b) = &self.bar {
+            b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            b.set_length(total);
+            b.set_position(done);
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {pos}/{len} runs [{elapsed_precise}] {wide_bar} ETA {eta}")
+                    .expect("a valid template"),
+            );
+            b.reset_eta();
+        }
+    }
+    fn advance(&self, runs: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(runs);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn check_ticks(ticks: Option<u32>) -> Result<()> {
+    match ticks {
+        Some(t) if !(1..=36_500).contains(&t) => Err(Error::Usage(format!("--ticks must be in [1, 36500], got {t}"))),
+        _ => Ok(()),
+    }
+}
+
 fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
     set.iter().map(|s| Override::parse(s)).collect()
 }
@@ -50,14 +99,48 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
 fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
     match cli.command {
         Command::Run(args) => {
-            if let Some(t) = args.ticks
-                && !(1..=36_500).contains(&t)
-            {
-                return Err(Error::Usage(format!("--ticks must be in [1, 36500], got {t}")));
-            }
+            check_ticks(args.ticks)?;
             let overrides = parse_overrides(&args.common.set)?;
             let mut scenario = Scenario::from_path_with_overrides(&args.scenario, &overrides)?;
             single::apply_run_overrides(&mut scenario, args.seed, args.ticks);
+            if let Some(n) = args.replicates {
+                if !(1..=100_000).contains(&n) {
+                    return Err(Error::Usage(format!("--replicates must be in [1, 100000], got {n}")));
+                }
+                let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
+                let exp = experiment::ensemble(&scenario, n, scenario.run.seed);
+                let out = args
+                    .common
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("ensemble-seed-{}-n{n}", scenario.run.seed)));
+                if !args.common.quiet {
+                    eprintln!(
+                        "running {n} replicates of {} ({} ticks, master seed {})",
+                        args.scenario.display(),
+                        scenario.run.ticks,
+                        scenario.run.seed
+                    );
+                }
+                let bar = Bar::new(args.common.quiet);
+                let report = execute(
+                    &exp,
+                    &ExecOptions {
+                        out,
+                        force: args.common.force,
+                        threads: args.common.threads,
+                        shard,
+                        command: command_line(),
+                        progress: &bar,
+                        stop,
+                    },
+                )?;
+                if report.skipped > 0 && !args.common.quiet {
+                    eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+                }
+                println!("{}", report.dir.display());
+                return Ok(());
+            }
             let out = args
                 .common
                 .out
@@ -82,6 +165,87 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             }
             let dir = single::run_to_dir(&scenario, &options, stop)?;
             println!("{}", dir.display());
+            Ok(())
+        }
+        Command::Sweep(args) => {
+            let plan = plan::Plan::load(&args.plan)?;
+            let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
+            let exp = experiment::sweep(&plan);
+            let out = args.out.clone().unwrap_or_else(|| experiment::default_dir(&args.plan, "sweep"));
+            if !args.quiet {
+                eprintln!(
+                    "sweep {}: {} design points x {} replicates = {} runs{}",
+                    args.plan.display(),
+                    plan.points.len(),
+                    plan.replicates,
+                    plan.runs(),
+                    shard.map(|(i, n)| format!(" (shard {i}/{n})")).unwrap_or_default()
+                );
+            }
+            let bar = Bar::new(args.quiet);
+            let report = execute(
+                &exp,
+                &ExecOptions {
+                    out,
+                    force: args.force,
+                    threads: args.threads,
+                    shard,
+                    command: command_line(),
+                    progress: &bar,
+                    stop,
+                },
+            )?;
+            if report.skipped > 0 && !args.quiet {
+                eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+            }
+            println!("{}", report.dir.display());
+            Ok(())
+        }
+        Command::Compare(args) => {
+            check_ticks(args.ticks)?;
+            let common = parse_overrides(&args.common.set)?;
+            let mut arms = Vec::new();
+            for a in &args.arms {
+                let mut arm = experiment::parse_arm(a, &args.scenario, &common)?;
+                single::apply_run_overrides(&mut arm.scenario, None, args.ticks);
+                arms.push(arm);
+            }
+            if !(1..=100_000).contains(&args.replicates) {
+                return Err(Error::Usage(format!(
+                    "--replicates must be in [1, 100000], got {}",
+                    args.replicates
+                )));
+            }
+            let seed = args.seed.unwrap_or(arms[0].scenario.run.seed);
+            let exp = experiment::comparison(&arms, args.replicates, seed)?;
+            let out = args
+                .common
+                .out
+                .clone()
+                .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("compare-seed-{seed}")));
+            let bar = Bar::new(args.common.quiet);
+            let report = execute(
+                &exp,
+                &ExecOptions {
+                    out,
+                    force: args.common.force,
+                    threads: args.common.threads,
+                    shard: None,
+                    command: command_line(),
+                    progress: &bar,
+                    stop,
+                },
+            )?;
+            let rows = compare::analyse(&report.dir, seed)?;
+            if !args.common.quiet {
+                println!("{}", compare::render_table(&rows, &compare::HEADLINE));
+            }
+            println!("{}", report.dir.display());
+            Ok(())
+        }
+        Command::Merge { dir } => {
+            let merged = merge::merge(&dir, &command_line())?;
+            println!("{}", merged.display());
             Ok(())
         }
         Command::Validate { files } => {

@@ -60,6 +60,6 @@ fn the_odd_lists_every_parameter_with_its_default_and_every_indicator() {
     }
     assert!(
         missing.is_empty(),
-        "docs/ODD.md is out of date (regenerate its tables with `peacesim params --markdown` and `peacesim indicators --markdown`): {missing:?}"
+        "docs/ODD.md is out of date (run scripts/update-odd.sh to regenerate its tables): {missing:?}"
     );
 }

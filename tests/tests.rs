@@ -7,6 +7,8 @@ mod util;
 mod cli;
 /// Same scenario and seed give identical bytes whatever the thread count; seeds matter.
 mod determinism;
+/// Ensembles, sweeps, comparisons, shards, merges and resumption.
+mod experiments;
 /// No NaN, shares in [0, 1], people conserved, counts never negative.
 mod invariants;
 /// Each mechanism moves outcomes in the direction the evidence says, on small scenarios.

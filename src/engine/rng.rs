@@ -33,9 +33,11 @@ pub enum Phase {
     People = 4,
     /// Attributing realised victims to events.
     Attribution = 5,
+    /// Bootstrap resampling in experiment statistics.
+    Bootstrap = 6,
 }
 
-const PHASES: usize = 6;
+const PHASES: usize = 7;
 
 /// Keys for every phase of one run.
 #[derive(Debug, Clone)]

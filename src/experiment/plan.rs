@@ -1,0 +1,491 @@
+//! Sweep plans: which scenario, which design points, how many replicates, which outcomes.
+//!
+//! A plan is a TOML file parsed and validated like a scenario (unknown keys rejected, every
+//! problem reported with its field path and line). Designs: full factorial over listed values,
+//! a grid over the four policy weights on the simplex at resolution r (every combination in
+//! steps of 1/r, crossed with any factors), a Latin hypercube over ranges, or points read from
+//! a CSV file whose header names field paths (for SALib, EMA Workbench or OpenMOLE designs).
+//! Every design point's scenario is built and validated before any run starts.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::rng::{Phase, Streams, uniform};
+use crate::error::{Error, FieldError, FieldErrors, Result};
+use crate::scenario::document::{self, closest};
+use crate::scenario::{Override, Scenario, sha256_hex};
+
+use super::outcomes::Outcomes;
+
+/// Plan schema version this build reads.
+pub const PLAN_SCHEMA_VERSION: i64 = 1;
+
+/// Largest number of runs a plan may ask for.
+pub const MAX_RUNS: u64 = 10_000_000;
+
+/// The plan file as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// Format version; this build reads 1.
+    pub schema_version: i64,
+    /// Base scenario file, relative to the plan file.
+    pub scenario: String,
+    /// Replicates per design point (1 to 100,000).
+    pub replicates: i64,
+    /// Master seed (default 1).
+    #[serde(default = "one")]
+    pub seed: u64,
+    /// Ticks per run (default: the scenario's).
+    #[serde(default)]
+    pub ticks: Option<i64>,
+    /// Outcomes to write (default: all).
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    /// Also write per-tick national series of every run (default false).
+    #[serde(default)]
+    pub series: bool,
+    /// Use the same replicate seeds at every design point (common random numbers; default false).
+    #[serde(default)]
+    pub common_seeds: bool,
+    /// The design.
+    pub design: RawDesign,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// `[design]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesign {
+    /// `factorial`, `simplex`, `lhs` or `csv`.
+    pub kind: DesignKind,
+    /// Factors with listed values (`factorial`; crossed with the simplex for `simplex`).
+    #[serde(default)]
+    pub factor: Vec<RawFactor>,
+    /// Simplex resolution r: weights in steps of 1/r (`simplex`; 1 to 100).
+    #[serde(default)]
+    pub resolution: Option<i64>,
+    /// Number of points (`lhs`; 1 to 1,000,000).
+    #[serde(default)]
+    pub points: Option<i64>,
+    /// Ranges (`lhs`).
+    #[serde(default)]
+    pub range: Vec<RawRange>,
+    /// Design file, relative to the plan (`csv`).
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+/// Design kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DesignKind {
+    /// Every combination of the listed factor values.
+    Factorial,
+    /// Every combination of the four pillar weights in steps of 1/resolution (crossed with factors).
+    Simplex,
+    /// Latin hypercube over ranges.
+    Lhs,
+    /// Points read from a CSV file.
+    Csv,
+}
+
+/// `[[design.factor]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactor {
+    /// Scenario field path, e.g. `mission.troops`.
+    pub path: String,
+    /// Values.
+    pub values: Vec<toml::Value>,
+}
+
+/// `[[design.range]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRange {
+    /// Scenario field path.
+    pub path: String,
+    /// Lowest value.
+    pub min: f64,
+    /// Highest value.
+    pub max: f64,
+    /// Round values to integers (default false).
+    #[serde(default)]
+    pub integer: bool,
+}
+
+/// A validated plan with every design point's scenario built.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Plan file.
+    pub file: PathBuf,
+    /// SHA-256 of the plan file.
+    pub sha256: String,
+    /// Base scenario file.
+    pub scenario_file: PathBuf,
+    /// Replicates per point.
+    pub replicates: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Ticks per run, if overridden.
+    pub ticks: Option<u32>,
+    /// Outcome names to write, in output order.
+    pub outcomes: Vec<String>,
+    /// Write series.
+    pub series: bool,
+    /// Common seeds across points.
+    pub common_seeds: bool,
+    /// Factor paths (column names of the design).
+    pub factors: Vec<String>,
+    /// Design points: the factor values of each.
+    pub points: Vec<Vec<toml::Value>>,
+    /// The scenario of each point.
+    pub scenarios: Vec<Scenario>,
+    /// Design kind.
+    pub kind: DesignKind,
+}
+
+impl Plan {
+    /// Number of runs.
+    #[must_use]
+    pub fn runs(&self) -> u64 {
+        self.points.len() as u64 * u64::from(self.replicates)
+    }
+
+    /// Loads and validates a plan and every design point's scenario.
+    ///
+    /// # Errors
+    /// [`Error::Read`], [`Error::Parse`] or [`Error::Invalid`] naming the file, line, field and rule.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = document::read_text(path)?;
+        let table = document::parse_table(&text, path)?;
+        let raw: RawPlan = document::deserialize(table, &text, path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut e = FieldErrors::default();
+        if raw.schema_version != PLAN_SCHEMA_VERSION {
+            e.push(
+                "schema_version",
+                format!(
+                    "this build reads plan schema_version {PLAN_SCHEMA_VERSION}, got {}",
+                    raw.schema_version
+                ),
+            );
+        }
+        if !(1..=100_000).contains(&raw.replicates) {
+            e.push("replicates", format!("must be in [1, 100000], got {}", raw.replicates));
+        }
+        if let Some(t) = raw.ticks
+            && !(1..=36_500).contains(&t)
+        {
+            e.push("ticks", format!("must be in [1, 36500], got {t}"));
+        }
+        for (i, o) in raw.outcomes.iter().enumerate() {
+            if !Outcomes::NAMES.contains(&o.as_str()) {
+                let hint = closest(o, Outcomes::NAMES)
+                    .map(|b| format!(" (did you mean `{b}`?)"))
+                    .unwrap_or_default();
+                e.push(format!("outcomes[{i}]"), format!("unknown outcome `{o}`{hint}"));
+            }
+        }
+        let scenario_file = dir.join(&raw.scenario);
+        let (factors, points) = build_design(&raw, dir, &mut e);
+        let runs = points.len() as u64 * u64::try_from(raw.replicates.max(0)).unwrap_or(0);
+        if runs > MAX_RUNS {
+            e.push("design", format!("{runs} runs exceed the limit of {MAX_RUNS}"));
+        }
+        if !e.is_empty() {
+            e.locate(|p| document::line_of_path(&text, p));
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                errors: e,
+            });
+        }
+        let scenario_text = document::read_text(&scenario_file).map_err(|err| match err {
+            Error::Read { source, .. } => Error::Invalid {
+                path: path.to_path_buf(),
+                errors: std::iter::once(FieldError {
+                    path: "scenario".into(),
+                    line: document::line_of_path(&text, "scenario"),
+                    message: format!("cannot read {}: {source}", scenario_file.display()),
+                })
+                .collect(),
+            },
+            other => other,
+        })?;
+        // Validation before work: every design point's scenario is built now.
+        let mut scenarios = Vec::with_capacity(points.len());
+        let mut point_errors = FieldErrors::default();
+        for (p, values) in points.iter().enumerate() {
+            let overrides: Vec<Override> = factors
+                .iter()
+                .zip(values)
+                .map(|(f, v)| Override {
+                    path: f.clone(),
+                    value: v.clone(),
+                })
+                .collect();
+            match Scenario::from_toml_str_with_overrides(&scenario_text, &scenario_file, &overrides) {
+                Ok(mut s) => {
+                    if let Some(t) = raw.ticks {
+                        super::single::apply_run_overrides(&mut s, None, Some(u32::try_from(t).expect("validated ticks")));
+                    }
+                    scenarios.push(s);
+                }
+                Err(err) => {
+                    let desc: Vec<String> = overrides.iter().map(Override::render).collect();
+                    point_errors.push(
+                        format!("design point {p} ({})", desc.join(", ")),
+                        err.to_string().replace('\n', "\n    "),
+                    );
+                    if point_errors.len() >= 20 {
+                        break;
+                    }
+                }
+            }
+        }
+        if !point_errors.is_empty() {
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                errors: point_errors,
+            });
+        }
+        let outcomes = if raw.outcomes.is_empty() {
+            Outcomes::NAMES.iter().map(|s| (*s).to_string()).collect()
+        } else {
+            raw.outcomes.clone()
+        };
+        Ok(Self {
+            file: path.to_path_buf(),
+            sha256: sha256_hex(text.as_bytes()),
+            scenario_file,
+            replicates: u32::try_from(raw.replicates).expect("validated replicates"),
+            seed: raw.seed,
+            ticks: raw.ticks.map(|t| u32::try_from(t).expect("validated ticks")),
+            outcomes,
+            series: raw.series,
+            common_seeds: raw.common_seeds,
+            factors,
+            points,
+            scenarios,
+            kind: raw.design.kind,
+        })
+    }
+}
+
+/// Every combination of the four pillar weights in steps of 1/r: C(r + 3, 3) points.
+#[must_use]
+pub fn simplex_points(r: u32) -> Vec<[f64; 4]> {
+    let mut out = Vec::new();
+    let rf = f64::from(r);
+    for a in 0..=r {
+        for b in 0..=r - a {
+            for c in 0..=r - a - b {
+                let d = r - a - b - c;
+                out.push([f64::from(a) / rf, f64::from(b) / rf, f64::from(c) / rf, f64::from(d) / rf]);
+            }
+        }
+    }
+    out
+}
+
+/// Latin hypercube: `n` points in `dims` dimensions in [0, 1), one per stratum per dimension.
+#[must_use]
+pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
+    let streams = Streams::new(seed);
+    let mut points = vec![vec![0.0; dims]; n];
+    #[expect(clippy::cast_precision_loss, reason = "point counts are capped")]
+    let nf = n as f64;
+    for d in 0..dims {
+        let mut rng = streams.at(Phase::Bootstrap, 1_000_000 + d as u64, 0);
+        let mut strata: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "an index below i + 1"
+            )]
+            let k = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
+            strata.swap(i, k);
+        }
+        for (i, p) in points.iter_mut().enumerate() {
+            #[expect(clippy::cast_precision_loss, reason = "point counts are capped")]
+            let s = strata[i] as f64;
+            p[d] = (s + uniform(&mut rng)) / nf;
+        }
+    }
+    points
+}
+
+fn cartesian(factors: &[RawFactor]) -> Vec<Vec<toml::Value>> {
+    let mut points: Vec<Vec<toml::Value>> = vec![Vec::new()];
+    for f in factors {
+        let mut next = Vec::with_capacity(points.len() * f.values.len());
+        for p in &points {
+            for v in &f.values {
+                let mut q = p.clone();
+                q.push(v.clone());
+                next.push(q);
+            }
+        }
+        points = next;
+    }
+    points
+}
+
+fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>, Vec<Vec<toml::Value>>) {
+    let d = &raw.design;
+    for (i, f) in d.factor.iter().enumerate() {
+        if f.values.is_empty() {
+            e.push(format!("design.factor[{i}].values"), "must list at least one value");
+        }
+    }
+    let factor_paths: Vec<String> = d.factor.iter().map(|f| f.path.clone()).collect();
+    match d.kind {
+        DesignKind::Factorial => {
+            if d.factor.is_empty() {
+                e.push("design.factor", "a factorial design needs at least one [[design.factor]]");
+            }
+            (factor_paths, cartesian(&d.factor))
+        }
+        DesignKind::Simplex => {
+            let r = d.resolution.unwrap_or(0);
+            if !(1..=100).contains(&r) {
+                e.push(
+                    "design.resolution",
+                    format!("a simplex design needs a resolution in [1, 100], got {r}"),
+                );
+                return (Vec::new(), Vec::new());
+            }
+            let mut paths = vec!["mission.policy.weights".to_string()];
+            paths.extend(factor_paths);
+            let mut points = Vec::new();
+            for w in simplex_points(u32::try_from(r).expect("validated resolution")) {
+                let mut t = toml::Table::new();
+                for (name, v) in crate::scenario::PILLARS.iter().zip(w) {
+                    t.insert((*name).to_string(), toml::Value::Float(v));
+                }
+                for rest in cartesian(&d.factor) {
+                    let mut p = vec![toml::Value::Table(t.clone())];
+                    p.extend(rest);
+                    points.push(p);
+                }
+            }
+            (paths, points)
+        }
+        DesignKind::Lhs => {
+            let n = d.points.unwrap_or(0);
+            if !(1..=1_000_000).contains(&n) {
+                e.push("design.points", format!("a Latin hypercube needs points in [1, 1000000], got {n}"));
+                return (Vec::new(), Vec::new());
+            }
+            if d.range.is_empty() {
+                e.push("design.range", "a Latin hypercube needs at least one [[design.range]]");
+            }
+            for (i, r) in d.range.iter().enumerate() {
+                if !(r.min.is_finite() && r.max.is_finite() && r.min <= r.max) {
+                    e.push(
+                        format!("design.range[{i}]"),
+                        format!("needs finite min <= max, got [{}, {}]", r.min, r.max),
+                    );
+                }
+            }
+            let unit = latin_hypercube(usize::try_from(n).expect("validated points"), d.range.len(), raw.seed);
+            let points = unit
+                .into_iter()
+                .map(|u| {
+                    d.range
+                        .iter()
+                        .zip(u)
+                        .map(|(r, x)| {
+                            let v = r.min + (r.max - r.min) * x;
+                            if r.integer {
+                                #[expect(clippy::cast_possible_truncation, reason = "ranges of integer fields are small")]
+                                let i = v.floor().min(r.max) as i64;
+                                toml::Value::Integer(i)
+                            } else {
+                                toml::Value::Float(v)
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            (d.range.iter().map(|r| r.path.clone()).collect(), points)
+        }
+        DesignKind::Csv => {
+            let Some(file) = &d.file else {
+                e.push("design.file", "a csv design needs `file`");
+                return (Vec::new(), Vec::new());
+            };
+            let path = dir.join(file);
+            let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path) {
+                Ok(r) => r,
+                Err(err) => {
+                    e.push("design.file", format!("cannot read {}: {err}", path.display()));
+                    return (Vec::new(), Vec::new());
+                }
+            };
+            let header: Vec<String> = match reader.headers() {
+                Ok(h) => h.iter().map(str::to_string).collect(),
+                Err(err) => {
+                    e.push("design.file", format!("{}: {err}", path.display()));
+                    return (Vec::new(), Vec::new());
+                }
+            };
+            let mut points = Vec::new();
+            for (i, rec) in reader.records().enumerate() {
+                match rec {
+                    Ok(r) if r.len() == header.len() => points.push(r.iter().map(document::parse_value).collect()),
+                    Ok(r) => e.push(
+                        "design.file",
+                        format!(
+                            "{}: row {} has {} values, the header has {}",
+                            path.display(),
+                            i + 2,
+                            r.len(),
+                            header.len()
+                        ),
+                    ),
+                    Err(err) => e.push("design.file", format!("{}: row {}: {err}", path.display(), i + 2)),
+                }
+            }
+            if points.is_empty() {
+                e.push("design.file", format!("{} has no design points", path.display()));
+            }
+            (header, points)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simplex_has_binomial_many_points_summing_to_one() {
+        for r in [1u32, 2, 4, 10] {
+            let p = simplex_points(r);
+            let expected = (r + 1) * (r + 2) * (r + 3) / 6;
+            assert_eq!(p.len() as u32, expected, "r = {r}");
+            assert!(p.iter().all(|w| (w.iter().sum::<f64>() - 1.0).abs() < 1e-12));
+        }
+        assert_eq!(simplex_points(4).len(), 35);
+    }
+
+    #[test]
+    fn latin_hypercube_has_one_point_per_stratum() {
+        let n = 20;
+        let pts = latin_hypercube(n, 3, 5);
+        for d in 0..3 {
+            let mut strata: Vec<usize> = pts.iter().map(|p| (p[d] * n as f64) as usize).collect();
+            strata.sort_unstable();
+            assert_eq!(strata, (0..n).collect::<Vec<_>>());
+        }
+        assert_eq!(pts, latin_hypercube(n, 3, 5));
+    }
+}

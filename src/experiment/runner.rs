@@ -1,0 +1,535 @@
+//! Executes an experiment (ensemble, sweep or comparison): many runs, in parallel, resumable,
+//! shardable, with rows streamed to disk.
+//!
+//! Runs are numbered `run = point × replicates + replicate`. A shard `I/N` does the runs with
+//! `run % N == I`. Runs execute in parallel in batches and are written in run order after each
+//! batch, so an output file is always a prefix of the complete file: after a kill, rerunning the
+//! same command truncates any half-written row, skips the runs already written and finishes the
+//! rest; the result is byte-identical to an uninterrupted run. Files are written under
+//! `.partial` names and renamed when complete; `manifest.json` says `"complete": false` until
+//! the very end. Memory does not grow with the number of runs (one batch at a time).
+
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::engine::Simulation;
+use crate::engine::rng::derive_seed;
+use crate::error::{Error, Result};
+use crate::output::csv::timeseries_header;
+use crate::output::manifest::{FileEntry, Manifest};
+use crate::output::utc_now;
+use crate::scenario::Scenario;
+
+use super::Progress;
+use super::outcomes::{OutcomeObserver, Outcomes};
+use super::summary;
+
+/// What kind of experiment a directory holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Replicates of one scenario.
+    Ensemble,
+    /// A design over scenario fields.
+    Sweep,
+    /// Arms compared with common random numbers.
+    Comparison,
+}
+
+impl Kind {
+    /// Name used in manifests.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ensemble => "ensemble",
+            Self::Sweep => "sweep",
+            Self::Comparison => "comparison",
+        }
+    }
+
+    /// Parses a manifest kind.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ensemble" => Some(Self::Ensemble),
+            "sweep" => Some(Self::Sweep),
+            "comparison" => Some(Self::Comparison),
+            _ => None,
+        }
+    }
+}
+
+/// An experiment: its design points (one scenario each), replicates, seeds and outputs.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// Kind.
+    pub kind: Kind,
+    /// Scenario of each design point.
+    pub scenarios: Vec<Scenario>,
+    /// Names of the label columns that describe a point (factor paths, or `arm`).
+    pub label_columns: Vec<String>,
+    /// Label values of each point, rendered.
+    pub labels: Vec<Vec<String>>,
+    /// Replicates per point.
+    pub replicates: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Same replicate seeds at every point.
+    pub common_seeds: bool,
+    /// Outcomes written, in order.
+    pub outcomes: Vec<String>,
+    /// Write per-tick national series.
+    pub series: bool,
+    /// Write `summary.csv` (per point, tick and indicator statistics; needs series).
+    pub summary: bool,
+    /// What defines the experiment (plan and scenario hashes, design): a directory holding a
+    /// different identity is never resumed into.
+    pub identity: serde_json::Value,
+}
+
+/// How and where to execute.
+pub struct ExecOptions<'a> {
+    /// Experiment directory.
+    pub out: PathBuf,
+    /// Start over even if the directory holds a (different or complete) experiment.
+    pub force: bool,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Shard `(index, count)`, if any.
+    pub shard: Option<(u32, u32)>,
+    /// Command line, for the manifest.
+    pub command: String,
+    /// Progress reporting.
+    pub progress: &'a dyn Progress,
+    /// Polled between batches and ticks; true stops with `Interrupted`.
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecReport {
+    /// Directory written (the experiment directory, or the shard's).
+    pub dir: PathBuf,
+    /// Runs of this shard in total.
+    pub runs: u64,
+    /// Runs found already complete and skipped.
+    pub skipped: u64,
+}
+
+impl Experiment {
+    /// Total runs.
+    #[must_use]
+    pub fn runs(&self) -> u64 {
+        self.scenarios.len() as u64 * u64::from(self.replicates)
+    }
+
+    /// Seed of a run.
+    #[must_use]
+    pub fn seed_of(&self, point: usize, replicate: u32) -> u64 {
+        derive_seed(self.seed, if self.common_seeds { 0 } else { point as u64 }, u64::from(replicate))
+    }
+
+    fn point_of(&self, run: u64) -> (usize, u32) {
+        let reps = u64::from(self.replicates);
+        (
+            usize::try_from(run / reps).expect("point index fits usize"),
+            u32::try_from(run % reps).expect("replicate fits u32"),
+        )
+    }
+
+    /// Header of `outcomes.csv`.
+    #[must_use]
+    pub fn outcomes_header(&self) -> Vec<String> {
+        let mut h = vec!["run".to_string(), "point".to_string()];
+        h.extend(self.label_columns.iter().cloned());
+        h.extend(["replicate".to_string(), "seed".to_string()]);
+        h.extend(self.outcomes.iter().cloned());
+        h
+    }
+
+    /// Header of `series.csv`.
+    #[must_use]
+    pub fn series_header(&self) -> Vec<String> {
+        let mut h = vec!["run".to_string(), "point".to_string(), "replicate".to_string(), "seed".to_string()];
+        h.extend(timeseries_header(&self.scenarios[0]).into_iter().filter(|c| c != "seed"));
+        h
+    }
+
+    /// Header of `design.csv`.
+    #[must_use]
+    pub fn design_header(&self) -> Vec<String> {
+        let mut h = vec!["point".to_string()];
+        h.extend(self.label_columns.iter().cloned());
+        h
+    }
+}
+
+struct RunResult {
+    run: u64,
+    outcomes: Outcomes,
+    series: Option<Vec<Vec<f64>>>,
+}
+
+fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes a CSV line from fields (quoting as the csv crate does).
+fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(fields.iter().map(AsRef::as_ref))
+        .expect("writing to memory cannot fail");
+    String::from_utf8(w.into_inner().expect("flushing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
+}
+
+fn push_number(line: &mut String, x: f64) {
+    line.push(',');
+    write!(line, "{x}").expect("writing to a String cannot fail");
+}
+
+/// The `design.csv` text of an experiment.
+#[must_use]
+pub fn design_csv(exp: &Experiment) -> String {
+    let mut out = csv_line(&exp.design_header());
+    for (p, labels) in exp.labels.iter().enumerate() {
+        let mut row = vec![p.to_string()];
+        row.extend(labels.iter().cloned());
+        out.push_str(&csv_line(&row));
+    }
+    out
+}
+
+fn outcome_line(exp: &Experiment, r: &RunResult) -> String {
+    let (point, rep) = exp.point_of(r.run);
+    let mut fields = vec![r.run.to_string(), point.to_string()];
+    fields.extend(exp.labels[point].iter().cloned());
+    fields.push(rep.to_string());
+    fields.push(exp.seed_of(point, rep).to_string());
+    let mut line = csv_line(&fields);
+    line.pop(); // newline
+    for name in &exp.outcomes {
+        push_number(&mut line, r.outcomes.get(name).expect("outcome names are validated"));
+    }
+    line.push('\n');
+    line
+}
+
+fn series_lines(exp: &Experiment, r: &RunResult, out: &mut String) {
+    let (point, rep) = exp.point_of(r.run);
+    let seed = exp.seed_of(point, rep);
+    let dt = exp.scenarios[point].run.tick_length_days;
+    for (tick, values) in r.series.as_ref().expect("series kept").iter().enumerate() {
+        write!(out, "{},{point},{rep},{seed},{tick}", r.run).expect("String");
+        #[expect(clippy::cast_precision_loss, reason = "tick counts are small")]
+        push_number(out, tick as f64 * dt);
+        for &v in values {
+            push_number(out, v);
+        }
+        out.push('\n');
+    }
+}
+
+/// Opens a `.partial` file for appending after truncating it to its last complete row whose run
+/// is in `keep` (None = keep every complete row); writes the header if the file is new. Returns
+/// the runs found (in file order).
+fn open_partial(path: &Path, header: &str, expected_fields: usize, keep_runs: Option<&[u64]>) -> Result<(File, Vec<u64>)> {
+    let exists = path.exists();
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(write_err(path))?;
+    if !exists || file.metadata().map_err(write_err(path))?.len() == 0 {
+        file.write_all(header.as_bytes()).map_err(write_err(path))?;
+        return Ok((file, Vec::new()));
+    }
+    let reader = BufReader::new(File::open(path).map_err(write_err(path))?);
+    let mut good_len: u64 = 0;
+    let mut runs = Vec::new();
+    let mut first = true;
+    for line in reader.split(b'\n') {
+        let line = line.map_err(write_err(path))?;
+        let len = line.len() as u64 + 1;
+        if first {
+            if line != header.trim_end().as_bytes() {
+                return Err(Error::Output {
+                    path: path.to_path_buf(),
+                    message: "the partial file's header does not match this experiment; use --force to start over".into(),
+                });
+            }
+            first = false;
+            good_len += len;
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let fields = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .next();
+        let Some(Ok(rec)) = fields else { break };
+        if rec.len() != expected_fields {
+            break;
+        }
+        let Ok(run) = rec[0].parse::<u64>() else { break };
+        if let Some(keep) = keep_runs
+            && keep.binary_search(&run).is_err()
+        {
+            break;
+        }
+        runs.push(run);
+        good_len += len;
+    }
+    // Drop a trailing half-written row (or rows of unfinished runs).
+    let actual = file.metadata().map_err(write_err(path))?.len();
+    let good_len = good_len.min(actual);
+    if good_len < actual {
+        file.set_len(good_len).map_err(write_err(path))?;
+    }
+    file.seek(SeekFrom::End(0)).map_err(write_err(path))?;
+    Ok((file, runs))
+}
+
+fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: Vec<FileEntry>, complete: bool) -> Manifest {
+    let first = &exp.scenarios[0];
+    Manifest {
+        peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
+        kind: exp.kind.as_str().to_string(),
+        scenario: Some(super::single::scenario_ref(first)),
+        seed: exp.seed,
+        ticks: first.run.ticks,
+        threads: super::effective_threads(opts.threads),
+        command: opts.command.clone(),
+        started_at: started_at.to_string(),
+        finished_at: if complete { utc_now() } else { String::new() },
+        files,
+        details: serde_json::json!({
+            "identity": exp.identity,
+            "points": exp.scenarios.len(),
+            "replicates": exp.replicates,
+            "runs": exp.runs(),
+            "common_seeds": exp.common_seeds,
+            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate); see engine::rng::derive_seed",
+            "shard": opts.shard.map(|(i, n)| format!("{i}/{n}")),
+            "outcomes": exp.outcomes,
+            "series": exp.series,
+            "summary": exp.summary,
+        }),
+        complete,
+    }
+}
+
+/// Runs (or resumes) an experiment or one shard of it.
+///
+/// # Errors
+/// Output problems, an existing directory holding a different experiment (without `force`), or
+/// `Interrupted` (what was written stays valid for a rerun to resume).
+pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
+    if exp.scenarios.is_empty() {
+        return Err(Error::Usage("the experiment has no design points".into()));
+    }
+    let slugs = exp.scenarios[0].group_slugs();
+    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs) {
+        return Err(Error::Usage(
+            "every design point must have the same armed groups (the series columns depend on them)".into(),
+        ));
+    }
+    if let Some((i, n)) = opts.shard
+        && (n == 0 || i >= n)
+    {
+        return Err(Error::Usage(format!("--shard I/N needs 0 <= I < N, got {i}/{n}")));
+    }
+    let dir = match opts.shard {
+        Some((i, n)) => opts.out.join("shards").join(format!("shard-{i}-of-{n}")),
+        None => opts.out.clone(),
+    };
+    prepare_dir(&dir, exp, opts.force)?;
+    let started_at = utc_now();
+    manifest(exp, opts, &started_at, Vec::new(), false).write(&dir)?;
+    let design_path = dir.join("design.csv");
+    fs::write(&design_path, design_csv(exp)).map_err(write_err(&design_path))?;
+
+    let mine: Vec<u64> = (0..exp.runs())
+        .filter(|r| opts.shard.is_none_or(|(i, n)| r % u64::from(n) == u64::from(i)))
+        .collect();
+    let outcomes_partial = dir.join("outcomes.csv.partial");
+    let (mut outcomes_file, done) = open_partial(
+        &outcomes_partial,
+        &csv_line(&exp.outcomes_header()),
+        exp.outcomes_header().len(),
+        None,
+    )?;
+    if done.as_slice() != &mine[..done.len().min(mine.len())] || done.len() > mine.len() {
+        return Err(Error::Output {
+            path: outcomes_partial,
+            message: "the partial output does not match this experiment's runs; use --force to start over".into(),
+        });
+    }
+    let series_partial = dir.join("series.csv.partial");
+    let mut series_file = if exp.series {
+        let (f, _) = open_partial(
+            &series_partial,
+            &csv_line(&exp.series_header()),
+            exp.series_header().len(),
+            Some(&done),
+        )?;
+        Some(f)
+    } else {
+        None
+    };
+    let skipped = done.len() as u64;
+    let pending = &mine[done.len()..];
+    opts.progress.start(mine.len() as u64, skipped);
+    let batch = (super::effective_threads(opts.threads) * 2).max(2);
+    super::with_threads(opts.threads, || -> Result<()> {
+        let mut text = String::new();
+        for chunk in pending.chunks(batch) {
+            if (opts.stop)() {
+                return Err(Error::Interrupted(format!(
+                    "{} of {} runs done; rerun the same command to resume",
+                    done.len(),
+                    mine.len()
+                )));
+            }
+            let results: Vec<Result<RunResult>> = chunk
+                .par_iter()
+                .map(|&run| {
+                    let (point, rep) = exp.point_of(run);
+                    let mut sim = Simulation::with_seed(&exp.scenarios[point], exp.seed_of(point, rep));
+                    let mut obs = OutcomeObserver::new(exp.series);
+                    sim.run(&mut obs, opts.stop)?;
+                    Ok(RunResult {
+                        run,
+                        outcomes: obs.outcomes,
+                        series: obs.series,
+                    })
+                })
+                .collect();
+            let results: Vec<RunResult> = results.into_iter().collect::<Result<_>>()?;
+            // Series rows first, then the outcome rows that mark the runs complete.
+            if let Some(f) = series_file.as_mut() {
+                text.clear();
+                for r in &results {
+                    series_lines(exp, r, &mut text);
+                }
+                f.write_all(text.as_bytes()).map_err(write_err(&series_partial))?;
+                f.sync_data().map_err(write_err(&series_partial))?;
+            }
+            text.clear();
+            for r in &results {
+                text.push_str(&outcome_line(exp, r));
+            }
+            outcomes_file.write_all(text.as_bytes()).map_err(write_err(&outcomes_partial))?;
+            outcomes_file.sync_data().map_err(write_err(&outcomes_partial))?;
+            opts.progress.advance(results.len() as u64);
+        }
+        Ok(())
+    })??;
+    opts.progress.finish();
+    drop(outcomes_file);
+    drop(series_file);
+    let mut files = vec![FileEntry {
+        name: "design.csv".into(),
+        rows: exp.scenarios.len() as u64,
+    }];
+    finalize(&outcomes_partial, &dir.join("outcomes.csv"))?;
+    files.push(FileEntry {
+        name: "outcomes.csv".into(),
+        rows: mine.len() as u64,
+    });
+    if exp.series {
+        finalize(&series_partial, &dir.join("series.csv"))?;
+        let ticks = u64::from(exp.scenarios[0].run.ticks) + 1;
+        files.push(FileEntry {
+            name: "series.csv".into(),
+            rows: mine.len() as u64 * ticks,
+        });
+    }
+    if exp.summary && opts.shard.is_none() {
+        let rows = summary::write_summary(&dir, &exp.label_columns, &exp.labels)?;
+        files.push(FileEntry {
+            name: "summary.csv".into(),
+            rows,
+        });
+    }
+    if exp.kind == Kind::Comparison && opts.shard.is_none() {
+        let rows = super::compare::write_comparison(&dir, exp.seed)?.len() as u64;
+        files.push(FileEntry {
+            name: "comparison.csv".into(),
+            rows,
+        });
+    }
+    manifest(exp, opts, &started_at, files, true).write(&dir)?;
+    Ok(ExecReport {
+        dir,
+        runs: mine.len() as u64,
+        skipped,
+    })
+}
+
+fn finalize(partial: &Path, done: &Path) -> Result<()> {
+    fs::rename(partial, done).map_err(write_err(done))
+}
+
+/// Makes `dir` ready: creates it, or checks that what it holds is this experiment (to resume),
+/// or clears it when forced.
+fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::Output {
+                path: dir.to_path_buf(),
+                message: "exists and is not a directory".into(),
+            });
+        }
+        let manifest = dir.join("manifest.json");
+        if force {
+            for name in [
+                "outcomes.csv",
+                "outcomes.csv.partial",
+                "series.csv",
+                "series.csv.partial",
+                "summary.csv",
+                "design.csv",
+                "comparison.csv",
+                "manifest.json",
+            ] {
+                let p = dir.join(name);
+                if p.exists() {
+                    fs::remove_file(&p).map_err(write_err(&p))?;
+                }
+            }
+            let shards = dir.join("shards");
+            if shards.exists() {
+                fs::remove_dir_all(&shards).map_err(write_err(&shards))?;
+            }
+        } else if manifest.exists() {
+            let m = crate::output::read_manifest(dir)?;
+            if m.details.get("identity") != Some(&exp.identity) {
+                return Err(Error::Output {
+                    path: dir.to_path_buf(),
+                    message: "holds a different experiment (plan, scenario or design changed); use --force to replace it, or --out".into(),
+                });
+            }
+            if m.complete {
+                // Rerunning a complete experiment redoes nothing but the final files; keep it simple: refuse.
+                return Err(Error::Output {
+                    path: dir.to_path_buf(),
+                    message: "this experiment is already complete; use --force to run it again".into(),
+                });
+            }
+        } else if fs::read_dir(dir).map_err(write_err(dir))?.next().is_some() && !dir.join("shards").exists() {
+            return Err(Error::Output {
+                path: dir.to_path_buf(),
+                message: "exists, is not empty and is not a peacesim experiment; use --out to choose another".into(),
+            });
+        }
+    }
+    fs::create_dir_all(dir).map_err(write_err(dir))
+}

@@ -1,0 +1,141 @@
+//! `summary.csv`: per design point, tick and indicator, the replicates' mean, standard
+//! deviation, 2.5 % and 97.5 % quantiles and the 95 % confidence interval of the mean, with n.
+//! Computed from `series.csv`, one design point at a time (rows are in run order).
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+use super::stats::summarize;
+
+/// Columns of `series.csv` before the indicators: run, point, replicate, seed, tick, day.
+pub const SERIES_KEY_COLUMNS: usize = 6;
+
+/// Reads `dir/series.csv` and writes `dir/summary.csv` (through a `.partial` name). Returns rows written.
+///
+/// # Errors
+/// Read or write errors, or a malformed series file.
+pub fn write_summary(dir: &Path, label_columns: &[String], labels: &[Vec<String>]) -> Result<u64> {
+    let series_path = dir.join("series.csv");
+    let mut reader = csv::Reader::from_path(&series_path).map_err(|e| Error::Output {
+        path: series_path.clone(),
+        message: e.to_string(),
+    })?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::Output {
+            path: series_path.clone(),
+            message: e.to_string(),
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let indicators = &header[SERIES_KEY_COLUMNS..];
+    let partial = dir.join("summary.csv.partial");
+    let final_path = dir.join("summary.csv");
+    let file = File::create(&partial).map_err(|source| Error::Write {
+        path: partial.clone(),
+        source,
+    })?;
+    let mut out = BufWriter::new(file);
+    let mut head = vec!["point".to_string()];
+    head.extend(label_columns.iter().cloned());
+    head.extend(["tick", "indicator", "n", "mean", "sd", "q025", "q975", "ci95_low", "ci95_high"].map(String::from));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&head).expect("memory");
+    out.write_all(&w.into_inner().expect("memory")).map_err(|source| Error::Write {
+        path: partial.clone(),
+        source,
+    })?;
+
+    // rows[rep][tick][indicator] of the current point.
+    let mut current: Option<usize> = None;
+    let mut by_replicate: Vec<Vec<Vec<f64>>> = Vec::new();
+    let mut last_run: Option<u64> = None;
+    let mut rows_written = 0u64;
+    let mut flush_point = |point: usize, reps: &mut Vec<Vec<Vec<f64>>>, out: &mut BufWriter<File>| -> Result<()> {
+        if reps.is_empty() {
+            return Ok(());
+        }
+        let ticks = reps.iter().map(Vec::len).min().unwrap_or(0);
+        let mut scratch = Vec::new();
+        let mut values = Vec::with_capacity(reps.len());
+        let mut line = String::new();
+        let labels = {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            let mut f = vec![point.to_string()];
+            f.extend(labels[point].iter().cloned());
+            w.write_record(&f).expect("memory");
+            let mut t = String::from_utf8(w.into_inner().expect("memory")).expect("utf8");
+            t.pop();
+            t
+        };
+        for tick in 0..ticks {
+            for (k, name) in indicators.iter().enumerate() {
+                values.clear();
+                values.extend(reps.iter().map(|r| r[tick][k]));
+                let s = summarize(&values, &mut scratch);
+                line.clear();
+                writeln!(
+                    line,
+                    "{labels},{tick},{name},{},{},{},{},{},{},{}",
+                    s.n, s.mean, s.sd, s.q025, s.q975, s.ci_low, s.ci_high
+                )
+                .expect("String");
+                out.write_all(line.as_bytes()).map_err(|source| Error::Write {
+                    path: partial.clone(),
+                    source,
+                })?;
+                rows_written += 1;
+            }
+        }
+        reps.clear();
+        Ok(())
+    };
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| Error::Output {
+            path: series_path.clone(),
+            message: e.to_string(),
+        })?;
+        let parse = |i: usize| -> Result<f64> {
+            rec[i].parse::<f64>().map_err(|_| Error::Output {
+                path: series_path.clone(),
+                message: format!("not a number: `{}`", &rec[i]),
+            })
+        };
+        let run: u64 = rec[0].parse().map_err(|_| Error::Output {
+            path: series_path.clone(),
+            message: "bad run index".into(),
+        })?;
+        let point: usize = rec[1].parse().map_err(|_| Error::Output {
+            path: series_path.clone(),
+            message: "bad point index".into(),
+        })?;
+        if current != Some(point) {
+            if let Some(p) = current {
+                flush_point(p, &mut by_replicate, &mut out)?;
+            }
+            current = Some(point);
+            last_run = None;
+        }
+        if last_run != Some(run) {
+            by_replicate.push(Vec::new());
+            last_run = Some(run);
+        }
+        let values: Vec<f64> = (SERIES_KEY_COLUMNS..rec.len()).map(parse).collect::<Result<_>>()?;
+        by_replicate.last_mut().expect("pushed above").push(values);
+    }
+    if let Some(p) = current {
+        flush_point(p, &mut by_replicate, &mut out)?;
+    }
+    out.flush().map_err(|source| Error::Write {
+        path: partial.clone(),
+        source,
+    })?;
+    drop(out);
+    std::fs::rename(&partial, &final_path).map_err(|source| Error::Write { path: final_path, source })?;
+    Ok(rows_written)
+}

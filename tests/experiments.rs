@@ -1,0 +1,311 @@
+//! Ensembles, sweeps, comparisons, shards, merges and resumption.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use peacesim::engine::rng::derive_seed;
+use peacesim::experiment::runner::{ExecOptions, execute};
+use peacesim::experiment::stats::{quantile_sorted, t975};
+use peacesim::experiment::{self, NoProgress, merge, plan::Plan};
+
+use crate::util;
+
+fn plan_path(name: &str) -> PathBuf {
+    util::root().join("tests/data/plans").join(name)
+}
+
+fn opts(out: &Path, shard: Option<(u32, u32)>) -> ExecOptions<'static> {
+    ExecOptions {
+        out: out.to_path_buf(),
+        force: false,
+        threads: 2,
+        shard,
+        command: "test".into(),
+        progress: &NoProgress,
+        stop: &|| false,
+    }
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn ensemble_seeds_are_distinct_hashes_and_summary_matches_the_series() {
+    let dir = util::temp_dir("ensemble");
+    let s = util::load("tiny-conflict.toml", &["run.ticks=30"]);
+    let exp = experiment::ensemble(&s, 5, 77);
+    let report = execute(&exp, &opts(&dir.join("e"), None)).unwrap();
+    let outcomes = read(&report.dir.join("outcomes.csv"));
+    let seeds: Vec<u64> = outcomes
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        seeds,
+        (0..5).map(|r| derive_seed(77, 0, r)).collect::<Vec<_>>(),
+        "seeds are derived as documented"
+    );
+    let mut sorted = seeds.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 5);
+    assert!(seeds.windows(2).all(|w| w[1] != w[0] + 1), "not consecutive integers");
+
+    // Recompute summary statistics from series.csv for a few indicators and ticks.
+    let series = read(&report.dir.join("series.csv"));
+    let header: Vec<&str> = series.lines().next().unwrap().split(',').collect();
+    let summary = read(&report.dir.join("summary.csv"));
+    for indicator in ["af_m0", "displaced", "civilian_fatalities_rebel"] {
+        let col = header.iter().position(|h| *h == indicator).unwrap();
+        for tick in [0usize, 10, 30] {
+            let mut v: Vec<f64> = series
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').collect::<Vec<_>>())
+                .filter(|f| f[4] == tick.to_string())
+                .map(|f| f[col].parse().unwrap())
+                .collect();
+            assert_eq!(v.len(), 5);
+            let n = v.len() as f64;
+            let mean = v.iter().sum::<f64>() / n;
+            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            v.sort_by(f64::total_cmp);
+            let row: Vec<f64> = summary
+                .lines()
+                .find(|l| l.starts_with(&format!("0,{tick},{indicator},")))
+                .unwrap()
+                .split(',')
+                .skip(3)
+                .map(|x| x.parse().unwrap())
+                .collect();
+            let [n_s, mean_s, sd_s, q025, q975, lo, hi] = row[..] else {
+                panic!("summary row shape")
+            };
+            assert_eq!(n_s, 5.0);
+            assert!((mean_s - mean).abs() < 1e-9 * (1.0 + mean.abs()), "{indicator} {tick}");
+            assert!((sd_s - sd).abs() < 1e-9 * (1.0 + sd));
+            assert!((q025 - quantile_sorted(&v, 0.025)).abs() < 1e-9 * (1.0 + q025.abs()));
+            assert!((q975 - quantile_sorted(&v, 0.975)).abs() < 1e-9 * (1.0 + q975.abs()));
+            let half = t975(4) * sd / n.sqrt();
+            assert!((lo - (mean - half)).abs() < 1e-9 * (1.0 + mean.abs()) && (hi - (mean + half)).abs() < 1e-9 * (1.0 + mean.abs()));
+        }
+    }
+    let manifest = read(&report.dir.join("manifest.json"));
+    assert!(manifest.contains("\"complete\": true") && manifest.contains("\"kind\": \"ensemble\""));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+const COMPARED: [&str; 4] = ["design.csv", "outcomes.csv", "series.csv", "summary.csv"];
+
+#[test]
+fn sharded_and_merged_sweeps_equal_the_unsharded_sweep_byte_for_byte() {
+    let dir = util::temp_dir("shards");
+    let plan = Plan::load(&plan_path("tiny-factorial.toml")).unwrap();
+    let exp = experiment::sweep(&plan);
+    let whole = execute(&exp, &opts(&dir.join("whole"), None)).unwrap().dir;
+    assert_eq!(read(&whole.join("outcomes.csv")).lines().count(), 1 + 8, "4 points x 2 replicates");
+    for n in [1u32, 2, 3] {
+        let out = dir.join(format!("n{n}"));
+        for i in 0..n {
+            execute(&exp, &opts(&out, Some((i, n)))).unwrap();
+        }
+        merge::merge(&out, "test").unwrap();
+        for f in ["design.csv", "outcomes.csv", "series.csv"] {
+            assert!(read(&whole.join(f)) == read(&out.join(f)), "{f} differs after merging {n} shards");
+        }
+    }
+    // Merging refuses incomplete shard sets.
+    let partial = dir.join("partial");
+    execute(&exp, &opts(&partial, Some((0, 2)))).unwrap();
+    let err = merge::merge(&partial, "test").unwrap_err().to_string();
+    assert!(err.contains("shards [1] of 2 are missing"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn sharded_ensembles_merge_to_the_same_summary() {
+    let dir = util::temp_dir("ensemble-shards");
+    let s = util::load("tiny-conflict.toml", &["run.ticks=15"]);
+    let exp = experiment::ensemble(&s, 4, 5);
+    let whole = execute(&exp, &opts(&dir.join("whole"), None)).unwrap().dir;
+    let out = dir.join("sharded");
+    for i in 0..3 {
+        execute(&exp, &opts(&out, Some((i, 3)))).unwrap();
+    }
+    merge::merge(&out, "test").unwrap();
+    for f in COMPARED {
+        assert!(read(&whole.join(f)) == read(&out.join(f)), "{f}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn designs_have_the_right_points() {
+    let simplex = Plan::load(&plan_path("tiny-simplex.toml")).unwrap();
+    assert_eq!(simplex.points.len(), 35, "C(4 + 3, 3) weight combinations at resolution 4");
+    assert!(
+        simplex
+            .scenarios
+            .iter()
+            .all(|s| (s.mission.as_ref().unwrap().policy.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9)
+    );
+    let lhs = Plan::load(&plan_path("tiny-lhs.toml")).unwrap();
+    assert_eq!(lhs.points.len(), 6);
+    let troops: Vec<f64> = lhs.scenarios.iter().map(|s| s.mission.as_ref().unwrap().troops).collect();
+    let mut strata: Vec<usize> = troops.iter().map(|t| (t / 500.0) as usize).collect();
+    strata.sort_unstable();
+    assert_eq!(strata, vec![0, 1, 2, 3, 4, 5], "one point per stratum: {troops:?}");
+    let csv = Plan::load(&plan_path("tiny-csv.toml")).unwrap();
+    assert_eq!(csv.points.len(), 3);
+    assert_eq!(
+        csv.scenarios[2].mission.as_ref().unwrap().mandate,
+        peacesim::scenario::Mandate::Observer
+    );
+}
+
+#[test]
+fn a_plan_naming_a_missing_field_fails_before_any_run() {
+    let dir = util::temp_dir("bad-plan");
+    let text = read(&plan_path("tiny-factorial.toml"))
+        .replace("mission.troops", "mission.troopz")
+        .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+    let p = util::write(&dir, "bad.toml", &text);
+    let err = Plan::load(&p).unwrap_err().to_string();
+    assert!(
+        err.contains("design point 0") && err.contains("unknown key `troopz`") && err.contains("did you mean `troops`"),
+        "{err}"
+    );
+    let text = read(&plan_path("tiny-factorial.toml")).replace("\"mean_m0\"", "\"mean_mo\"");
+    let p = util::write(&plan_path("").parent().unwrap().join("plans"), "bad-outcome.toml", &text);
+    let err = Plan::load(&p).unwrap_err().to_string();
+    std::fs::remove_file(&p).unwrap();
+    assert!(
+        err.contains("outcomes[1]: unknown outcome `mean_mo` (did you mean `mean_m0`?)"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn comparisons_pair_replicates_with_common_seeds() {
+    let dir = util::temp_dir("compare");
+    let base = util::scenario_path("tiny-conflict.toml");
+    let mut arms = vec![
+        experiment::parse_arm("a=", &base, &[]).unwrap(),
+        experiment::parse_arm("same=", &base, &[]).unwrap(),
+        experiment::parse_arm("robust=mission.mandate=\"robust\";mission.troops=3000", &base, &[]).unwrap(),
+    ];
+    for a in &mut arms {
+        a.scenario.run.ticks = 40;
+    }
+    let exp = experiment::comparison(&arms, 4, 3).unwrap();
+    let report = execute(&exp, &opts(&dir.join("c"), None)).unwrap();
+    let outcomes = read(&report.dir.join("outcomes.csv"));
+    let seeds_of = |arm: &str| -> Vec<String> {
+        outcomes
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[2] == arm)
+            .map(|f| f[5].to_string())
+            .collect()
+    };
+    assert_eq!(seeds_of("a"), seeds_of("robust"), "common random numbers");
+    let rows = peacesim::experiment::compare::analyse(&report.dir, 3).unwrap();
+    let same = rows.iter().find(|r| r.arm == "same" && r.outcome == "civilian_fatalities").unwrap();
+    assert_eq!(same.diff, 0.0, "identical arms give identical runs");
+    assert!(same.within_noise);
+    let comparison = read(&report.dir.join("comparison.csv"));
+    assert!(comparison.lines().count() > 3 * 20);
+    assert!(read(&report.dir.join("manifest.json")).contains("comparison.csv"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_killed_sweep_resumes_with_every_run_exactly_once() {
+    let dir = util::temp_dir("kill");
+    let text = read(&plan_path("tiny-factorial.toml"))
+        .replace("replicates = 2", "replicates = 6")
+        .replace("ticks = 25", "ticks = 120")
+        .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+    let plan = util::write(&dir, "plan.toml", &text);
+    let reference = dir.join("reference");
+    let status = Command::new(util::bin())
+        .args([
+            "sweep",
+            plan.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+            reference.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+
+    let out = dir.join("killed");
+    let mut child = Command::new(util::bin())
+        .args([
+            "sweep",
+            plan.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let partial = out.join("outcomes.csv.partial");
+    let start = std::time::Instant::now();
+    loop {
+        let rows = std::fs::read_to_string(&partial).map(|t| t.lines().count()).unwrap_or(0);
+        if rows >= 5 || start.elapsed().as_secs() > 60 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(!out.join("outcomes.csv").exists(), "a killed sweep must not look complete");
+    assert!(read(&out.join("manifest.json")).contains("\"complete\": false"));
+    // A half-written row, as a kill during a write would leave.
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&partial)
+        .unwrap()
+        .write_all(b"999,3,0,top_do")
+        .unwrap();
+
+    let status = Command::new(util::bin())
+        .args([
+            "sweep",
+            plan.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    for f in ["outcomes.csv", "series.csv", "design.csv"] {
+        assert!(
+            read(&reference.join(f)) == read(&out.join(f)),
+            "{f} differs from the uninterrupted sweep"
+        );
+    }
+    let runs: Vec<u64> = read(&out.join("outcomes.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(runs, (0..24).collect::<Vec<_>>(), "every run exactly once");
+    std::fs::remove_dir_all(dir).unwrap();
+}
