@@ -227,6 +227,11 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
         name: "design.csv".into(),
         rows: labels.len() as u64,
     }];
+    for name in ["network.csv", "links.csv"] {
+        let from = shard_dirs[0].join(name);
+        let to = dir.join(name);
+        fs::copy(&from, &to).map_err(|source| Error::Write { path: to.clone(), source })?;
+    }
     let rows = merge_file(dir, &shard_dirs, "outcomes.csv", runs)?;
     files.push(FileEntry {
         name: "outcomes.csv".into(),

@@ -439,6 +439,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         name: "design.csv".into(),
         rows: exp.scenarios.len() as u64,
     }];
+    files.extend(crate::output::csv::write_network(&dir, &exp.scenarios[0])?);
     finalize(&outcomes_partial, &dir.join("outcomes.csv"))?;
     files.push(FileEntry {
         name: "outcomes.csv".into(),

@@ -39,7 +39,9 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
         let mut writer = RunWriter::create(staged.path(), scenario, every)?;
         let mut sim = Simulation::new(scenario);
         sim.run(&mut writer, stop)?;
-        writer.finish()
+        let mut files = writer.finish()?;
+        files.extend(crate::output::csv::write_network(staged.path(), scenario)?);
+        Ok(files)
     })??;
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -261,3 +261,56 @@ impl Observer for RunWriter {
         Ok(())
     }
 }
+
+/// Writes `network.csv` (locality, coordinates, kind, population, site capacity) and `links.csv`
+/// (the locality graph), so figures and readers of an output directory need no scenario file.
+///
+/// # Errors
+/// [`Error::Write`] if a file cannot be written.
+pub fn write_network(dir: &Path, scenario: &Scenario) -> Result<Vec<FileEntry>> {
+    let path = dir.join("network.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["locality", "x_km", "y_km", "kind", "population", "site_capacity"])
+        .expect("memory");
+    for l in &scenario.localities {
+        let kind = match l.kind {
+            crate::scenario::LocalityKind::Urban => "urban",
+            crate::scenario::LocalityKind::Rural => "rural",
+        };
+        w.write_record([
+            l.name.clone(),
+            l.x_km.to_string(),
+            l.y_km.to_string(),
+            kind.to_string(),
+            l.population.to_string(),
+            l.site.map_or(0.0, |s| s.capacity).to_string(),
+        ])
+        .expect("memory");
+    }
+    std::fs::write(&path, w.into_inner().expect("memory")).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })?;
+    let links = dir.join("links.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["from", "to", "distance_km"]).expect("memory");
+    for l in &scenario.links {
+        w.write_record([
+            scenario.localities[l.a as usize].name.clone(),
+            scenario.localities[l.b as usize].name.clone(),
+            l.distance_km.to_string(),
+        ])
+        .expect("memory");
+    }
+    std::fs::write(&links, w.into_inner().expect("memory")).map_err(|source| Error::Write { path: links, source })?;
+    Ok(vec![
+        FileEntry {
+            name: "network.csv".into(),
+            rows: scenario.localities.len() as u64,
+        },
+        FileEntry {
+            name: "links.csv".into(),
+            rows: scenario.links.len() as u64,
+        },
+    ])
+}
