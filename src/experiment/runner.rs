@@ -499,6 +499,8 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
                 "summary.csv",
                 "design.csv",
                 "comparison.csv",
+                "network.csv",
+                "links.csv",
                 "manifest.json",
             ] {
                 let p = dir.join(name);
