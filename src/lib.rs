@@ -11,11 +11,13 @@
 //! - [`rules`]: how agents behave (one module per mechanism);
 //! - [`engine`]: in what order and on which threads (the tick, RNG streams);
 //! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
-//! - [`output`]: what gets written and drawn.
+//! - [`output`]: what gets written and drawn;
+//! - [`classic`]: Epstein's civil-violence models, run through the same tools.
 //!
 //! Determinism: the same scenario and seed give byte-identical outputs whatever the thread
 //! count. The library never prints.
 
+pub mod classic;
 pub mod engine;
 pub mod error;
 pub mod experiment;

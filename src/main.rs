@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::error::{Error, Result};
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{self, RunOptions};
+use peacesim::experiment::model::ModelSpec;
 use peacesim::experiment::{self, Progress, compare, merge, plan};
 use peacesim::output::default_run_dir;
 use peacesim::scenario::{Override, Rules, Scenario};
@@ -101,39 +102,26 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
         Command::Run(args) => {
             check_ticks(args.ticks)?;
             let overrides = parse_overrides(&args.common.set)?;
-            let mut scenario = Scenario::from_path_with_overrides(&args.scenario, &overrides)?;
-            single::apply_run_overrides(&mut scenario, args.seed, args.ticks);
+            let mut spec = ModelSpec::load(&args.scenario, &overrides)?;
+            spec.apply_run_overrides(args.seed, args.ticks);
             if let Some(n) = args.replicates {
                 if !(1..=100_000).contains(&n) {
                     return Err(Error::Usage(format!("--replicates must be in [1, 100000], got {n}")));
                 }
                 let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
-                let exp = experiment::ensemble(&scenario, n, scenario.run.seed);
+                let exp = experiment::ensemble_of(&spec, n, spec.seed());
                 let out = args
                     .common
                     .out
                     .clone()
-                    .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("ensemble-seed-{}-n{n}", scenario.run.seed)));
+                    .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("ensemble-seed-{}-n{n}", spec.seed())));
                 if !args.common.quiet {
-                    eprintln!(
-                        "running {n} replicates of {} ({} ticks, master seed {})",
-                        args.scenario.display(),
-                        scenario.run.ticks,
-                        scenario.run.seed
-                    );
+                    eprintln!("running {n} replicates of {} ({} ticks, master seed {})", args.scenario.display(), spec.ticks(), spec.seed());
                 }
                 let bar = Bar::new(args.common.quiet);
                 let report = execute(
                     &exp,
-                    &ExecOptions {
-                        out,
-                        force: args.common.force,
-                        threads: args.common.threads,
-                        shard,
-                        command: command_line(),
-                        progress: &bar,
-                        stop,
-                    },
+                    &ExecOptions { out, force: args.common.force, threads: args.common.threads, shard, command: command_line(), progress: &bar, stop },
                 )?;
                 if report.skipped > 0 && !args.common.quiet {
                     eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
@@ -141,6 +129,19 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 println!("{}", report.dir.display());
                 return Ok(());
             }
+            let scenario = match spec {
+                ModelSpec::Peacesim(s) => *s,
+                ModelSpec::Epstein(e) => {
+                    let out = args.common.out.clone().unwrap_or_else(|| default_run_dir(&args.scenario, e.seed));
+                    let options = RunOptions { out, force: args.common.force, threads: 1, locality_every: None, command: command_line() };
+                    if !args.common.quiet {
+                        eprintln!("running {} ({}x{} lattice, {} ticks, seed {})", args.scenario.display(), e.width, e.height, e.ticks, e.seed);
+                    }
+                    let dir = single::run_epstein_to_dir(&e, &options, stop)?;
+                    println!("{}", dir.display());
+                    return Ok(());
+                }
+            };
             let out = args
                 .common
                 .out
@@ -207,7 +208,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             let mut arms = Vec::new();
             for a in &args.arms {
                 let mut arm = experiment::parse_arm(a, &args.scenario, &common)?;
-                single::apply_run_overrides(&mut arm.scenario, None, args.ticks);
+                arm.scenario.apply_run_overrides(None, args.ticks);
                 arms.push(arm);
             }
             if !(1..=100_000).contains(&args.replicates) {
@@ -216,7 +217,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                     args.replicates
                 )));
             }
-            let seed = args.seed.unwrap_or(arms[0].scenario.run.seed);
+            let seed = args.seed.unwrap_or(arms[0].scenario.seed());
             let exp = experiment::comparison(&arms, args.replicates, seed)?;
             let out = args
                 .common

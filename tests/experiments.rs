@@ -148,18 +148,18 @@ fn designs_have_the_right_points() {
         simplex
             .scenarios
             .iter()
-            .all(|s| (s.mission.as_ref().unwrap().policy.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9)
+            .all(|s| (s.as_peacesim().unwrap().mission.as_ref().unwrap().policy.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9)
     );
     let lhs = Plan::load(&plan_path("tiny-lhs.toml")).unwrap();
     assert_eq!(lhs.points.len(), 6);
-    let troops: Vec<f64> = lhs.scenarios.iter().map(|s| s.mission.as_ref().unwrap().troops).collect();
+    let troops: Vec<f64> = lhs.scenarios.iter().map(|s| s.as_peacesim().unwrap().mission.as_ref().unwrap().troops).collect();
     let mut strata: Vec<usize> = troops.iter().map(|t| (t / 500.0) as usize).collect();
     strata.sort_unstable();
     assert_eq!(strata, vec![0, 1, 2, 3, 4, 5], "one point per stratum: {troops:?}");
     let csv = Plan::load(&plan_path("tiny-csv.toml")).unwrap();
     assert_eq!(csv.points.len(), 3);
     assert_eq!(
-        csv.scenarios[2].mission.as_ref().unwrap().mandate,
+        csv.scenarios[2].as_peacesim().unwrap().mission.as_ref().unwrap().mandate,
         peacesim::scenario::Mandate::Observer
     );
 }
@@ -197,7 +197,7 @@ fn comparisons_pair_replicates_with_common_seeds() {
         experiment::parse_arm("robust=mission.mandate=\"robust\";mission.troops=3000", &base, &[]).unwrap(),
     ];
     for a in &mut arms {
-        a.scenario.run.ticks = 40;
+        a.scenario.apply_run_overrides(None, Some(40));
     }
     let exp = experiment::comparison(&arms, 4, 3).unwrap();
     let report = execute(&exp, &opts(&dir.join("c"), None)).unwrap();

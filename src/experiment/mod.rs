@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod merge;
+pub mod model;
 pub mod outcomes;
 pub mod plan;
 pub mod runner;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::scenario::{Override, Scenario};
 
+use model::ModelSpec;
 use runner::{Experiment, Kind};
 
 /// Receives progress of an experiment (the binary draws a bar; tests ignore it).
@@ -73,22 +75,30 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
 /// A replicate ensemble of one scenario: `replicates` runs with seeds hashed from `seed`.
 #[must_use]
 pub fn ensemble(scenario: &Scenario, replicates: u32, seed: u64) -> Experiment {
+    ensemble_of(&ModelSpec::Peacesim(Box::new(scenario.clone())), replicates, seed)
+}
+
+/// A replicate ensemble of a scenario of either model.
+#[must_use]
+pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
+    let source = spec.source();
     Experiment {
         kind: Kind::Ensemble,
-        scenarios: vec![scenario.clone()],
+        scenarios: vec![spec.clone()],
         label_columns: Vec::new(),
         labels: vec![Vec::new()],
         replicates,
         seed,
         common_seeds: true,
-        outcomes: outcomes::Outcomes::NAMES.iter().map(|s| (*s).to_string()).collect(),
+        outcomes: spec.outcome_names().iter().map(|s| (*s).to_string()).collect(),
         series: true,
         summary: true,
         identity: serde_json::json!({
             "kind": "ensemble",
-            "scenario_sha256": scenario.source.sha256,
-            "overrides": scenario.source.overrides,
-            "ticks": scenario.run.ticks,
+            "model": spec.model_name(),
+            "scenario_sha256": source.sha256,
+            "overrides": source.overrides,
+            "ticks": spec.ticks(),
             "replicates": replicates,
             "seed": seed,
         }),
@@ -116,7 +126,7 @@ pub fn sweep(plan: &plan::Plan) -> Experiment {
         identity: serde_json::json!({
             "kind": "sweep",
             "plan_sha256": plan.sha256,
-            "scenario_sha256": plan.scenarios.first().map(|s| s.source.sha256.clone()),
+            "scenario_sha256": plan.scenarios.first().map(|s| s.source().sha256.clone()),
             "points": plan.points.len(),
             "replicates": plan.replicates,
             "seed": plan.seed,
@@ -132,7 +142,7 @@ pub struct Arm {
     /// What it is: `as is`, a file, or overrides.
     pub spec: String,
     /// Its scenario.
-    pub scenario: Scenario,
+    pub scenario: ModelSpec,
 }
 
 /// Parses `NAME=SPEC`: an empty spec is the base scenario as is; a spec ending in `.toml` is an
@@ -152,15 +162,15 @@ pub fn parse_arm(text: &str, base: &Path, common: &[Override]) -> Result<Arm> {
     }
     let spec = spec.trim();
     let scenario = if spec.is_empty() {
-        Scenario::from_path_with_overrides(base, common)?
+        ModelSpec::load(base, common)?
     } else if Path::new(spec).extension().is_some_and(|e| e == "toml") && !spec.contains('=') {
-        Scenario::from_path_with_overrides(Path::new(spec), common)?
+        ModelSpec::load(Path::new(spec), common)?
     } else {
         let mut overrides = common.to_vec();
         for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
             overrides.push(Override::parse(part.trim())?);
         }
-        Scenario::from_path_with_overrides(base, &overrides)?
+        ModelSpec::load(base, &overrides)?
     };
     Ok(Arm {
         name,
@@ -192,12 +202,12 @@ pub fn comparison(arms: &[Arm], replicates: u32, seed: u64) -> Result<Experiment
         replicates,
         seed,
         common_seeds: true,
-        outcomes: outcomes::Outcomes::NAMES.iter().map(|s| (*s).to_string()).collect(),
+        outcomes: arms[0].scenario.outcome_names().iter().map(|s| (*s).to_string()).collect(),
         series: true,
         summary: true,
         identity: serde_json::json!({
             "kind": "comparison",
-            "arms": arms.iter().map(|a| serde_json::json!({"name": a.name, "spec": a.spec, "scenario_sha256": a.scenario.source.sha256, "ticks": a.scenario.run.ticks})).collect::<Vec<_>>(),
+            "arms": arms.iter().map(|a| serde_json::json!({"name": a.name, "spec": a.spec, "scenario_sha256": a.scenario.source().sha256, "ticks": a.scenario.ticks()})).collect::<Vec<_>>(),
             "replicates": replicates,
             "seed": seed,
         }),

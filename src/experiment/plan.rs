@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::engine::rng::{Phase, Streams, uniform};
 use crate::error::{Error, FieldError, FieldErrors, Result};
 use crate::scenario::document::{self, closest};
-use crate::scenario::{Override, Scenario, sha256_hex};
+use crate::scenario::{Override, sha256_hex};
 
-use super::outcomes::Outcomes;
+use super::model::ModelSpec;
 
 /// Plan schema version this build reads.
 pub const PLAN_SCHEMA_VERSION: i64 = 1;
@@ -145,7 +145,7 @@ pub struct Plan {
     /// Design points: the factor values of each.
     pub points: Vec<Vec<toml::Value>>,
     /// The scenario of each point.
-    pub scenarios: Vec<Scenario>,
+    pub scenarios: Vec<ModelSpec>,
     /// Design kind.
     pub kind: DesignKind,
 }
@@ -184,14 +184,6 @@ impl Plan {
         {
             e.push("ticks", format!("must be in [1, 36500], got {t}"));
         }
-        for (i, o) in raw.outcomes.iter().enumerate() {
-            if !Outcomes::NAMES.contains(&o.as_str()) {
-                let hint = closest(o, Outcomes::NAMES)
-                    .map(|b| format!(" (did you mean `{b}`?)"))
-                    .unwrap_or_default();
-                e.push(format!("outcomes[{i}]"), format!("unknown outcome `{o}`{hint}"));
-            }
-        }
         let scenario_file = dir.join(&raw.scenario);
         let (factors, points) = build_design(&raw, dir, &mut e);
         let runs = points.len() as u64 * u64::try_from(raw.replicates.max(0)).unwrap_or(0);
@@ -229,10 +221,10 @@ impl Plan {
                     value: v.clone(),
                 })
                 .collect();
-            match Scenario::from_toml_str_with_overrides(&scenario_text, &scenario_file, &overrides) {
+            match ModelSpec::from_text(&scenario_text, &scenario_file, &overrides) {
                 Ok(mut s) => {
                     if let Some(t) = raw.ticks {
-                        super::single::apply_run_overrides(&mut s, None, Some(u32::try_from(t).expect("validated ticks")));
+                        s.apply_run_overrides(None, Some(u32::try_from(t).expect("validated ticks")));
                     }
                     scenarios.push(s);
                 }
@@ -254,11 +246,20 @@ impl Plan {
                 errors: point_errors,
             });
         }
-        let outcomes = if raw.outcomes.is_empty() {
-            Outcomes::NAMES.iter().map(|s| (*s).to_string()).collect()
-        } else {
-            raw.outcomes.clone()
-        };
+        let known = scenarios[0].outcome_names();
+        let mut outcome_errors = FieldErrors::default();
+        for (i, o) in raw.outcomes.iter().enumerate() {
+            if !known.contains(&o.as_str()) {
+                let hint = closest(o, known).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
+                outcome_errors.push(format!("outcomes[{i}]"), format!("unknown outcome `{o}`{hint}"));
+            }
+        }
+        if !outcome_errors.is_empty() {
+            outcome_errors.locate(|p| document::line_of_path(&text, p));
+            return Err(Error::Invalid { path: path.to_path_buf(), errors: outcome_errors });
+        }
+        let outcomes: Vec<String> =
+            if raw.outcomes.is_empty() { known.iter().map(|s| (*s).to_string()).collect() } else { raw.outcomes.clone() };
         Ok(Self {
             file: path.to_path_buf(),
             sha256: sha256_hex(text.as_bytes()),

@@ -16,16 +16,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::engine::Simulation;
 use crate::engine::rng::derive_seed;
 use crate::error::{Error, Result};
-use crate::output::csv::timeseries_header;
 use crate::output::manifest::{FileEntry, Manifest};
 use crate::output::utc_now;
-use crate::scenario::Scenario;
 
 use super::Progress;
-use super::outcomes::{OutcomeObserver, Outcomes};
+use super::model::{ModelSpec, RunOutput};
 use super::summary;
 
 /// What kind of experiment a directory holds.
@@ -68,7 +65,7 @@ pub struct Experiment {
     /// Kind.
     pub kind: Kind,
     /// Scenario of each design point.
-    pub scenarios: Vec<Scenario>,
+    pub scenarios: Vec<ModelSpec>,
     /// Names of the label columns that describe a point (factor paths, or `arm`).
     pub label_columns: Vec<String>,
     /// Label values of each point, rendered.
@@ -153,8 +150,8 @@ impl Experiment {
     /// Header of `series.csv`.
     #[must_use]
     pub fn series_header(&self) -> Vec<String> {
-        let mut h = vec!["run".to_string(), "point".to_string(), "replicate".to_string(), "seed".to_string()];
-        h.extend(timeseries_header(&self.scenarios[0]).into_iter().filter(|c| c != "seed"));
+        let mut h = vec!["run".to_string(), "point".to_string(), "replicate".to_string(), "seed".to_string(), "tick".to_string(), "day".to_string()];
+        h.extend(self.scenarios[0].series_header());
         h
     }
 
@@ -169,8 +166,7 @@ impl Experiment {
 
 struct RunResult {
     run: u64,
-    outcomes: Outcomes,
-    series: Option<Vec<Vec<f64>>>,
+    output: RunOutput,
 }
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -205,7 +201,7 @@ pub fn design_csv(exp: &Experiment) -> String {
     out
 }
 
-fn outcome_line(exp: &Experiment, r: &RunResult) -> String {
+fn outcome_line(exp: &Experiment, index: &[usize], r: &RunResult) -> String {
     let (point, rep) = exp.point_of(r.run);
     let mut fields = vec![r.run.to_string(), point.to_string()];
     fields.extend(exp.labels[point].iter().cloned());
@@ -213,8 +209,8 @@ fn outcome_line(exp: &Experiment, r: &RunResult) -> String {
     fields.push(exp.seed_of(point, rep).to_string());
     let mut line = csv_line(&fields);
     line.pop(); // newline
-    for name in &exp.outcomes {
-        push_number(&mut line, r.outcomes.get(name).expect("outcome names are validated"));
+    for &i in index {
+        push_number(&mut line, r.output.outcomes[i]);
     }
     line.push('\n');
     line
@@ -223,8 +219,8 @@ fn outcome_line(exp: &Experiment, r: &RunResult) -> String {
 fn series_lines(exp: &Experiment, r: &RunResult, out: &mut String) {
     let (point, rep) = exp.point_of(r.run);
     let seed = exp.seed_of(point, rep);
-    let dt = exp.scenarios[point].run.tick_length_days;
-    for (tick, values) in r.series.as_ref().expect("series kept").iter().enumerate() {
+    let dt = exp.scenarios[point].tick_length_days();
+    for (tick, values) in r.output.series.as_ref().expect("series kept").iter().enumerate() {
         write!(out, "{},{point},{rep},{seed},{tick}", r.run).expect("String");
         #[expect(clippy::cast_precision_loss, reason = "tick counts are small")]
         push_number(out, tick as f64 * dt);
@@ -302,9 +298,9 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
     Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: exp.kind.as_str().to_string(),
-        scenario: Some(super::single::scenario_ref(first)),
+        scenario: Some(super::single::source_ref(first.source())),
         seed: exp.seed,
-        ticks: first.run.ticks,
+        ticks: first.ticks(),
         threads: super::effective_threads(opts.threads),
         command: opts.command.clone(),
         started_at: started_at.to_string(),
@@ -321,6 +317,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "outcomes": exp.outcomes,
             "series": exp.series,
             "summary": exp.summary,
+            "model": first.model_name(),
         }),
         complete,
     }
@@ -336,10 +333,20 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         return Err(Error::Usage("the experiment has no design points".into()));
     }
     let slugs = exp.scenarios[0].group_slugs();
-    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs) {
+    let model = exp.scenarios[0].model_name();
+    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model) {
         return Err(Error::Usage(
-            "every design point must have the same armed groups (the series columns depend on them)".into(),
+            "every design point must be of the same model and have the same armed groups (the columns depend on them)".into(),
         ));
+    }
+    let names = exp.scenarios[0].outcome_names();
+    let mut index = Vec::with_capacity(exp.outcomes.len());
+    for o in &exp.outcomes {
+        let i = names.iter().position(|n| n == o).ok_or_else(|| {
+            let hint = crate::scenario::document::closest(o, names).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
+            Error::Usage(format!("unknown outcome `{o}` for the {model} model{hint}; known: {}", names.join(", ")))
+        })?;
+        index.push(i);
     }
     if let Some((i, n)) = opts.shard
         && (n == 0 || i >= n)
@@ -402,14 +409,8 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
                 .par_iter()
                 .map(|&run| {
                     let (point, rep) = exp.point_of(run);
-                    let mut sim = Simulation::with_seed(&exp.scenarios[point], exp.seed_of(point, rep));
-                    let mut obs = OutcomeObserver::new(exp.series);
-                    sim.run(&mut obs, opts.stop)?;
-                    Ok(RunResult {
-                        run,
-                        outcomes: obs.outcomes,
-                        series: obs.series,
-                    })
+                    let output = exp.scenarios[point].run(exp.seed_of(point, rep), exp.series, opts.stop)?;
+                    Ok(RunResult { run, output })
                 })
                 .collect();
             let results: Vec<RunResult> = results.into_iter().collect::<Result<_>>()?;
@@ -424,7 +425,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
             }
             text.clear();
             for r in &results {
-                text.push_str(&outcome_line(exp, r));
+                text.push_str(&outcome_line(exp, &index, r));
             }
             outcomes_file.write_all(text.as_bytes()).map_err(write_err(&outcomes_partial))?;
             outcomes_file.sync_data().map_err(write_err(&outcomes_partial))?;
@@ -439,7 +440,9 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         name: "design.csv".into(),
         rows: exp.scenarios.len() as u64,
     }];
-    files.extend(crate::output::csv::write_network(&dir, &exp.scenarios[0])?);
+    if let ModelSpec::Peacesim(s) = &exp.scenarios[0] {
+        files.extend(crate::output::csv::write_network(&dir, s)?);
+    }
     finalize(&outcomes_partial, &dir.join("outcomes.csv"))?;
     files.push(FileEntry {
         name: "outcomes.csv".into(),
@@ -447,7 +450,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     });
     if exp.series {
         finalize(&series_partial, &dir.join("series.csv"))?;
-        let ticks = u64::from(exp.scenarios[0].run.ticks) + 1;
+        let ticks = u64::from(exp.scenarios[0].ticks()) + 1;
         files.push(FileEntry {
             name: "series.csv".into(),
             rows: mine.len() as u64 * ticks,

@@ -65,6 +65,12 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     staged.commit()
 }
 
+/// The manifest's description of a scenario source.
+#[must_use]
+pub fn source_ref(source: &crate::scenario::Source) -> ScenarioRef {
+    ScenarioRef { file: source.file.clone(), sha256: source.sha256.clone(), overrides: source.overrides.clone() }
+}
+
 /// The manifest's description of a scenario.
 #[must_use]
 pub fn scenario_ref(scenario: &Scenario) -> ScenarioRef {
@@ -90,4 +96,60 @@ pub fn apply_run_overrides(scenario: &mut Scenario, seed: Option<u64>, ticks: Op
 #[must_use]
 pub fn scenario_path(scenario: &Scenario) -> &Path {
     Path::new(&scenario.source.file)
+}
+
+/// Runs an Epstein scenario (its seed and ticks as given) and writes `timeseries.csv` (tick,
+/// day, seed, quiescent, active, jailed, cops, legitimacy, blue, green, kills, arrests),
+/// `outcomes.csv` (one row of the run's outcomes) and `manifest.json` into the run directory.
+///
+/// # Errors
+/// Output errors, or [`crate::Error::Interrupted`].
+pub fn run_epstein_to_dir(scenario: &crate::classic::EpsteinScenario, options: &RunOptions, stop: &(dyn Fn() -> bool + Sync)) -> Result<PathBuf> {
+    use std::fmt::Write as _;
+    let staged = StagedDir::create(&options.out, options.force)?;
+    let started_at = utc_now();
+    let spec = super::model::ModelSpec::Epstein(Box::new(scenario.clone()));
+    let output = spec.run(scenario.seed, true, stop)?;
+    let mut text = String::from("tick,day,seed,");
+    text.push_str(&crate::classic::EpsteinCounts::NAMES.join(","));
+    text.push('\n');
+    let series = output.series.as_ref().expect("series kept");
+    for (t, row) in series.iter().enumerate() {
+        write!(text, "{t},{t},{}", scenario.seed).expect("String");
+        for v in row {
+            write!(text, ",{v}").expect("String");
+        }
+        text.push('\n');
+    }
+    let ts = staged.path().join("timeseries.csv");
+    std::fs::write(&ts, &text).map_err(|source| crate::Error::Write { path: ts, source })?;
+    let mut out = String::from("seed,");
+    out.push_str(&super::model::EPSTEIN_OUTCOMES.join(","));
+    out.push('\n');
+    write!(out, "{}", scenario.seed).expect("String");
+    for v in &output.outcomes {
+        write!(out, ",{v}").expect("String");
+    }
+    out.push('\n');
+    let oc = staged.path().join("outcomes.csv");
+    std::fs::write(&oc, &out).map_err(|source| crate::Error::Write { path: oc, source })?;
+    let manifest = Manifest {
+        peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
+        kind: "run".into(),
+        scenario: Some(source_ref(&scenario.source)),
+        seed: scenario.seed,
+        ticks: scenario.ticks,
+        threads: 1,
+        command: options.command.clone(),
+        started_at,
+        finished_at: utc_now(),
+        files: vec![
+            crate::output::manifest::FileEntry { name: "timeseries.csv".into(), rows: series.len() as u64 },
+            crate::output::manifest::FileEntry { name: "outcomes.csv".into(), rows: 1 },
+        ],
+        details: serde_json::json!({ "model": "epstein", "lattice": [scenario.width, scenario.height] }),
+        complete: true,
+    };
+    manifest.write(staged.path())?;
+    staged.commit()
 }

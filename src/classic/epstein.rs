@@ -1,0 +1,867 @@
+//! Epstein's (2002) civil-violence models on a torus lattice: Model I (generalised rebellion,
+//! citizens and cops) and Model II (two groups, inter-group killing, cloning and ageing,
+//! peacekeepers dropped in).
+//!
+//! Rules (Epstein 2002; NetLogo Rebellion where noted): grievance G = H(1 - L); estimated
+//! arrest probability P = 1 - exp(-k f(C/A)) with C the cops and A the actives within vision
+//! (A counts the agent itself, NetLogo); a citizen is active if G - R P > T; a cop arrests a
+//! random active within vision, who is jailed for a drawn term; agents move to a random empty
+//! cell within vision. Activation is random sequential: every tick, every agent in a fresh
+//! random order moves and then acts on the current state. Jailed citizens leave the lattice
+//! (their cell counts as empty, NetLogo) and come back to it when released (to a random empty
+//! cell within vision if theirs was taken: NetLogo lets them share it).
+//!
+//! Counting is fast: cops, actives and occupied cells are kept as bit rows, so the number of
+//! cops or actives within vision is a few popcounts per lattice row of the neighbourhood.
+//! Generators come from `engine::rng` (one sequential stream: the model is sequential).
+
+use rand_chacha::ChaCha8Rng;
+
+use crate::engine::rng::{Phase, Streams, uniform};
+
+use super::scenario::{Activation, EpsteinScenario, JailTerm, Neighbourhood};
+
+const NONE: u32 = u32::MAX;
+
+/// Kind of agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Citizen,
+    Cop,
+    Dead,
+}
+
+/// Counts of one tick (one row of `timeseries.csv` for an Epstein run).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EpsteinCounts {
+    /// Citizens neither active nor jailed.
+    pub quiescent: f64,
+    /// Active citizens.
+    pub active: f64,
+    /// Jailed citizens.
+    pub jailed: f64,
+    /// Cops.
+    pub cops: f64,
+    /// Legitimacy this tick.
+    pub legitimacy: f64,
+    /// Model II: blue citizens alive.
+    pub blue: f64,
+    /// Model II: green citizens alive.
+    pub green: f64,
+    /// Model II: killings this tick.
+    pub kills: f64,
+    /// Arrests this tick.
+    pub arrests: f64,
+}
+
+impl EpsteinCounts {
+    /// Column names.
+    pub const NAMES: [&'static str; 9] = ["quiescent", "active", "jailed", "cops", "legitimacy", "blue", "green", "kills", "arrests"];
+
+    /// Values in column order.
+    #[must_use]
+    pub fn values(&self) -> [f64; 9] {
+        [self.quiescent, self.active, self.jailed, self.cops, self.legitimacy, self.blue, self.green, self.kills, self.arrests]
+    }
+}
+
+/// Rows of a neighbourhood: for each `dy`, the half-width of the run of cells.
+#[derive(Debug, Clone)]
+struct Shape {
+    rows: Vec<(i64, i64)>,
+    /// Every (dx, dy) in the neighbourhood except (0, 0), for movement.
+    cells: Vec<(i64, i64)>,
+}
+
+impl Shape {
+    fn new(vision: f64, kind: Neighbourhood) -> Self {
+        #[expect(clippy::cast_possible_truncation, reason = "vision is validated below half the lattice")]
+        let r = vision.floor() as i64;
+        let mut rows = Vec::new();
+        let mut cells = Vec::new();
+        for dy in -r..=r {
+            let hw = match kind {
+                Neighbourhood::Moore => r,
+                Neighbourhood::VonNeumann => r - dy.abs(),
+                Neighbourhood::Euclidean => {
+                    #[expect(clippy::cast_precision_loss, reason = "small integers")]
+                    let rest = vision * vision - (dy * dy) as f64;
+                    #[expect(clippy::cast_possible_truncation, reason = "small values")]
+                    let w = (rest.max(0.0) + 1e-9).sqrt().floor() as i64;
+                    w
+                }
+            };
+            if hw < 0 {
+                continue;
+            }
+            rows.push((dy, hw));
+            for dx in -hw..=hw {
+                if (dx, dy) != (0, 0) {
+                    cells.push((dx, dy));
+                }
+            }
+        }
+        Self { rows, cells }
+    }
+}
+
+/// Bit rows over the lattice.
+#[derive(Debug, Clone)]
+struct Bits {
+    words: Vec<u64>,
+    per_row: usize,
+}
+
+impl Bits {
+    fn new(w: usize, h: usize) -> Self {
+        let per_row = w.div_ceil(64);
+        Self { words: vec![0; per_row * h], per_row }
+    }
+
+    #[inline]
+    fn get(&self, x: usize, y: usize) -> bool {
+        self.words[y * self.per_row + x / 64] >> (x % 64) & 1 == 1
+    }
+
+    #[inline]
+    fn set(&mut self, x: usize, y: usize, on: bool) {
+        let w = &mut self.words[y * self.per_row + x / 64];
+        if on {
+            *w |= 1 << (x % 64);
+        } else {
+            *w &= !(1 << (x % 64));
+        }
+    }
+
+    /// Set bits in row `y`, columns `a..b` (no wrap; b <= width).
+    #[inline]
+    fn count(&self, y: usize, a: usize, b: usize) -> u32 {
+        let row = &self.words[y * self.per_row..(y + 1) * self.per_row];
+        let (wa, wb) = (a / 64, (b - 1) / 64);
+        let lo = !0u64 << (a % 64);
+        let hi = !0u64 >> (63 - (b - 1) % 64);
+        if wa == wb {
+            return (row[wa] & lo & hi).count_ones();
+        }
+        let mut n = (row[wa] & lo).count_ones() + (row[wb] & hi).count_ones();
+        for w in &row[wa + 1..wb] {
+            n += w.count_ones();
+        }
+        n
+    }
+
+    /// Column of the `k`-th (0-based) set bit in row `y`, columns `a..b`; `invert` counts zeros.
+    fn select(&self, y: usize, a: usize, b: usize, mut k: u32, invert: bool) -> Option<usize> {
+        let row = &self.words[y * self.per_row..(y + 1) * self.per_row];
+        for (wi, &raw) in row.iter().enumerate().take((b - 1) / 64 + 1).skip(a / 64) {
+            let lo = if wi == a / 64 { !0u64 << (a % 64) } else { !0 };
+            let hi = if wi == (b - 1) / 64 { !0u64 >> (63 - (b - 1) % 64) } else { !0 };
+            let mut word = if invert { !raw } else { raw } & lo & hi;
+            let c = word.count_ones();
+            if k < c {
+                for _ in 0..k {
+                    word &= word - 1;
+                }
+                return Some(wi * 64 + word.trailing_zeros() as usize);
+            }
+            k -= c;
+        }
+        None
+    }
+}
+
+/// One Epstein model run.
+#[derive(Debug, Clone)]
+pub struct EpsteinModel {
+    scenario: EpsteinScenario,
+    w: usize,
+    h: usize,
+    cops_bits: Bits,
+    active_bits: Bits,
+    occupied: Bits,
+    cell_agent: Vec<u32>,
+    kind: Vec<Kind>,
+    x: Vec<u32>,
+    y: Vec<u32>,
+    hardship: Vec<f32>,
+    risk: Vec<f32>,
+    active: Vec<bool>,
+    jail: Vec<u32>,
+    group: Vec<u8>,
+    age: Vec<u32>,
+    death_age: Vec<u32>,
+    free: Vec<u32>,
+    order: Vec<u32>,
+    snapshot: Bits,
+    citizen_shape: Shape,
+    cop_shape: Shape,
+    clone_shape: Shape,
+    rng: ChaCha8Rng,
+    tick: u32,
+    legitimacy: f64,
+    counts: EpsteinCounts,
+    updates: u64,
+}
+
+impl EpsteinModel {
+    /// Builds the initial lattice with the scenario's seed.
+    #[must_use]
+    pub fn new(scenario: &EpsteinScenario) -> Self {
+        Self::with_seed(scenario, scenario.seed)
+    }
+
+    /// Builds the initial lattice with an explicit seed.
+    #[must_use]
+    pub fn with_seed(scenario: &EpsteinScenario, seed: u64) -> Self {
+        let (w, h) = (scenario.width, scenario.height);
+        let r = &scenario.raw;
+        let streams = Streams::new(seed);
+        let mut m = Self {
+            scenario: scenario.clone(),
+            w,
+            h,
+            cops_bits: Bits::new(w, h),
+            active_bits: Bits::new(w, h),
+            occupied: Bits::new(w, h),
+            cell_agent: vec![NONE; w * h],
+            kind: Vec::new(),
+            x: Vec::new(),
+            y: Vec::new(),
+            hardship: Vec::new(),
+            risk: Vec::new(),
+            active: Vec::new(),
+            jail: Vec::new(),
+            group: Vec::new(),
+            age: Vec::new(),
+            death_age: Vec::new(),
+            free: Vec::new(),
+            order: Vec::new(),
+            snapshot: Bits::new(w, h),
+            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood),
+            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood),
+            clone_shape: Shape::new(1.5, Neighbourhood::Moore),
+            rng: streams.at(Phase::Init, 0, 0),
+            tick: 0,
+            legitimacy: r.citizens.legitimacy,
+            counts: EpsteinCounts::default(),
+            updates: 0,
+        };
+        // Random cells for cops then citizens (NetLogo: one-of patches with no turtles).
+        let cells = w * h;
+        let mut perm: Vec<u32> = (0..u32::try_from(cells).expect("cells fit u32")).collect();
+        for i in (1..cells).rev() {
+            let k = m.below(i + 1);
+            perm.swap(i, k);
+        }
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "densities times cell counts")]
+        let (n_cops, n_cit) = ((r.cops.density * cells as f64).round() as usize, (r.citizens.density * cells as f64).round() as usize);
+        let mut next = 0;
+        for _ in 0..n_cops.min(cells) {
+            let c = perm[next] as usize;
+            next += 1;
+            m.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
+        }
+        for _ in 0..n_cit.min(cells - next) {
+            let c = perm[next] as usize;
+            next += 1;
+            let hardship = uniform(&mut m.rng);
+            let risk = uniform(&mut m.rng);
+            let group = u8::from(r.model2.enabled && uniform(&mut m.rng) >= r.model2.blue_share);
+            let id = m.spawn(Kind::Citizen, c % w, c / w, hardship, risk, group);
+            if r.model2.enabled {
+                m.age[id] = m.below(m.death_age_max() + 1) as u32 / 2;
+            }
+        }
+        m.rng = streams.at(Phase::People, 0, 0);
+        m.recount(0.0, 0.0);
+        m
+    }
+
+    fn death_age_max(&self) -> usize {
+        usize::try_from(self.scenario.raw.model2.max_age).expect("validated")
+    }
+
+    /// Uniform integer in `0..n`.
+    #[inline]
+    fn below(&mut self, n: usize) -> usize {
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "an index below n")]
+        let i = ((uniform(&mut self.rng) * n as f64) as usize).min(n - 1);
+        i
+    }
+
+    fn spawn(&mut self, kind: Kind, x: usize, y: usize, hardship: f64, risk: f64, group: u8) -> usize {
+        let death_age = if self.scenario.raw.model2.enabled && kind == Kind::Citizen {
+            let m = self.death_age_max();
+            u32::try_from(self.below(m + 1)).expect("ages fit u32")
+        } else {
+            u32::MAX
+        };
+        let id = if let Some(id) = self.free.pop() {
+            id as usize
+        } else {
+            self.kind.push(Kind::Dead);
+            self.x.push(0);
+            self.y.push(0);
+            self.hardship.push(0.0);
+            self.risk.push(0.0);
+            self.active.push(false);
+            self.jail.push(0);
+            self.group.push(0);
+            self.age.push(0);
+            self.death_age.push(0);
+            self.kind.len() - 1
+        };
+        self.kind[id] = kind;
+        #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
+        {
+            self.x[id] = x as u32;
+            self.y[id] = y as u32;
+            self.hardship[id] = hardship as f32;
+            self.risk[id] = risk as f32;
+        }
+        self.active[id] = false;
+        self.jail[id] = 0;
+        self.group[id] = group;
+        self.age[id] = 0;
+        self.death_age[id] = death_age;
+        self.place(id);
+        id
+    }
+
+    fn place(&mut self, id: usize) {
+        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        self.cell_agent[y * self.w + x] = u32::try_from(id).expect("agent ids fit u32");
+        self.occupied.set(x, y, true);
+        if self.kind[id] == Kind::Cop {
+            self.cops_bits.set(x, y, true);
+        } else if self.active[id] {
+            self.active_bits.set(x, y, true);
+        }
+    }
+
+    fn lift(&mut self, id: usize) {
+        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        if self.cell_agent[y * self.w + x] as usize == id {
+            self.cell_agent[y * self.w + x] = NONE;
+            self.occupied.set(x, y, false);
+            self.cops_bits.set(x, y, false);
+            self.active_bits.set(x, y, false);
+        }
+    }
+
+    /// Counts set bits of `bits` in the neighbourhood of (x, y).
+    fn count(&self, bits: &Bits, shape: &Shape, x: usize, y: usize) -> u32 {
+        let (w, h) = (self.w as i64, self.h as i64);
+        let mut n = 0;
+        for &(dy, hw) in &shape.rows {
+            let row = (y as i64 + dy).rem_euclid(h) as usize;
+            let start = (x as i64 - hw).rem_euclid(w) as usize;
+            let len = (2 * hw + 1) as usize;
+            if start + len <= self.w {
+                n += bits.count(row, start, start + len);
+            } else {
+                n += bits.count(row, start, self.w) + bits.count(row, 0, start + len - self.w);
+            }
+        }
+        n
+    }
+
+    /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y).
+    fn select(&self, bits: &Bits, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
+        let (w, h) = (self.w as i64, self.h as i64);
+        for &(dy, hw) in &shape.rows {
+            let row = (y as i64 + dy).rem_euclid(h) as usize;
+            let start = (x as i64 - hw).rem_euclid(w) as usize;
+            let len = (2 * hw + 1) as usize;
+            let parts: [(usize, usize); 2] = if start + len <= self.w { [(start, start + len), (0, 0)] } else { [(start, self.w), (0, start + len - self.w)] };
+            for (a, b) in parts {
+                if a >= b {
+                    continue;
+                }
+                let c = if invert { (b - a) as u32 - bits.count(row, a, b) } else { bits.count(row, a, b) };
+                if k < c {
+                    return bits.select(row, a, b, k, invert).map(|col| (col, row));
+                }
+                k -= c;
+            }
+        }
+        None
+    }
+
+    /// Moves an agent to a random empty cell within its vision, if any.
+    fn move_agent(&mut self, id: usize) {
+        let is_cop = self.kind[id] == Kind::Cop;
+        let n = if is_cop { self.cop_shape.cells.len() } else { self.citizen_shape.cells.len() };
+        if n == 0 {
+            return;
+        }
+        let (x, y) = (self.x[id] as i64, self.y[id] as i64);
+        let (w, h) = (self.w as i64, self.h as i64);
+        // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
+        // at the usual densities; fall back to counting when it keeps failing.
+        let mut target = None;
+        for _ in 0..24 {
+            let k = self.below(n);
+            let (dx, dy) = if is_cop { self.cop_shape.cells[k] } else { self.citizen_shape.cells[k] };
+            let (tx, ty) = ((x + dx).rem_euclid(w) as usize, (y + dy).rem_euclid(h) as usize);
+            if !self.occupied.get(tx, ty) {
+                target = Some((tx, ty));
+                break;
+            }
+        }
+        if target.is_none() {
+            let shape = if is_cop { &self.cop_shape } else { &self.citizen_shape };
+            let empty = self.count_empty(shape, x as usize, y as usize);
+            if empty > 0 {
+                let k = u32::try_from(self.below(empty as usize)).expect("fits");
+                let shape = if is_cop { &self.cop_shape } else { &self.citizen_shape };
+                target = self.select(&self.occupied, shape, x as usize, y as usize, k, true);
+            }
+        }
+        if let Some((tx, ty)) = target {
+            self.lift(id);
+            #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
+            {
+                self.x[id] = tx as u32;
+                self.y[id] = ty as u32;
+            }
+            self.place(id);
+        }
+    }
+
+    fn count_empty(&self, shape: &Shape, x: usize, y: usize) -> u32 {
+        let total: u32 = shape.rows.iter().map(|&(_, hw)| (2 * hw + 1) as u32).sum();
+        total - self.count(&self.occupied, shape, x, y)
+    }
+
+    /// Epstein's rule A (and, in Model II, killing).
+    fn decide(&mut self, id: usize, from_snapshot: bool) {
+        let r = &self.scenario.raw;
+        let grievance = f64::from(self.hardship[id]) * (1.0 - self.legitimacy);
+        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        let active = if grievance <= r.citizens.threshold {
+            false
+        } else {
+            let cops = self.count(&self.cops_bits, &self.citizen_shape, x, y);
+            let p = if cops == 0 {
+                0.0
+            } else {
+                let actives = if from_snapshot { &self.snapshot } else { &self.active_bits };
+                let mut a = self.count(actives, &self.citizen_shape, x, y) + 1;
+                if !r.rules.active_counts_self && self.active[id] {
+                    a -= 1;
+                }
+                1.0 - (-r.citizens.arrest_constant * r.rules.arrest_rule.apply(f64::from(cops) / f64::from(a))).exp()
+            };
+            grievance - f64::from(self.risk[id]) * p > r.citizens.threshold
+        };
+        self.active[id] = active;
+        self.active_bits.set(x, y, active);
+        if active && r.model2.enabled {
+            self.kill_other_group(id);
+        }
+    }
+
+    /// Model II: an active agent kills a random agent of the other group within vision.
+    fn kill_other_group(&mut self, id: usize) {
+        let (x, y) = (self.x[id] as i64, self.y[id] as i64);
+        let (w, h) = (self.w as i64, self.h as i64);
+        let mine = self.group[id];
+        let mut seen = 0u32;
+        let mut victim = None;
+        // Reservoir sampling over the neighbourhood (Model II lattices are small).
+        for k in 0..self.citizen_shape.cells.len() {
+            let (dx, dy) = self.citizen_shape.cells[k];
+            let (tx, ty) = ((x + dx).rem_euclid(w) as usize, (y + dy).rem_euclid(h) as usize);
+            let other = self.cell_agent[ty * self.w + tx];
+            if other != NONE && self.kind[other as usize] == Kind::Citizen && self.group[other as usize] != mine {
+                seen += 1;
+                if self.below(seen as usize) == 0 {
+                    victim = Some(other as usize);
+                }
+            }
+        }
+        if let Some(v) = victim {
+            self.lift(v);
+            self.kind[v] = Kind::Dead;
+            self.free.push(u32::try_from(v).expect("fits"));
+            self.counts.kills += 1.0;
+        }
+    }
+
+    /// Epstein's rule C: arrest a random active citizen within vision.
+    fn enforce(&mut self, cop: usize) {
+        let (x, y) = (self.x[cop] as usize, self.y[cop] as usize);
+        let n = self.count(&self.active_bits, &self.cop_shape, x, y);
+        if n == 0 {
+            return;
+        }
+        let k = u32::try_from(self.below(n as usize)).expect("fits");
+        let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else { return };
+        let suspect = self.cell_agent[sy * self.w + sx] as usize;
+        let r = &self.scenario.raw.rules;
+        let j = usize::try_from(r.max_jail_term).expect("validated");
+        let term = match r.jail_term {
+            JailTerm::Netlogo => {
+                if j == 0 {
+                    0
+                } else {
+                    self.below(j)
+                }
+            }
+            JailTerm::Inclusive => self.below(j + 1),
+        };
+        self.active[suspect] = false;
+        self.active_bits.set(sx, sy, false);
+        self.counts.arrests += 1.0;
+        if term > 0 {
+            self.jail[suspect] = u32::try_from(term).expect("terms fit u32");
+            self.lift(suspect);
+            if self.scenario.raw.rules.cop_moves_to_arrest {
+                self.lift(cop);
+                #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
+                {
+                    self.x[cop] = sx as u32;
+                    self.y[cop] = sy as u32;
+                }
+                self.place(cop);
+            }
+        }
+    }
+
+    fn release(&mut self, id: usize) {
+        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        if !self.occupied.get(x, y) {
+            self.place(id);
+            return;
+        }
+        let shape = &self.citizen_shape;
+        let empty = self.count_empty(shape, x, y);
+        let target = if empty > 0 {
+            let k = u32::try_from(self.below(empty as usize)).expect("fits");
+            self.select(&self.occupied, &self.citizen_shape, x, y, k, true)
+        } else {
+            let cells = self.w * self.h;
+            (0..cells).map(|c| (c % self.w, c / self.w)).find(|&(cx, cy)| !self.occupied.get(cx, cy))
+        };
+        if let Some((tx, ty)) = target {
+            #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
+            {
+                self.x[id] = tx as u32;
+                self.y[id] = ty as u32;
+            }
+            self.place(id);
+        } else {
+            // The lattice is full: stay in jail one more tick.
+            self.jail[id] = 1;
+        }
+    }
+
+    fn scheduled(&self, changes: &[super::scenario::Change], base: f64, tick: u32) -> f64 {
+        let mut value = base;
+        for c in changes {
+            let t0 = u32::try_from(c.tick).expect("validated");
+            if tick < t0 {
+                continue;
+            }
+            #[expect(clippy::cast_precision_loss, reason = "small tick counts")]
+            let f = if c.over_ticks <= 0 { 1.0 } else { (f64::from(tick - t0) / c.over_ticks as f64).min(1.0) };
+            let start = value;
+            value = start + (c.value - start) * f;
+        }
+        value
+    }
+
+    fn adjust_cops(&mut self, target: usize) {
+        let current: Vec<usize> = (0..self.kind.len()).filter(|&i| self.kind[i] == Kind::Cop).collect();
+        if current.len() > target {
+            let mut list = current;
+            for i in (1..list.len()).rev() {
+                let k = self.below(i + 1);
+                list.swap(i, k);
+            }
+            for &c in &list[..list.len() - target] {
+                self.lift(c);
+                self.kind[c] = Kind::Dead;
+                self.free.push(u32::try_from(c).expect("fits"));
+            }
+        } else {
+            for _ in current.len()..target {
+                let cells = self.w * self.h;
+                let empty: u32 = (0..self.h).map(|y| self.w as u32 - self.occupied.count(y, 0, self.w)).sum();
+                if empty == 0 {
+                    break;
+                }
+                let mut k = u32::try_from(self.below(empty as usize)).expect("fits");
+                let mut found = None;
+                for y in 0..self.h {
+                    let e = self.w as u32 - self.occupied.count(y, 0, self.w);
+                    if k < e {
+                        found = self.occupied.select(y, 0, self.w, k, true).map(|x| (x, y));
+                        break;
+                    }
+                    k -= e;
+                }
+                let _ = cells;
+                if let Some((x, y)) = found {
+                    self.spawn(Kind::Cop, x, y, 0.0, 0.0, 0);
+                }
+            }
+        }
+    }
+
+    /// Advances one tick.
+    pub fn step(&mut self) {
+        self.tick += 1;
+        let tick = self.tick;
+        let r = self.scenario.raw.clone();
+        self.legitimacy = self.scheduled(&r.legitimacy_changes, r.citizens.legitimacy, tick);
+        let cells = self.w * self.h;
+        if !r.cop_changes.is_empty() {
+            let density = self.scheduled(&r.cop_changes, r.cops.density, tick);
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "density times cells")]
+            self.adjust_cops((density * cells as f64).round() as usize);
+        }
+        if r.model2.enabled && i64::from(tick) == r.model2.peacekeepers_tick && r.model2.peacekeepers_density > 0.0 {
+            let now = self.kind.iter().filter(|k| **k == Kind::Cop).count();
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "density times cells")]
+            let add = (r.model2.peacekeepers_density * cells as f64).round() as usize;
+            self.adjust_cops(now + add);
+        }
+        self.counts.kills = 0.0;
+        self.counts.arrests = 0.0;
+        self.order.clear();
+        for (i, k) in self.kind.iter().enumerate() {
+            if *k != Kind::Dead {
+                self.order.push(u32::try_from(i).expect("fits"));
+            }
+        }
+        for i in (1..self.order.len()).rev() {
+            let k = self.below(i + 1);
+            self.order.swap(i, k);
+        }
+        let order = std::mem::take(&mut self.order);
+        match r.rules.activation {
+            Activation::Sequential => {
+                for &id in &order {
+                    let id = id as usize;
+                    match self.kind[id] {
+                        Kind::Cop => {
+                            self.move_agent(id);
+                            self.enforce(id);
+                            self.updates += 1;
+                        }
+                        Kind::Citizen if self.jail[id] == 0 => {
+                            if r.rules.movement {
+                                self.move_agent(id);
+                            }
+                            self.decide(id, false);
+                            self.updates += 1;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Activation::Synchronous => {
+                for &id in &order {
+                    let id = id as usize;
+                    if self.kind[id] == Kind::Cop || (self.kind[id] == Kind::Citizen && self.jail[id] == 0 && r.rules.movement) {
+                        self.move_agent(id);
+                    }
+                }
+                self.snapshot.words.copy_from_slice(&self.active_bits.words);
+                for &id in &order {
+                    let id = id as usize;
+                    if self.kind[id] == Kind::Citizen && self.jail[id] == 0 {
+                        self.decide(id, true);
+                        self.updates += 1;
+                    }
+                }
+                for &id in &order {
+                    let id = id as usize;
+                    if self.kind[id] == Kind::Cop {
+                        self.enforce(id);
+                        self.updates += 1;
+                    }
+                }
+            }
+        }
+        self.order = order;
+        // Jail terms run down at the end of the tick (NetLogo); released citizens return.
+        for id in 0..self.kind.len() {
+            if self.kind[id] == Kind::Citizen && self.jail[id] > 0 {
+                self.jail[id] -= 1;
+                if self.jail[id] == 0 {
+                    self.release(id);
+                }
+            }
+        }
+        if r.model2.enabled {
+            self.age_and_clone();
+        }
+        let (kills, arrests) = (self.counts.kills, self.counts.arrests);
+        self.recount(kills, arrests);
+    }
+
+    /// Model II: ageing, death and cloning onto empty neighbouring cells.
+    fn age_and_clone(&mut self) {
+        let p = self.scenario.raw.model2.clone_probability;
+        let n = self.kind.len();
+        for id in 0..n {
+            if self.kind[id] != Kind::Citizen {
+                continue;
+            }
+            self.age[id] += 1;
+            if self.age[id] > self.death_age[id] {
+                if self.jail[id] == 0 {
+                    self.lift(id);
+                }
+                self.kind[id] = Kind::Dead;
+                self.free.push(u32::try_from(id).expect("fits"));
+                continue;
+            }
+            if self.jail[id] == 0 && uniform(&mut self.rng) < p {
+                let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+                let empty = self.count_empty(&self.clone_shape, x, y);
+                if empty > 0 {
+                    let k = u32::try_from(self.below(empty as usize)).expect("fits");
+                    if let Some((tx, ty)) = self.select(&self.occupied, &self.clone_shape, x, y, k, true) {
+                        let risk = uniform(&mut self.rng);
+                        let (hardship, group) = (f64::from(self.hardship[id]), self.group[id]);
+                        self.spawn(Kind::Citizen, tx, ty, hardship, risk, group);
+                    }
+                }
+            }
+        }
+    }
+
+    fn recount(&mut self, kills: f64, arrests: f64) {
+        let mut c = EpsteinCounts { kills, arrests, legitimacy: self.legitimacy, ..EpsteinCounts::default() };
+        for id in 0..self.kind.len() {
+            match self.kind[id] {
+                Kind::Cop => c.cops += 1.0,
+                Kind::Citizen => {
+                    if self.jail[id] > 0 {
+                        c.jailed += 1.0;
+                    } else if self.active[id] {
+                        c.active += 1.0;
+                    } else {
+                        c.quiescent += 1.0;
+                    }
+                    if self.scenario.raw.model2.enabled {
+                        if self.group[id] == 0 {
+                            c.blue += 1.0;
+                        } else {
+                            c.green += 1.0;
+                        }
+                    }
+                }
+                Kind::Dead => {}
+            }
+        }
+        self.counts = c;
+    }
+
+    /// Counts of the last completed tick (tick 0 after construction).
+    #[must_use]
+    pub fn counts(&self) -> EpsteinCounts {
+        self.counts
+    }
+
+    /// Ticks completed.
+    #[must_use]
+    pub fn tick(&self) -> u32 {
+        self.tick
+    }
+
+    /// Agent updates performed so far (an agent acting once in a tick).
+    #[must_use]
+    pub fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    /// The scenario.
+    #[must_use]
+    pub fn scenario(&self) -> &EpsteinScenario {
+        &self.scenario
+    }
+}
+
+/// Outburst statistics of an active-count series (Epstein 2002, Figs 5 and 7).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Outbursts {
+    /// Number of outbursts (upward crossings of the threshold).
+    pub count: f64,
+    /// Mean ticks between the starts of successive outbursts.
+    pub mean_wait: f64,
+    /// Mean total activation (sum of actives over the outburst's ticks) per outburst.
+    pub mean_activation: f64,
+    /// Highest number active.
+    pub peak: f64,
+}
+
+/// Computes outburst statistics: an outburst is a maximal run of ticks with actives above `threshold`.
+#[must_use]
+pub fn outbursts(active: &[f64], threshold: f64) -> Outbursts {
+    let mut starts = Vec::new();
+    let mut totals = Vec::new();
+    let mut inside = false;
+    for (t, &a) in active.iter().enumerate() {
+        if a > threshold {
+            if !inside {
+                starts.push(t);
+                totals.push(0.0);
+                inside = true;
+            }
+            *totals.last_mut().expect("pushed") += a;
+        } else {
+            inside = false;
+        }
+    }
+    #[expect(clippy::cast_precision_loss, reason = "small counts")]
+    let n = starts.len() as f64;
+    let waits: Vec<f64> = starts.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    Outbursts {
+        count: n,
+        mean_wait: if waits.is_empty() { 0.0 } else { waits.iter().sum::<f64>() / waits.len() as f64 },
+        mean_activation: if totals.is_empty() { 0.0 } else { totals.iter().sum::<f64>() / n },
+        peak: active.iter().copied().fold(0.0, f64::max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbourhood_shapes_have_the_documented_sizes() {
+        assert_eq!(Shape::new(1.7, Neighbourhood::Euclidean).cells.len(), 8, "1.7 gives the 8 Moore neighbours");
+        assert_eq!(Shape::new(1.0, Neighbourhood::VonNeumann).cells.len(), 4);
+        assert_eq!(Shape::new(2.0, Neighbourhood::Moore).cells.len(), 24);
+        // NetLogo in-radius 7: 149 patches including the centre.
+        assert_eq!(Shape::new(7.0, Neighbourhood::Euclidean).cells.len() + 1, 149);
+    }
+
+    #[test]
+    fn bit_counts_and_selection_agree() {
+        let mut b = Bits::new(130, 2);
+        for x in [0, 5, 63, 64, 100, 129] {
+            b.set(x, 1, true);
+        }
+        assert_eq!(b.count(1, 0, 130), 6);
+        assert_eq!(b.count(1, 5, 65), 3);
+        assert_eq!(b.select(1, 5, 130, 2, false), Some(64));
+        assert_eq!(b.select(1, 0, 3, 0, true), Some(1));
+    }
+
+    #[test]
+    fn outbursts_are_runs_above_the_threshold() {
+        let a = [0.0, 60.0, 70.0, 10.0, 0.0, 80.0, 0.0];
+        let o = outbursts(&a, 50.0);
+        assert_eq!(o.count, 2.0);
+        assert_eq!(o.mean_wait, 4.0);
+        assert_eq!(o.mean_activation, (130.0 + 80.0) / 2.0);
+        assert_eq!(o.peak, 80.0);
+    }
+}
+
