@@ -25,10 +25,27 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Compare arms (policies, mandates, scenario files) with common random numbers.
     Compare(CompareArgs),
+    /// Draw figures (SVG and PNG) from any output directory into DIR/figures/.
+    Plot(PlotArgs),
     /// Merge the shards of an ensemble or sweep directory into one.
     Merge {
         /// Experiment directory holding shards/shard-I-of-N.
         dir: PathBuf,
+    },
+    /// Run the validation checks (Epstein reproduction and stylised facts) and report them.
+    Check {
+        /// `small` (4 seeds, fast) or `full` (20 seeds, the scale of docs/VALIDATION.md).
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// Seeds per arm (overrides the scale's).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Write the Markdown report here (e.g. docs/VALIDATION-results.md) instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Check scenario files and report every problem; exit 1 if any is invalid.
     Validate {
@@ -68,6 +85,9 @@ pub struct RunCommon {
     /// Print nothing but the output directory.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Draw the default figures into the output directory's figures/ when done.
+    #[arg(long)]
+    pub plot: bool,
 }
 
 /// `peacesim run`.
@@ -115,6 +135,9 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Draw the default figures into the output directory's figures/ when done.
+    #[arg(long)]
+    pub plot: bool,
 }
 
 /// `peacesim compare`.
@@ -138,4 +161,29 @@ pub struct CompareArgs {
     /// Shared options (--set applies to every arm).
     #[command(flatten)]
     pub common: RunCommon,
+}
+
+/// `peacesim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Output directory of a run, ensemble, sweep or comparison.
+    pub dir: PathBuf,
+    /// Indicators for time-series figures (timeseries.csv columns, `civilian_fatalities`, or `<name>_cumulative`); repeatable.
+    #[arg(long = "indicator", value_name = "NAME")]
+    pub indicators: Vec<String>,
+    /// Formats, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<String>,
+    /// Locality indicator for maps (default af_m0).
+    #[arg(long)]
+    pub map_indicator: Option<String>,
+    /// Tick of the map (default: the last).
+    #[arg(long)]
+    pub map_tick: Option<u32>,
+    /// Ticks of the small-multiples map strip, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub map_ticks: Vec<u32>,
+    /// Outcome for sweep figures (default civilian_fatalities).
+    #[arg(long)]
+    pub outcome: Option<String>,
 }

@@ -12,7 +12,8 @@
 //! - [`engine`]: in what order and on which threads (the tick, RNG streams);
 //! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
 //! - [`output`]: what gets written and drawn;
-//! - [`classic`]: Epstein's civil-violence models, run through the same tools.
+//! - [`classic`]: Epstein's civil-violence models, run through the same tools;
+//! - [`validation`]: named, seeded checks of stylised facts (`peacesim check`).
 //!
 //! Determinism: the same scenario and seed give byte-identical outputs whatever the thread
 //! count. The library never prints.
@@ -25,6 +26,7 @@ pub mod model;
 pub mod output;
 pub mod rules;
 pub mod scenario;
+pub mod validation;
 
 pub use engine::{Observer, Simulation};
 pub use error::{Error, Result};

@@ -11,9 +11,9 @@ use clap::Parser;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::error::{Error, Result};
+use peacesim::experiment::model::ModelSpec;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{self, RunOptions};
-use peacesim::experiment::model::ModelSpec;
 use peacesim::experiment::{self, Progress, compare, merge, plan};
 use peacesim::output::default_run_dir;
 use peacesim::scenario::{Override, Rules, Scenario};
@@ -86,6 +86,15 @@ impl Progress for Bar {
     }
 }
 
+/// Draws the default figures of a finished output directory and says where they are.
+fn plot_after(dir: &std::path::Path, quiet: bool) -> Result<()> {
+    let written = peacesim::output::plot_dir(dir, &peacesim::output::PlotOptions::default())?;
+    if !quiet {
+        eprintln!("drew {} figure files in {}", written.len(), dir.join("figures").display());
+    }
+    Ok(())
+}
+
 fn check_ticks(ticks: Option<u32>) -> Result<()> {
     match ticks {
         Some(t) if !(1..=36_500).contains(&t) => Err(Error::Usage(format!("--ticks must be in [1, 36500], got {t}"))),
@@ -116,15 +125,31 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                     .clone()
                     .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("ensemble-seed-{}-n{n}", spec.seed())));
                 if !args.common.quiet {
-                    eprintln!("running {n} replicates of {} ({} ticks, master seed {})", args.scenario.display(), spec.ticks(), spec.seed());
+                    eprintln!(
+                        "running {n} replicates of {} ({} ticks, master seed {})",
+                        args.scenario.display(),
+                        spec.ticks(),
+                        spec.seed()
+                    );
                 }
                 let bar = Bar::new(args.common.quiet);
                 let report = execute(
                     &exp,
-                    &ExecOptions { out, force: args.common.force, threads: args.common.threads, shard, command: command_line(), progress: &bar, stop },
+                    &ExecOptions {
+                        out,
+                        force: args.common.force,
+                        threads: args.common.threads,
+                        shard,
+                        command: command_line(),
+                        progress: &bar,
+                        stop,
+                    },
                 )?;
                 if report.skipped > 0 && !args.common.quiet {
                     eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+                }
+                if args.common.plot && shard.is_none() {
+                    plot_after(&report.dir, args.common.quiet)?;
                 }
                 println!("{}", report.dir.display());
                 return Ok(());
@@ -133,11 +158,27 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 ModelSpec::Peacesim(s) => *s,
                 ModelSpec::Epstein(e) => {
                     let out = args.common.out.clone().unwrap_or_else(|| default_run_dir(&args.scenario, e.seed));
-                    let options = RunOptions { out, force: args.common.force, threads: 1, locality_every: None, command: command_line() };
+                    let options = RunOptions {
+                        out,
+                        force: args.common.force,
+                        threads: 1,
+                        locality_every: None,
+                        command: command_line(),
+                    };
                     if !args.common.quiet {
-                        eprintln!("running {} ({}x{} lattice, {} ticks, seed {})", args.scenario.display(), e.width, e.height, e.ticks, e.seed);
+                        eprintln!(
+                            "running {} ({}x{} lattice, {} ticks, seed {})",
+                            args.scenario.display(),
+                            e.width,
+                            e.height,
+                            e.ticks,
+                            e.seed
+                        );
                     }
                     let dir = single::run_epstein_to_dir(&e, &options, stop)?;
+                    if args.common.plot {
+                        plot_after(&dir, args.common.quiet)?;
+                    }
                     println!("{}", dir.display());
                     return Ok(());
                 }
@@ -165,6 +206,9 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 );
             }
             let dir = single::run_to_dir(&scenario, &options, stop)?;
+            if args.common.plot {
+                plot_after(&dir, args.common.quiet)?;
+            }
             println!("{}", dir.display());
             Ok(())
         }
@@ -198,6 +242,9 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             )?;
             if report.skipped > 0 && !args.quiet {
                 eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+            }
+            if args.plot && shard.is_none() {
+                plot_after(&report.dir, args.quiet)?;
             }
             println!("{}", report.dir.display());
             Ok(())
@@ -241,12 +288,62 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             if !args.common.quiet {
                 println!("{}", compare::render_table(&rows, &compare::HEADLINE));
             }
+            if args.common.plot {
+                plot_after(&report.dir, args.common.quiet)?;
+            }
             println!("{}", report.dir.display());
+            Ok(())
+        }
+        Command::Plot(args) => {
+            let formats = args
+                .format
+                .iter()
+                .map(|f| f.parse())
+                .collect::<Result<Vec<peacesim::output::Format>>>()?;
+            let options = peacesim::output::PlotOptions {
+                indicators: args.indicators,
+                formats,
+                map_indicator: args.map_indicator,
+                map_tick: args.map_tick,
+                map_ticks: args.map_ticks,
+                outcome: args.outcome,
+                ..peacesim::output::PlotOptions::default()
+            };
+            for path in peacesim::output::plot_dir(&args.dir, &options)? {
+                println!("{}", path.display());
+            }
             Ok(())
         }
         Command::Merge { dir } => {
             let merged = merge::merge(&dir, &command_line())?;
             println!("{}", merged.display());
+            Ok(())
+        }
+        Command::Check {
+            scale,
+            seeds,
+            out,
+            threads,
+        } => {
+            let mut scale = match scale.as_str() {
+                "small" => peacesim::validation::Scale::SMALL,
+                "full" => peacesim::validation::Scale::FULL,
+                other => return Err(Error::Usage(format!("--scale must be `small` or `full`, got `{other}`"))),
+            };
+            if let Some(n) = seeds {
+                scale.seeds = n.max(1);
+            }
+            let results = experiment::with_threads(threads, || peacesim::validation::run_all(scale))??;
+            let report = peacesim::validation::render(&results, scale, &command_line());
+            match out {
+                Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?,
+                None => println!("{report}"),
+            }
+            let failed = results.iter().filter(|r| !r.passed).count();
+            eprintln!("{} of {} patterns reproduced", results.len() - failed, results.len());
             Ok(())
         }
         Command::Validate { files } => {

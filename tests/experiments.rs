@@ -144,15 +144,27 @@ fn sharded_ensembles_merge_to_the_same_summary() {
 fn designs_have_the_right_points() {
     let simplex = Plan::load(&plan_path("tiny-simplex.toml")).unwrap();
     assert_eq!(simplex.points.len(), 35, "C(4 + 3, 3) weight combinations at resolution 4");
-    assert!(
-        simplex
-            .scenarios
+    assert!(simplex.scenarios.iter().all(|s| {
+        (s.as_peacesim()
+            .unwrap()
+            .mission
+            .as_ref()
+            .unwrap()
+            .policy
+            .weights
             .iter()
-            .all(|s| (s.as_peacesim().unwrap().mission.as_ref().unwrap().policy.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9)
-    );
+            .sum::<f64>()
+            - 1.0)
+            .abs()
+            < 1e-9
+    }));
     let lhs = Plan::load(&plan_path("tiny-lhs.toml")).unwrap();
     assert_eq!(lhs.points.len(), 6);
-    let troops: Vec<f64> = lhs.scenarios.iter().map(|s| s.as_peacesim().unwrap().mission.as_ref().unwrap().troops).collect();
+    let troops: Vec<f64> = lhs
+        .scenarios
+        .iter()
+        .map(|s| s.as_peacesim().unwrap().mission.as_ref().unwrap().troops)
+        .collect();
     let mut strata: Vec<usize> = troops.iter().map(|t| (t / 500.0) as usize).collect();
     strata.sort_unstable();
     assert_eq!(strata, vec![0, 1, 2, 3, 4, 5], "one point per stratum: {troops:?}");

@@ -56,12 +56,32 @@ pub struct EpsteinCounts {
 
 impl EpsteinCounts {
     /// Column names.
-    pub const NAMES: [&'static str; 9] = ["quiescent", "active", "jailed", "cops", "legitimacy", "blue", "green", "kills", "arrests"];
+    pub const NAMES: [&'static str; 9] = [
+        "quiescent",
+        "active",
+        "jailed",
+        "cops",
+        "legitimacy",
+        "blue",
+        "green",
+        "kills",
+        "arrests",
+    ];
 
     /// Values in column order.
     #[must_use]
     pub fn values(&self) -> [f64; 9] {
-        [self.quiescent, self.active, self.jailed, self.cops, self.legitimacy, self.blue, self.green, self.kills, self.arrests]
+        [
+            self.quiescent,
+            self.active,
+            self.jailed,
+            self.cops,
+            self.legitimacy,
+            self.blue,
+            self.green,
+            self.kills,
+            self.arrests,
+        ]
     }
 }
 
@@ -115,7 +135,10 @@ struct Bits {
 impl Bits {
     fn new(w: usize, h: usize) -> Self {
         let per_row = w.div_ceil(64);
-        Self { words: vec![0; per_row * h], per_row }
+        Self {
+            words: vec![0; per_row * h],
+            per_row,
+        }
     }
 
     #[inline]
@@ -253,8 +276,16 @@ impl EpsteinModel {
             let k = m.below(i + 1);
             perm.swap(i, k);
         }
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "densities times cell counts")]
-        let (n_cops, n_cit) = ((r.cops.density * cells as f64).round() as usize, (r.citizens.density * cells as f64).round() as usize);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "densities times cell counts"
+        )]
+        let (n_cops, n_cit) = (
+            (r.cops.density * cells as f64).round() as usize,
+            (r.citizens.density * cells as f64).round() as usize,
+        );
         let mut next = 0;
         for _ in 0..n_cops.min(cells) {
             let c = perm[next] as usize;
@@ -284,7 +315,12 @@ impl EpsteinModel {
     /// Uniform integer in `0..n`.
     #[inline]
     fn below(&mut self, n: usize) -> usize {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "an index below n")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "an index below n"
+        )]
         let i = ((uniform(&mut self.rng) * n as f64) as usize).min(n - 1);
         i
     }
@@ -373,12 +409,20 @@ impl EpsteinModel {
             let row = (y as i64 + dy).rem_euclid(h) as usize;
             let start = (x as i64 - hw).rem_euclid(w) as usize;
             let len = (2 * hw + 1) as usize;
-            let parts: [(usize, usize); 2] = if start + len <= self.w { [(start, start + len), (0, 0)] } else { [(start, self.w), (0, start + len - self.w)] };
+            let parts: [(usize, usize); 2] = if start + len <= self.w {
+                [(start, start + len), (0, 0)]
+            } else {
+                [(start, self.w), (0, start + len - self.w)]
+            };
             for (a, b) in parts {
                 if a >= b {
                     continue;
                 }
-                let c = if invert { (b - a) as u32 - bits.count(row, a, b) } else { bits.count(row, a, b) };
+                let c = if invert {
+                    (b - a) as u32 - bits.count(row, a, b)
+                } else {
+                    bits.count(row, a, b)
+                };
                 if k < c {
                     return bits.select(row, a, b, k, invert).map(|col| (col, row));
                 }
@@ -391,7 +435,11 @@ impl EpsteinModel {
     /// Moves an agent to a random empty cell within its vision, if any.
     fn move_agent(&mut self, id: usize) {
         let is_cop = self.kind[id] == Kind::Cop;
-        let n = if is_cop { self.cop_shape.cells.len() } else { self.citizen_shape.cells.len() };
+        let n = if is_cop {
+            self.cop_shape.cells.len()
+        } else {
+            self.citizen_shape.cells.len()
+        };
         if n == 0 {
             return;
         }
@@ -402,7 +450,11 @@ impl EpsteinModel {
         let mut target = None;
         for _ in 0..24 {
             let k = self.below(n);
-            let (dx, dy) = if is_cop { self.cop_shape.cells[k] } else { self.citizen_shape.cells[k] };
+            let (dx, dy) = if is_cop {
+                self.cop_shape.cells[k]
+            } else {
+                self.citizen_shape.cells[k]
+            };
             let (tx, ty) = ((x + dx).rem_euclid(w) as usize, (y + dy).rem_euclid(h) as usize);
             if !self.occupied.get(tx, ty) {
                 target = Some((tx, ty));
@@ -497,7 +549,9 @@ impl EpsteinModel {
             return;
         }
         let k = u32::try_from(self.below(n as usize)).expect("fits");
-        let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else { return };
+        let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else {
+            return;
+        };
         let suspect = self.cell_agent[sy * self.w + sx] as usize;
         let r = &self.scenario.raw.rules;
         let j = usize::try_from(r.max_jail_term).expect("validated");
@@ -542,7 +596,9 @@ impl EpsteinModel {
             self.select(&self.occupied, &self.citizen_shape, x, y, k, true)
         } else {
             let cells = self.w * self.h;
-            (0..cells).map(|c| (c % self.w, c / self.w)).find(|&(cx, cy)| !self.occupied.get(cx, cy))
+            (0..cells)
+                .map(|c| (c % self.w, c / self.w))
+                .find(|&(cx, cy)| !self.occupied.get(cx, cy))
         };
         if let Some((tx, ty)) = target {
             #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
@@ -565,7 +621,11 @@ impl EpsteinModel {
                 continue;
             }
             #[expect(clippy::cast_precision_loss, reason = "small tick counts")]
-            let f = if c.over_ticks <= 0 { 1.0 } else { (f64::from(tick - t0) / c.over_ticks as f64).min(1.0) };
+            let f = if c.over_ticks <= 0 {
+                1.0
+            } else {
+                (f64::from(tick - t0) / c.over_ticks as f64).min(1.0)
+            };
             let start = value;
             value = start + (c.value - start) * f;
         }
@@ -619,12 +679,22 @@ impl EpsteinModel {
         let cells = self.w * self.h;
         if !r.cop_changes.is_empty() {
             let density = self.scheduled(&r.cop_changes, r.cops.density, tick);
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "density times cells")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "density times cells"
+            )]
             self.adjust_cops((density * cells as f64).round() as usize);
         }
         if r.model2.enabled && i64::from(tick) == r.model2.peacekeepers_tick && r.model2.peacekeepers_density > 0.0 {
             let now = self.kind.iter().filter(|k| **k == Kind::Cop).count();
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "density times cells")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "density times cells"
+            )]
             let add = (r.model2.peacekeepers_density * cells as f64).round() as usize;
             self.adjust_cops(now + add);
         }
@@ -736,7 +806,12 @@ impl EpsteinModel {
     }
 
     fn recount(&mut self, kills: f64, arrests: f64) {
-        let mut c = EpsteinCounts { kills, arrests, legitimacy: self.legitimacy, ..EpsteinCounts::default() };
+        let mut c = EpsteinCounts {
+            kills,
+            arrests,
+            legitimacy: self.legitimacy,
+            ..EpsteinCounts::default()
+        };
         for id in 0..self.kind.len() {
             match self.kind[id] {
                 Kind::Cop => c.cops += 1.0,
@@ -823,7 +898,11 @@ pub fn outbursts(active: &[f64], threshold: f64) -> Outbursts {
     let waits: Vec<f64> = starts.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
     Outbursts {
         count: n,
-        mean_wait: if waits.is_empty() { 0.0 } else { waits.iter().sum::<f64>() / waits.len() as f64 },
+        mean_wait: if waits.is_empty() {
+            0.0
+        } else {
+            waits.iter().sum::<f64>() / waits.len() as f64
+        },
         mean_activation: if totals.is_empty() { 0.0 } else { totals.iter().sum::<f64>() / n },
         peak: active.iter().copied().fold(0.0, f64::max),
     }
@@ -835,7 +914,11 @@ mod tests {
 
     #[test]
     fn neighbourhood_shapes_have_the_documented_sizes() {
-        assert_eq!(Shape::new(1.7, Neighbourhood::Euclidean).cells.len(), 8, "1.7 gives the 8 Moore neighbours");
+        assert_eq!(
+            Shape::new(1.7, Neighbourhood::Euclidean).cells.len(),
+            8,
+            "1.7 gives the 8 Moore neighbours"
+        );
         assert_eq!(Shape::new(1.0, Neighbourhood::VonNeumann).cells.len(), 4);
         assert_eq!(Shape::new(2.0, Neighbourhood::Moore).cells.len(), 24);
         // NetLogo in-radius 7: 149 patches including the centre.
@@ -864,4 +947,3 @@ mod tests {
         assert_eq!(o.peak, 80.0);
     }
 }
-

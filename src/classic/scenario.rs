@@ -106,7 +106,13 @@ pub struct Citizens {
 
 impl Default for Citizens {
     fn default() -> Self {
-        Self { density: 0.7, legitimacy: 0.82, threshold: 0.1, vision: 7.0, arrest_constant: 2.3 }
+        Self {
+            density: 0.7,
+            legitimacy: 0.82,
+            threshold: 0.1,
+            vision: 7.0,
+            arrest_constant: 2.3,
+        }
     }
 }
 
@@ -122,7 +128,10 @@ pub struct Cops {
 
 impl Default for Cops {
     fn default() -> Self {
-        Self { density: 0.04, vision: 7.0 }
+        Self {
+            density: 0.04,
+            vision: 7.0,
+        }
     }
 }
 
@@ -186,7 +195,14 @@ pub struct Model2 {
 
 impl Default for Model2 {
     fn default() -> Self {
-        Self { enabled: false, blue_share: 0.5, clone_probability: 0.05, max_age: 200, peacekeepers_density: 0.0, peacekeepers_tick: 50 }
+        Self {
+            enabled: false,
+            blue_share: 0.5,
+            clone_probability: 0.05,
+            max_age: 200,
+            peacekeepers_density: 0.0,
+            peacekeepers_tick: 50,
+        }
     }
 }
 
@@ -271,16 +287,26 @@ impl EpsteinScenario {
         let pairs: Vec<(String, toml::Value)> = overrides.iter().map(|o| (o.path.clone(), o.value.clone())).collect();
         if let Err(mut errors) = document::apply_overrides(&mut table, &pairs) {
             errors.locate(|_| None);
-            return Err(Error::Invalid { path: path.to_path_buf(), errors });
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                errors,
+            });
         }
         let raw: RawEpstein = document::deserialize(table, text, path)?;
         let mut e = FieldErrors::default();
         validate(&raw, &mut e);
         if !e.is_empty() {
             e.locate(|p| document::line_of_path(text, p));
-            return Err(Error::Invalid { path: path.to_path_buf(), errors: e });
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                errors: e,
+            });
         }
-        let source = Source { file: path.display().to_string(), sha256: sha256_hex(text.as_bytes()), overrides: overrides.iter().map(Override::render).collect() };
+        let source = Source {
+            file: path.display().to_string(),
+            sha256: sha256_hex(text.as_bytes()),
+            overrides: overrides.iter().map(Override::render).collect(),
+        };
         Ok(Self {
             source,
             ticks: u32::try_from(raw.run.ticks).expect("validated"),
@@ -306,7 +332,10 @@ fn int(e: &mut FieldErrors, path: &str, v: i64, lo: i64, hi: i64) {
 
 fn validate(r: &RawEpstein, e: &mut FieldErrors) {
     if r.schema_version != 1 {
-        e.push("schema_version", format!("this build reads schema_version 1, got {}", r.schema_version));
+        e.push(
+            "schema_version",
+            format!("this build reads schema_version 1, got {}", r.schema_version),
+        );
     }
     if r.model != "epstein" {
         e.push("model", format!("expected `epstein`, got `{}`", r.model));
@@ -328,7 +357,13 @@ fn validate(r: &RawEpstein, e: &mut FieldErrors) {
     check_range(e, "cops.density".into(), r.cops.density, 0.0, 1.0);
     check_range(e, "cops.vision".into(), r.cops.vision, 0.0, half);
     if c.density.is_finite() && r.cops.density.is_finite() && c.density + r.cops.density > 1.0 {
-        e.push("cops.density", format!("citizens ({}) and cops ({}) cannot fill more than every cell", c.density, r.cops.density));
+        e.push(
+            "cops.density",
+            format!(
+                "citizens ({}) and cops ({}) cannot fill more than every cell",
+                c.density, r.cops.density
+            ),
+        );
     }
     int(e, "rules.max_jail_term", r.rules.max_jail_term, 0, 1_000_000);
     int(e, "rules.outburst_threshold", r.rules.outburst_threshold, 0, i64::from(u32::MAX));
@@ -338,7 +373,10 @@ fn validate(r: &RawEpstein, e: &mut FieldErrors) {
     int(e, "model2.max_age", m.max_age, 1, 1_000_000);
     check_range(e, "model2.peacekeepers_density".into(), m.peacekeepers_density, 0.0, 1.0);
     int(e, "model2.peacekeepers_tick", m.peacekeepers_tick, 0, r.run.ticks.max(0));
-    for (name, list, hi) in [("legitimacy_changes", &r.legitimacy_changes, 1.0), ("cop_changes", &r.cop_changes, 1.0)] {
+    for (name, list, hi) in [
+        ("legitimacy_changes", &r.legitimacy_changes, 1.0),
+        ("cop_changes", &r.cop_changes, 1.0),
+    ] {
         for (i, ch) in list.iter().enumerate() {
             int(e, &format!("{name}[{i}].tick"), ch.tick, 0, r.run.ticks.max(0));
             int(e, &format!("{name}[{i}].over_ticks"), ch.over_ticks, 0, 1_000_000);

@@ -158,6 +158,7 @@ impl Simulation {
                     m,
                     &self.scenario,
                     &self.world.localities,
+                    &self.world.graph,
                     &self.totals,
                     &self.layout,
                     &self.streams,

@@ -71,9 +71,13 @@ impl ModelSpec {
             model = o.value.as_str().unwrap_or_default().to_string();
         }
         if model == "epstein" {
-            Ok(Self::Epstein(Box::new(EpsteinScenario::from_toml_str_with_overrides(text, path, overrides)?)))
+            Ok(Self::Epstein(Box::new(EpsteinScenario::from_toml_str_with_overrides(
+                text, path, overrides,
+            )?)))
         } else {
-            Ok(Self::Peacesim(Box::new(Scenario::from_toml_str_with_overrides(text, path, overrides)?)))
+            Ok(Self::Peacesim(Box::new(Scenario::from_toml_str_with_overrides(
+                text, path, overrides,
+            )?)))
         }
     }
 
@@ -168,7 +172,10 @@ impl ModelSpec {
     #[must_use]
     pub fn series_header(&self) -> Vec<String> {
         match self {
-            Self::Peacesim(s) => timeseries_header(s).into_iter().filter(|c| c != "seed" && c != "tick" && c != "day").collect(),
+            Self::Peacesim(s) => timeseries_header(s)
+                .into_iter()
+                .filter(|c| c != "seed" && c != "tick" && c != "day")
+                .collect(),
             Self::Epstein(_) => crate::classic::EpsteinCounts::NAMES.iter().map(|s| (*s).to_string()).collect(),
         }
     }
@@ -192,7 +199,10 @@ impl ModelSpec {
                 let mut sim = Simulation::with_seed(s, seed);
                 let mut obs = OutcomeObserver::new(keep_series);
                 sim.run(&mut obs, stop)?;
-                Ok(RunOutput { outcomes: obs.outcomes.values(), series: obs.series })
+                Ok(RunOutput {
+                    outcomes: obs.outcomes.values(),
+                    series: obs.series,
+                })
             }
             Self::Epstein(s) => run_epstein(s, seed, keep_series, stop),
         }

@@ -256,10 +256,16 @@ impl Plan {
         }
         if !outcome_errors.is_empty() {
             outcome_errors.locate(|p| document::line_of_path(&text, p));
-            return Err(Error::Invalid { path: path.to_path_buf(), errors: outcome_errors });
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                errors: outcome_errors,
+            });
         }
-        let outcomes: Vec<String> =
-            if raw.outcomes.is_empty() { known.iter().map(|s| (*s).to_string()).collect() } else { raw.outcomes.clone() };
+        let outcomes: Vec<String> = if raw.outcomes.is_empty() {
+            known.iter().map(|s| (*s).to_string()).collect()
+        } else {
+            raw.outcomes.clone()
+        };
         Ok(Self {
             file: path.to_path_buf(),
             sha256: sha256_hex(text.as_bytes()),

@@ -150,7 +150,14 @@ impl Experiment {
     /// Header of `series.csv`.
     #[must_use]
     pub fn series_header(&self) -> Vec<String> {
-        let mut h = vec!["run".to_string(), "point".to_string(), "replicate".to_string(), "seed".to_string(), "tick".to_string(), "day".to_string()];
+        let mut h = vec![
+            "run".to_string(),
+            "point".to_string(),
+            "replicate".to_string(),
+            "seed".to_string(),
+            "tick".to_string(),
+            "day".to_string(),
+        ];
         h.extend(self.scenarios[0].series_header());
         h
     }
@@ -343,8 +350,13 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     let mut index = Vec::with_capacity(exp.outcomes.len());
     for o in &exp.outcomes {
         let i = names.iter().position(|n| n == o).ok_or_else(|| {
-            let hint = crate::scenario::document::closest(o, names).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
-            Error::Usage(format!("unknown outcome `{o}` for the {model} model{hint}; known: {}", names.join(", ")))
+            let hint = crate::scenario::document::closest(o, names)
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            Error::Usage(format!(
+                "unknown outcome `{o}` for the {model} model{hint}; known: {}",
+                names.join(", ")
+            ))
         })?;
         index.push(i);
     }

@@ -68,7 +68,11 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
 /// The manifest's description of a scenario source.
 #[must_use]
 pub fn source_ref(source: &crate::scenario::Source) -> ScenarioRef {
-    ScenarioRef { file: source.file.clone(), sha256: source.sha256.clone(), overrides: source.overrides.clone() }
+    ScenarioRef {
+        file: source.file.clone(),
+        sha256: source.sha256.clone(),
+        overrides: source.overrides.clone(),
+    }
 }
 
 /// The manifest's description of a scenario.
@@ -104,7 +108,11 @@ pub fn scenario_path(scenario: &Scenario) -> &Path {
 ///
 /// # Errors
 /// Output errors, or [`crate::Error::Interrupted`].
-pub fn run_epstein_to_dir(scenario: &crate::classic::EpsteinScenario, options: &RunOptions, stop: &(dyn Fn() -> bool + Sync)) -> Result<PathBuf> {
+pub fn run_epstein_to_dir(
+    scenario: &crate::classic::EpsteinScenario,
+    options: &RunOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<PathBuf> {
     use std::fmt::Write as _;
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
@@ -144,8 +152,14 @@ pub fn run_epstein_to_dir(scenario: &crate::classic::EpsteinScenario, options: &
         started_at,
         finished_at: utc_now(),
         files: vec![
-            crate::output::manifest::FileEntry { name: "timeseries.csv".into(), rows: series.len() as u64 },
-            crate::output::manifest::FileEntry { name: "outcomes.csv".into(), rows: 1 },
+            crate::output::manifest::FileEntry {
+                name: "timeseries.csv".into(),
+                rows: series.len() as u64,
+            },
+            crate::output::manifest::FileEntry {
+                name: "outcomes.csv".into(),
+                rows: 1,
+            },
         ],
         details: serde_json::json!({ "model": "epstein", "lattice": [scenario.width, scenario.height] }),
         complete: true,

@@ -74,6 +74,8 @@ pub struct Mission {
     pub visible_projects: Vec<f64>,
     /// Estimated civilian victims per 1,000 people over 30 days, per locality (as last observed).
     pub est_threat: Vec<f64>,
+    /// Armed fighters observed within reach of each locality, proximity-weighted (as last observed).
+    pub est_armed: Vec<f64>,
     /// Estimated share deprived per dimension, at `[l * 7 + d]` (as last observed).
     pub est_deprived: Vec<f64>,
     /// Needs residents expressed, voice-weighted people per pillar, at `[l * 4 + p]` (as last heard).
@@ -116,6 +118,7 @@ impl Mission {
             empowerment_target: vec![0.0; n],
             visible_projects: vec![0.0; n],
             est_threat: vec![0.0; n],
+            est_armed: vec![0.0; n],
             est_deprived: vec![0.0; n * 7],
             est_votes: vec![0.0; n * 4],
             last_observed: vec![u32::MAX; n],

@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod manifest;
+pub mod plot;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 pub use manifest::{Manifest, read_manifest, require_complete};
+pub use plot::{Format, PlotOptions, plot_dir};
 
 /// A directory being written: files go into a temporary sibling until [`StagedDir::commit`].
 #[derive(Debug)]

@@ -375,7 +375,9 @@ impl Conflict {
                 if count == 0 {
                     continue;
                 }
-                let lethality = lethality_base * (1.0 - r.targeting.response_lethality_reduction_share * d);
+                // Response to attacks under way is constrained like deterrence: weak against
+                // host-state forces the mission needs consent to confront (D4).
+                let lethality = lethality_base * (1.0 - r.targeting.response_lethality_reduction_share * s * d);
                 #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
                 let actor = Actor::Group(g as u32);
                 if is_site {

@@ -114,7 +114,13 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         } else {
             (tick - loc.last_violence_tick[l]) as usize
         };
-        let victims = loc.ring_sum(&loc.victims_ring, l, last, 0, month - 1);
+        // People read violence at its current intensity: the last week scaled to 30 days, or the
+        // last 30 days, whichever is higher (a sudden massacre is felt at once).
+        let victims_month = loc.ring_sum(&loc.victims_ring, l, last, 0, month - 1);
+        let week = days_to_ticks(7.0, dt);
+        let victims_week = loc.ring_sum(&loc.victims_ring, l, last, 0, week - 1);
+        #[expect(clippy::cast_precision_loss, reason = "tick counts are small")]
+        let victims = victims_month.max(victims_week * month as f64 / week as f64);
         let victims_per_10k = if alive > 0.0 { victims / alive * 10_000.0 } else { 0.0 };
         let engagement = mission.map_or(0.0, |m| m.empowerment_effect[l]);
         let health_effect = mission.map_or(0.0, |m| m.health_effect[l]);
@@ -156,7 +162,14 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
                 state_security += totals[base + lay.off_fighters + g] * ppa;
             }
         }
-        let mission_security = mission.map_or(0.0, |m| m.troops_at[l] + m.police_at[l]);
+        // Unarmed observers do not arrest anyone: under an observer mandate the mission adds no security.
+        let mission_security = mission.map_or(0.0, |m| {
+            if m.mandate == crate::scenario::Mandate::Observer {
+                0.0
+            } else {
+                m.troops_at[l] + m.police_at[l]
+            }
+        });
         let security = r.mobilisation.security_weight * (state_security + mission_security);
         let mobilised = totals[base + field::MOBILISED] * ppa;
 

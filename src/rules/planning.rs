@@ -19,7 +19,7 @@
 
 use crate::engine::accum::{Layout, field};
 use crate::engine::rng::{Phase, Streams, uniform};
-use crate::model::locality::Localities;
+use crate::model::locality::{Graph, Localities};
 use crate::model::mission::Mission;
 use crate::rules::deprivation::dim;
 use crate::scenario::Scenario;
@@ -103,7 +103,17 @@ pub fn due(m: &Mission, tick: u32, dt: f64) -> bool {
     clippy::too_many_lines,
     reason = "observation, unit allocation and budget allocation read as one procedure"
 )]
-pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32) {
+#[expect(clippy::too_many_arguments, reason = "the mission reads the parts of the world it plans from")]
+pub fn plan(
+    m: &mut Mission,
+    scenario: &Scenario,
+    localities: &Localities,
+    graph: &Graph,
+    totals: &[f64],
+    layout: &Layout,
+    streams: &Streams,
+    tick: u32,
+) {
     let n = localities.len;
     let ppa = scenario.population.people_per_agent;
     let r = &scenario.rules;
@@ -119,6 +129,17 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
             continue;
         }
         m.last_observed[l] = tick;
+        let mut armed = 0.0;
+        for (g, spec) in scenario.armed_groups.iter().enumerate() {
+            let fighters = |k: usize| totals[layout.base(k) + layout.off_fighters + g] * ppa;
+            armed += fighters(l);
+            for (k, d) in graph.nearby_of(l) {
+                if spec.reach_km > 0.0 && d <= spec.reach_km {
+                    armed += fighters(k) * (-d / spec.reach_km).exp();
+                }
+            }
+        }
+        m.est_armed[l] = armed;
         let alive = pop(l);
         let victims = localities.ring_sum(
             &localities.victims_ring,
@@ -144,12 +165,12 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
 
     let b = m.policy.bottom_up_share();
     let site_pop = |l: usize| totals[layout.base(l) + field::IN_SITE] * ppa;
+    // Top-down: observed victimisation plus the threat from observed armed presence nearby.
     let mut td = vec_scores(n, |l| {
-        pop(l) / 1000.0 * (m.est_threat[l] + THREAT_PRIOR) + r.mission.site_priority_weight * site_pop(l) / 1000.0
+        pop(l) / 1000.0 * (m.est_threat[l] + THREAT_PRIOR) + r.mission.armed_presence_threat_weight * m.est_armed[l]
     });
-    let mut bu = vec_scores(n, |l| {
-        m.est_votes[l * 4] / 1000.0 + r.mission.site_priority_weight * site_pop(l) / 1000.0
-    });
+    // Bottom-up: the protection needs residents voiced.
+    let mut bu = vec_scores(n, |l| m.est_votes[l * 4] / 1000.0);
     normalise(&mut td, n, &pop);
     normalise(&mut bu, n, &pop);
     let score: Vec<f64> = (0..n)
@@ -162,9 +183,18 @@ pub fn plan(m: &mut Mission, scenario: &Scenario, localities: &Localities, total
     m.troops_at.iter_mut().for_each(|x| *x = 0.0);
     m.police_at.iter_mut().for_each(|x| *x = 0.0);
     m.observers_at.iter_mut().for_each(|x| *x = 0.0);
+    // Sites are guarded first, by a force proportional to their residents (Malakal: ~25 per 1,000).
+    let mut troops_left = m.deployed[0];
+    for l in 0..n {
+        if m.spec.deployable[l] && site_pop(l) > 0.0 {
+            let guard = (site_pop(l) / 1000.0 * r.mission.site_guard_troops_per_1000).min(troops_left);
+            m.troops_at[l] += guard;
+            troops_left -= guard;
+        }
+    }
     assign_units(
         &score,
-        m.deployed[0],
+        troops_left,
         m.spec.troops_per_unit,
         1.0,
         scale,

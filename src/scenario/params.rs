@@ -164,7 +164,7 @@ param_section! {
         neighbour_presence_share: f64 = 0.2; [0.0, 1.0]; "1"; "assumption";
         /// Exponent on net attractiveness when a group spreads its effort over targets (higher = more concentrated).
         concentration: f64 = 2.0; [0.0, 10.0]; "1"; "assumption";
-        /// Largest reduction of fatalities per attack where mission presence is full (response).
+        /// Largest reduction of fatalities per attack where mission presence is full (response), scaled by the attacker's deterrence sensitivity.
         response_lethality_reduction_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
         /// Deterrence factor of an observer mandate (unarmed: none).
         mandate_factor_observer: f64 = 0.0; [0.0, 1.0]; "1"; "Hultman et al. 2013 (observers do not deter)";
@@ -359,7 +359,7 @@ param_section! {
         /// Time constant over which early-warning networks decay without engagement.
         early_warning_decay_days: f64 = 365.0; [1.0, 3650.0]; "days"; "assumption";
         /// Daily gain of political voice at full engagement.
-        voice_gain_per_day: f64 = 0.01; [0.0, 1.0]; "1/day"; "assumption";
+        voice_gain_per_day: f64 = 0.002; [0.0, 1.0]; "1/day"; "assumption (voice changes over years, not weeks)";
         /// Share of political voice lost while displaced.
         displacement_voice_loss_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
         /// Time constant over which political voice returns to its baseline.
@@ -442,8 +442,10 @@ param_section! {
         coverage_radius_km: f64 = 30.0; [0.0, INF]; "km"; "assumption";
         /// Project spend per person per day above which projects are visible enough to attract spoilers (D9).
         qip_visibility_threshold_usd_per_person_day: f64 = 0.05; [0.0, INF]; "US$/person/day"; "UN QIP policy (small projects); threshold assumption";
-        /// Weight of site residents in the mission's threat estimate (sites are guarded first).
-        site_priority_weight: f64 = 3.0; [0.0, INF]; "1"; "assumption";
+        /// Troops assigned to guard each protection site, per 1,000 residents, before other deployments.
+        site_guard_troops_per_1000: f64 = 25.0; [0.0, 1000.0]; "troops/1,000 residents"; "Malakal Board of Inquiry 2016 (about 1,200 peacekeepers for 47,700 residents)";
+        /// Expected civilian victims per 1,000 residents per 30 days the mission attributes to each armed fighter per 1,000 residents within reach (threat from observed armed presence).
+        armed_presence_threat_weight: f64 = 0.03; [0.0, INF]; "victims/fighter"; "assumption";
         /// Largest addition to health access from the health pillar.
         health_access_boost_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
         /// Time constant over which programme effects build up toward (or decay from) what spending buys.

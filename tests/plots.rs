@@ -1,0 +1,628 @@
+//! Figures: every figure type from small runs; SVG well-formed with title and labels; PNG decodes
+//! and is not blank; incomplete directories and unknown names are refused clearly.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use peacesim::experiment::runner::{ExecOptions, execute};
+use peacesim::experiment::single::{RunOptions, run_to_dir};
+use peacesim::experiment::{self, NoProgress, plan::Plan};
+use peacesim::output::plot::{Format, PlotOptions, plot_dir};
+use peacesim::rules::indicators::{Indicators, LocalityIndicators};
+
+use crate::util;
+
+fn exec(out: &Path) -> ExecOptions<'static> {
+    ExecOptions {
+        out: out.to_path_buf(),
+        force: false,
+        threads: 2,
+        shard: None,
+        command: "test".into(),
+        progress: &NoProgress,
+        stop: &|| false,
+    }
+}
+
+/// One small run shared by the tests that only read it (figures go to its `figures/`).
+fn run_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = util::temp_dir("plots-run");
+        let s = util::load("tiny-conflict.toml", &["run.ticks=20"]);
+        let out = dir.join("run");
+        run_to_dir(
+            &s,
+            &RunOptions {
+                out: out.clone(),
+                force: false,
+                threads: 2,
+                locality_every: None,
+                command: "test".into(),
+            },
+            &|| false,
+        )
+        .unwrap();
+        out
+    })
+}
+
+/// A meaning as a figure title: without the final full stop.
+fn title_of(meaning: &str) -> String {
+    meaning.trim().trim_end_matches('.').to_string()
+}
+
+fn meaning(name: &str) -> String {
+    let i = Indicators::NAMES.iter().position(|n| *n == name).unwrap();
+    title_of(Indicators::MEANINGS[i])
+}
+
+/// Checks that `text` is well-formed XML: one root element, balanced and properly nested tags,
+/// quoted attributes, no stray `<` or unescaped `&` in text. Returns the text of `<text>`
+/// elements, in order.
+fn check_xml(text: &str, file: &Path) -> Vec<String> {
+    let fail = |msg: &str, at: usize| -> ! {
+        let start = at.saturating_sub(60);
+        panic!(
+            "{}: not well-formed XML: {msg} near `{}`",
+            file.display(),
+            &text[start..(at + 60).min(text.len())]
+        )
+    };
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut stack: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    let mut texts = Vec::new();
+    let mut current = String::new();
+    let check_entities = |s: &str, at: usize| {
+        let mut rest = s;
+        while let Some(p) = rest.find('&') {
+            let tail = &rest[p + 1..];
+            let end = tail.find(';').unwrap_or_else(|| fail("`&` without `;`", at));
+            let name = &tail[..end];
+            let ok = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos")
+                || name.strip_prefix("#x").is_some_and(|h| u32::from_str_radix(h, 16).is_ok())
+                || name.strip_prefix('#').is_some_and(|d| d.parse::<u32>().is_ok());
+            if !ok {
+                fail(&format!("unknown entity `&{name};`"), at);
+            }
+            rest = &tail[end + 1..];
+        }
+    };
+    while i < b.len() {
+        if b[i] == b'<' {
+            if text[i..].starts_with("<?") {
+                i += text[i..].find("?>").unwrap_or_else(|| fail("unclosed `<?`", i)) + 2;
+                continue;
+            }
+            if text[i..].starts_with("<!--") {
+                i += text[i..].find("-->").unwrap_or_else(|| fail("unclosed comment", i)) + 3;
+                continue;
+            }
+            let end = i + text[i..].find('>').unwrap_or_else(|| fail("unclosed tag", i));
+            let inner = &text[i + 1..end];
+            if let Some(name) = inner.strip_prefix('/') {
+                let name = name.trim();
+                match stack.pop() {
+                    Some(open) if open == name => {}
+                    other => fail(&format!("`</{name}>` closes {other:?}"), i),
+                }
+                if name == "text" {
+                    texts.push(std::mem::take(&mut current).trim().to_string());
+                }
+            } else {
+                let self_closing = inner.ends_with('/');
+                let body = inner.trim_end_matches('/');
+                let name_end = body.find(|c: char| c.is_whitespace()).unwrap_or(body.len());
+                let name = &body[..name_end];
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-' || c == '_') {
+                    fail(&format!("bad tag name `{name}`"), i);
+                }
+                // Attributes: name="value" pairs.
+                let mut rest = body[name_end..].trim();
+                while !rest.is_empty() {
+                    let eq = rest.find('=').unwrap_or_else(|| fail("attribute without `=`", i));
+                    let quote = rest[eq + 1..].chars().next().unwrap_or(' ');
+                    if quote != '"' && quote != '\'' {
+                        fail("unquoted attribute", i);
+                    }
+                    let close = rest[eq + 2..].find(quote).unwrap_or_else(|| fail("unterminated attribute", i));
+                    let value = &rest[eq + 2..eq + 2 + close];
+                    if value.contains('<') {
+                        fail("`<` in an attribute", i);
+                    }
+                    check_entities(value, i);
+                    rest = rest[eq + 2 + close + 1..].trim_start();
+                }
+                if stack.is_empty() {
+                    roots += 1;
+                }
+                if !self_closing {
+                    stack.push(name);
+                }
+            }
+            i = end + 1;
+        } else {
+            let next = text[i..].find('<').map_or(b.len(), |p| i + p);
+            let chunk = &text[i..next];
+            if stack.is_empty() && !chunk.trim().is_empty() {
+                fail("text outside the root element", i);
+            }
+            check_entities(chunk, i);
+            if stack.last() == Some(&"text") {
+                current.push_str(chunk);
+            }
+            i = next;
+        }
+    }
+    assert!(stack.is_empty(), "{}: unclosed elements {stack:?}", file.display());
+    assert_eq!(roots, 1, "{}: one root element", file.display());
+    texts
+        .into_iter()
+        .map(|t| {
+            t.replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+        })
+        .collect()
+}
+
+/// Checks an SVG: well-formed, text kept as `<text>`, containing every expected phrase
+/// (lines of a wrapped title are joined with spaces).
+fn check_svg(path: &Path, expected: &[&str]) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(text.contains("<svg"), "{}", path.display());
+    let texts = check_xml(&text, path);
+    assert!(!texts.is_empty(), "{}: no text elements", path.display());
+    let joined = texts.join(" ");
+    for e in expected {
+        assert!(joined.contains(e), "{}: `{e}` not found in the text: {joined}", path.display());
+    }
+}
+
+/// Checks a PNG: decodes, is at least 1,200 pixels wide, has many colours and is not mostly blank.
+fn check_png(path: &Path) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.bit_depth, png::BitDepth::Eight, "{}", path.display());
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("{}: unexpected colour type {other:?}", path.display()),
+    };
+    assert!(info.width >= 1200, "{}: {} px wide", path.display(), info.width);
+    let pixels = &buf[..info.buffer_size()];
+    let mut colours = std::collections::BTreeSet::new();
+    let mut non_white = 0usize;
+    let total = (info.width * info.height) as usize;
+    for p in pixels.chunks_exact(channels) {
+        if colours.len() < 64 {
+            colours.insert((p[0], p[1], p[2]));
+        }
+        if p[0] < 245 || p[1] < 245 || p[2] < 245 {
+            non_white += 1;
+        }
+    }
+    assert!(colours.len() >= 16, "{}: only {} colours", path.display(), colours.len());
+    let share = non_white as f64 / total as f64;
+    assert!(
+        share > 0.02,
+        "{}: only {:.1} % of pixels are not white",
+        path.display(),
+        share * 100.0
+    );
+}
+
+/// Checks both formats of a figure and returns nothing; `stem` is the file name without extension.
+fn check_figure(written: &[PathBuf], dir: &Path, stem: &str, expected: &[&str]) {
+    let svg = dir.join("figures").join(format!("{stem}.svg"));
+    let png = dir.join("figures").join(format!("{stem}.png"));
+    assert!(written.contains(&svg), "{} not written; written: {written:?}", svg.display());
+    assert!(written.contains(&png), "{} not written", png.display());
+    check_svg(&svg, expected);
+    check_png(&png);
+}
+
+#[test]
+fn a_run_gets_time_series_a_human_security_panel_and_maps() {
+    let dir = run_dir();
+    let written = plot_dir(dir, &PlotOptions::default()).unwrap();
+    assert_eq!(written.len(), 2 * (PlotOptions::HEADLINE_INDICATORS.len() + 3), "{written:?}");
+    check_figure(
+        &written,
+        dir,
+        "timeseries-af_m0",
+        &[&meaning("af_m0"), "One run of tiny-conflict.toml", "day", "index 0-1"],
+    );
+    check_figure(
+        &written,
+        dir,
+        "timeseries-civilian_fatalities_cumulative",
+        &["Civilians killed, all perpetrators and crossfire, cumulative", "day", "people"],
+    );
+    check_figure(&written, dir, "timeseries-displaced", &[&meaning("displaced"), "day", "people"]);
+    check_figure(
+        &written,
+        dir,
+        "human-security",
+        &[
+            "Human security: deprivation by dimension and the Alkire–Foster index",
+            "Personal security",
+            "Environmental security",
+            "Adjusted headcount M0",
+            "Contributions to M0",
+            "deprived share",
+            "day",
+            "share of M0",
+            "environmental",
+        ],
+    );
+    let i = LocalityIndicators::NAMES.iter().position(|n| *n == "af_m0").unwrap();
+    let title = title_of(LocalityIndicators::MEANINGS[i]);
+    check_figure(
+        &written,
+        dir,
+        "map-af_m0",
+        &[&title, "by locality, day 20", "af_m0 (index 0-1)", "people present", "km"],
+    );
+    check_figure(
+        &written,
+        dir,
+        "map-strip-af_m0",
+        &[&title, "day 0 (tick 0)", "day 20 (tick 20)", "af_m0 (index 0-1)"],
+    );
+    // Locality names appear on the single map where they fit.
+    let network = std::fs::read_to_string(dir.join("network.csv")).unwrap();
+    let first = network.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    check_svg(&dir.join("figures/map-af_m0.svg"), &[&first]);
+}
+
+#[test]
+fn chosen_indicators_formats_and_map_ticks_are_honoured() {
+    let dir = util::temp_dir("plots-options");
+    let s = util::load("tiny-conflict.toml", &["run.ticks=12"]);
+    let out = dir.join("run");
+    run_to_dir(
+        &s,
+        &RunOptions {
+            out: out.clone(),
+            force: false,
+            threads: 2,
+            locality_every: None,
+            command: "test".into(),
+        },
+        &|| false,
+    )
+    .unwrap();
+    let options = PlotOptions {
+        indicators: vec!["civilian_fatalities".into(), "fighters".into()],
+        formats: vec![Format::Svg],
+        map_indicator: Some("trust_in_mission".into()),
+        map_tick: Some(6),
+        map_ticks: vec![0, 12],
+        ..PlotOptions::default()
+    };
+    let written = plot_dir(&out, &options).unwrap();
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "timeseries-civilian_fatalities.svg",
+            "timeseries-fighters.svg",
+            "human-security.svg",
+            "map-trust_in_mission.svg",
+            "map-strip-trust_in_mission.svg"
+        ]
+    );
+    check_svg(
+        &out.join("figures/map-trust_in_mission.svg"),
+        &["day 6", "trust_in_mission (share)"],
+    );
+    check_svg(
+        &out.join("figures/map-strip-trust_in_mission.svg"),
+        &["day 0 (tick 0)", "day 12 (tick 12)"],
+    );
+    let err = plot_dir(
+        &out,
+        &PlotOptions {
+            map_tick: Some(99),
+            ..options
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("map tick 99 has no rows in localities.csv"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_ensemble_gets_mean_lines_with_confidence_bands() {
+    let dir = util::temp_dir("plots-ensemble");
+    let s = util::load("tiny-conflict.toml", &["run.ticks=20"]);
+    let report = execute(&experiment::ensemble(&s, 3, 11), &exec(&dir.join("e"))).unwrap();
+    let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    assert_eq!(
+        written.len(),
+        2 * (PlotOptions::HEADLINE_INDICATORS.len() + 1),
+        "no map without localities.csv: {written:?}"
+    );
+    check_figure(
+        &written,
+        &report.dir,
+        "timeseries-trust_in_mission",
+        &[
+            &meaning("trust_in_mission"),
+            "mean of n = 3 replicates",
+            "95 % CI of the mean",
+            "day",
+            "share",
+        ],
+    );
+    check_figure(
+        &written,
+        &report.dir,
+        "timeseries-civilian_fatalities_cumulative",
+        &["mean of n = 3 replicates", "day", "people"],
+    );
+    check_figure(
+        &written,
+        &report.dir,
+        "human-security",
+        &["mean contributions", "Headcount ratio H", "Intensity A"],
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_comparison_gets_overlaid_arms_and_a_difference_chart() {
+    let dir = util::temp_dir("plots-compare");
+    let base = util::scenario_path("tiny-conflict.toml");
+    let mut arms = vec![
+        experiment::parse_arm("base=", &base, &[]).unwrap(),
+        experiment::parse_arm("robust=mission.mandate=\"robust\";mission.troops=2500", &base, &[]).unwrap(),
+        experiment::parse_arm(
+            "health=mission.policy.weights={protection=0.2, health=0.6, economic=0.1, empowerment=0.1}",
+            &base,
+            &[],
+        )
+        .unwrap(),
+    ];
+    for a in &mut arms {
+        a.scenario.apply_run_overrides(None, Some(20));
+    }
+    let report = execute(&experiment::comparison(&arms, 3, 4).unwrap(), &exec(&dir.join("c"))).unwrap();
+    let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    check_figure(
+        &written,
+        &report.dir,
+        "compare-af_m0",
+        &[&meaning("af_m0"), "base", "robust", "health", "n = 3 replicates per arm", "day"],
+    );
+    check_figure(&written, &report.dir, "human-security", &["Human security by arm", "arm", "robust"]);
+    check_figure(
+        &written,
+        &report.dir,
+        "compare-differences",
+        &[
+            "Change in outcomes by arm",
+            "relative difference against `base` (%)",
+            "civilian_fatalities",
+            "mean_m0",
+            "CI includes 0",
+        ],
+    );
+    let differences = std::fs::read_to_string(report.dir.join("figures/compare-differences.svg")).unwrap();
+    assert!(
+        !differences.contains(">spend_health_usd<"),
+        "mission inputs are left out by default"
+    );
+    // Chosen outcomes only, in the order given; a typo gets a suggestion.
+    let only = PlotOptions {
+        comparison_outcomes: vec!["mean_m0".into(), "spend_health_usd".into()],
+        formats: vec![Format::Svg],
+        ..PlotOptions::default()
+    };
+    plot_dir(&report.dir, &only).unwrap();
+    check_svg(
+        &report.dir.join("figures/compare-differences.svg"),
+        &["mean_m0", "spend_health_usd"],
+    );
+    let err = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            comparison_outcomes: vec!["mean_mo".into()],
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("unknown outcome `mean_mo` (did you mean `mean_m0`?)"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn plan_path(dir: &str, name: &str) -> PathBuf {
+    util::root().join("tests/data").join(dir).join(name)
+}
+
+#[test]
+fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
+    let dir = util::temp_dir("plots-sweeps");
+    // Two factors: a heatmap with numeric levels sorted numerically.
+    let plan = Plan::load(&plan_path("plans", "tiny-factorial.toml")).unwrap();
+    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("factorial"))).unwrap();
+    let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    check_figure(
+        &written,
+        &report.dir,
+        "sweep-heatmap-civilian_fatalities",
+        &[
+            "mean by mission.troops and mission.policy.allocation",
+            "n = 2 runs per cell",
+            "civilian_fatalities (people)",
+            "top_down",
+            "1500",
+        ],
+    );
+    let written = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            outcome: Some("mean_m0".into()),
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap();
+    check_figure(&written, &report.dir, "sweep-heatmap-mean_m0", &["mean_m0"]);
+    let err = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            outcome: Some("mean_mo".into()),
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("unknown outcome `mean_mo` (did you mean `mean_m0`?)"), "{err}");
+
+    // One factor: an effect chart.
+    let plan = Plan::load(&plan_path("plots", "one-factor.toml")).unwrap();
+    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("one"))).unwrap();
+    let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    check_figure(
+        &written,
+        &report.dir,
+        "sweep-effect-civilian_fatalities",
+        &[
+            "mean by mission.troops",
+            "95 % CI of the mean",
+            "mission.troops",
+            "civilian_fatalities (people)",
+            "3000",
+        ],
+    );
+
+    // A Latin hypercube: a scatter (the points do not form a grid).
+    let plan = Plan::load(&plan_path("plans", "tiny-lhs.toml")).unwrap();
+    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("lhs"))).unwrap();
+    let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    check_figure(
+        &written,
+        &report.dir,
+        "sweep-scatter-civilian_fatalities",
+        &["mission.troops", "rules.targeting.troops_deterrence_scale"],
+    );
+
+    // Policy weights on the simplex: a ternary view faceted by the fourth pillar.
+    let plan = Plan::load(&plan_path("plans", "tiny-simplex.toml")).unwrap();
+    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("simplex"))).unwrap();
+    let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    check_figure(
+        &written,
+        &report.dir,
+        "sweep-simplex-civilian_fatalities",
+        &[
+            "mean by policy weights",
+            "empowerment = 0",
+            "empowerment = 0.25",
+            "empowerment = 1",
+            "protection",
+            "health",
+            "economic",
+            "civilian_fatalities (people)",
+        ],
+    );
+    let written = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            simplex_facet: Some("protection".into()),
+            formats: vec![Format::Svg],
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap();
+    check_svg(&written[0], &["protection = 0.5", "empowerment"]);
+    let err = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            simplex_facet: Some("helth".into()),
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("unknown pillar `helth` (did you mean `health`?)"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn incomplete_directories_are_refused_with_a_clear_message() {
+    let dir = util::temp_dir("plots-incomplete");
+    let err = plot_dir(&dir, &PlotOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("no manifest.json") && msg.contains(&dir.display().to_string()),
+        "{msg}"
+    );
+    assert_eq!(err.exit_code(), 2);
+    assert!(!dir.join("figures").exists(), "nothing is written");
+    // A manifest that says incomplete.
+    let text = std::fs::read_to_string(run_dir().join("manifest.json"))
+        .unwrap()
+        .replace("\"complete\": true", "\"complete\": false");
+    util::write(&dir, "manifest.json", &text);
+    let msg = plot_dir(&dir, &PlotOptions::default()).unwrap_err().to_string();
+    assert!(msg.contains("incomplete"), "{msg}");
+    // A complete manifest over a broken file: an error naming the file and line, not a panic.
+    std::fs::write(dir.join("manifest.json"), text.replace("\"complete\": false", "\"complete\": true")).unwrap();
+    std::fs::write(dir.join("timeseries.csv"), "tick,day,seed,af_m0\n0,0,1,0.1\n1,1,1,oops\n").unwrap();
+    let msg = plot_dir(
+        &dir,
+        &PlotOptions {
+            indicators: vec!["af_m0".into()],
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains("timeseries.csv") && msg.contains("line 3") && msg.contains("oops"),
+        "{msg}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn unknown_indicator_names_are_refused_with_a_suggestion() {
+    let dir = run_dir();
+    let err = plot_dir(
+        dir,
+        &PlotOptions {
+            indicators: vec!["af_m0".into(), "displacd".into()],
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("unknown indicator `displacd` (did you mean `displaced`?)"), "{msg}");
+    assert_eq!(err.exit_code(), 1);
+    let msg = plot_dir(
+        dir,
+        &PlotOptions {
+            map_indicator: Some("trust_in_misson".into()),
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains("unknown locality indicator `trust_in_misson` (did you mean `trust_in_mission`?)"),
+        "{msg}"
+    );
+}
