@@ -334,7 +334,11 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 scale.seeds = n.max(1);
             }
             let results = experiment::with_threads(threads, || peacesim::validation::run_all(scale))??;
-            let report = peacesim::validation::render(&results, scale, &command_line());
+            let canonical = match seeds {
+                Some(n) => format!("peacesim check --scale {} --seeds {n}", scale.name),
+                None => format!("peacesim check --scale {}", scale.name),
+            };
+            let report = peacesim::validation::render(&results, scale, &canonical);
             match out {
                 Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write {
                     path: path.clone(),

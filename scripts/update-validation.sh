@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the validation checks at full scale and writes the results into docs/VALIDATION.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+tmp=$(mktemp)
+./target/release/peacesim check --scale full --out "$tmp"
+awk -v f="$tmp" '
+  index($0, "<!-- results:begin") == 1 { print; while ((getline line < f) > 0) print line; skip = 1; next }
+  index($0, "<!-- results:end -->") == 1 { skip = 0 }
+  !skip { print }' docs/VALIDATION.md > docs/VALIDATION.md.tmp
+mv docs/VALIDATION.md.tmp docs/VALIDATION.md
+rm -f "$tmp"
+echo "updated docs/VALIDATION.md"
