@@ -25,6 +25,15 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Compare arms (policies, mandates, scenario files) with common random numbers.
     Compare(CompareArgs),
+    /// Run a scenario as is and with changes (paired, common random numbers) and say what changed.
+    Whatif(WhatIfArgs),
+    /// List the scenarios built into peacesim: name, model, people, length and description.
+    Scenarios,
+    /// Describe a scenario in plain language: population, armed groups, mission, scheduled events.
+    Describe {
+        /// Scenario file or built-in scenario name (see `peacesim scenarios`).
+        scenario: PathBuf,
+    },
     /// Draw figures (SVG and PNG) from any output directory into DIR/figures/.
     Plot(PlotArgs),
     /// Merge the shards of an ensemble or sweep directory into one.
@@ -93,7 +102,7 @@ pub struct RunCommon {
 /// `peacesim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario file.
+    /// Scenario file or built-in scenario name (see `peacesim scenarios`).
     pub scenario: PathBuf,
     /// Run seed (default: the scenario's).
     #[arg(long)]
@@ -143,7 +152,7 @@ pub struct SweepArgs {
 /// `peacesim compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Base scenario file.
+    /// Base scenario file or built-in scenario name (see `peacesim scenarios`).
     pub scenario: PathBuf,
     /// An arm: NAME=SPEC, where SPEC is empty (the scenario as is), a .toml file, or
     /// PATH=VALUE;PATH=VALUE overrides. The first arm is the reference. Repeat for each arm.
@@ -161,6 +170,43 @@ pub struct CompareArgs {
     /// Shared options (--set applies to every arm).
     #[command(flatten)]
     pub common: RunCommon,
+}
+
+/// `peacesim whatif`.
+#[derive(Debug, Args)]
+pub struct WhatIfArgs {
+    /// Scenario file or built-in scenario name (see `peacesim scenarios`).
+    pub scenario: PathBuf,
+    /// A change in the what-if arm: PATH=VALUE, e.g. --set mission.troops=0 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// An alternative scenario (file or built-in name) for the what-if arm; --set applies on top.
+    #[arg(long, value_name = "FILE")]
+    pub alt: Option<PathBuf>,
+    /// Replicate pairs (the same seeds in both arms).
+    #[arg(long, default_value_t = 10)]
+    pub replicates: u32,
+    /// Master seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Ticks per run, in both arms (default: the scenario's).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output directory (default: outputs/<scenario>/whatif-seed-<seed>-<hash of the changes>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Figure formats, comma-separated: svg, png.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<String>,
+    /// Print nothing but the output directory.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `peacesim plot`.

@@ -7,6 +7,8 @@
 //!
 //! The crate is organised by question:
 //! - [`scenario`]: what a scenario file says (parse, validate);
+//! - [`library`]: the scenarios built into the binary, and how a SCENARIO argument is found;
+//! - [`describe`]: scenarios in plain language (`peacesim scenarios`, `peacesim describe`);
 //! - [`model`]: what exists (tables of columns);
 //! - [`rules`]: how agents behave (one module per mechanism);
 //! - [`engine`]: in what order and on which threads (the tick, RNG streams);
@@ -19,9 +21,11 @@
 //! count. The library never prints.
 
 pub mod classic;
+pub mod describe;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod library;
 pub mod model;
 pub mod output;
 pub mod rules;

@@ -14,7 +14,9 @@ use peacesim::error::{Error, Result};
 use peacesim::experiment::model::ModelSpec;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{self, RunOptions};
+use peacesim::experiment::whatif;
 use peacesim::experiment::{self, Progress, compare, merge, plan};
+use peacesim::library::ScenarioInput;
 use peacesim::output::default_run_dir;
 use peacesim::scenario::{Override, Rules, Scenario};
 
@@ -111,8 +113,10 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
         Command::Run(args) => {
             check_ticks(args.ticks)?;
             let overrides = parse_overrides(&args.common.set)?;
-            let mut spec = ModelSpec::load(&args.scenario, &overrides)?;
+            let input = ScenarioInput::resolve(&args.scenario)?;
+            let mut spec = input.load(&overrides)?;
             spec.apply_run_overrides(args.seed, args.ticks);
+            let naming = input.naming_path();
             if let Some(n) = args.replicates {
                 if !(1..=100_000).contains(&n) {
                     return Err(Error::Usage(format!("--replicates must be in [1, 100000], got {n}")));
@@ -123,11 +127,11 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                     .common
                     .out
                     .clone()
-                    .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("ensemble-seed-{}-n{n}", spec.seed())));
+                    .unwrap_or_else(|| experiment::default_dir(&naming, &format!("ensemble-seed-{}-n{n}", spec.seed())));
                 if !args.common.quiet {
                     eprintln!(
                         "running {n} replicates of {} ({} ticks, master seed {})",
-                        args.scenario.display(),
+                        input.label.display(),
                         spec.ticks(),
                         spec.seed()
                     );
@@ -157,7 +161,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             let scenario = match spec {
                 ModelSpec::Peacesim(s) => *s,
                 ModelSpec::Epstein(e) => {
-                    let out = args.common.out.clone().unwrap_or_else(|| default_run_dir(&args.scenario, e.seed));
+                    let out = args.common.out.clone().unwrap_or_else(|| default_run_dir(&naming, e.seed));
                     let options = RunOptions {
                         out,
                         force: args.common.force,
@@ -168,7 +172,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                     if !args.common.quiet {
                         eprintln!(
                             "running {} ({}x{} lattice, {} ticks, seed {})",
-                            args.scenario.display(),
+                            input.label.display(),
                             e.width,
                             e.height,
                             e.ticks,
@@ -187,7 +191,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 .common
                 .out
                 .clone()
-                .unwrap_or_else(|| default_run_dir(&args.scenario, scenario.run.seed));
+                .unwrap_or_else(|| default_run_dir(&naming, scenario.run.seed));
             let options = RunOptions {
                 out,
                 force: args.common.force,
@@ -198,7 +202,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             if !args.common.quiet {
                 eprintln!(
                     "running {} ({} people as {} agents, {} ticks, seed {})",
-                    args.scenario.display(),
+                    input.label.display(),
                     scenario.total_population(),
                     scenario.total_agents(),
                     scenario.run.ticks,
@@ -252,6 +256,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
         Command::Compare(args) => {
             check_ticks(args.ticks)?;
             let common = parse_overrides(&args.common.set)?;
+            let naming = ScenarioInput::resolve(&args.scenario)?.naming_path();
             let mut arms = Vec::new();
             for a in &args.arms {
                 let mut arm = experiment::parse_arm(a, &args.scenario, &common)?;
@@ -270,7 +275,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 .common
                 .out
                 .clone()
-                .unwrap_or_else(|| experiment::default_dir(&args.scenario, &format!("compare-seed-{seed}")));
+                .unwrap_or_else(|| experiment::default_dir(&naming, &format!("compare-seed-{seed}")));
             let bar = Bar::new(args.common.quiet);
             let report = execute(
                 &exp,
@@ -292,6 +297,20 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 plot_after(&report.dir, args.common.quiet)?;
             }
             println!("{}", report.dir.display());
+            Ok(())
+        }
+        Command::Whatif(args) => whatif(&args, stop),
+        Command::Scenarios => {
+            print!(
+                "{}",
+                peacesim::describe::listing(peacesim::library::builtin(), peacesim::describe::LISTING_WIDTH)
+            );
+            Ok(())
+        }
+        Command::Describe { scenario } => {
+            let input = ScenarioInput::resolve(&scenario)?;
+            let spec = input.load(&[])?;
+            print!("{}", peacesim::describe::describe(&spec, &input.label.display().to_string()));
             Ok(())
         }
         Command::Plot(args) => {
@@ -424,4 +443,120 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Quotes a word for a POSIX shell when it holds anything but plain path and value characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// `peacesim whatif`: validates both arms, the changes and the output location, runs the paired
+/// ensemble, and prints the report.
+fn whatif(args: &cli::WhatIfArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
+    check_ticks(args.ticks)?;
+    if !(2..=100_000).contains(&args.replicates) {
+        return Err(Error::Usage(format!(
+            "--replicates must be in [2, 100000] (a what-if needs at least two pairs to tell a change from noise), got {}",
+            args.replicates
+        )));
+    }
+    let formats = args
+        .format
+        .iter()
+        .map(|f| f.parse())
+        .collect::<Result<Vec<peacesim::output::Format>>>()?;
+    let overrides = parse_overrides(&args.set)?;
+    whatif::check_overrides(&overrides)?;
+    if overrides.is_empty() && args.alt.is_none() {
+        return Err(Error::Usage(
+            "nothing to compare: give the changes with --set PATH=VALUE (repeatable) or an alternative scenario with --alt FILE".into(),
+        ));
+    }
+    let base = ScenarioInput::resolve(&args.scenario)?;
+    let mut as_is = base.load(&[])?;
+    as_is.apply_run_overrides(None, args.ticks);
+    let alt = args.alt.as_deref().map(ScenarioInput::resolve).transpose()?;
+    let mut what_if = match &alt {
+        Some(a) => a.load(&overrides)?,
+        None => base.load(&overrides)?,
+    };
+    what_if.apply_run_overrides(None, args.ticks);
+    let seed = args.seed.unwrap_or(as_is.seed());
+
+    let alt_name = alt.as_ref().map(|a| (a.label.display().to_string(), what_if.name().to_string()));
+    let changes = whatif::describe_changes(&base.text, alt_name, &overrides);
+    let mut notes = Vec::new();
+    if whatif::identical(&as_is, &what_if) {
+        notes.push("the changes leave the scenario as it was: both arms are the same, so every difference is zero".to_string());
+    }
+    let mut command = vec!["peacesim".to_string(), "whatif".into(), base.given.clone()];
+    if let Some(a) = &alt {
+        command.extend(["--alt".to_string(), a.given.clone()]);
+    }
+    for s in &args.set {
+        command.extend(["--set".to_string(), s.clone()]);
+    }
+    if let Some(t) = args.ticks {
+        command.extend(["--ticks".to_string(), t.to_string()]);
+    }
+    command.extend([
+        "--replicates".to_string(),
+        args.replicates.to_string(),
+        "--seed".into(),
+        seed.to_string(),
+    ]);
+    let mut spec: Vec<String> = alt.iter().map(|a| a.label.display().to_string()).collect();
+    spec.extend(overrides.iter().map(peacesim::scenario::Override::render));
+    let setup = whatif::Setup {
+        scenario: base.label.display().to_string(),
+        title: as_is.name().to_string(),
+        changes,
+        notes,
+        command: command.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" "),
+        formats,
+        model: as_is.model_name(),
+        replicates: args.replicates,
+        seed,
+        ticks: as_is.ticks(),
+        tick_length_days: as_is.tick_length_days(),
+    };
+    let exp = whatif::experiment(as_is, what_if, spec.join(";"), setup.clone())?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| experiment::default_dir(&base.naming_path(), &whatif::dir_name(&exp)));
+    if !args.quiet {
+        eprintln!(
+            "running {} replicate pairs of {} as is and what if ({} ticks, master seed {seed})",
+            args.replicates,
+            base.label.display(),
+            setup.ticks
+        );
+    }
+    let bar = Bar::new(args.quiet);
+    let report = execute(
+        &exp,
+        &ExecOptions {
+            out,
+            force: args.force,
+            threads: args.threads,
+            shard: None,
+            command: command_line(),
+            progress: &bar,
+            stop,
+        },
+    )?;
+    if report.skipped > 0 && !args.quiet {
+        eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+    }
+    if !args.quiet {
+        let analysis = whatif::analyse(&report.dir, seed, setup.model)?;
+        println!("{}", whatif::render_text(&analysis, &setup));
+    }
+    println!("{}", report.dir.display());
+    Ok(())
 }

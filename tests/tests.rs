@@ -19,3 +19,4 @@ mod plots;
 mod scenario_errors;
 /// Shipped scenarios validate and run.
 mod scenarios;
+mod whatif;

@@ -94,11 +94,22 @@ pub fn write_comparison(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
     Ok(rows)
 }
 
-/// Computes the comparison from `dir/outcomes.csv` and `dir/design.csv`.
+/// The outcomes of a comparison directory, by arm: `values[arm][outcome][replicate]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmValues {
+    /// Arm names, in design order (the first is the reference).
+    pub arms: Vec<String>,
+    /// Outcome names, in `outcomes.csv` order.
+    pub outcomes: Vec<String>,
+    /// Values per arm, outcome and replicate (replicates in run order, so paired across arms).
+    pub values: Vec<Vec<Vec<f64>>>,
+}
+
+/// Reads `dir/outcomes.csv` and `dir/design.csv` of a comparison.
 ///
 /// # Errors
 /// Read errors or a malformed file.
-pub fn analyse(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
+pub fn read_outcomes(dir: &Path) -> Result<ArmValues> {
     let path = dir.join("outcomes.csv");
     let bad = |m: String| Error::Output {
         path: path.clone(),
@@ -113,31 +124,97 @@ pub fn analyse(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
         .iter()
         .map(str::to_string)
         .collect();
-    let outcomes: Vec<String> = header[KEY_COLUMNS..].to_vec();
-    // values[arm][outcome][replicate]
+    let outcomes: Vec<String> = header.get(KEY_COLUMNS..).unwrap_or_default().to_vec();
     let mut values: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); outcomes.len()]; arms.len()];
     for rec in reader.records() {
         let rec = rec.map_err(|e| bad(e.to_string()))?;
         let point: usize = rec[1].parse().map_err(|_| bad("bad point".into()))?;
+        let arm = values
+            .get_mut(point)
+            .ok_or_else(|| bad(format!("point {point} is not in design.csv")))?;
         for (k, v) in rec.iter().skip(KEY_COLUMNS).enumerate() {
-            values[point][k].push(v.parse().map_err(|_| bad(format!("not a number: `{v}`")))?);
+            arm[k].push(v.parse().map_err(|_| bad(format!("not a number: `{v}`")))?);
         }
     }
+    Ok(ArmValues { arms, outcomes, values })
+}
+
+/// A paired difference `arm - base` over replicate pairs, absolute and relative to the base mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    /// Mean paired difference (= mean of the arm - mean of the base).
+    pub diff: f64,
+    /// Bootstrap 95 % CI of the difference, low.
+    pub diff_low: f64,
+    /// Bootstrap 95 % CI of the difference, high.
+    pub diff_high: f64,
+    /// Relative difference: mean of the arm / mean of the base - 1 (NaN when the base mean is 0).
+    pub rel: f64,
+    /// Bootstrap 95 % CI of the relative difference, low (NaN when a resample's base mean is 0).
+    pub rel_low: f64,
+    /// Bootstrap 95 % CI of the relative difference, high.
+    pub rel_high: f64,
+}
+
+impl Paired {
+    /// Whether the difference's interval includes zero.
+    #[must_use]
+    pub fn within_noise(&self) -> bool {
+        self.diff_low <= 0.0 && self.diff_high >= 0.0
+    }
+}
+
+/// The paired difference of `arm` against `base` (replicates paired by position), with a
+/// percentile bootstrap over replicate pairs ([`BOOTSTRAP_RESAMPLES`] resamples drawn from the
+/// stream `(seed, stream)`, so the intervals are reproducible).
+#[must_use]
+pub fn paired(base: &[f64], arm: &[f64], seed: u64, stream: u64) -> Paired {
+    let mut scratch = Vec::new();
+    let base_mean = summarize(base, &mut scratch).mean;
+    let diff: f64 = arm.iter().zip(base).map(|(x, b)| x - b).sum::<f64>() / arm.len().max(1) as f64;
+    let (diff_low, diff_high, rel_low, rel_high) = bootstrap_paired(base, arm, BOOTSTRAP_RESAMPLES, seed, stream);
+    let rel = if base_mean != 0.0 { diff / base_mean } else { f64::NAN };
+    Paired {
+        diff,
+        diff_low,
+        diff_high,
+        rel,
+        rel_low,
+        rel_high,
+    }
+}
+
+/// The bootstrap stream of outcome `k` (column order) and arm `a`, shared by every report of a
+/// comparison so that they agree.
+#[must_use]
+pub fn stream_of(k: usize, a: usize) -> u64 {
+    (k * 1000 + a) as u64
+}
+
+/// Computes the comparison from `dir/outcomes.csv` and `dir/design.csv`.
+///
+/// # Errors
+/// Read errors or a malformed file.
+pub fn analyse(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
+    let ArmValues { arms, outcomes, values } = read_outcomes(dir)?;
     let mut rows = Vec::new();
     let mut scratch = Vec::new();
     for (k, name) in outcomes.iter().enumerate() {
         let base = &values[0][k];
-        let base_mean = summarize(base, &mut scratch).mean;
         for (a, arm) in arms.iter().enumerate() {
             let v = &values[a][k];
             let s = summarize(v, &mut scratch);
-            let (diff, dl, dh, rel, rl, rh) = if a == 0 {
-                (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            let p = if a == 0 {
+                Paired {
+                    diff: 0.0,
+                    diff_low: 0.0,
+                    diff_high: 0.0,
+                    rel: 0.0,
+                    rel_low: 0.0,
+                    rel_high: 0.0,
+                }
             } else {
-                let d: f64 = v.iter().zip(base).map(|(x, b)| x - b).sum::<f64>() / v.len().max(1) as f64;
-                let (dl, dh, rl, rh) = bootstrap_paired(base, v, BOOTSTRAP_RESAMPLES, seed, (k * 1000 + a) as u64);
-                let rel = if base_mean != 0.0 { d / base_mean } else { f64::NAN };
-                (d, dl, dh, rel, rl, rh)
+                paired(base, v, seed, stream_of(k, a))
             };
             rows.push(ComparisonRow {
                 outcome: name.clone(),
@@ -146,13 +223,13 @@ pub fn analyse(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
                 mean: s.mean,
                 ci_low: s.ci_low,
                 ci_high: s.ci_high,
-                diff,
-                diff_low: dl,
-                diff_high: dh,
-                rel,
-                rel_low: rl,
-                rel_high: rh,
-                within_noise: a == 0 || (dl <= 0.0 && dh >= 0.0),
+                diff: p.diff,
+                diff_low: p.diff_low,
+                diff_high: p.diff_high,
+                rel: p.rel,
+                rel_low: p.rel_low,
+                rel_high: p.rel_high,
+                within_noise: a == 0 || p.within_noise(),
             });
         }
     }

@@ -14,10 +14,12 @@ pub mod runner;
 pub mod single;
 pub mod stats;
 pub mod summary;
+pub mod whatif;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::library::ScenarioInput;
 use crate::scenario::{Override, Scenario};
 
 use model::ModelSpec;
@@ -102,6 +104,7 @@ pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
             "replicates": replicates,
             "seed": seed,
         }),
+        whatif: None,
     }
 }
 
@@ -131,6 +134,7 @@ pub fn sweep(plan: &plan::Plan) -> Experiment {
             "replicates": plan.replicates,
             "seed": plan.seed,
         }),
+        whatif: None,
     }
 }
 
@@ -147,6 +151,8 @@ pub struct Arm {
 
 /// Parses `NAME=SPEC`: an empty spec is the base scenario as is; a spec ending in `.toml` is an
 /// alternative scenario file; otherwise `;`-separated `PATH=VALUE` overrides on the base.
+/// Scenario files are found as every SCENARIO argument is: a file first, then a built-in
+/// scenario of that name ([`crate::library::ScenarioInput::resolve`]).
 ///
 /// # Errors
 /// [`Error::Usage`] for a malformed arm; scenario errors for invalid arms.
@@ -162,15 +168,15 @@ pub fn parse_arm(text: &str, base: &Path, common: &[Override]) -> Result<Arm> {
     }
     let spec = spec.trim();
     let scenario = if spec.is_empty() {
-        ModelSpec::load(base, common)?
+        ScenarioInput::resolve(base)?.load(common)?
     } else if Path::new(spec).extension().is_some_and(|e| e == "toml") && !spec.contains('=') {
-        ModelSpec::load(Path::new(spec), common)?
+        ScenarioInput::resolve(Path::new(spec))?.load(common)?
     } else {
         let mut overrides = common.to_vec();
         for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
             overrides.push(Override::parse(part.trim())?);
         }
-        ModelSpec::load(base, &overrides)?
+        ScenarioInput::resolve(base)?.load(&overrides)?
     };
     Ok(Arm {
         name,
@@ -211,6 +217,7 @@ pub fn comparison(arms: &[Arm], replicates: u32, seed: u64) -> Result<Experiment
             "replicates": replicates,
             "seed": seed,
         }),
+        whatif: None,
     })
 }
 

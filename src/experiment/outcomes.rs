@@ -107,6 +107,10 @@ outcomes! {
     spend_economic_usd,
     /// Empowerment spending over the run (US$).
     spend_empowerment_usd,
+    /// Civilians killed in crossfire during battles (people).
+    civilian_fatalities_crossfire,
+    /// Highest number of fighters at once, all groups (people).
+    peak_fighters,
 }
 
 /// Accumulates outcomes (and optionally the national series) while a run goes.
@@ -144,6 +148,7 @@ impl OutcomeObserver {
             o.civilian_fatalities_militia += r.civilian_fatalities_militia;
             o.civilian_fatalities_state += r.civilian_fatalities_state;
             o.civilian_fatalities_mission += r.civilian_fatalities_mission;
+            o.civilian_fatalities_crossfire += r.civilian_fatalities_crossfire;
             o.battle_deaths += r.battle_deaths;
             o.peacekeeper_fatalities += r.peacekeeper_fatalities;
             o.attacks_on_civilians += r.attacks_on_civilians;
@@ -164,6 +169,7 @@ impl OutcomeObserver {
         o.epidemic_peak_infectious = o.epidemic_peak_infectious.max(r.epidemic_infectious);
         o.peak_displaced = o.peak_displaced.max(r.displaced);
         o.peak_in_sites = o.peak_in_sites.max(r.in_sites);
+        o.peak_fighters = o.peak_fighters.max(r.fighters);
         o.final_m0 = r.af_m0;
         o.final_displaced = r.displaced;
         o.final_in_sites = r.in_sites;
@@ -225,6 +231,14 @@ mod tests {
             2,
         );
         assert_eq!(o.outcomes.civilian_fatalities, 5.0);
+        assert_eq!(
+            o.outcomes.civilian_fatalities,
+            o.outcomes.civilian_fatalities_rebel
+                + o.outcomes.civilian_fatalities_militia
+                + o.outcomes.civilian_fatalities_state
+                + o.outcomes.civilian_fatalities_mission
+                + o.outcomes.civilian_fatalities_crossfire
+        );
         assert!((o.outcomes.mean_m0 - 0.3).abs() < 1e-12);
         assert_eq!(o.outcomes.peak_displaced, 10.0);
         assert_eq!(o.outcomes.final_displaced, 4.0);

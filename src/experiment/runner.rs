@@ -34,6 +34,9 @@ pub enum Kind {
     Sweep,
     /// Arms compared with common random numbers.
     Comparison,
+    /// A scenario as is against the same scenario with changes: a comparison of two arms plus
+    /// `whatif.csv`, `whatif.md` and a figure (see [`super::whatif`]).
+    WhatIf,
 }
 
 impl Kind {
@@ -44,6 +47,7 @@ impl Kind {
             Self::Ensemble => "ensemble",
             Self::Sweep => "sweep",
             Self::Comparison => "comparison",
+            Self::WhatIf => "whatif",
         }
     }
 
@@ -54,6 +58,7 @@ impl Kind {
             "ensemble" => Some(Self::Ensemble),
             "sweep" => Some(Self::Sweep),
             "comparison" => Some(Self::Comparison),
+            "whatif" => Some(Self::WhatIf),
             _ => None,
         }
     }
@@ -85,6 +90,8 @@ pub struct Experiment {
     /// What defines the experiment (plan and scenario hashes, design): a directory holding a
     /// different identity is never resumed into.
     pub identity: serde_json::Value,
+    /// For a what-if: what the report says about the arms (written after the runs, before the manifest).
+    pub whatif: Option<super::whatif::Setup>,
 }
 
 /// How and where to execute.
@@ -325,6 +332,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "series": exp.series,
             "summary": exp.summary,
             "model": first.model_name(),
+            "whatif": exp.whatif.as_ref().map(super::whatif::figure_text),
         }),
         complete,
     }
@@ -475,12 +483,17 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
             rows,
         });
     }
-    if exp.kind == Kind::Comparison && opts.shard.is_none() {
+    if matches!(exp.kind, Kind::Comparison | Kind::WhatIf) && opts.shard.is_none() {
         let rows = super::compare::write_comparison(&dir, exp.seed)?.len() as u64;
         files.push(FileEntry {
             name: "comparison.csv".into(),
             rows,
         });
+    }
+    if let Some(setup) = &exp.whatif
+        && opts.shard.is_none()
+    {
+        files.extend(super::whatif::write_report(&dir, setup)?);
     }
     manifest(exp, opts, &started_at, files, true).write(&dir)?;
     Ok(ExecReport {
@@ -514,6 +527,10 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
                 "summary.csv",
                 "design.csv",
                 "comparison.csv",
+                "whatif.csv",
+                "whatif.md",
+                "figures/whatif.svg",
+                "figures/whatif.png",
                 "network.csv",
                 "links.csv",
                 "manifest.json",

@@ -9,7 +9,7 @@
 //!
 //! Submodules: `data` (reading the CSV files), `style` (fonts, sizes, colours, number formats),
 //! `draw` (shared drawing pieces: headers, legends, line panels, colour bars), and one module per
-//! figure family (`series`, `compare`, `sweep`, `map`).
+//! figure family (`series`, `compare`, `sweep`, `map`, `whatif`).
 
 mod compare;
 mod data;
@@ -18,6 +18,7 @@ mod map;
 mod series;
 mod style;
 mod sweep;
+mod whatif;
 
 use std::fmt;
 use std::fs;
@@ -26,6 +27,8 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::output::require_complete;
+
+pub use whatif::{WhatIfText, plot_whatif};
 
 /// An output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,6 +163,7 @@ pub(crate) struct Ctx {
 /// - `ensemble`: time series (mean and 95 % CI band) and the human-security panel;
 /// - `comparison`: the arms' series overlaid, the human-security panel per arm, and a
 ///   dot-and-interval chart of the paired relative differences;
+/// - `whatif`: as a comparison, plus the what-if figure (`whatif.svg`, `whatif.png`);
 /// - `sweep`: a heatmap (two factors), an effect chart (one factor) and, for policy-weight
 ///   designs, a simplex view of the chosen outcome.
 ///
@@ -194,10 +198,11 @@ pub fn plot_dir(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
                 map::plot_maps(&mut ctx, &maps)?;
             }
         }
-        "ensemble" | "comparison" => {
+        "ensemble" | "comparison" | "whatif" => {
             map::check_indicator(options)?;
-            let data = series::ReplicatedData::load(dir, &indicators, is_default, &manifest.kind)?;
-            let diffs = if manifest.kind == "comparison" {
+            let kind = if manifest.kind == "ensemble" { "ensemble" } else { "comparison" };
+            let data = series::ReplicatedData::load(dir, &indicators, is_default, kind)?;
+            let diffs = if kind == "comparison" {
                 Some(compare::Differences::load(dir, options)?)
             } else {
                 None
@@ -206,6 +211,18 @@ pub fn plot_dir(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
             series::plot_replicated(&mut ctx, &data)?;
             if let Some(d) = diffs {
                 compare::plot_differences(&mut ctx, &d)?;
+            }
+            if manifest.kind == "whatif" {
+                let text: WhatIfText = manifest
+                    .details
+                    .get("whatif")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .ok_or_else(|| Error::Output {
+                        path: dir.join("manifest.json"),
+                        message: "a what-if manifest without its `whatif` details: not written by this version of peacesim?".into(),
+                    })?;
+                ctx.written.extend(plot_whatif(dir, &ctx.formats, &text)?);
             }
         }
         "sweep" => {
@@ -218,7 +235,7 @@ pub fn plot_dir(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
             return Err(Error::Output {
                 path: dir.to_path_buf(),
                 message: format!(
-                    "cannot draw figures for a `{other}` directory: figures are drawn for run, ensemble, comparison and sweep directories"
+                    "cannot draw figures for a `{other}` directory: figures are drawn for run, ensemble, comparison, what-if and sweep directories"
                 ),
             });
         }

@@ -477,7 +477,7 @@ impl ReplicatedData {
         })
     }
 
-    fn lines(&self, indicator: &str, single_colour: Option<RGBColor>) -> Vec<Line> {
+    pub(crate) fn lines(&self, indicator: &str, single_colour: Option<RGBColor>) -> Vec<Line> {
         self.groups
             .iter()
             .enumerate()
@@ -567,7 +567,7 @@ fn derive(
 /// Cuts bands at the bounds a quantity cannot cross (0 when no mean is negative, 1 for shares
 /// and indices); returns whether anything was cut. A t interval of the mean can cross them when
 /// replicates differ a lot or n is small.
-fn cut_bands(lines: &mut [Line], unit: &str) -> bool {
+pub(crate) fn cut_bands(lines: &mut [Line], unit: &str) -> bool {
     let upper = matches!(unit, "share" | "index 0-1" | "share of M0");
     let nonnegative = lines.iter().flat_map(|l| &l.points).all(|p| p.1 >= 0.0 || p.1.is_nan());
     let mut cut = false;
