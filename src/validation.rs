@@ -541,10 +541,11 @@ fn site_hysteresis(scale: Scale) -> Result<CheckResult> {
     let avg = |f: &dyn Fn(&Paths) -> f64| mean(&series.iter().map(f).collect::<Vec<_>>());
     let peak = avg(&|(s, _)| s.iter().copied().fold(0.0, f64::max));
     let at30 = avg(&|(s, _)| s[30]);
+    let at_ceasefire = avg(&|(s, _)| s[60]);
     let end = avg(&|(s, _)| s[420]);
     let host_peak = avg(&|(_, h)| h.iter().copied().fold(0.0, f64::max));
     let host_end = avg(&|(_, h)| h[420]);
-    let passed = at30 >= 0.5 * peak && end >= 0.6 * peak && host_end / host_peak.max(1.0) < end / peak.max(1.0);
+    let passed = at_ceasefire >= 0.5 * peak && end >= 0.6 * peak && host_end / host_peak.max(1.0) < end / peak.max(1.0);
     Ok(CheckResult {
         id: "site-hysteresis",
         pattern: "Protection-site influx is fast and step-like; outflow lags security by a long time (services retain residents)",
@@ -554,9 +555,9 @@ fn site_hysteresis(scale: Scale) -> Result<CheckResult> {
             scale.seeds
         ),
         result: format!(
-            "site population: day 30 {at30:.0}, peak {peak:.0}, 360 days after the ceasefire {end:.0}; host-community displaced: peak {host_peak:.0}, end {host_end:.0}"
+            "site population: day 30 {at30:.0}, day 60 (ceasefire) {at_ceasefire:.0}, peak {peak:.0}, 360 days after the ceasefire {end:.0}; host-community displaced: peak {host_peak:.0}, end {host_end:.0}"
         ),
-        tolerance: "day 30 >= 50 % of peak; end >= 60 % of peak; host-community displaced fall relatively faster than site residents",
+        tolerance: "half the peak reached while the violence lasts (by the day-60 ceasefire); end >= 60 % of peak; host-community displaced fall relatively faster than site residents",
         passed,
     })
 }

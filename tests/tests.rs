@@ -13,6 +13,8 @@ mod experiments;
 mod invariants;
 /// Each mechanism moves outcomes in the direction the evidence says, on small scenarios.
 mod mechanisms;
+/// Each mission scenario shows the pattern it is built around, in a small ensemble.
+mod missions;
 /// Figures: every figure type from small runs; SVG well-formed with title and labels; PNG decodes and is not blank.
 mod plots;
 /// Invalid inputs give clear messages with file, line, field path and rule, and never panic.

@@ -156,19 +156,20 @@ fn assign_fighters(people: &mut People, scenario: &Scenario, streams: &Streams) 
         if wanted == 0 || spec.presence.is_empty() {
             continue;
         }
+        // Initial fighters come from the identity groups it recruits from; a group that recruits
+        // from none (foreign forces, or one that only abducts) starts with fighters of any group.
+        let drawn_from: Vec<bool> = if spec.recruits_from.iter().any(|&r| r) {
+            spec.recruits_from.clone()
+        } else {
+            vec![true; spec.recruits_from.len()]
+        };
         // Quotas per presence locality, proportional to eligible residents (largest remainder).
         let eligible: Vec<f64> = spec
             .presence
             .iter()
             .map(|&l| {
                 let loc = &scenario.localities[l as usize];
-                let recruitable: f64 = loc
-                    .composition
-                    .iter()
-                    .zip(&spec.recruits_from)
-                    .filter(|(_, r)| **r)
-                    .map(|(s, _)| s)
-                    .sum();
+                let recruitable: f64 = loc.composition.iter().zip(&drawn_from).filter(|(_, r)| **r).map(|(s, _)| s).sum();
                 f64::from(loc.agents) * recruitable
             })
             .collect();
@@ -213,7 +214,7 @@ fn assign_fighters(people: &mut People, scenario: &Scenario, streams: &Streams) 
                 let blk = &people.blocks[b];
                 blk.membership[j] == 0
                     && (blk.age_band[j] == crate::model::people::age::YOUTH || blk.age_band[j] == crate::model::people::age::ADULT)
-                    && spec.recruits_from[usize::from(blk.identity[j])]
+                    && drawn_from[usize::from(blk.identity[j])]
             };
             let mut left = quota[p];
             for pass_female in [0u8, 1u8] {

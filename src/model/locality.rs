@@ -153,6 +153,8 @@ pub struct Localities {
     pub site_services: Vec<f64>,
     /// Long-run civilian victims per 10,000 people per 30 days (exponential average over the return-safety time constant).
     pub victims_long_run: Vec<f64>,
+    /// Recent epidemic deaths per 10,000 people per 30 days (exponential average over the fear time constant).
+    pub epidemic_deaths_recent: Vec<f64>,
     /// Last tick with a violent event here, or [`NEVER`].
     pub last_violence_tick: Vec<u32>,
     /// Last tick an identity-based attack targeted identity `i` here, at `[l * identities + i]`, or [`NEVER`].
@@ -200,6 +202,7 @@ impl Localities {
             site_guard_posture: col(&|l| l.site.map_or(0.0, |s| s.guard_posture)),
             site_services: col(&|l| l.site.map_or(0.0, |s| s.services)),
             victims_long_run: vec![0.0; n],
+            epidemic_deaths_recent: vec![0.0; n],
             last_violence_tick: vec![NEVER; n],
             last_identity_attack_tick: vec![NEVER; n * scenario.identity_groups.len()],
             events_ring: vec![0.0; n * ring_len],

@@ -168,6 +168,8 @@ pub struct Conflict {
     pub peacekeeper_deaths: f64,
     /// Identity-based and site attacks per locality this tick.
     pub identity_attacks: Vec<f64>,
+    /// Smoothed attack hazard on civilians of identity `i` outside sites in locality `l`, at `[l * identities + i]`.
+    identity_hazard: Vec<f64>,
     proximity: Vec<f64>,
     net: Vec<f64>,
     shares: Vec<f64>,
@@ -187,6 +189,7 @@ impl Conflict {
             effective_presence: vec![0.0; n],
             effective_troops: vec![0.0; n],
             identity_attacks: vec![0.0; n],
+            identity_hazard: vec![0.0; n * scenario.identity_groups.len()],
             proximity: vec![0.0; n],
             net: vec![0.0; 2 * n],
             shares: vec![0.0; 2 * n],
@@ -606,6 +609,7 @@ impl Conflict {
                 chunk[0] = chunk[1..].iter().sum();
             }
         }
+        self.learn_identity_threat(scenario, totals, ctx);
 
         // DETERMINISM: events sorted by (locality, creation order) without allocating.
         self.order.clear();
@@ -616,6 +620,38 @@ impl Conflict {
         self.sorted.clear();
         self.sorted.extend(self.order.iter().map(|&(_, i)| self.events[i as usize]));
         std::mem::swap(&mut self.events, &mut self.sorted);
+    }
+
+    /// Updates how much of each locality's violence people of each identity group perceive as aimed
+    /// at them: the ratio of their smoothed attack hazard to the locality's civilian mean, capped.
+    /// Violence that targets one group (Nuer civilians in Juba in December 2013) frightens that
+    /// group into flight and into the sites, not everyone alike.
+    fn learn_identity_threat(&mut self, scenario: &Scenario, totals: &[f64], ctx: &mut Context) {
+        let lay = &ctx.layout;
+        let p = &scenario.rules.community;
+        let alpha = 1.0 - (-scenario.run.tick_length_days / p.identity_threat_days).exp();
+        let ids = lay.identities;
+        let row = ctx.row_len();
+        for l in 0..self.identity_hazard.len() / ids.max(1) {
+            let base = lay.base(l);
+            let mut weighted = 0.0;
+            let mut civilians = 0.0;
+            for i in 0..ids {
+                let h = &mut self.identity_hazard[l * ids + i];
+                *h += (ctx.hazard[(l * ids + i) * row] - *h) * alpha;
+                let c = totals[base + lay.off_civilians_by_identity + i];
+                weighted += c * *h;
+                civilians += c;
+            }
+            let mean = if civilians > 0.0 { weighted / civilians } else { 0.0 };
+            for i in 0..ids {
+                ctx.identity_threat[l * ids + i] = if mean > 1e-15 {
+                    (self.identity_hazard[l * ids + i] / mean).min(p.identity_threat_max_ratio)
+                } else {
+                    1.0
+                };
+            }
+        }
     }
 
     /// Splits the realised victims of the people pass among the events that could have caused

@@ -54,6 +54,7 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         recruits_from,
         pay: vec![0.0; groups],
         identity_attacked: vec![false; n * ids],
+        identity_threat: vec![1.0; n * ids],
         destinations: super::person::Destinations {
             offsets: Vec::with_capacity(n + 1),
             locality: Vec::with_capacity(max_options),
@@ -106,6 +107,18 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         );
     }
 
+    // National epidemic death rate, population-weighted, for the fear that changes behaviour.
+    let mut national_epidemic_deaths = 0.0;
+    let mut people = 0.0;
+    for l in 0..n {
+        let alive = totals[lay.base(l) + field::ALIVE];
+        national_epidemic_deaths += alive * loc.epidemic_deaths_recent[l];
+        people += alive;
+    }
+    if people > 0.0 {
+        national_epidemic_deaths /= people;
+    }
+
     for l in 0..n {
         let base = lay.base(l);
         let alive = totals[base + field::ALIVE] * ppa;
@@ -144,8 +157,15 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         if links > 0.0 {
             neighbour_prevalence /= links;
         }
-        let amplified = loc.ring_sum(&loc.events_ring, l, last, lag_min.saturating_sub(1), lag_max.saturating_sub(1)) > 0.0;
-        let interventions = epi::interventions(&r.health, health_effect, engagement);
+        let recent_events = loc.ring_sum(&loc.events_ring, l, last, lag_min.saturating_sub(1), lag_max.saturating_sub(1));
+        let amplified = if alive > 0.0 {
+            epi::conflict_exposure(&r.health, recent_events / alive * 100_000.0)
+        } else {
+            0.0
+        };
+        let feared_deaths = (1.0 - r.health.fear_national_weight_share) * loc.epidemic_deaths_recent[l]
+            + r.health.fear_national_weight_share * national_epidemic_deaths;
+        let interventions = epi::interventions(&r.health, health_effect, engagement, feared_deaths);
         let beta = epi::effective_beta(&r.health, amplified, &interventions);
         let foi = epi::force_of_infection(beta, prevalence, neighbour_prevalence, r.health.neighbour_mixing_share);
         let in_site = totals[base + field::IN_SITE] * ppa;

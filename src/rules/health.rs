@@ -1,10 +1,12 @@
 //! D10: an SEIR epidemic coupled to conflict and to health capacity; baseline mortality.
 //!
-//! Transmission per locality is beta = R0 / infectious period, amplified 1.9x for 1-10 weeks
-//! after violence (BMC Public Health 2024) and by crowding in protection sites, and reduced by
-//! the health pillar's channels: isolation of detected cases (-90 % onward transmission,
-//! Lindblade 2015), safe burials (funeral share of transmission, Merler 2015), infection control
-//! in facilities (facility share) and behaviour change from community engagement (Fast et al.).
+//! Transmission per locality is beta = R0 / infectious period, amplified up to 1.9x for 1-10
+//! weeks after violence (BMC Public Health 2024; the share of the amplification grows with
+//! events per head) and by crowding in protection sites, and reduced by the health pillar's
+//! channels: isolation of detected cases (-90 % onward transmission, Lindblade 2015), safe
+//! burials (funeral share of transmission, Merler 2015), infection control in facilities
+//! (facility share), behaviour change from community engagement, and people's own fear as
+//! epidemic deaths mount (Fast et al. 2015).
 //! Treatment halves the case-fatality risk (Lindblade 2015). Stages are exponential, so the mean
 //! generation time is incubation + infectious period (about the 15.3-day serial interval).
 
@@ -23,22 +25,42 @@ pub struct Interventions {
     pub behaviour_change: f64,
 }
 
-/// Interventions produced by health and empowerment programme effects.
+/// Interventions produced by health and empowerment programme effects, and by people's own fear.
+///
+/// `epidemic_deaths_recent` is the recent epidemic death rate people weigh (local and national),
+/// in deaths per 10,000 per 30 days: communities change burial and caring practices on their own
+/// as deaths mount, which is what turned Liberia's epidemic (Fast et al. 2015), and programmes
+/// add to that.
 #[must_use]
-pub fn interventions(p: &Health, health_effect: f64, engagement_effect: f64) -> Interventions {
+pub fn interventions(p: &Health, health_effect: f64, engagement_effect: f64, epidemic_deaths_recent: f64) -> Interventions {
+    let programmes = p.behaviour_change_max_share * (1.0 - (1.0 - engagement_effect) * (1.0 - 0.5 * health_effect));
+    let fear = fear_contact_reduction(p, epidemic_deaths_recent);
     Interventions {
         isolation: p.detection_share * health_effect,
         safe_burials: health_effect,
         infection_control: health_effect,
-        behaviour_change: p.behaviour_change_max_share * (1.0 - (1.0 - engagement_effect) * (1.0 - 0.5 * health_effect)),
+        behaviour_change: 1.0 - (1.0 - programmes) * (1.0 - fear),
     }
 }
 
-/// Effective transmission rate per day in a locality.
+/// Contact reduction people make on their own when epidemic deaths are recent and many.
 #[must_use]
-pub fn effective_beta(p: &Health, conflict_amplified: bool, i: &Interventions) -> f64 {
+pub fn fear_contact_reduction(p: &Health, epidemic_deaths_recent: f64) -> f64 {
+    p.fear_contact_reduction_max_share * (1.0 - (-epidemic_deaths_recent.max(0.0) / p.fear_deaths_scale_per_10k_30d).exp())
+}
+
+/// Share of the conflict amplification that applies given violent events per 100,000 people in
+/// the lag window: one event in a large city barely disrupts its health care; many do.
+#[must_use]
+pub fn conflict_exposure(p: &Health, events_per_100k: f64) -> f64 {
+    1.0 - (-events_per_100k.max(0.0) / p.conflict_events_scale_per_100k).exp()
+}
+
+/// Effective transmission rate per day in a locality (`conflict_exposure` from [`conflict_exposure`]).
+#[must_use]
+pub fn effective_beta(p: &Health, conflict_exposure: f64, i: &Interventions) -> f64 {
     let beta = p.r0 / p.infectious_days;
-    let conflict = if conflict_amplified { p.conflict_multiplier } else { 1.0 };
+    let conflict = 1.0 + (p.conflict_multiplier - 1.0) * conflict_exposure.clamp(0.0, 1.0);
     beta * conflict
         * (1.0 - i.behaviour_change)
         * (1.0 - p.funeral_transmission_share * i.safe_burials)
@@ -99,17 +121,38 @@ mod tests {
     #[test]
     fn without_interventions_r0_is_the_scenario_value() {
         let p = Health::default();
-        let beta = effective_beta(&p, false, &Interventions::default());
+        let beta = effective_beta(&p, 0.0, &Interventions::default());
         assert!((beta * p.infectious_days - p.r0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn amplification_grows_with_events_per_head() {
+        let p = Health::default();
+        assert_eq!(conflict_exposure(&p, 0.0), 0.0);
+        let one_in_a_city = conflict_exposure(&p, 1.0 / 1_300_000.0 * 100_000.0);
+        let one_in_a_zone = conflict_exposure(&p, 1.0 / 150_000.0 * 100_000.0);
+        assert!(one_in_a_city < 0.2 && one_in_a_zone > 0.7, "{one_in_a_city} {one_in_a_zone}");
+    }
+
+    #[test]
+    fn fear_of_dying_reduces_contacts_up_to_its_ceiling() {
+        let p = Health::default();
+        assert_eq!(fear_contact_reduction(&p, 0.0), 0.0);
+        let some = fear_contact_reduction(&p, p.fear_deaths_scale_per_10k_30d);
+        assert!((some - p.fear_contact_reduction_max_share * (1.0 - (-1.0_f64).exp())).abs() < 1e-12);
+        assert!(fear_contact_reduction(&p, 1e6) <= p.fear_contact_reduction_max_share);
+        let calm = effective_beta(&p, 0.0, &interventions(&p, 0.0, 0.0, 0.0));
+        let afraid = effective_beta(&p, 0.0, &interventions(&p, 0.0, 0.0, 5.0));
+        assert!(afraid < calm * 0.5, "{afraid} vs {calm}");
     }
 
     #[test]
     fn conflict_amplifies_and_isolation_collapses_transmission() {
         let p = Health::default();
         let none = Interventions::default();
-        assert!((effective_beta(&p, true, &none) / effective_beta(&p, false, &none) - 1.9).abs() < 1e-12);
-        let full = interventions(&p, 1.0, 1.0);
-        let r = effective_beta(&p, false, &full) * p.infectious_days;
+        assert!((effective_beta(&p, 1.0, &none) / effective_beta(&p, 0.0, &none) - 1.9).abs() < 1e-12);
+        let full = interventions(&p, 1.0, 1.0, 0.0);
+        let r = effective_beta(&p, 0.0, &full) * p.infectious_days;
         assert!(r < 0.5, "R under full health and engagement programmes: {r}");
     }
 

@@ -174,6 +174,9 @@ pub struct Context {
     pub pay: Vec<f64>,
     /// Identity `i` was attacked in locality `l` within the community window, at `[l * identities + i]`.
     pub identity_attacked: Vec<bool>,
+    /// Ratio of the recent violence aimed at identity `i` in locality `l` to the locality's mean,
+    /// at `[l * identities + i]` (1 where violence is not targeted).
+    pub identity_threat: Vec<f64>,
     /// Flight destinations.
     pub destinations: Destinations,
     /// Probability of leaving the exposed stage per tick.
@@ -502,32 +505,35 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
                         } else {
                             0.0
                         };
-                    let p_move = flight::move_on_probability(&r.displacement, here.conflict_zone, dt);
-                    let p_seek = if here.has_site {
-                        (r.displacement.site_seek_rate_per_day * insecurity * dt).min(1.0)
+                    // Applying to a site here comes before moving on: people who reached a
+                    // base's gates in a conflict zone shelter there rather than walk on (Flee
+                    // treats camps as end points); only those who do not apply move on.
+                    let p_seek = if here.has_site && here.site_admission > 0.0 {
+                        (r.displacement.site_seek_rate_per_day * insecurity * dt).min(1.0 - p_return)
                     } else {
                         0.0
                     };
+                    let p_move = flight::move_on_probability(&r.displacement, here.conflict_zone, dt) * (1.0 - p_return - p_seek);
                     let u = unit(d[4]);
                     if u < p_return {
                         loc = home;
                         disp = displacement::HOME;
                         acc[lay.base(home) + field::RETURNS] += 1.0;
-                    } else if u < p_return + p_move {
-                        if let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5])) {
-                            let (new_loc, new_disp) = arrive(dest, site, home);
-                            if new_disp == displacement::HOME {
-                                acc[lay.base(home) + field::RETURNS] += 1.0;
-                            }
-                            loc = new_loc;
-                            disp = new_disp;
-                        }
-                    } else if u < p_return + p_move + p_seek {
+                    } else if u < p_return + p_seek {
                         acc[lay.base(loc) + field::SITE_APPLICANTS] += 1.0;
                         if unit(d[5]) < here.site_admission {
                             disp = displacement::IN_SITE;
                             acc[lay.base(loc) + field::SITE_ENTRIES] += 1.0;
                         }
+                    } else if u < p_return + p_seek + p_move
+                        && let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5]))
+                    {
+                        let (new_loc, new_disp) = arrive(dest, site, home);
+                        if new_disp == displacement::HOME {
+                            acc[lay.base(home) + field::RETURNS] += 1.0;
+                        }
+                        loc = new_loc;
+                        disp = new_disp;
                     }
                 }
                 _ => {
@@ -575,7 +581,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     let victimised_recently = b.victimised_tick[j] != NEVER && t.saturating_sub(b.victimised_tick[j]) < ctx.personal_window;
     let insecurity_target = community::insecurity_target(
         &r.community,
-        lc.victims_per_10k_30d,
+        lc.victims_per_10k_30d * ctx.identity_threat[loc * ids + ident],
         victimised_recently,
         disp != displacement::HOME,
         lc.reassurance,

@@ -41,6 +41,7 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         }
     }
     let long_run = 1.0 - (-dt / f64::from(r.displacement.return_safe_days)).exp();
+    let fear_memory = 1.0 - (-dt / r.health.fear_memory_days).exp();
     for l in 0..n {
         let base = layout.base(l);
         let victims: f64 = (0..layout.slots)
@@ -57,6 +58,13 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         };
         let x = &mut world.localities.victims_long_run[l];
         *x += (rate - *x) * long_run;
+        let epidemic_rate = if alive > 0.0 {
+            totals[base + field::EPIDEMIC_DEATHS] * ppa / alive * 10_000.0 * 30.0 / dt
+        } else {
+            0.0
+        };
+        let y = &mut world.localities.epidemic_deaths_recent[l];
+        *y += (epidemic_rate - *y) * fear_memory;
     }
 
     let mission = world.mission.as_ref();

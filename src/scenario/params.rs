@@ -270,6 +270,8 @@ param_section! {
         conflict_lag_min_days: u32 = 7; [0, 365]; "days"; "BMC Public Health 2024";
         /// End of the lag window after violence during which transmission is amplified.
         conflict_lag_max_days: u32 = 70; [1, 365]; "days"; "BMC Public Health 2024";
+        /// Violent events per 100,000 people in the lag window at which 63 % (1 - 1/e) of the amplification applies (one event in a 150,000-person health zone gives about 74 %).
+        conflict_events_scale_per_100k: f64 = 0.5; [0.0001, 10000.0]; "events/100,000"; "assumption scaled to DRC health zones (BMC Public Health 2024 counts any event in a zone)";
         /// Reduction of onward transmission for isolated cases.
         isolation_reduction_share: f64 = 0.9; [0.0, 1.0]; "1"; "Lindblade et al. 2015";
         /// Reduction of the case-fatality risk for treated (isolated) cases.
@@ -304,6 +306,14 @@ param_section! {
         injury_recovery_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption";
         /// Share of the population with a chronic illness at the start.
         chronic_illness_share: f64 = 0.06; [0.0, 1.0]; "1"; "assumption";
+        /// Largest reduction of contacts that people make on their own out of fear of dying (endogenous behaviour change).
+        fear_contact_reduction_max_share: f64 = 0.6; [0.0, 1.0]; "1"; "Fast et al. 2015 (Lofa: only a model with behaviour change fits); Funk et al. 2017; magnitude assumption";
+        /// Recent epidemic deaths per 10,000 people per 30 days at which fear achieves 63 % (1 - 1/e) of its largest contact reduction.
+        fear_deaths_scale_per_10k_30d: f64 = 1.0; [0.0001, 10000.0]; "deaths/10,000/30 days"; "assumption: Liberia's epidemic turned at about 2 deaths/10,000/month (WHO 2014)";
+        /// Weight of national, as opposed to local, epidemic deaths in the fear that changes behaviour (news, radio).
+        fear_national_weight_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        /// Time constant of the memory of epidemic deaths that drives fear.
+        fear_memory_days: f64 = 21.0; [1.0, 3650.0]; "days"; "assumption";
         /// Share of cases detected, and so eligible for isolation, where health access is full.
         detection_share: f64 = 0.7; [0.0, 1.0]; "1"; "assumption";
     }
@@ -374,6 +384,10 @@ param_section! {
         insecurity_reassurance_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
         /// Baseline perceived insecurity with no violence (UNDP 2022: most people feel insecure).
         insecurity_baseline: f64 = 0.2; [0.0, 1.0]; "1"; "UNDP 2022 (perceived insecurity decoupled from development); level assumption";
+        /// Time constant over which people learn how much of the local violence is aimed at people of their identity group.
+        identity_threat_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption; UNMISS PoC sites sheltered mostly the targeted group (domain.md B2)";
+        /// Largest ratio of the violence a group perceives to the locality's mean (identity-targeted violence is feared by its targets).
+        identity_threat_max_ratio: f64 = 5.0; [1.0, 100.0]; "1"; "assumption";
     }
 }
 

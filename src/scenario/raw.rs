@@ -335,9 +335,9 @@ pub struct RawArmedGroup {
     pub fighters: i64,
     /// Localities where its fighters are at the start, by name (at least one).
     pub presence: Vec<String>,
-    /// Identity groups it recruits from (default: all).
+    /// Identity groups it recruits from (omitted: all; `[]`: none, e.g. foreign forces).
     #[serde(default)]
-    pub recruits_from: Vec<String>,
+    pub recruits_from: Option<Vec<String>>,
     /// Identity groups it targets in identity-based attacks (default: none).
     #[serde(default)]
     pub hostile_to: Vec<String>,

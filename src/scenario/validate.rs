@@ -343,7 +343,10 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
             }
             m
         };
-        let recruits_from = mask(&g.recruits_from, "recruits_from", true);
+        let recruits_from = match &g.recruits_from {
+            Some(list) => mask(list, "recruits_from", false),
+            None => vec![true; n_identities],
+        };
         let hostile_to = mask(&g.hostile_to, "hostile_to", false);
         let enemies: Vec<u32> = match &g.enemies {
             Some(list) => list
