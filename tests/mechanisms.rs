@@ -244,14 +244,36 @@ fn d8_mission_harm_costs_more_trust_than_armed_group_harm_gains() {
 #[test]
 fn d10_an_epidemic_raises_health_deprivation_and_deaths() {
     let after_seed = |c: &Collect| c.national[70..].iter().map(|r| r.deprived_health_share).sum::<f64>() / (c.national.len() - 70) as f64;
-    let with = mean(&["rules.health.r0=2.5"], after_seed);
-    let without = mean(&["rules.health.r0=0.0"], after_seed);
+    // Fear (people's own behaviour change) is switched off to isolate the epidemic's burden: in
+    // 10,000 people a few deaths are already a high rate and fear ends the outbreak early.
+    let with = mean(
+        &["rules.health.r0=2.5", "rules.health.fear_contact_reduction_max_share=0"],
+        after_seed,
+    );
+    let without = mean(
+        &["rules.health.r0=0.0", "rules.health.fear_contact_reduction_max_share=0"],
+        after_seed,
+    );
     assert!(
         with > without + 0.01,
         "health deprivation with an epidemic {with:.3} vs without {without:.3}"
     );
     let deaths = |c: &Collect| cumulative(c, |r| r.epidemic_deaths);
     assert!(mean(&["rules.health.r0=2.5"], deaths) > mean(&["rules.health.r0=0.0"], deaths));
+}
+
+#[test]
+fn d10_fear_of_dying_changes_behaviour_and_cuts_epidemic_deaths() {
+    let deaths = |c: &Collect| cumulative(c, |r| r.epidemic_deaths);
+    let fearless = mean(&["rules.health.r0=2.5", "rules.health.fear_contact_reduction_max_share=0"], deaths);
+    let afraid = mean(
+        &["rules.health.r0=2.5", "rules.health.fear_contact_reduction_max_share=0.6"],
+        deaths,
+    );
+    assert!(
+        afraid < 0.7 * fearless,
+        "epidemic deaths with fear {afraid:.0} vs without {fearless:.0}"
+    );
 }
 
 #[test]
