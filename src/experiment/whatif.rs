@@ -118,6 +118,24 @@ pub fn figure_series(model: &str) -> (&'static str, &'static str, &'static str) 
     }
 }
 
+/// The time series that shows a headline outcome (indicator, title, unit), if one does.
+#[must_use]
+pub fn outcome_series(outcome: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    Some(match outcome {
+        "civilian_fatalities" => ("civilian_fatalities_cumulative", "Civilian fatalities, cumulative", "people"),
+        "epidemic_deaths" => ("epidemic_deaths_cumulative", "Epidemic deaths, cumulative", "people"),
+        "deaths" => ("deaths_cumulative", "Deaths from all causes, cumulative", "people"),
+        "peak_displaced" => ("displaced", "Displaced people", "people"),
+        "peak_in_sites" => ("in_sites", "People in protection sites", "people"),
+        "mean_m0" => ("af_m0", "Human insecurity M0", "index 0-1"),
+        "final_trust_in_mission" => ("trust_in_mission", "Trust in the mission", "share"),
+        "final_host_consent" => ("host_consent", "Host consent", "share"),
+        "peak_fighters" => ("fighters", "Fighters", "people"),
+        "protests_and_riots" => ("protests_cumulative", "Protests against the mission, cumulative", "events"),
+        _ => return None,
+    })
+}
+
 /// One change of a what-if.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {

@@ -436,8 +436,20 @@ impl Override {
     /// # Errors
     /// [`Error::Usage`] if there is no `=` or the path is empty.
     pub fn parse(text: &str) -> Result<Self> {
-        let (path, value) = text
-            .split_once('=')
+        // The first `=` outside brackets separates path and value: selectors such as
+        // `localities[name=Capital]` contain `=` themselves.
+        let mut depth = 0_i32;
+        let split = text.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                '=' if depth == 0 => return Some(i),
+                _ => {}
+            }
+            None
+        });
+        let (path, value) = split
+            .map(|i| (&text[..i], &text[i + 1..]))
             .ok_or_else(|| Error::Usage(format!("override `{text}` must look like PATH=VALUE, e.g. mission.troops=4000")))?;
         let path = path.trim();
         if path.is_empty() {
@@ -592,6 +604,16 @@ fn with_override_note(e: Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_split_at_the_first_equals_sign_outside_brackets() {
+        let o = Override::parse("localities[name=Capital].population=50000").unwrap();
+        assert_eq!(o.path, "localities[name=Capital].population");
+        assert_eq!(o.value, toml::Value::Integer(50000));
+        let w = Override::parse("mission.policy.weights={protection=1,health=0,economic=0,empowerment=0}").unwrap();
+        assert_eq!(w.path, "mission.policy.weights");
+        assert!(Override::parse("localities[name=Capital]").is_err());
+    }
 
     #[test]
     fn slugs_are_column_safe() {

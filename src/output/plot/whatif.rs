@@ -19,7 +19,7 @@ use super::series::{ReplicatedData, cut_bands};
 use super::style::{self, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use super::{Ctx, Format};
 use crate::error::Result;
-use crate::experiment::whatif::{figure_series, headline_for};
+use crate::experiment::whatif::{figure_series, headline_for, outcome_series};
 
 /// What the what-if figure says besides the data (kept in the manifest to redraw it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,6 +32,31 @@ pub struct WhatIfText {
     pub model: String,
     /// Replicate pairs.
     pub n: u32,
+}
+
+/// The series drawn on top: that of the headline outcome that changes most (largest relative
+/// change outside the noise, then any), so an epidemic what-if shows epidemic deaths and a
+/// protection what-if civilian fatalities; civilian fatalities when nothing changes.
+fn headline_series(table: &Table, model: &str) -> Result<(&'static str, &'static str, &'static str)> {
+    if model == "epstein" {
+        return Ok(figure_series(model));
+    }
+    let (oc, rc, vc) = (table.col("outcome")?, table.col("relative_change")?, table.col("verdict")?);
+    let mut best: Option<(bool, f64, (&'static str, &'static str, &'static str))> = None;
+    for row in 0..table.len() {
+        let Some(series) = outcome_series(table.text(row, oc)) else {
+            continue;
+        };
+        let rel = table.num(row, rc)?;
+        if !rel.is_finite() || rel == 0.0 {
+            continue;
+        }
+        let key = (table.text(row, vc) != "within noise", rel.abs());
+        if best.is_none_or(|(clear, size, _)| key > (clear, size)) {
+            best = Some((key.0, key.1, series));
+        }
+    }
+    Ok(best.map_or_else(|| figure_series(model), |(_, _, s)| s))
 }
 
 /// One dot of the chart.
@@ -52,12 +77,12 @@ struct Dot {
 /// [`crate::Error::Write`] if a figure cannot be written.
 pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<Vec<PathBuf>> {
     style::ensure_font()?;
-    let (indicator, series_title, unit) = figure_series(&text.model);
+    let table = Table::read(&dir.join("whatif.csv"))?;
+    let (indicator, series_title, unit) = headline_series(&table, &text.model)?;
     let data = ReplicatedData::load(dir, &[indicator.to_string()], false, "comparison")?;
     let mut lines = data.lines(indicator, None);
     let cut = cut_bands(&mut lines, unit);
 
-    let table = Table::read(&dir.join("whatif.csv"))?;
     let (oc, rc, lc, hc, vc) = (
         table.col("outcome")?,
         table.col("relative_change")?,
