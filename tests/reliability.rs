@@ -78,7 +78,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_nothing_that_looks_complete() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// Starts `peacesim ARGS`, waits until `ready` holds (or 60 s), then sends `signal` with kill(1).
+/// Starts `peacesim ARGS`, waits until `ready` holds (or 60 s), then sends `signal`.
 fn interrupt(args: &[&str], signal: &str, ready: impl Fn() -> bool) -> std::process::Output {
     let child = Command::new(util::bin())
         .args(args)
@@ -90,8 +90,9 @@ fn interrupt(args: &[&str], signal: &str, ready: impl Fn() -> bool) -> std::proc
     while !ready() && start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let status = Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
+    // The shell's built-in kill: no dependency on procps.
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -{signal} {}", child.id())])
         .status()
         .unwrap();
     assert!(status.success());
