@@ -100,7 +100,7 @@ fn interrupt(args: &[&str], signal: &str, ready: impl Fn() -> bool) -> std::proc
 }
 
 #[test]
-fn sigint_and_sigterm_stop_a_run_cleanly_with_exit_130_and_no_output_that_looks_complete() {
+fn sigint_sigterm_and_sigkill_leave_no_run_output_that_looks_complete() {
     let dir = util::temp_dir("signals-run");
     let scenario = util::scenario_path("baseline.toml");
     for signal in ["INT", "TERM"] {
@@ -129,6 +129,27 @@ fn sigint_and_sigterm_stop_a_run_cleanly_with_exit_130_and_no_output_that_looks_
             .filter(|e| e.file_name().to_string_lossy().contains(&format!("run-{signal}")))
             .collect();
         assert!(leftovers.is_empty(), "SIG{signal}: the staged output is removed: {leftovers:?}");
+    }
+    // SIGKILL cannot be handled: the run dies mid-write and leaves its hidden staged directory,
+    // which never holds a complete manifest and is never mistaken for output.
+    let out_dir = dir.join("run-KILL");
+    let parent = dir.clone();
+    let out = interrupt(
+        &["run", scenario.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()],
+        "KILL",
+        || {
+            std::fs::read_dir(&parent)
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().contains("run-KILL.partial")))
+                .unwrap_or(false)
+        },
+    );
+    assert_eq!(out.status.code(), None, "killed by a signal");
+    assert!(!out_dir.exists(), "SIGKILL: no directory under the requested name");
+    for staged in std::fs::read_dir(&dir).unwrap().flatten() {
+        let manifest = staged.path().join("manifest.json");
+        if let Ok(text) = std::fs::read_to_string(manifest) {
+            assert!(!text.contains("\"complete\": true"), "a staged directory never says complete");
+        }
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
