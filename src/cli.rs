@@ -27,6 +27,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run a scenario as is and with changes (paired, common random numbers) and say what changed.
     Whatif(WhatIfArgs),
+    /// A what-if dashboard in the browser (local web server; prints its address).
+    Serve(ServeArgs),
     /// List the scenarios built into peacesim: name, model, people, length and description.
     Scenarios,
     /// Describe a scenario in plain language: population, armed groups, mission, scheduled events.
@@ -170,6 +172,24 @@ pub struct CompareArgs {
     /// Shared options (--set applies to every arm).
     #[command(flatten)]
     pub common: RunCommon,
+}
+
+/// `peacesim serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind. The default serves this machine only; binding another address (e.g.
+    /// 0.0.0.0 for a classroom network) exposes the dashboard to others on that network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Directory under which each run's files are written.
+    #[arg(long, default_value = "outputs/dashboard")]
+    pub out: PathBuf,
+    /// Worker threads for runs (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 /// `peacesim whatif`.

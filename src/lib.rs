@@ -30,6 +30,7 @@ pub mod model;
 pub mod output;
 pub mod rules;
 pub mod scenario;
+pub mod serve;
 pub mod validation;
 
 pub use engine::{Observer, Simulation};

@@ -300,6 +300,25 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             Ok(())
         }
         Command::Whatif(args) => whatif(&args, stop),
+        Command::Serve(args) => {
+            let address = if args.bind.contains(':') {
+                format!("[{}]:{}", args.bind, args.port)
+            } else {
+                format!("{}:{}", args.bind, args.port)
+            };
+            peacesim::serve::serve(
+                &peacesim::serve::ServeOptions {
+                    address,
+                    out: args.out.clone(),
+                    threads: args.threads,
+                },
+                stop,
+                &|url| {
+                    println!("peacesim dashboard: {url}");
+                    eprintln!("(Ctrl-C stops the server)");
+                },
+            )
+        }
         Command::Scenarios => {
             print!(
                 "{}",
@@ -446,95 +465,30 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
 }
 
 /// Quotes a word for a POSIX shell when it holds anything but plain path and value characters.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c)) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 /// `peacesim whatif`: validates both arms, the changes and the output location, runs the paired
 /// ensemble, and prints the report.
 fn whatif(args: &cli::WhatIfArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
     check_ticks(args.ticks)?;
-    if !(2..=100_000).contains(&args.replicates) {
-        return Err(Error::Usage(format!(
-            "--replicates must be in [2, 100000] (a what-if needs at least two pairs to tell a change from noise), got {}",
-            args.replicates
-        )));
-    }
     let formats = args
         .format
         .iter()
         .map(|f| f.parse())
         .collect::<Result<Vec<peacesim::output::Format>>>()?;
-    let overrides = parse_overrides(&args.set)?;
-    whatif::check_overrides(&overrides)?;
-    if overrides.is_empty() && args.alt.is_none() {
-        return Err(Error::Usage(
-            "nothing to compare: give the changes with --set PATH=VALUE (repeatable) or an alternative scenario with --alt FILE".into(),
-        ));
-    }
-    let base = ScenarioInput::resolve(&args.scenario)?;
-    let mut as_is = base.load(&[])?;
-    as_is.apply_run_overrides(None, args.ticks);
-    let alt = args.alt.as_deref().map(ScenarioInput::resolve).transpose()?;
-    let mut what_if = match &alt {
-        Some(a) => a.load(&overrides)?,
-        None => base.load(&overrides)?,
-    };
-    what_if.apply_run_overrides(None, args.ticks);
-    let seed = args.seed.unwrap_or(as_is.seed());
-
-    let alt_name = alt.as_ref().map(|a| (a.label.display().to_string(), what_if.name().to_string()));
-    let changes = whatif::describe_changes(&base.text, alt_name, &overrides);
-    let mut notes = Vec::new();
-    if whatif::identical(&as_is, &what_if) {
-        notes.push("the changes leave the scenario as it was: both arms are the same, so every difference is zero".to_string());
-    }
-    let mut command = vec!["peacesim".to_string(), "whatif".into(), base.given.clone()];
-    if let Some(a) = &alt {
-        command.extend(["--alt".to_string(), a.given.clone()]);
-    }
-    for s in &args.set {
-        command.extend(["--set".to_string(), s.clone()]);
-    }
-    if let Some(t) = args.ticks {
-        command.extend(["--ticks".to_string(), t.to_string()]);
-    }
-    command.extend([
-        "--replicates".to_string(),
-        args.replicates.to_string(),
-        "--seed".into(),
-        seed.to_string(),
-    ]);
-    let mut spec: Vec<String> = alt.iter().map(|a| a.label.display().to_string()).collect();
-    spec.extend(overrides.iter().map(peacesim::scenario::Override::render));
-    let setup = whatif::Setup {
-        scenario: base.label.display().to_string(),
-        title: as_is.name().to_string(),
-        changes,
-        notes,
-        command: command.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" "),
-        formats,
-        model: as_is.model_name(),
+    let prepared = whatif::prepare(&whatif::Request {
+        scenario: args.scenario.clone(),
+        alt: args.alt.clone(),
+        set: args.set.clone(),
+        ticks: args.ticks,
         replicates: args.replicates,
-        seed,
-        ticks: as_is.ticks(),
-        tick_length_days: as_is.tick_length_days(),
-    };
-    let exp = whatif::experiment(as_is, what_if, spec.join(";"), setup.clone())?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| experiment::default_dir(&base.naming_path(), &whatif::dir_name(&exp)));
+        seed: args.seed,
+        formats,
+    })?;
+    let (exp, setup, seed) = (prepared.experiment, prepared.setup, prepared.seed);
+    let out = args.out.clone().unwrap_or(prepared.default_dir);
     if !args.quiet {
         eprintln!(
             "running {} replicate pairs of {} as is and what if ({} ticks, master seed {seed})",
-            args.replicates,
-            base.label.display(),
-            setup.ticks
+            args.replicates, setup.scenario, setup.ticks
         );
     }
     let bar = Bar::new(args.quiet);

@@ -5,6 +5,8 @@ mod util;
 
 /// The binary: exit codes, messages, output directories.
 mod cli;
+/// `peacesim serve`: input validation, path handling, and the page driven in headless Chromium.
+mod dashboard;
 /// Same scenario and seed give identical bytes whatever the thread count; seeds matter.
 mod determinism;
 /// Ensembles, sweeps, comparisons, shards, merges and resumption.

@@ -883,3 +883,124 @@ mod tests {
         assert_eq!(alt[1].text(), "mission.troops = 0", "no as-is value on top of another scenario");
     }
 }
+
+/// A what-if as asked for: the same inputs as `peacesim whatif` (the dashboard builds one too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The scenario: a file or a built-in name.
+    pub scenario: std::path::PathBuf,
+    /// An alternative scenario for the what-if arm, if any.
+    pub alt: Option<std::path::PathBuf>,
+    /// `PATH=VALUE` changes for the what-if arm.
+    pub set: Vec<String>,
+    /// Ticks for both arms (default: the scenario's).
+    pub ticks: Option<u32>,
+    /// Replicate pairs (2 to 100,000).
+    pub replicates: u32,
+    /// Master seed (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Figure formats.
+    pub formats: Vec<Format>,
+}
+
+/// A what-if ready to run: everything validated, nothing run yet.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The two-arm experiment.
+    pub experiment: Experiment,
+    /// What the report says besides the numbers.
+    pub setup: Setup,
+    /// The master seed.
+    pub seed: u64,
+    /// Where `peacesim whatif` writes it by default.
+    pub default_dir: std::path::PathBuf,
+}
+
+/// Validates a what-if (both scenarios, the changes, the replicates) and builds its experiment
+/// and report setup, including the canonical command line that reproduces it.
+///
+/// # Errors
+/// As the scenario loaders and [`experiment`]; [`Error::Usage`] for no changes, `run.*` changes
+/// or a replicate count outside [2, 100000].
+pub fn prepare(req: &Request) -> Result<Prepared> {
+    use crate::library::ScenarioInput;
+    if !(2..=100_000).contains(&req.replicates) {
+        return Err(Error::Usage(format!(
+            "--replicates must be in [2, 100000] (a what-if needs at least two pairs to tell a change from noise), got {}",
+            req.replicates
+        )));
+    }
+    let overrides = req.set.iter().map(|s| Override::parse(s)).collect::<Result<Vec<_>>>()?;
+    check_overrides(&overrides)?;
+    if overrides.is_empty() && req.alt.is_none() {
+        return Err(Error::Usage(
+            "nothing to compare: give the changes with --set PATH=VALUE (repeatable) or an alternative scenario with --alt FILE".into(),
+        ));
+    }
+    let base = ScenarioInput::resolve(&req.scenario)?;
+    let mut as_is = base.load(&[])?;
+    as_is.apply_run_overrides(None, req.ticks);
+    let alt = req.alt.as_deref().map(ScenarioInput::resolve).transpose()?;
+    let mut what_if = match &alt {
+        Some(a) => a.load(&overrides)?,
+        None => base.load(&overrides)?,
+    };
+    what_if.apply_run_overrides(None, req.ticks);
+    let seed = req.seed.unwrap_or(as_is.seed());
+
+    let alt_name = alt.as_ref().map(|a| (a.label.display().to_string(), what_if.name().to_string()));
+    let changes = describe_changes(&base.text, alt_name, &overrides);
+    let mut notes = Vec::new();
+    if identical(&as_is, &what_if) {
+        notes.push("the changes leave the scenario as it was: both arms are the same, so every difference is zero".to_string());
+    }
+    let mut command = vec!["peacesim".to_string(), "whatif".into(), base.given.clone()];
+    if let Some(a) = &alt {
+        command.extend(["--alt".to_string(), a.given.clone()]);
+    }
+    for s in &req.set {
+        command.extend(["--set".to_string(), s.clone()]);
+    }
+    if let Some(t) = req.ticks {
+        command.extend(["--ticks".to_string(), t.to_string()]);
+    }
+    command.extend([
+        "--replicates".to_string(),
+        req.replicates.to_string(),
+        "--seed".into(),
+        seed.to_string(),
+    ]);
+    let mut spec: Vec<String> = alt.iter().map(|a| a.label.display().to_string()).collect();
+    spec.extend(overrides.iter().map(Override::render));
+    let setup = Setup {
+        scenario: base.label.display().to_string(),
+        title: as_is.name().to_string(),
+        changes,
+        notes,
+        command: command.iter().map(|w| shell_word(w)).collect::<Vec<_>>().join(" "),
+        formats: req.formats.clone(),
+        model: as_is.model_name(),
+        replicates: req.replicates,
+        seed,
+        ticks: as_is.ticks(),
+        tick_length_days: as_is.tick_length_days(),
+    };
+    let exp = experiment(as_is, what_if, spec.join(";"), setup.clone())?;
+    let default_dir = super::default_dir(&base.naming_path(), &dir_name(&exp));
+    Ok(Prepared {
+        experiment: exp,
+        setup,
+        seed,
+        default_dir,
+    })
+}
+
+/// Quotes a word for a POSIX shell when it needs quoting.
+#[must_use]
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,239 @@
+//! `peacesim serve`: a what-if dashboard in the browser, for courses.
+//!
+//! A small HTTP/1.1 server (`hyper` on a one-thread `tokio` runtime; runs go on their own
+//! thread) serves a
+//! page built into the binary (`assets/`: plain HTML, CSS and JavaScript; no CDN, works offline)
+//! and a JSON API:
+//!
+//! - `GET /api/scenarios`: the built-in scenarios with a policy, their settings and levers;
+//! - `POST /api/runs`: starts a what-if (as is against the settings from the page) as a paired
+//!   ensemble in the background, cancelling the one that was running; the request is validated
+//!   exactly like `peacesim whatif` (`experiment::whatif::prepare`), so a bad value gets the same
+//!   message as a bad scenario file, and only the fields the page offers can be changed;
+//! - `GET /api/runs/ID`: progress, or the result (the table, figures, downloads and the command
+//!   line that reproduces it);
+//! - `POST /api/runs/ID/cancel`;
+//! - `GET /api/runs/ID/files/NAME`: one of the files the run wrote, by its listed name only.
+//!
+//! Every other path is refused (404); nothing outside the built-in assets and a run's listed
+//! files is ever read.
+
+mod api;
+mod jobs;
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+
+use crate::error::{Error, Result};
+
+pub use api::{Lever, ScenarioInfo, scenario_infos};
+pub use jobs::{JobState, Jobs};
+
+/// Options of `peacesim serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address to bind, e.g. `127.0.0.1:8080` (port 0: any free port).
+    pub address: String,
+    /// Directory under which each run's files are written.
+    pub out: PathBuf,
+    /// Worker threads for runs (0 = all cores).
+    pub threads: usize,
+}
+
+const INDEX_HTML: &str = include_str!("assets/index.html");
+const APP_JS: &str = include_str!("assets/app.js");
+const STYLE_CSS: &str = include_str!("assets/style.css");
+
+/// How often the accept loop looks at `stop`.
+const STOP_POLL: Duration = Duration::from_millis(200);
+
+/// Runs the dashboard until `stop` returns true. `on_ready` receives the page's URL once the
+/// server listens (the binary prints it).
+///
+/// Every connection is served concurrently (a browser opens several at once for a page's
+/// images and keeps them alive), so no request waits on another connection.
+///
+/// # Errors
+/// [`Error::Usage`] if the address cannot be bound or the runtime cannot start.
+pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready: &dyn Fn(&str)) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))?;
+    let jobs = Arc::new(Jobs::new(options.out.clone(), options.threads));
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&options.address)
+            .await
+            .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.address)))?;
+        let url = match listener.local_addr() {
+            Ok(addr) => format!("http://{addr}/"),
+            Err(_) => format!("http://{}/", options.address),
+        };
+        on_ready(&url);
+        while !stop() {
+            let Ok(accepted) = tokio::time::timeout(STOP_POLL, listener.accept()).await else {
+                continue;
+            };
+            // A failed accept (a client that gave up, too many open files) ends that connection
+            // only; wait a moment so that a persistent failure does not spin.
+            let Ok((stream, _)) = accepted else {
+                tokio::time::sleep(STOP_POLL).await;
+                continue;
+            };
+            let jobs = Arc::clone(&jobs);
+            tokio::task::spawn(async move {
+                let service = service_fn(move |request| {
+                    let jobs = Arc::clone(&jobs);
+                    async move { Ok::<_, Infallible>(handle(request, &jobs).await) }
+                });
+                // A client that went away is not an error of the server.
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+        Ok(())
+    });
+    jobs.cancel_all();
+    result
+}
+
+type Reply = Response<Full<Bytes>>;
+
+fn text(status: u16, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+fn json(status: u16, value: &serde_json::Value) -> Reply {
+    text(status, "application/json; charset=utf-8", value.to_string())
+}
+
+fn error(status: u16, message: &str) -> Reply {
+    json(status, &serde_json::json!({ "error": message }))
+}
+
+/// Largest request body accepted (a run request is a few hundred bytes).
+const MAX_BODY: usize = 64 * 1024;
+
+async fn handle(request: hyper::Request<Incoming>, jobs: &Jobs) -> Reply {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    match (&method, path.as_str()) {
+        (&Method::GET, "/" | "/index.html") => text(200, "text/html; charset=utf-8", INDEX_HTML),
+        (&Method::GET, "/app.js") => text(200, "text/javascript; charset=utf-8", APP_JS),
+        (&Method::GET, "/style.css") => text(200, "text/css; charset=utf-8", STYLE_CSS),
+        (&Method::GET, "/api/scenarios") => json(200, &serde_json::to_value(scenario_infos()).unwrap_or_default()),
+        (&Method::POST, "/api/runs") => match read_body(request.into_body()).await {
+            Err((status, message)) => error(status, &message),
+            Ok(body) => match api::parse_run(&body) {
+                Err(e) => error(400, &e.to_string()),
+                Ok(run) => match jobs.start(run) {
+                    Ok(id) => json(202, &serde_json::json!({ "id": id })),
+                    Err(e) => error(400, &e.to_string()),
+                },
+            },
+        },
+        _ => route_run(&method, &path, jobs),
+    }
+}
+
+/// Reads a body of at most [`MAX_BODY`] bytes as UTF-8; the error carries the status to answer.
+async fn read_body(body: Incoming) -> std::result::Result<String, (u16, String)> {
+    let bytes = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Err((413, format!("the request is larger than {MAX_BODY} bytes")));
+        }
+        Err(e) => return Err((400, format!("could not read the request: {e}"))),
+    };
+    String::from_utf8(bytes.to_vec()).map_err(|_| (400, "the request is not UTF-8 text".to_string()))
+}
+
+/// `/api/runs/ID`, `/api/runs/ID/cancel`, `/api/runs/ID/files/NAME`; anything else is 404.
+fn route_run(method: &Method, path: &str, jobs: &Jobs) -> Reply {
+    let Some(rest) = path.strip_prefix("/api/runs/") else {
+        return error(404, "not found");
+    };
+    let (id_text, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let Ok(id) = id_text.parse::<u64>() else {
+        return error(404, "not found");
+    };
+    match (method, tail) {
+        (&Method::GET, "") => match jobs.status(id) {
+            Some(v) => json(200, &v),
+            None => error(404, "no such run"),
+        },
+        (&Method::POST, "cancel") => {
+            if jobs.cancel(id) {
+                json(200, &serde_json::json!({ "cancelled": id }))
+            } else {
+                error(404, "no such run")
+            }
+        }
+        (&Method::GET, t) if t.starts_with("files/") => {
+            let name = percent_decode(&t["files/".len()..]);
+            match jobs.file(id, &name) {
+                Some((bytes, content_type)) => text(200, content_type, bytes),
+                None => error(404, "no such file in this run"),
+            }
+        }
+        _ => error(404, "not found"),
+    }
+}
+
+/// Decodes `%XX` escapes; invalid escapes are kept as they are (the name is then not found).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_escapes_decode_and_bad_ones_stay() {
+        assert_eq!(percent_decode("figures%2Fwhatif.svg"), "figures/whatif.svg");
+        assert_eq!(percent_decode("%2e%2e%2fetc"), "../etc");
+        assert_eq!(percent_decode("a%zz"), "a%zz");
+        assert_eq!(percent_decode("%4"), "%4");
+    }
+}

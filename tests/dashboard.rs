@@ -1,0 +1,424 @@
+//! `peacesim serve`: input validation and path handling over HTTP, and an end-to-end test that
+//! drives the page in headless Chromium (Chrome DevTools Protocol over a WebSocket) and checks
+//! that it shows the numbers `peacesim whatif` gives for the same settings.
+//!
+//! The end-to-end test needs Debian's `chromium` (installed by `.ci/run`). Without it the test
+//! says so and passes, unless `PEACESIM_REQUIRE_BROWSER` is set, as CI sets it, so that a fresh
+//! clone's `cargo test --release` needs nothing but the Rust toolchain.
+#![expect(clippy::print_stderr, reason = "says when the browser test is skipped")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::util;
+
+/// A running `peacesim serve` on a free port; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(out: &Path) -> Self {
+        let mut child = Command::new(util::bin())
+            .args(["serve", "--port", "0", "--threads", "2", "--out", out.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("peacesim dashboard: ")
+            .expect("prints its address")
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "binds to this machine only by default: {url}");
+        Self { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 request; returns (status, body).
+fn http(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Read the head, then exactly Content-Length bytes: Chromium's DevTools server keeps the
+    // connection open whatever the request says.
+    let mut reader = BufReader::new(s);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let status = status_line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = Vec::new();
+    match length {
+        Some(n) => {
+            body.resize(n, 0);
+            reader.read_exact(&mut body).unwrap();
+        }
+        None => {
+            reader.read_to_end(&mut body).unwrap();
+        }
+    }
+    (status, String::from_utf8(body).unwrap())
+}
+
+#[test]
+fn the_server_validates_input_and_serves_nothing_outside_its_assets() {
+    let dir = util::temp_dir("serve-http");
+    let server = Server::start(&dir);
+    let url = &server.url;
+    assert_eq!(http(url, "GET", "/", "").0, 200);
+    assert_eq!(http(url, "GET", "/app.js", "").0, 200);
+    let (status, scenarios) = http(url, "GET", "/api/scenarios", "");
+    assert_eq!(status, 200);
+    assert!(scenarios.contains("\"unmil-ebola\"") && !scenarios.contains("epstein"));
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/src/serve/mod.rs",
+        "/api/runs/1/files/..%2F..%2FCargo.toml",
+        "/api/runs/1/files/%2Fetc%2Fpasswd",
+        "/api/runs/x",
+        "/etc/passwd",
+    ] {
+        assert_eq!(http(url, "GET", path, "").0, 404, "{path} must be refused");
+    }
+    let refused = |body: &str, needle: &str| {
+        let (status, text) = http(url, "POST", "/api/runs", body);
+        assert_eq!(status, 400, "{body}: {text}");
+        assert!(text.contains(needle), "{body}: {text}");
+    };
+    refused("{not json", "malformed request");
+    refused(r#"{"scenario":"../Cargo","replicates":4}"#, "unknown scenario");
+    refused(r#"{"scenario":"tiny-epidemic","replicates":1000}"#, "replicates must be in");
+    refused(r#"{"scenario":"tiny-epidemic","replicates":4}"#, "nothing to compare");
+    refused(
+        r#"{"scenario":"tiny-epidemic","replicates":4,"set":{"run.ticks":5}}"#,
+        "cannot be changed",
+    );
+    refused(
+        r#"{"scenario":"tiny-epidemic","replicates":4,"set":{"mission.troops":-5}}"#,
+        "mission.troops",
+    );
+    refused(
+        r#"{"scenario":"tiny-epidemic","replicates":4,"set":{"mission.policy.weights":{"protection":0.9,"health":0.5,"economic":0,"empowerment":0}}}"#,
+        "must sum to 1",
+    );
+    // A request larger than the limit.
+    let big = format!(r#"{{"scenario":"{}","replicates":4}}"#, "x".repeat(70_000));
+    assert_eq!(http(url, "POST", "/api/runs", &big).0, 413, "a body over the limit is refused");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+// ---- the browser ------------------------------------------------------------------------------
+
+fn chromium() -> Option<String> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .map(str::to_string)
+}
+
+/// A headless Chromium page driven over the DevTools protocol.
+struct Browser {
+    child: Child,
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+    next: u64,
+}
+
+impl Browser {
+    fn start(binary: &str, profile: &Path) -> Self {
+        let mut child = Command::new(binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+                "--window-size=1400,1800",
+                &format!("--user-data-dir={}", profile.display()),
+                "about:blank",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut port = None;
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("DevTools listening on ws://") {
+                port = rest.split('/').next().map(str::to_string);
+                break;
+            }
+        }
+        // Keep draining Chromium's log so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        let host = port.expect("Chromium prints its DevTools address");
+        let (_, list) = http(&format!("http://{host}"), "GET", "/json/list", "");
+        let targets: Value = serde_json::from_str(&list).unwrap();
+        let page = targets
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["type"] == "page")
+            .expect("a page target");
+        let ws = page["webSocketDebuggerUrl"].as_str().unwrap().to_string();
+        let (socket, _) = tungstenite::connect(ws.as_str()).unwrap();
+        Self { child, socket, next: 1 }
+    }
+
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        let msg = json!({ "id": id, "method": method, "params": params }).to_string();
+        self.socket.send(tungstenite::Message::text(msg)).unwrap();
+        loop {
+            if let tungstenite::Message::Text(t) = self.socket.read().unwrap() {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["id"] == id {
+                    assert!(v.get("error").is_none(), "{method}: {v}");
+                    return v["result"].clone();
+                }
+            }
+        }
+    }
+
+    /// Evaluates a JavaScript expression in the page and returns its value.
+    fn eval(&mut self, expression: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        assert!(r.get("exceptionDetails").is_none(), "{expression}: {r}");
+        r["result"]["value"].clone()
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true.
+    fn wait_for(&mut self, condition: &str, what: &str, limit: Duration) {
+        let start = Instant::now();
+        while self.eval(condition) != Value::Bool(true) {
+            assert!(start.elapsed() < limit, "timed out waiting for {what}; status: {}", self.eval("document.getElementById('status').textContent + ' ' + document.getElementById('message').textContent + ' ' + JSON.stringify([...document.querySelectorAll('img')].map(i => [i.alt, i.complete, i.naturalWidth]))"));
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &d)| acc | (u32::from(d) << (18 - 6 * i)));
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    out
+}
+
+#[test]
+fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var_os("PEACESIM_REQUIRE_BROWSER").is_none(),
+            "PEACESIM_REQUIRE_BROWSER is set but no chromium was found (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium to run the dashboard's browser test)");
+        return;
+    };
+    let dir = util::temp_dir("serve-browser");
+    let server = Server::start(&dir.join("runs"));
+    let mut browser = Browser::start(&binary, &dir.join("profile"));
+    browser.call("Page.navigate", json!({ "url": server.url }));
+    browser.wait_for(
+        "document.body && document.body.dataset.ready === 'true'",
+        "the page to load",
+        Duration::from_secs(30),
+    );
+
+    // Pick a scenario, give health half the weight, four pairs, run.
+    browser.eval(
+        "(() => { const s = document.getElementById('scenario'); s.value = 'tiny-epidemic';
+                  s.dispatchEvent(new Event('change')); return s.value; })()",
+    );
+    // A long run (a robust mandate), then a change of settings while it runs: the page cancels
+    // it on the server. The mandate goes back afterwards.
+    let mandate = browser.eval("document.getElementById('mandate').value");
+    browser.eval(
+        "(() => { const m = document.getElementById('mandate'); m.value = 'robust'; m.dispatchEvent(new Event('input')); return true; })()",
+    );
+    browser.eval(
+        "(() => { const r = document.getElementById('replicates'); r.value = '50'; r.dispatchEvent(new Event('input')); return true; })()",
+    );
+    browser.eval("document.getElementById('run').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent.startsWith('running')",
+        "the long run to start",
+        Duration::from_secs(30),
+    );
+    browser.eval(
+        "(() => { const w = document.getElementById('w-health'); w.value = '0.5';
+                  w.dispatchEvent(new Event('input')); return true; })()",
+    );
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'cancelled'",
+        "the page to cancel the run",
+        Duration::from_secs(30),
+    );
+    let start = Instant::now();
+    loop {
+        let (_, status) = http(&server.url, "GET", "/api/runs/1", "");
+        let status: Value = serde_json::from_str(&status).unwrap();
+        if status["state"] == "cancelled" {
+            assert!(
+                status["done"].as_u64() < status["total"].as_u64(),
+                "cancelled before it finished: {status}"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the server did not cancel the run: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    browser.eval(&format!(
+        "(() => {{ const m = document.getElementById('mandate'); m.value = {mandate}; m.dispatchEvent(new Event('input')); return true; }})()"
+    ));
+    let shown = browser.eval(
+        "['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-value').textContent).join(' ')",
+    );
+    assert_eq!(
+        shown,
+        json!("0.50 0.50 0.00 0.00"),
+        "the other weights make room so that they sum to 1"
+    );
+    browser.eval(
+        "(() => { const r = document.getElementById('replicates'); r.value = '4'; r.dispatchEvent(new Event('input')); return true; })()",
+    );
+    browser.eval("document.getElementById('run').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.querySelectorAll('#table tbody tr').length > 0",
+        "the results",
+        Duration::from_secs(180),
+    );
+    browser.wait_for(
+        "(() => { const i = [...document.querySelectorAll('#figures img')];
+                  return i.length >= 6 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+        "every chart to load",
+        Duration::from_secs(30),
+    );
+    let rows = browser.eval(
+        "JSON.stringify([...document.querySelectorAll('#table tbody tr')].map(r => [r.dataset.outcome, Number(r.dataset.asIs), Number(r.dataset.whatIf), r.cells[3].textContent]))",
+    );
+    let rows: Vec<(String, f64, f64, String)> = serde_json::from_str(rows.as_str().unwrap()).unwrap();
+    let command = browser.eval("document.getElementById('command').textContent");
+    let command = command.as_str().unwrap().to_string();
+    assert!(
+        command.starts_with("peacesim whatif tiny-epidemic --set 'mission.policy.weights="),
+        "{command}"
+    );
+
+    if let Some(path) = std::env::var_os("PEACESIM_SCREENSHOT") {
+        let shot = browser.call(
+            "Page.captureScreenshot",
+            json!({ "format": "png", "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": 0, "width": 1400, "height": 1560, "scale": 1 } }),
+        );
+        std::fs::write(path, decode_base64(shot["data"].as_str().unwrap())).unwrap();
+    }
+    drop(browser);
+    drop(server);
+
+    // The same settings through the command line, from the command the page shows.
+    let cli_dir = dir.join("cli");
+    let script = format!(
+        "{} --out '{}' --quiet",
+        command.replacen("peacesim", &format!("'{}'", util::bin().display()), 1),
+        cli_dir.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(cli_dir.join("whatif.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (o, a, w) = (col("outcome"), col("as_is_mean"), col("what_if_mean"));
+    let cli: Vec<(String, f64, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[o].to_string(), f[a].parse().unwrap(), f[w].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len(), cli.len(), "same outcomes on the page and in whatif.csv");
+    for ((outcome, as_is, what_if, change), (c_outcome, c_as_is, c_what_if)) in rows.iter().zip(&cli) {
+        assert_eq!(outcome, c_outcome);
+        assert!(
+            (as_is - c_as_is).abs() <= 1e-9 * c_as_is.abs().max(1.0),
+            "{outcome}: page {as_is}, whatif {c_as_is}"
+        );
+        assert!(
+            (what_if - c_what_if).abs() <= 1e-9 * c_what_if.abs().max(1.0),
+            "{outcome}: page {what_if}, whatif {c_what_if}"
+        );
+        assert!(!change.is_empty());
+    }
+    let deaths = rows.iter().find(|r| r.0 == "epidemic_deaths").expect("epidemic deaths are shown");
+    assert!(
+        deaths.2 < deaths.1,
+        "a health-weighted policy lowers epidemic deaths here: {deaths:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
