@@ -1,21 +1,29 @@
 //! Engine benchmarks on the shipped baseline scenario: initialisation and one tick at 10^4,
 //! 10^5 and 10^6 people, with 1 thread and with all threads. Setup happens outside the timed
-//! part. Throughput is reported in person-ticks per second (items = people).
+//! part. Throughput is reported in person-ticks per second (items = people); divan's allocation
+//! profiler reports the allocations per tick (the people pass allocates nothing).
 //!
-//! Run with `cargo bench --bench engine`; see BENCHMARKS.md for the method and results.
+//! Run with `cargo bench --bench engine`; the 10^7-person figures are opt-in
+//! (`cargo bench --bench engine -- --ignored`, about 2 minutes and 1.5 GB). See BENCHMARKS.md
+//! for the method and results.
 
 use std::path::Path;
 
-use divan::Bencher;
 use divan::counter::ItemsCount;
+use divan::{AllocProfiler, Bencher};
 use peacesim::Scenario;
 use peacesim::engine::Simulation;
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
 
 fn main() {
     divan::main();
 }
 
-/// The baseline scaled to about `people` people (populations, fighters, sites and the mission scale together).
+/// The baseline scaled to about `people` people (populations, fighters, sites and the mission
+/// scale together; scheduled events do not). `scripts/scale-baseline.py` writes the same
+/// scenario as a file.
 fn scaled_baseline(people: u64) -> Scenario {
     let mut s =
         Scenario::from_path(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml"))).expect("baseline validates");
@@ -54,14 +62,24 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 const SIZES: [u64; 3] = [10_000, 100_000, 1_000_000];
 
-/// Building the initial world (people, fighters, first measurement).
-#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
-fn init(bencher: Bencher, people: u64) {
+fn init_at(bencher: Bencher, people: u64) {
     let s = scaled_baseline(people);
     let pool = pool(0);
     bencher
         .counter(ItemsCount::new(s.total_agents()))
         .bench_local(|| pool.install(|| Simulation::new(&s)));
+}
+
+/// Building the initial world (people, fighters, first measurement), all threads.
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn init(bencher: Bencher, people: u64) {
+    init_at(bencher, people);
+}
+
+/// Building the initial world of 10^7 people (opt-in: `-- --ignored`).
+#[divan::bench(ignore, sample_count = 3, sample_size = 1)]
+fn init_10m(bencher: Bencher) {
+    init_at(bencher, 10_000_000);
 }
 
 fn step(bencher: Bencher, people: u64, threads: usize) {
@@ -90,4 +108,10 @@ fn tick_1_thread(bencher: Bencher, people: u64) {
 #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn tick_all_threads(bencher: Bencher, people: u64) {
     step(bencher, people, 0);
+}
+
+/// One tick of 10^7 people, 1 thread and all threads (opt-in: `-- --ignored`).
+#[divan::bench(ignore, args = [1, 0], sample_count = 5, sample_size = 1)]
+fn tick_10m(bencher: Bencher, threads: usize) {
+    step(bencher, 10_000_000, threads);
 }
