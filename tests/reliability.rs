@@ -1,0 +1,311 @@
+//! Interrupted and failing runs: a full disk, SIGINT and SIGTERM, unreadable files, and a parser
+//! that never panics on arbitrary bytes. Nothing is lost, nothing half-written looks complete.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use peacesim::experiment::model::ModelSpec;
+use proptest::prelude::*;
+
+use crate::util;
+
+/// Runs `peacesim ARGS` inside a private mount namespace whose `mount_point` is a tmpfs of
+/// `size_kb` kilobytes: a disk that fills up, without touching the machine's disks. Needs
+/// `unshare` (util-linux) and user namespaces, or root.
+fn peacesim_on_a_small_disk(mount_point: &Path, size_kb: u32, args: &[&str]) -> std::process::Output {
+    let quoted: Vec<String> = std::iter::once(util::bin().display().to_string())
+        .chain(args.iter().map(|a| (*a).to_string()))
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let script = format!(
+        "mount -t tmpfs -o size={size_kb}k tmpfs '{}' || exit 97; {}",
+        mount_point.display(),
+        quoted.join(" ")
+    );
+    let out = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux) runs");
+    assert_ne!(
+        out.status.code(),
+        Some(97),
+        "could not mount a small tmpfs in a private namespace: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_leaves_nothing_that_looks_complete() {
+    let dir = util::temp_dir("full-disk");
+    let disk = dir.join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let scenario = util::scenario_path("tiny-conflict.toml");
+    let out_dir = disk.join("run");
+    let out = peacesim_on_a_small_disk(
+        &disk,
+        256,
+        &["run", scenario.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "exit code 2 for an I/O problem");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("No space left on device") && err.contains(".csv"),
+        "names the file and the cause: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    // The tmpfs vanished with the namespace; on the real directory nothing was written.
+    assert!(!out_dir.exists());
+
+    // An ensemble on a full disk: the same, and the directory does not look complete.
+    let out = peacesim_on_a_small_disk(
+        &disk,
+        256,
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--replicates",
+            "3",
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("No space left on device"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Starts `peacesim ARGS`, waits until `ready` holds (or 60 s), then sends `signal`.
+fn interrupt(args: &[&str], signal: &str, ready: impl Fn() -> bool) -> std::process::Output {
+    let child = Command::new(util::bin())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !ready() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The shell's built-in kill: no dependency on procps.
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -{signal} {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sigint_sigterm_and_sigkill_leave_no_run_output_that_looks_complete() {
+    let dir = util::temp_dir("signals-run");
+    let scenario = util::scenario_path("baseline.toml");
+    for signal in ["INT", "TERM"] {
+        let out_dir = dir.join(format!("run-{signal}"));
+        let parent = dir.clone();
+        let out = interrupt(
+            &["run", scenario.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()],
+            signal,
+            // A staged directory exists once the run has started writing.
+            || {
+                std::fs::read_dir(&parent)
+                    .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().contains(".partial")))
+                    .unwrap_or(false)
+            },
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out_dir.exists(), "SIG{signal}: the run's directory must not exist");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(&format!("run-{signal}")))
+            .collect();
+        assert!(leftovers.is_empty(), "SIG{signal}: the staged output is removed: {leftovers:?}");
+    }
+    // SIGKILL cannot be handled: the run dies mid-write and leaves its hidden staged directory,
+    // which never holds a complete manifest and is never mistaken for output.
+    let out_dir = dir.join("run-KILL");
+    let parent = dir.clone();
+    let out = interrupt(
+        &["run", scenario.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()],
+        "KILL",
+        || {
+            std::fs::read_dir(&parent)
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().contains("run-KILL.partial")))
+                .unwrap_or(false)
+        },
+    );
+    assert_eq!(out.status.code(), None, "killed by a signal");
+    assert!(!out_dir.exists(), "SIGKILL: no directory under the requested name");
+    for staged in std::fs::read_dir(&dir).unwrap().flatten() {
+        let manifest = staged.path().join("manifest.json");
+        if let Ok(text) = std::fs::read_to_string(manifest) {
+            assert!(!text.contains("\"complete\": true"), "a staged directory never says complete");
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn sigterm_stops_a_sweep_which_then_resumes_to_the_same_bytes() {
+    let dir = util::temp_dir("signals-sweep");
+    let text = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-factorial.toml"))
+        .unwrap()
+        .replace("replicates = 2", "replicates = 4")
+        .replace("ticks = 25", "ticks = 100")
+        .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+    let plan = util::write(&dir, "plan.toml", &text);
+    let reference = dir.join("reference");
+    let ok = Command::new(util::bin())
+        .args(["sweep", plan.to_str().unwrap(), "--quiet", "--out", reference.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+
+    let out_dir = dir.join("stopped");
+    let partial = out_dir.join("outcomes.csv.partial");
+    let out = interrupt(
+        &["sweep", plan.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()],
+        "TERM",
+        || std::fs::read_to_string(&partial).map(|t| t.lines().count() >= 3).unwrap_or(false),
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!out_dir.join("outcomes.csv").exists(), "a stopped sweep must not look complete");
+    let manifest = std::fs::read_to_string(out_dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": false"), "{manifest}");
+    // Plotting refuses it.
+    let plot = Command::new(util::bin())
+        .args(["plot", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_ne!(plot.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&plot.stderr).contains("incomplete"));
+
+    let ok = Command::new(util::bin())
+        .args(["sweep", plan.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    for f in ["outcomes.csv", "design.csv"] {
+        assert_eq!(
+            std::fs::read(reference.join(f)).unwrap(),
+            std::fs::read(out_dir.join(f)).unwrap(),
+            "{f} after resuming"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_unreadable_scenario_file_is_named_with_the_cause() {
+    let dir = util::temp_dir("unreadable");
+    let file = util::write(
+        &dir,
+        "secret.toml",
+        &std::fs::read_to_string(util::scenario_path("tiny-conflict.toml")).unwrap(),
+    );
+    // A directory where a file is expected is unreadable as a file, for root too.
+    let as_dir = dir.join("folder.toml");
+    std::fs::create_dir_all(&as_dir).unwrap();
+    let out = Command::new(util::bin())
+        .args(["run", as_dir.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("folder.toml") && err.contains("could not read"), "{err}");
+    // Invalid UTF-8 is named as such.
+    std::fs::write(&file, b"schema_version = 1\nname = \"\xff\xfe\"\n").unwrap();
+    let out = Command::new(util::bin())
+        .args(["validate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("secret.toml") && !err.contains("panicked"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn tiny_conflict_text() -> String {
+    std::fs::read_to_string(util::scenario_path("tiny-conflict.toml")).unwrap()
+}
+
+/// Parses and validates; the result does not matter, only that it returns.
+fn parse(text: &str) {
+    let _ = ModelSpec::from_text(text, Path::new("fuzz.toml"), &[]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// Arbitrary bytes, read as the CLI reads a file (lossy UTF-8 here; the CLI rejects invalid
+    /// UTF-8 before parsing).
+    #[test]
+    fn the_parser_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        parse(&String::from_utf8_lossy(&bytes));
+    }
+
+    /// A valid scenario with a few bytes replaced, deleted or inserted: reaches deep into
+    /// validation (ranges, references, events) rather than stopping at the TOML syntax.
+    #[test]
+    fn the_parser_never_panics_on_a_mutated_valid_scenario(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<u8>()), 1..8)
+    ) {
+        let mut bytes = tiny_conflict_text().into_bytes();
+        for (at, kind, byte) in edits {
+            let i = at.index(bytes.len().max(1));
+            match kind {
+                0 if !bytes.is_empty() => bytes[i] = byte,
+                1 if !bytes.is_empty() => { bytes.remove(i); }
+                _ => bytes.insert(i.min(bytes.len()), byte),
+            }
+        }
+        parse(&String::from_utf8_lossy(&bytes));
+    }
+
+    /// A sweep plan with a few bytes changed: loading it (and the base scenario it names) fails
+    /// cleanly or succeeds, never panics.
+    #[test]
+    fn the_plan_loader_never_panics_on_a_mutated_plan(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)
+    ) {
+        let text = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-factorial.toml"))
+            .unwrap()
+            .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+        let mut bytes = text.into_bytes();
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        let dir = std::env::temp_dir().join(format!("peacesim-plan-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("plan.toml");
+        std::fs::write(&path, &bytes).unwrap();
+        let _ = peacesim::experiment::plan::Plan::load(&path);
+    }
+
+    /// Values of any type or size written into scenario fields.
+    #[test]
+    fn the_parser_never_panics_on_odd_values(
+        field in prop::sample::select(vec!["ticks = ", "population = ", "fighters = ", "troops = ", "capacity = ", "x_km = ", "tick = ", "cases = "]),
+        value in prop::sample::select(vec!["-1", "0", "1e308", "-1e308", "nan", "inf", "-inf", "9223372036854775807", "-9223372036854775808", "\"x\"", "[]", "{}", "true", "1979-05-27"])
+    ) {
+        let text = tiny_conflict_text();
+        let edited = match text.find(field) {
+            Some(at) => {
+                let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+                format!("{}{}{}{}", &text[..at], field, value, &text[end..])
+            }
+            None => text,
+        };
+        parse(&edited);
+    }
+}
