@@ -1,7 +1,8 @@
 //! Engine benchmarks on the shipped baseline scenario: initialisation and one tick at 10^4,
 //! 10^5 and 10^6 people, with 1 thread and with all threads. Setup happens outside the timed
 //! part. Throughput is reported in person-ticks per second (items = people); divan's allocation
-//! profiler reports the allocations per tick (the people pass allocates nothing).
+//! profiler reports the allocations per tick in the one-thread benches (the people pass
+//! allocates nothing).
 //!
 //! Run with `cargo bench --bench engine`; the 10^7-person figures are opt-in
 //! (`cargo bench --bench engine -- --ignored`, about 2 minutes and 1.5 GB). See BENCHMARKS.md
@@ -56,8 +57,13 @@ fn scaled_baseline(people: u64) -> Scenario {
     s
 }
 
+/// A pool of `threads` workers (0 = all cores). A one-thread pool runs on the bench's own
+/// thread, so that divan's allocation profiler (which counts per thread) sees the tick's
+/// allocations.
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool")
+    let builder = rayon::ThreadPoolBuilder::new().num_threads(threads);
+    let builder = if threads == 1 { builder.use_current_thread() } else { builder };
+    builder.build().expect("a thread pool")
 }
 
 const SIZES: [u64; 3] = [10_000, 100_000, 1_000_000];
