@@ -9,6 +9,7 @@
 //! for the method and results.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use divan::counter::ItemsCount;
 use divan::{AllocProfiler, Bencher};
@@ -57,13 +58,23 @@ fn scaled_baseline(people: u64) -> Scenario {
     s
 }
 
-/// A pool of `threads` workers (0 = all cores). A one-thread pool runs on the bench's own
-/// thread, so that divan's allocation profiler (which counts per thread) sees the tick's
-/// allocations.
-fn pool(threads: usize) -> rayon::ThreadPool {
-    let builder = rayon::ThreadPoolBuilder::new().num_threads(threads);
-    let builder = if threads == 1 { builder.use_current_thread() } else { builder };
-    builder.build().expect("a thread pool")
+/// A pool of `threads` workers (1 or 0 = all cores), built once per process. The one-thread
+/// pool runs on the bench's own thread, so that divan's allocation profiler (which counts per
+/// thread) sees the tick's allocations; rayon lets a thread join only one such pool, hence the
+/// single shared instance.
+fn pool(threads: usize) -> &'static rayon::ThreadPool {
+    static ONE: OnceLock<rayon::ThreadPool> = OnceLock::new();
+    static ALL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+    let build = |n: usize| {
+        let builder = rayon::ThreadPoolBuilder::new().num_threads(n);
+        let builder = if n == 1 { builder.use_current_thread() } else { builder };
+        builder.build().expect("a thread pool")
+    };
+    match threads {
+        1 => ONE.get_or_init(|| build(1)),
+        0 => ALL.get_or_init(|| build(0)),
+        n => panic!("benches use 1 or all threads, not {n}"),
+    }
 }
 
 const SIZES: [u64; 3] = [10_000, 100_000, 1_000_000];

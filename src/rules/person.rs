@@ -231,6 +231,12 @@ pub struct Derived {
     pub score: Vec<f64>,
     /// Expressed needs per pillar of every combination of the seven deprivation flags.
     pub needs: Vec<[f64; 4]>,
+    /// Share of earnings kept at the local violence level, per locality.
+    pub violence_income: Vec<f64>,
+    /// Food cost at local prices, per locality.
+    pub food_cost: Vec<f64>,
+    /// Share of the harvest kept by rural people at home, per locality (1 for everyone else).
+    pub harvest_kept: Vec<f64>,
 }
 
 fn baseline_death_index(age_band: u8, has_access: bool, food_insecure: bool, chronic: bool) -> usize {
@@ -263,7 +269,14 @@ pub fn derive(ctx: &mut Context) {
     d.infection_site.clear();
     d.arrest_probability.clear();
     d.violence_exposure.clear();
+    d.violence_income.clear();
+    d.food_cost.clear();
+    d.harvest_kept.clear();
     for (l, lc) in ctx.localities.iter().enumerate() {
+        d.violence_income
+            .push(economy::violence_income_factor(&r.economy, lc.violence_level));
+        d.food_cost.push(economy::food_cost(&r.economy, lc.price));
+        d.harvest_kept.push(economy::harvest_kept(&r.economy, lc.env_stress, lc.rural));
         d.infection.push(1.0 - (-lc.force_of_infection * dt).exp());
         d.infection_site.push(1.0 - (-lc.force_of_infection_site * dt).exp());
         d.arrest_probability.push(mobilisation::arrest_probability(
@@ -656,7 +669,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     // 7. Economy and food, where the person now is.
     let lc = &ctx.localities[loc];
     let in_site = disp == displacement::IN_SITE;
-    let income = economy::income(
+    let income = economy::income_with(
         &r.economy,
         &IncomeInputs {
             livelihood: f64::from(b.livelihood[j]),
@@ -670,8 +683,14 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             detained,
             support: lc.support,
         },
+        ctx.derived.violence_income[loc],
     );
-    let food_target = economy::food_target(&r.economy, income, lc.price, lc.env_stress, lc.rural && disp == displacement::HOME);
+    let kept = if disp == displacement::HOME {
+        ctx.derived.harvest_kept[loc]
+    } else {
+        1.0
+    };
+    let food_target = economy::food_target_with(income, kept, ctx.derived.food_cost[loc]);
     let food = if step {
         let f = f64::from(b.food_security[j]);
         f + (food_target - f) * ctx.food_alpha
@@ -801,22 +820,6 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     acc[base + field::INCOME_SUM] += income;
     acc[base + field::VOICE_SUM] += voice;
     acc[base + field::GRIEVANCE_SUM] += grievance;
-    if flags != 0 {
-        // Set bits in ascending order, as a loop over the seven dimensions would visit them.
-        let mut rest = flags;
-        while rest != 0 {
-            let dd = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
-            acc[base + lay.off_deprived + dd] += 1.0;
-            if identified {
-                acc[base + lay.off_censored + dd] += 1.0;
-            }
-        }
-        let needs = &ctx.derived.needs[usize::from(flags & 0x7f)];
-        for (p, n) in needs.iter().enumerate() {
-            acc[base + lay.off_needs + p] += voice * n;
-        }
-    }
     // Subgroups: identity, sex, age band, displacement status.
     let disp_group = match disp {
         displacement::DISPLACED => 7,
@@ -825,18 +828,32 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     };
     let subgroups = [ident, ids + usize::from(!female), ids + 2 + usize::from(age_band), ids + disp_group];
     debug_assert!(ids + disp_group < ids + FIXED_SUBGROUPS.len());
-    for s in subgroups {
-        let at = lay.subgroup(s);
-        acc[at] += 1.0;
+    let at = subgroups.map(|s| lay.subgroup(s));
+    for a in at {
+        acc[a] += 1.0;
         if identified {
-            acc[at + 1] += 1.0;
-            acc[at + 2] += score;
+            acc[a + 1] += 1.0;
+            acc[a + 2] += score;
         }
+    }
+    if flags != 0 {
+        // Every cell below receives one addition per person, so visiting the set bits once for
+        // all of them gives the same sums as one loop per locality field and subgroup.
         let mut rest = flags;
         while rest != 0 {
             let dd = rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            acc[at + 3 + dd] += 1.0;
+            acc[base + lay.off_deprived + dd] += 1.0;
+            if identified {
+                acc[base + lay.off_censored + dd] += 1.0;
+            }
+            for a in at {
+                acc[a + 3 + dd] += 1.0;
+            }
+        }
+        let needs = &ctx.derived.needs[usize::from(flags & 0x7f)];
+        for (p, n) in needs.iter().enumerate() {
+            acc[base + lay.off_needs + p] += voice * n;
         }
     }
 }
