@@ -5,7 +5,7 @@
 //! allocates nothing).
 //!
 //! Run with `cargo bench --bench engine`; the 10^7-person figures are opt-in
-//! (`cargo bench --bench engine -- --ignored`, about 2 minutes and 1.5 GB). See BENCHMARKS.md
+//! (`cargo bench --bench engine -- --ignored`, about 30 s here). See BENCHMARKS.md
 //! for the method and results.
 
 use std::path::Path;
