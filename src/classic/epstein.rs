@@ -670,6 +670,53 @@ impl EpsteinModel {
         }
     }
 
+    /// Fisher-Yates shuffle of `order` (swap `i` with a uniform `k <= i`, `i` descending), with
+    /// the draws of a batch of swaps taken first (in the same order) so that the batch's random
+    /// reads of `order` can overlap instead of waiting on each other.
+    fn shuffle_order(&mut self) {
+        const BATCH: usize = 16;
+        let mut ks = [0usize; BATCH];
+        let mut i = self.order.len();
+        while i > 1 {
+            let lo = i.saturating_sub(BATCH).max(1);
+            for (slot, ii) in (lo..i).rev().enumerate() {
+                ks[slot] = self.below(ii + 1);
+            }
+            let mut touched = 0u32;
+            for &k in &ks[..i - lo] {
+                touched ^= self.order[k];
+            }
+            std::hint::black_box(touched);
+            for (slot, ii) in (lo..i).rev().enumerate() {
+                self.order.swap(ii, ks[slot]);
+            }
+            i = lo;
+        }
+    }
+
+    /// Reads (and discards) the state of agents a few places ahead in the activation order. The
+    /// random order makes each agent's columns and cell a cache miss; touching them early lets
+    /// those misses overlap with the current agent's work. Reads only: no effect on results.
+    #[inline]
+    fn touch_ahead(&self, order: &[u32], i: usize) {
+        if let Some(&a) = order.get(i + 8) {
+            let a = a as usize;
+            std::hint::black_box((
+                self.kind[a],
+                self.jail[a],
+                self.x[a],
+                self.y[a],
+                self.hardship[a],
+                self.risk[a],
+                self.active[a],
+            ));
+        }
+        if let Some(&a) = order.get(i + 4) {
+            let a = a as usize;
+            std::hint::black_box(self.cell_agent[self.y[a] as usize * self.w + self.x[a] as usize]);
+        }
+    }
+
     /// Advances one tick.
     pub fn step(&mut self) {
         self.tick += 1;
@@ -706,14 +753,12 @@ impl EpsteinModel {
                 self.order.push(u32::try_from(i).expect("fits"));
             }
         }
-        for i in (1..self.order.len()).rev() {
-            let k = self.below(i + 1);
-            self.order.swap(i, k);
-        }
+        self.shuffle_order();
         let order = std::mem::take(&mut self.order);
         match r.rules.activation {
             Activation::Sequential => {
-                for &id in &order {
+                for (i, &id) in order.iter().enumerate() {
+                    self.touch_ahead(&order, i);
                     let id = id as usize;
                     match self.kind[id] {
                         Kind::Cop => {

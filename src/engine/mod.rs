@@ -193,6 +193,7 @@ impl Simulation {
     }
 
     fn people_pass(&mut self, mode: Mode) {
+        person::derive(&mut self.ctx);
         let ctx = &self.ctx;
         let streams = &self.streams;
         self.world

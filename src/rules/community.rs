@@ -45,19 +45,50 @@ pub fn next_early_warning(p: &Community, coverage: f64, engagement: f64, cohesio
 /// Political voice after one tick.
 #[must_use]
 pub fn next_voice(p: &Community, voice: f64, baseline: f64, displaced: bool, engagement: f64, dt: f64) -> f64 {
+    next_voice_with(p, voice, baseline, displaced, engagement, dt, voice_relaxation(p, dt))
+}
+
+/// Share of the gap to the target voice closed per tick (a constant of the run).
+#[must_use]
+pub fn voice_relaxation(p: &Community, dt: f64) -> f64 {
+    1.0 - (-dt / p.voice_relax_days).exp()
+}
+
+/// [`next_voice`] with its per-tick relaxation precomputed by [`voice_relaxation`] (the people
+/// pass computes it once per tick, not once per person).
+#[must_use]
+pub fn next_voice_with(p: &Community, voice: f64, baseline: f64, displaced: bool, engagement: f64, dt: f64, relaxation: f64) -> f64 {
     let target = if displaced {
         baseline * (1.0 - p.displacement_voice_loss_share)
     } else {
         baseline
     };
-    let relax = (target - voice) * (1.0 - (-dt / p.voice_relax_days).exp());
+    let relax = (target - voice) * relaxation;
     (voice + relax + p.voice_gain_per_day * engagement * (1.0 - voice) * dt).clamp(0.0, 1.0)
 }
 
 /// Perceived insecurity a person converges to.
 #[must_use]
 pub fn insecurity_target(p: &Community, victims_per_10k_30d: f64, victimised_recently: bool, displaced: bool, reassurance: f64) -> f64 {
-    let violence = 1.0 - (-victims_per_10k_30d / p.insecurity_violence_scale).exp();
+    insecurity_target_from(
+        p,
+        violence_exposure(p, victims_per_10k_30d),
+        victimised_recently,
+        displaced,
+        reassurance,
+    )
+}
+
+/// Perceived violence, 0 to 1, from civilian victims per 10,000 people over 30 days.
+#[must_use]
+pub fn violence_exposure(p: &Community, victims_per_10k_30d: f64) -> f64 {
+    1.0 - (-victims_per_10k_30d / p.insecurity_violence_scale).exp()
+}
+
+/// [`insecurity_target`] from a precomputed [`violence_exposure`] (the people pass computes it
+/// once per locality and identity, not once per person).
+#[must_use]
+pub fn insecurity_target_from(p: &Community, violence: f64, victimised_recently: bool, displaced: bool, reassurance: f64) -> f64 {
     let mut t = p.insecurity_baseline + (1.0 - p.insecurity_baseline) * violence;
     if victimised_recently {
         t = t.max(p.insecurity_victimisation_weight + (1.0 - p.insecurity_victimisation_weight) * violence);

@@ -68,6 +68,7 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         insecurity_alpha: smoothing(dt, r.community.insecurity_smoothing_days),
         grievance_alpha: smoothing(dt, r.mobilisation.grievance_memory_days),
         detention_max_ticks: ticks(f64::from(r.mobilisation.detention_max_days)),
+        derived: super::person::Derived::default(),
         layout,
     }
 }

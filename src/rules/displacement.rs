@@ -16,6 +16,11 @@ use crate::scenario::params::Displacement;
 pub fn flee_probability(p: &Displacement, insecurity: f64, risk_aversion: f64, dt: f64) -> f64 {
     let threshold = (p.flee_threshold - 0.3 * (risk_aversion - 0.5)).clamp(0.05, 0.95);
     let excess = (insecurity - threshold).max(0.0);
+    if excess == 0.0 {
+        // The same value as below (1 - exp(-0) = 0) without the exponential: most people are
+        // below their threshold.
+        return 0.0;
+    }
     1.0 - (-p.flee_rate_per_day * excess * dt).exp()
 }
 

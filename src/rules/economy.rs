@@ -36,6 +36,21 @@ pub struct IncomeInputs {
 /// Income this tick, in subsistence lines.
 #[must_use]
 pub fn income(p: &Economy, x: &IncomeInputs) -> f64 {
+    income_with(p, x, violence_income_factor(p, x.violence))
+}
+
+/// The share of earnings kept at a local violence level (0 to 1): a constant of the locality
+/// and tick, computed once per people pass by the engine.
+#[must_use]
+pub fn violence_income_factor(p: &Economy, violence: f64) -> f64 {
+    1.0 - p.insecurity_income_loss_share * violence.clamp(0.0, 1.0)
+}
+
+/// [`income`] with the violence factor precomputed by [`violence_income_factor`] (`x.violence`
+/// is not read). The same operations in the same order, so the same value to the bit.
+#[must_use]
+#[inline]
+pub fn income_with(p: &Economy, x: &IncomeInputs, violence_factor: f64) -> f64 {
     if x.detained {
         return 0.0;
     }
@@ -43,7 +58,7 @@ pub fn income(p: &Economy, x: &IncomeInputs) -> f64 {
     if x.displaced {
         earned *= 1.0 - p.displacement_income_loss_share;
     }
-    earned *= 1.0 - p.insecurity_income_loss_share * x.violence.clamp(0.0, 1.0);
+    earned *= violence_factor;
     if x.infectious {
         earned *= 1.0 - p.illness_income_loss_share;
     }
@@ -62,8 +77,28 @@ pub fn income(p: &Economy, x: &IncomeInputs) -> f64 {
 /// Food security a person converges to, 0 to 1.
 #[must_use]
 pub fn food_target(p: &Economy, income: f64, price: f64, env_stress: f64, rural: bool) -> f64 {
+    food_target_with(income, harvest_kept(p, env_stress, rural), food_cost(p, price))
+}
+
+/// Share of the harvest kept under environmental stress (1 for people who do not farm).
+#[must_use]
+pub fn harvest_kept(p: &Economy, env_stress: f64, rural: bool) -> f64 {
     let harvest_loss = if rural { p.drought_food_loss_share * env_stress } else { 0.0 };
-    (income * (1.0 - harvest_loss) / (p.food_cost_share * price)).clamp(0.0, 1.0)
+    1.0 - harvest_loss
+}
+
+/// Income needed for full food security at a price level, subsistence lines.
+#[must_use]
+pub fn food_cost(p: &Economy, price: f64) -> f64 {
+    p.food_cost_share * price
+}
+
+/// [`food_target`] from [`harvest_kept`] and [`food_cost`] precomputed per locality (the same
+/// value to the bit).
+#[must_use]
+#[inline]
+pub fn food_target_with(income: f64, kept: f64, cost: f64) -> f64 {
+    (income * kept / cost).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]

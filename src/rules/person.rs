@@ -193,6 +193,126 @@ pub struct Context {
     pub grievance_alpha: f64,
     /// Detention term in ticks, at most.
     pub detention_max_ticks: u32,
+    /// Per-locality and per-row probabilities derived from the fields above by [`derive`].
+    pub derived: Derived,
+}
+
+/// Probabilities that are the same for every person of a locality (or of a hazard row, or of a
+/// run), computed once per pass by [`derive`] with the very functions and operands the
+/// per-person update would use, so that the values are bit-identical and the people pass calls
+/// no exponential for them. Buffers are reused from tick to tick.
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    /// Chance of being hit by violence this tick, civilians at home, per hazard row `l * identities + i`.
+    pub violence_home: Vec<f64>,
+    /// The same for displaced people in host communities.
+    pub violence_displaced: Vec<f64>,
+    /// The same for site residents.
+    pub violence_site: Vec<f64>,
+    /// Chance that a fighter dies this tick, at `[l * groups + g]`.
+    pub fighter_death: Vec<f64>,
+    /// Chance that a susceptible person is infected this tick, outside the site, per locality.
+    pub infection: Vec<f64>,
+    /// The same inside the site.
+    pub infection_site: Vec<f64>,
+    /// Perceived arrest probability of a mobilising person, per locality.
+    pub arrest_probability: Vec<f64>,
+    /// Perceived violence for identity `i` in locality `l`, at `[l * identities + i]`.
+    pub violence_exposure: Vec<f64>,
+    /// Baseline death probability at `[age band][has access][food insecure][chronic]`, flattened.
+    pub baseline_death: [f64; 32],
+    /// Chance that a displaced person moves on, away from (0) and in (1) a conflict zone.
+    pub move_on: [f64; 2],
+    /// Chance of returning home this tick, where return is allowed.
+    pub return_home: f64,
+    /// Share of the gap to the target voice closed this tick.
+    pub voice_relaxation: f64,
+    /// Deprivation score of every combination of the seven deprivation flags.
+    pub score: Vec<f64>,
+    /// Expressed needs per pillar of every combination of the seven deprivation flags.
+    pub needs: Vec<[f64; 4]>,
+    /// Share of earnings kept at the local violence level, per locality.
+    pub violence_income: Vec<f64>,
+    /// Food cost at local prices, per locality.
+    pub food_cost: Vec<f64>,
+    /// Share of the harvest kept by rural people at home, per locality (1 for everyone else).
+    pub harvest_kept: Vec<f64>,
+}
+
+fn baseline_death_index(age_band: u8, has_access: bool, food_insecure: bool, chronic: bool) -> usize {
+    usize::from(age_band.min(age::ELDER)) * 8 + usize::from(has_access) * 4 + usize::from(food_insecure) * 2 + usize::from(chronic)
+}
+
+/// Fills [`Context::derived`] from the rest of the context; called before every people pass,
+/// after the hazards are final.
+pub fn derive(ctx: &mut Context) {
+    let r = &ctx.rules;
+    let dt = ctx.dt;
+    let row = ctx.row_len();
+    let rows = ctx.hazard.len() / row;
+    let ids = ctx.layout.identities;
+    let d = &mut ctx.derived;
+    let mult = r.displacement.displaced_vulnerability_multiplier;
+    d.violence_home.clear();
+    d.violence_displaced.clear();
+    d.violence_site.clear();
+    for k in 0..rows {
+        let total = ctx.hazard[k * row];
+        d.violence_home.push(1.0 - (-total * 1.0).exp());
+        d.violence_displaced.push(1.0 - (-total * mult).exp());
+        let total = ctx.hazard_site[k * row];
+        d.violence_site.push(1.0 - (-total * 1.0).exp());
+    }
+    d.fighter_death.clear();
+    d.fighter_death.extend(ctx.fighter_hazard.iter().map(|&h| 1.0 - (-h).exp()));
+    d.infection.clear();
+    d.infection_site.clear();
+    d.arrest_probability.clear();
+    d.violence_exposure.clear();
+    d.violence_income.clear();
+    d.food_cost.clear();
+    d.harvest_kept.clear();
+    for (l, lc) in ctx.localities.iter().enumerate() {
+        d.violence_income
+            .push(economy::violence_income_factor(&r.economy, lc.violence_level));
+        d.food_cost.push(economy::food_cost(&r.economy, lc.price));
+        d.harvest_kept.push(economy::harvest_kept(&r.economy, lc.env_stress, lc.rural));
+        d.infection.push(1.0 - (-lc.force_of_infection * dt).exp());
+        d.infection_site.push(1.0 - (-lc.force_of_infection_site * dt).exp());
+        d.arrest_probability.push(mobilisation::arrest_probability(
+            lc.security,
+            lc.mobilised + ctx.people_per_agent,
+            r.mobilisation.arrest_constant,
+            r.arrest_rule,
+        ));
+        for i in 0..ids {
+            d.violence_exposure.push(community::violence_exposure(
+                &r.community,
+                lc.victims_per_10k_30d * ctx.identity_threat[l * ids + i],
+            ));
+        }
+    }
+    for age_band in age::CHILD..=age::ELDER {
+        for has_access in [false, true] {
+            for food_insecure in [false, true] {
+                for chronic in [false, true] {
+                    d.baseline_death[baseline_death_index(age_band, has_access, food_insecure, chronic)] =
+                        epi::baseline_death_probability(&r.health, age_band, has_access, food_insecure, chronic, dt);
+                }
+            }
+        }
+    }
+    d.move_on = [
+        flight::move_on_probability(&r.displacement, false, dt),
+        flight::move_on_probability(&r.displacement, true, dt),
+    ];
+    d.return_home = 1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt);
+    d.voice_relaxation = community::voice_relaxation(&r.community, dt);
+    d.score.clear();
+    d.score
+        .extend((0..128u8).map(|flags| deprivation::score(flags, &ctx.indicators.weights)));
+    d.needs.clear();
+    d.needs.extend((0..128u8).map(deprivation::expressed_needs));
 }
 
 impl Context {
@@ -258,20 +378,22 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     let mut epi_state = b.health[j];
     let mut detained = b.detained_until[j] != NEVER && b.detained_until[j] > t;
     let step = mode == Mode::Step;
+    let access_factor = personal_access_factor(b.first_id as usize + j);
 
     if step {
         // 4. Violence exposure.
         let base = lay.base(loc);
         if member == 0 {
             let row = (loc * ids + ident) * ctx.row_len();
-            let (table, mult) = match disp {
-                displacement::IN_SITE => (&ctx.hazard_site, 1.0),
-                displacement::DISPLACED => (&ctx.hazard, r.displacement.displaced_vulnerability_multiplier),
-                _ => (&ctx.hazard, 1.0),
+            let hazard_row = loc * ids + ident;
+            let (table, chance) = match disp {
+                displacement::IN_SITE => (&ctx.hazard_site, &ctx.derived.violence_site),
+                displacement::DISPLACED => (&ctx.hazard, &ctx.derived.violence_displaced),
+                _ => (&ctx.hazard, &ctx.derived.violence_home),
             };
             let total = table[row];
             if total > 0.0 {
-                let p = 1.0 - (-total * mult).exp();
+                let p = chance[hazard_row];
                 let u = unit(d[0]);
                 if u < p {
                     let target = u / p * total;
@@ -303,7 +425,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         } else {
             let g = usize::from(member - 1);
             let h = ctx.fighter_hazard[loc * groups + g];
-            if h > 0.0 && unit(d[0]) < 1.0 - (-h).exp() {
+            if h > 0.0 && unit(d[0]) < ctx.derived.fighter_death[loc * groups + g] {
                 acc[base + lay.off_fighter_deaths + g] += 1.0;
                 died(b, j, acc, base + field::FIGHTER_DEATHS);
                 return;
@@ -314,12 +436,12 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         let lc = &ctx.localities[loc];
         match epi_state {
             health::SUSCEPTIBLE => {
-                let foi = if disp == displacement::IN_SITE {
-                    lc.force_of_infection_site
+                let (foi, p_infection) = if disp == displacement::IN_SITE {
+                    (lc.force_of_infection_site, ctx.derived.infection_site[loc])
                 } else {
-                    lc.force_of_infection
+                    (lc.force_of_infection, ctx.derived.infection[loc])
                 };
-                if foi > 0.0 && unit(d[1]) < 1.0 - (-foi * dt).exp() {
+                if foi > 0.0 && unit(d[1]) < p_infection {
                     epi_state = health::EXPOSED;
                     acc[base + field::NEW_INFECTIONS] += 1.0;
                 }
@@ -339,8 +461,8 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             }
             _ => {}
         }
-        let access = personal_access(
-            b.first_id as usize + j,
+        let access = scaled_access(
+            access_factor,
             if disp == displacement::IN_SITE {
                 lc.site_health_access
             } else {
@@ -348,14 +470,12 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             },
         );
         let food_insecure = f64::from(b.food_security[j]) < ctx.cutoffs.food;
-        let p_die = epi::baseline_death_probability(
-            &r.health,
+        let p_die = ctx.derived.baseline_death[baseline_death_index(
             age_band,
             access >= ctx.cutoffs.health_access,
             food_insecure,
             cond & condition::CHRONIC != 0,
-            dt,
-        );
+        )];
         if unit(d[2]) < p_die {
             b.health[j] = epi_state;
             died(b, j, acc, base + field::BASELINE_DEATHS);
@@ -373,12 +493,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     let adult = age_band == age::YOUTH || age_band == age::ADULT;
     let mut mobilised = false;
     if member == 0 && !detained && adult {
-        let p_arrest = mobilisation::arrest_probability(
-            lc.security,
-            lc.mobilised + ctx.people_per_agent,
-            r.mobilisation.arrest_constant,
-            r.arrest_rule,
-        );
+        let p_arrest = ctx.derived.arrest_probability[loc];
         mobilised = mobilisation::is_mobilised(grievance, risk_aversion, p_arrest, r.mobilisation.threshold);
     }
     if step {
@@ -501,7 +616,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
                     let here = &ctx.localities[loc];
                     let p_return =
                         if flight::return_allowed(&r.displacement, home_ctx.home_safe, home_ctx.services, here.services_displaced) {
-                            1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt)
+                            ctx.derived.return_home
                         } else {
                             0.0
                         };
@@ -513,7 +628,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
                     } else {
                         0.0
                     };
-                    let p_move = flight::move_on_probability(&r.displacement, here.conflict_zone, dt) * (1.0 - p_return - p_seek);
+                    let p_move = ctx.derived.move_on[usize::from(here.conflict_zone)] * (1.0 - p_return - p_seek);
                     let u = unit(d[4]);
                     if u < p_return {
                         loc = home;
@@ -540,7 +655,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
                     let home_ctx = &ctx.localities[home];
                     let here = &ctx.localities[loc];
                     if flight::return_allowed(&r.displacement, home_ctx.home_safe, home_ctx.services, here.services_site)
-                        && unit(d[4]) < 1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt)
+                        && unit(d[4]) < ctx.derived.return_home
                     {
                         loc = home;
                         disp = displacement::HOME;
@@ -554,7 +669,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     // 7. Economy and food, where the person now is.
     let lc = &ctx.localities[loc];
     let in_site = disp == displacement::IN_SITE;
-    let income = economy::income(
+    let income = economy::income_with(
         &r.economy,
         &IncomeInputs {
             livelihood: f64::from(b.livelihood[j]),
@@ -568,8 +683,14 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             detained,
             support: lc.support,
         },
+        ctx.derived.violence_income[loc],
     );
-    let food_target = economy::food_target(&r.economy, income, lc.price, lc.env_stress, lc.rural && disp == displacement::HOME);
+    let kept = if disp == displacement::HOME {
+        ctx.derived.harvest_kept[loc]
+    } else {
+        1.0
+    };
+    let food_target = economy::food_target_with(income, kept, ctx.derived.food_cost[loc]);
     let food = if step {
         let f = f64::from(b.food_security[j]);
         f + (food_target - f) * ctx.food_alpha
@@ -579,9 +700,9 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
 
     // 8. Perceptions and political voice.
     let victimised_recently = b.victimised_tick[j] != NEVER && t.saturating_sub(b.victimised_tick[j]) < ctx.personal_window;
-    let insecurity_target = community::insecurity_target(
+    let insecurity_target = community::insecurity_target_from(
         &r.community,
-        lc.victims_per_10k_30d * ctx.identity_threat[loc * ids + ident],
+        ctx.derived.violence_exposure[loc * ids + ident],
         victimised_recently,
         disp != displacement::HOME,
         lc.reassurance,
@@ -593,23 +714,21 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         insecurity_target
     };
     let voice = if step {
-        community::next_voice(
+        community::next_voice_with(
             &r.community,
             f64::from(b.voice[j]),
             ctx.localities[home].voice_baseline,
             disp != displacement::HOME,
             lc.engagement,
             dt,
+            ctx.derived.voice_relaxation,
         )
     } else {
         f64::from(b.voice[j])
     };
 
     // 10. Deprivation, Alkire-Foster score and grievance (D1's hardship).
-    let health_access = personal_access(
-        b.first_id as usize + j,
-        if in_site { lc.site_health_access } else { lc.health_access },
-    );
+    let health_access = scaled_access(access_factor, if in_site { lc.site_health_access } else { lc.health_access });
     let detained_recently = b.detained_until[j] != NEVER && t < b.detained_until[j].saturating_add(ctx.political_window);
     let flags = deprivation::flags(
         &DeprivationInputs {
@@ -628,7 +747,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         },
         &ctx.cutoffs,
     );
-    let score = deprivation::score(flags, &ctx.indicators.weights);
+    let score = ctx.derived.score[usize::from(flags & 0x7f)];
     let grievance_now = mobilisation::grievance_target(score, lc.trust_in_state);
     let grievance = if step {
         grievance + (grievance_now - grievance) * ctx.grievance_alpha
@@ -701,20 +820,6 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     acc[base + field::INCOME_SUM] += income;
     acc[base + field::VOICE_SUM] += voice;
     acc[base + field::GRIEVANCE_SUM] += grievance;
-    if flags != 0 {
-        for dd in 0..7 {
-            if flags & (1 << dd) != 0 {
-                acc[base + lay.off_deprived + dd] += 1.0;
-                if identified {
-                    acc[base + lay.off_censored + dd] += 1.0;
-                }
-            }
-        }
-        let needs = deprivation::expressed_needs(flags);
-        for (p, n) in needs.iter().enumerate() {
-            acc[base + lay.off_needs + p] += voice * n;
-        }
-    }
     // Subgroups: identity, sex, age band, displacement status.
     let disp_group = match disp {
         displacement::DISPLACED => 7,
@@ -723,19 +828,32 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     };
     let subgroups = [ident, ids + usize::from(!female), ids + 2 + usize::from(age_band), ids + disp_group];
     debug_assert!(ids + disp_group < ids + FIXED_SUBGROUPS.len());
-    for s in subgroups {
-        let at = lay.subgroup(s);
-        acc[at] += 1.0;
+    let at = subgroups.map(|s| lay.subgroup(s));
+    for a in at {
+        acc[a] += 1.0;
         if identified {
-            acc[at + 1] += 1.0;
-            acc[at + 2] += score;
+            acc[a + 1] += 1.0;
+            acc[a + 2] += score;
         }
-        if flags != 0 {
-            for dd in 0..7 {
-                if flags & (1 << dd) != 0 {
-                    acc[at + 3 + dd] += 1.0;
-                }
+    }
+    if flags != 0 {
+        // Every cell below receives one addition per person, so visiting the set bits once for
+        // all of them gives the same sums as one loop per locality field and subgroup.
+        let mut rest = flags;
+        while rest != 0 {
+            let dd = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            acc[base + lay.off_deprived + dd] += 1.0;
+            if identified {
+                acc[base + lay.off_censored + dd] += 1.0;
             }
+            for a in at {
+                acc[a + 3 + dd] += 1.0;
+            }
+        }
+        let needs = &ctx.derived.needs[usize::from(flags & 0x7f)];
+        for (p, n) in needs.iter().enumerate() {
+            acc[base + lay.off_needs + p] += voice * n;
         }
     }
 }
@@ -758,13 +876,27 @@ fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
 #[inline]
 #[must_use]
 pub fn personal_access(id: usize, locality_access: f64) -> f64 {
+    scaled_access(personal_access_factor(id), locality_access)
+}
+
+/// The fixed personal factor of [`personal_access`], in [0.5, 1.5).
+#[inline]
+#[must_use]
+pub fn personal_access_factor(id: usize) -> f64 {
     let mut z = (id as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^= z >> 31;
     #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
     let u = (z >> 11) as f64 / (1u64 << 53) as f64;
-    (locality_access * (0.5 + u)).min(1.0)
+    0.5 + u
+}
+
+/// Health access from a locality's access and a [`personal_access_factor`].
+#[inline]
+#[must_use]
+pub fn scaled_access(factor: f64, locality_access: f64) -> f64 {
+    (locality_access * factor).min(1.0)
 }
 
 /// Deprivation cutoffs in the per-person form.

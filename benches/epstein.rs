@@ -1,0 +1,42 @@
+//! Epstein's Model I (generalised rebellion) from `scenarios/epstein-rebellion.toml` (NetLogo
+//! defaults: citizens 70 %, cops 4 %, vision 7, sequential activation) on a 40x40, 100x100 and
+//! 1000x1000 torus, one thread (the model is sequential). Each sample is one tick after ten
+//! warm-up ticks; throughput is in agent-updates per second (items = the updates of one tick,
+//! counted over the warm-up). Setup is outside the timed part.
+//!
+//! Run with `cargo bench --bench epstein`; see BENCHMARKS.md.
+
+use std::path::Path;
+
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use peacesim::classic::epstein::EpsteinModel;
+use peacesim::classic::scenario::EpsteinScenario;
+use peacesim::scenario::Override;
+
+fn main() {
+    divan::main();
+}
+
+fn scenario(side: usize) -> EpsteinScenario {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/epstein-rebellion.toml"));
+    let text = std::fs::read_to_string(path).expect("the Epstein scenario is readable");
+    let overrides = [
+        Override::parse(&format!("lattice.width={side}")).expect("an override"),
+        Override::parse(&format!("lattice.height={side}")).expect("an override"),
+    ];
+    EpsteinScenario::from_toml_str_with_overrides(&text, path, &overrides).expect("validates")
+}
+
+/// One tick of Model I, one thread, on a `side` x `side` torus.
+#[divan::bench(args = [40, 100, 1000], sample_count = 20, sample_size = 1)]
+fn model_1_tick(bencher: Bencher, side: usize) {
+    let s = scenario(side);
+    let mut model = EpsteinModel::new(&s);
+    let warm_up = 10;
+    for _ in 0..warm_up {
+        model.step();
+    }
+    let per_tick = model.updates() / warm_up;
+    bencher.counter(ItemsCount::new(per_tick)).bench_local(|| model.step());
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Checks that two peacesim binaries write byte-identical outputs (the rule for optimisations):
+# baseline, tiny-conflict, unmil-ebola (200 ticks) and epstein-rebellion, each with 1 and 2
+# threads. Hashes every output file, and manifest.json without the fields that record the wall
+# clock and the invocation (started_at, finished_at, command, threads).
+#
+#     scripts/byte-identity.sh REFERENCE_BINARY CANDIDATE_BINARY
+#
+# Exit 0 if every hash agrees between the binaries and between thread counts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -eq 2 ] || { echo "usage: $0 REFERENCE_BINARY CANDIDATE_BINARY" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+sums() { # binary label
+  local bin=$1 label=$2
+  while read -r name args; do
+    for t in 1 2; do
+      local d="$work/$label/$name-t$t"
+      # shellcheck disable=SC2086
+      "$bin" run "scenarios/$name.toml" $args --threads "$t" --out "$d" --quiet >/dev/null
+      (cd "$d" && for f in $(ls | grep -v '^manifest.json$'); do sha256sum "$f"; done
+       python3 -c "import json; m = json.load(open('manifest.json'))
+for k in ('started_at', 'finished_at', 'command', 'threads'): m.pop(k, None)
+print(json.dumps(m, sort_keys=True))" | sha256sum | sed 's/-$/manifest.json (stripped)/') |
+        sed "s|^|$name threads=$t |"
+    done
+  done <<LIST
+baseline
+tiny-conflict
+unmil-ebola --ticks 200
+epstein-rebellion
+LIST
+}
+
+sums "$1" reference > "$work/reference.sums"
+sums "$2" candidate > "$work/candidate.sums"
+status=0
+if ! diff "$work/reference.sums" "$work/candidate.sums"; then
+  echo "DIFFERENT: the candidate's outputs differ from the reference's" >&2
+  status=1
+fi
+if awk '{print $1, $3, $4, $5, $6}' "$work/candidate.sums" | sort | uniq -c | awk '$1 != 2' | grep -q .; then
+  echo "DIFFERENT: outputs depend on the thread count" >&2
+  status=1
+fi
+[ $status -eq 0 ] && echo "identical: $(wc -l < "$work/candidate.sums") hashes"
+exit $status
