@@ -86,6 +86,34 @@ pub struct Mission {
     pub replan: bool,
     /// Spend in the current tick per pillar, US$.
     pub spend_tick: [f64; 4],
+    /// Working space of a planning round, sized once, so that planning allocates nothing.
+    pub plan_scratch: PlanScratch,
+}
+
+/// Per-locality working vectors of a planning round (values are meaningless between rounds).
+#[derive(Debug, Clone, Default)]
+pub struct PlanScratch {
+    /// Top-down protection scores.
+    pub top_down: Vec<f64>,
+    /// Bottom-up protection scores.
+    pub bottom_up: Vec<f64>,
+    /// Blended scores that units follow.
+    pub score: Vec<f64>,
+    /// A copy of the other force's presence while one force is assigned.
+    pub presence: Vec<f64>,
+}
+
+impl PlanScratch {
+    /// Vectors with room for `n` localities.
+    #[must_use]
+    pub fn with_localities(n: usize) -> Self {
+        Self {
+            top_down: Vec::with_capacity(n),
+            bottom_up: Vec::with_capacity(n),
+            score: Vec::with_capacity(n),
+            presence: Vec::with_capacity(n),
+        }
+    }
 }
 
 impl Mission {
@@ -124,6 +152,7 @@ impl Mission {
             last_observed: vec![u32::MAX; n],
             replan: true,
             spend_tick: [0.0; 4],
+            plan_scratch: PlanScratch::with_localities(n),
             spec,
         })
     }

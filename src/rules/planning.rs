@@ -165,17 +165,21 @@ pub fn plan(
 
     let b = m.policy.bottom_up_share();
     let site_pop = |l: usize| totals[layout.base(l) + field::IN_SITE] * ppa;
+    // The round's working vectors live in the mission (taken out for the round), so that
+    // planning allocates nothing.
+    let mut scratch = std::mem::take(&mut m.plan_scratch);
     // Top-down: observed victimisation plus the threat from observed armed presence nearby.
-    let mut td = vec_scores(n, |l| {
+    let td = &mut scratch.top_down;
+    fill(td, n, |l| {
         pop(l) / 1000.0 * (m.est_threat[l] + THREAT_PRIOR) + r.mission.armed_presence_threat_weight * m.est_armed[l]
     });
     // Bottom-up: the protection needs residents voiced.
-    let mut bu = vec_scores(n, |l| m.est_votes[l * 4] / 1000.0);
-    normalise(&mut td, n, &pop);
-    normalise(&mut bu, n, &pop);
-    let score: Vec<f64> = (0..n)
-        .map(|l| if m.spec.deployable[l] { (1.0 - b) * td[l] + b * bu[l] } else { 0.0 })
-        .collect();
+    let bu = &mut scratch.bottom_up;
+    fill(bu, n, |l| m.est_votes[l * 4] / 1000.0);
+    normalise(td, n, &pop);
+    normalise(bu, n, &pop);
+    let score = &mut scratch.score;
+    fill(score, n, |l| if m.spec.deployable[l] { (1.0 - b) * td[l] + b * bu[l] } else { 0.0 });
 
     // Units: greedy by score times marginal deterrence (diminishing returns).
     let scale = r.targeting.troops_deterrence_scale;
@@ -192,25 +196,29 @@ pub fn plan(
             troops_left -= guard;
         }
     }
+    let presence = &mut scratch.presence;
+    presence.clear();
+    presence.extend_from_slice(&m.police_at);
     assign_units(
-        &score,
+        score,
         troops_left,
         m.spec.troops_per_unit,
         1.0,
         scale,
         &mut m.troops_at,
-        &m.police_at.clone(),
+        presence,
         w_police,
     );
-    let troops_now = m.troops_at.clone();
+    presence.clear();
+    presence.extend_from_slice(&m.troops_at);
     assign_units(
-        &score,
+        score,
         m.deployed[1],
         m.spec.police_per_unit,
         w_police,
         scale,
         &mut m.police_at,
-        &troops_now,
+        presence,
         1.0,
     );
     let uncovered: f64 = (0..n).filter(|&l| m.troops_at[l] + m.police_at[l] <= 0.0).map(|l| score[l]).sum();
@@ -307,10 +315,13 @@ pub fn plan(
             0.0
         };
     }
+    m.plan_scratch = scratch;
 }
 
-fn vec_scores(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
-    (0..n).map(f).collect()
+/// Refills `out` with `f(0..n)` (within its capacity: no allocation).
+fn fill(out: &mut Vec<f64>, n: usize, f: impl Fn(usize) -> f64) {
+    out.clear();
+    out.extend((0..n).map(f));
 }
 
 /// Normalises scores to sum to 1; falls back to population shares when all are zero.
