@@ -31,6 +31,70 @@ enum Kind {
     Dead,
 }
 
+/// `v` wrapped onto `0..n`, for `v` within one lattice length of it (offsets are at most the
+/// vision, which is validated below half the lattice). The same value as `v.rem_euclid(n)`
+/// without a division, which dominated the neighbourhood counts.
+#[inline]
+fn wrap(v: i64, n: i64) -> usize {
+    debug_assert!(-n <= v && v < 2 * n, "offset beyond one lattice length");
+    let v = if v < 0 {
+        v + n
+    } else if v >= n {
+        v - n
+    } else {
+        v
+    };
+    #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "0 <= v < n, a lattice size")]
+    let v = v as usize;
+    v
+}
+
+/// Hints the processor to bring the cache line holding `value` closer (a hint: never faults,
+/// changes no state the program can observe).
+#[inline]
+#[allow(unsafe_code, reason = "the one unsafe call in the crate: a prefetch hint on a valid reference")]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `_mm_prefetch` only hints the cache; the pointer comes from a reference, so it is
+    // valid, and a prefetch never reads into the program or faults. SSE is part of x86_64.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(std::ptr::from_ref(value).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+/// An agent's state (citizen or cop; `Dead` marks a free slot in Model II).
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct Agent {
+    kind: Kind,
+    active: bool,
+    group: u8,
+    jail: u32,
+    x: u32,
+    y: u32,
+    hardship: f32,
+    risk: f32,
+    age: u32,
+    death_age: u32,
+}
+
+impl Agent {
+    const EMPTY: Self = Self {
+        kind: Kind::Dead,
+        active: false,
+        group: 0,
+        jail: 0,
+        x: 0,
+        y: 0,
+        hardship: 0.0,
+        risk: 0.0,
+        age: 0,
+        death_age: 0,
+    };
+}
+
 /// Counts of one tick (one row of `timeseries.csv` for an Epstein run).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct EpsteinCounts {
@@ -173,6 +237,29 @@ impl Bits {
         n
     }
 
+    /// Set bits of `self` and of `other` (a lattice of the same size) in row `y`, columns
+    /// `a..b` (no wrap; b <= width): two counts for one pass over the row's words.
+    #[inline]
+    fn count_pair(&self, other: &Self, y: usize, a: usize, b: usize) -> (u32, u32) {
+        let base = y * self.per_row;
+        let mine = &self.words[base..base + self.per_row];
+        let theirs = &other.words[base..base + self.per_row];
+        let (wa, wb) = (a / 64, (b - 1) / 64);
+        let lo = !0u64 << (a % 64);
+        let hi = !0u64 >> (63 - (b - 1) % 64);
+        if wa == wb {
+            let mask = lo & hi;
+            return ((mine[wa] & mask).count_ones(), (theirs[wa] & mask).count_ones());
+        }
+        let mut n = (mine[wa] & lo).count_ones() + (mine[wb] & hi).count_ones();
+        let mut m = (theirs[wa] & lo).count_ones() + (theirs[wb] & hi).count_ones();
+        for w in wa + 1..wb {
+            n += mine[w].count_ones();
+            m += theirs[w].count_ones();
+        }
+        (n, m)
+    }
+
     /// Column of the `k`-th (0-based) set bit in row `y`, columns `a..b`; `invert` counts zeros.
     fn select(&self, y: usize, a: usize, b: usize, mut k: u32, invert: bool) -> Option<usize> {
         let row = &self.words[y * self.per_row..(y + 1) * self.per_row];
@@ -203,16 +290,9 @@ pub struct EpsteinModel {
     active_bits: Bits,
     occupied: Bits,
     cell_agent: Vec<u32>,
-    kind: Vec<Kind>,
-    x: Vec<u32>,
-    y: Vec<u32>,
-    hardship: Vec<f32>,
-    risk: Vec<f32>,
-    active: Vec<bool>,
-    jail: Vec<u32>,
-    group: Vec<u8>,
-    age: Vec<u32>,
-    death_age: Vec<u32>,
+    /// One row per agent: activation visits agents in random order, so each visit costs one
+    /// cache line instead of one per column.
+    agents: Vec<Agent>,
     free: Vec<u32>,
     order: Vec<u32>,
     snapshot: Bits,
@@ -247,16 +327,7 @@ impl EpsteinModel {
             active_bits: Bits::new(w, h),
             occupied: Bits::new(w, h),
             cell_agent: vec![NONE; w * h],
-            kind: Vec::new(),
-            x: Vec::new(),
-            y: Vec::new(),
-            hardship: Vec::new(),
-            risk: Vec::new(),
-            active: Vec::new(),
-            jail: Vec::new(),
-            group: Vec::new(),
-            age: Vec::new(),
-            death_age: Vec::new(),
+            agents: Vec::new(),
             free: Vec::new(),
             order: Vec::new(),
             snapshot: Bits::new(w, h),
@@ -300,7 +371,7 @@ impl EpsteinModel {
             let group = u8::from(r.model2.enabled && uniform(&mut m.rng) >= r.model2.blue_share);
             let id = m.spawn(Kind::Citizen, c % w, c / w, hardship, risk, group);
             if r.model2.enabled {
-                m.age[id] = m.below(m.death_age_max() + 1) as u32 / 2;
+                m.agents[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
             }
         }
         m.rng = streams.at(Phase::People, 0, 0);
@@ -335,48 +406,39 @@ impl EpsteinModel {
         let id = if let Some(id) = self.free.pop() {
             id as usize
         } else {
-            self.kind.push(Kind::Dead);
-            self.x.push(0);
-            self.y.push(0);
-            self.hardship.push(0.0);
-            self.risk.push(0.0);
-            self.active.push(false);
-            self.jail.push(0);
-            self.group.push(0);
-            self.age.push(0);
-            self.death_age.push(0);
-            self.kind.len() - 1
+            self.agents.push(Agent::EMPTY);
+            self.agents.len() - 1
         };
-        self.kind[id] = kind;
+        self.agents[id].kind = kind;
         #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
         {
-            self.x[id] = x as u32;
-            self.y[id] = y as u32;
-            self.hardship[id] = hardship as f32;
-            self.risk[id] = risk as f32;
+            self.agents[id].x = x as u32;
+            self.agents[id].y = y as u32;
+            self.agents[id].hardship = hardship as f32;
+            self.agents[id].risk = risk as f32;
         }
-        self.active[id] = false;
-        self.jail[id] = 0;
-        self.group[id] = group;
-        self.age[id] = 0;
-        self.death_age[id] = death_age;
+        self.agents[id].active = false;
+        self.agents[id].jail = 0;
+        self.agents[id].group = group;
+        self.agents[id].age = 0;
+        self.agents[id].death_age = death_age;
         self.place(id);
         id
     }
 
     fn place(&mut self, id: usize) {
-        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
         self.cell_agent[y * self.w + x] = u32::try_from(id).expect("agent ids fit u32");
         self.occupied.set(x, y, true);
-        if self.kind[id] == Kind::Cop {
+        if self.agents[id].kind == Kind::Cop {
             self.cops_bits.set(x, y, true);
-        } else if self.active[id] {
+        } else if self.agents[id].active {
             self.active_bits.set(x, y, true);
         }
     }
 
     fn lift(&mut self, id: usize) {
-        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
         if self.cell_agent[y * self.w + x] as usize == id {
             self.cell_agent[y * self.w + x] = NONE;
             self.occupied.set(x, y, false);
@@ -390,8 +452,8 @@ impl EpsteinModel {
         let (w, h) = (self.w as i64, self.h as i64);
         let mut n = 0;
         for &(dy, hw) in &shape.rows {
-            let row = (y as i64 + dy).rem_euclid(h) as usize;
-            let start = (x as i64 - hw).rem_euclid(w) as usize;
+            let row = wrap(y as i64 + dy, h);
+            let start = wrap(x as i64 - hw, w);
             let len = (2 * hw + 1) as usize;
             if start + len <= self.w {
                 n += bits.count(row, start, start + len);
@@ -402,12 +464,33 @@ impl EpsteinModel {
         n
     }
 
+    /// Set bits of `first` and of `second` in the neighbourhood of (x, y), in one pass.
+    fn count_pair(&self, first: &Bits, second: &Bits, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
+        let (w, h) = (self.w as i64, self.h as i64);
+        let (mut n, mut m) = (0, 0);
+        for &(dy, hw) in &shape.rows {
+            let row = wrap(y as i64 + dy, h);
+            let start = wrap(x as i64 - hw, w);
+            let len = (2 * hw + 1) as usize;
+            let (a, b) = if start + len <= self.w {
+                first.count_pair(second, row, start, start + len)
+            } else {
+                let (a1, b1) = first.count_pair(second, row, start, self.w);
+                let (a2, b2) = first.count_pair(second, row, 0, start + len - self.w);
+                (a1 + a2, b1 + b2)
+            };
+            n += a;
+            m += b;
+        }
+        (n, m)
+    }
+
     /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y).
     fn select(&self, bits: &Bits, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
         let (w, h) = (self.w as i64, self.h as i64);
         for &(dy, hw) in &shape.rows {
-            let row = (y as i64 + dy).rem_euclid(h) as usize;
-            let start = (x as i64 - hw).rem_euclid(w) as usize;
+            let row = wrap(y as i64 + dy, h);
+            let start = wrap(x as i64 - hw, w);
             let len = (2 * hw + 1) as usize;
             let parts: [(usize, usize); 2] = if start + len <= self.w {
                 [(start, start + len), (0, 0)]
@@ -434,7 +517,7 @@ impl EpsteinModel {
 
     /// Moves an agent to a random empty cell within its vision, if any.
     fn move_agent(&mut self, id: usize) {
-        let is_cop = self.kind[id] == Kind::Cop;
+        let is_cop = self.agents[id].kind == Kind::Cop;
         let n = if is_cop {
             self.cop_shape.cells.len()
         } else {
@@ -443,7 +526,7 @@ impl EpsteinModel {
         if n == 0 {
             return;
         }
-        let (x, y) = (self.x[id] as i64, self.y[id] as i64);
+        let (x, y) = (self.agents[id].x as i64, self.agents[id].y as i64);
         let (w, h) = (self.w as i64, self.h as i64);
         // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
         // at the usual densities; fall back to counting when it keeps failing.
@@ -455,7 +538,7 @@ impl EpsteinModel {
             } else {
                 self.citizen_shape.cells[k]
             };
-            let (tx, ty) = ((x + dx).rem_euclid(w) as usize, (y + dy).rem_euclid(h) as usize);
+            let (tx, ty) = (wrap(x + dx, w), wrap(y + dy, h));
             if !self.occupied.get(tx, ty) {
                 target = Some((tx, ty));
                 break;
@@ -474,8 +557,8 @@ impl EpsteinModel {
             self.lift(id);
             #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
             {
-                self.x[id] = tx as u32;
-                self.y[id] = ty as u32;
+                self.agents[id].x = tx as u32;
+                self.agents[id].y = ty as u32;
             }
             self.place(id);
         }
@@ -489,25 +572,25 @@ impl EpsteinModel {
     /// Epstein's rule A (and, in Model II, killing).
     fn decide(&mut self, id: usize, from_snapshot: bool) {
         let r = &self.scenario.raw;
-        let grievance = f64::from(self.hardship[id]) * (1.0 - self.legitimacy);
-        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        let grievance = f64::from(self.agents[id].hardship) * (1.0 - self.legitimacy);
+        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
         let active = if grievance <= r.citizens.threshold {
             false
         } else {
-            let cops = self.count(&self.cops_bits, &self.citizen_shape, x, y);
+            let active_bits = if from_snapshot { &self.snapshot } else { &self.active_bits };
+            let (cops, actives) = self.count_pair(&self.cops_bits, active_bits, &self.citizen_shape, x, y);
             let p = if cops == 0 {
                 0.0
             } else {
-                let actives = if from_snapshot { &self.snapshot } else { &self.active_bits };
-                let mut a = self.count(actives, &self.citizen_shape, x, y) + 1;
-                if !r.rules.active_counts_self && self.active[id] {
+                let mut a = actives + 1;
+                if !r.rules.active_counts_self && self.agents[id].active {
                     a -= 1;
                 }
                 1.0 - (-r.citizens.arrest_constant * r.rules.arrest_rule.apply(f64::from(cops) / f64::from(a))).exp()
             };
-            grievance - f64::from(self.risk[id]) * p > r.citizens.threshold
+            grievance - f64::from(self.agents[id].risk) * p > r.citizens.threshold
         };
-        self.active[id] = active;
+        self.agents[id].active = active;
         self.active_bits.set(x, y, active);
         if active && r.model2.enabled {
             self.kill_other_group(id);
@@ -516,17 +599,17 @@ impl EpsteinModel {
 
     /// Model II: an active agent kills a random agent of the other group within vision.
     fn kill_other_group(&mut self, id: usize) {
-        let (x, y) = (self.x[id] as i64, self.y[id] as i64);
+        let (x, y) = (self.agents[id].x as i64, self.agents[id].y as i64);
         let (w, h) = (self.w as i64, self.h as i64);
-        let mine = self.group[id];
+        let mine = self.agents[id].group;
         let mut seen = 0u32;
         let mut victim = None;
         // Reservoir sampling over the neighbourhood (Model II lattices are small).
         for k in 0..self.citizen_shape.cells.len() {
             let (dx, dy) = self.citizen_shape.cells[k];
-            let (tx, ty) = ((x + dx).rem_euclid(w) as usize, (y + dy).rem_euclid(h) as usize);
+            let (tx, ty) = (wrap(x + dx, w), wrap(y + dy, h));
             let other = self.cell_agent[ty * self.w + tx];
-            if other != NONE && self.kind[other as usize] == Kind::Citizen && self.group[other as usize] != mine {
+            if other != NONE && self.agents[other as usize].kind == Kind::Citizen && self.agents[other as usize].group != mine {
                 seen += 1;
                 if self.below(seen as usize) == 0 {
                     victim = Some(other as usize);
@@ -535,7 +618,7 @@ impl EpsteinModel {
         }
         if let Some(v) = victim {
             self.lift(v);
-            self.kind[v] = Kind::Dead;
+            self.agents[v].kind = Kind::Dead;
             self.free.push(u32::try_from(v).expect("fits"));
             self.counts.kills += 1.0;
         }
@@ -543,7 +626,7 @@ impl EpsteinModel {
 
     /// Epstein's rule C: arrest a random active citizen within vision.
     fn enforce(&mut self, cop: usize) {
-        let (x, y) = (self.x[cop] as usize, self.y[cop] as usize);
+        let (x, y) = (self.agents[cop].x as usize, self.agents[cop].y as usize);
         let n = self.count(&self.active_bits, &self.cop_shape, x, y);
         if n == 0 {
             return;
@@ -565,18 +648,18 @@ impl EpsteinModel {
             }
             JailTerm::Inclusive => self.below(j + 1),
         };
-        self.active[suspect] = false;
+        self.agents[suspect].active = false;
         self.active_bits.set(sx, sy, false);
         self.counts.arrests += 1.0;
         if term > 0 {
-            self.jail[suspect] = u32::try_from(term).expect("terms fit u32");
+            self.agents[suspect].jail = u32::try_from(term).expect("terms fit u32");
             self.lift(suspect);
             if self.scenario.raw.rules.cop_moves_to_arrest {
                 self.lift(cop);
                 #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
                 {
-                    self.x[cop] = sx as u32;
-                    self.y[cop] = sy as u32;
+                    self.agents[cop].x = sx as u32;
+                    self.agents[cop].y = sy as u32;
                 }
                 self.place(cop);
             }
@@ -584,7 +667,7 @@ impl EpsteinModel {
     }
 
     fn release(&mut self, id: usize) {
-        let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
         if !self.occupied.get(x, y) {
             self.place(id);
             return;
@@ -603,13 +686,13 @@ impl EpsteinModel {
         if let Some((tx, ty)) = target {
             #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
             {
-                self.x[id] = tx as u32;
-                self.y[id] = ty as u32;
+                self.agents[id].x = tx as u32;
+                self.agents[id].y = ty as u32;
             }
             self.place(id);
         } else {
             // The lattice is full: stay in jail one more tick.
-            self.jail[id] = 1;
+            self.agents[id].jail = 1;
         }
     }
 
@@ -633,7 +716,7 @@ impl EpsteinModel {
     }
 
     fn adjust_cops(&mut self, target: usize) {
-        let current: Vec<usize> = (0..self.kind.len()).filter(|&i| self.kind[i] == Kind::Cop).collect();
+        let current: Vec<usize> = (0..self.agents.len()).filter(|&i| self.agents[i].kind == Kind::Cop).collect();
         if current.len() > target {
             let mut list = current;
             for i in (1..list.len()).rev() {
@@ -642,7 +725,7 @@ impl EpsteinModel {
             }
             for &c in &list[..list.len() - target] {
                 self.lift(c);
-                self.kind[c] = Kind::Dead;
+                self.agents[c].kind = Kind::Dead;
                 self.free.push(u32::try_from(c).expect("fits"));
             }
         } else {
@@ -694,26 +777,18 @@ impl EpsteinModel {
         }
     }
 
-    /// Reads (and discards) the state of agents a few places ahead in the activation order. The
-    /// random order makes each agent's columns and cell a cache miss; touching them early lets
-    /// those misses overlap with the current agent's work. Reads only: no effect on results.
+    /// Asks for the rows of agents a few places ahead in the activation order, and for their
+    /// cells a little later (once their coordinates are in cache). The random order makes each
+    /// agent's row and cell a memory miss; prefetching lets those misses overlap with the
+    /// current agent's work instead of following it. No effect on results.
     #[inline]
     fn touch_ahead(&self, order: &[u32], i: usize) {
-        if let Some(&a) = order.get(i + 8) {
-            let a = a as usize;
-            std::hint::black_box((
-                self.kind[a],
-                self.jail[a],
-                self.x[a],
-                self.y[a],
-                self.hardship[a],
-                self.risk[a],
-                self.active[a],
-            ));
+        if let Some(&a) = order.get(i + 16) {
+            prefetch(&self.agents[a as usize]);
         }
-        if let Some(&a) = order.get(i + 4) {
-            let a = a as usize;
-            std::hint::black_box(self.cell_agent[self.y[a] as usize * self.w + self.x[a] as usize]);
+        if let Some(&a) = order.get(i + 8) {
+            let agent = &self.agents[a as usize];
+            prefetch(&self.cell_agent[agent.y as usize * self.w + agent.x as usize]);
         }
     }
 
@@ -735,7 +810,7 @@ impl EpsteinModel {
             self.adjust_cops((density * cells as f64).round() as usize);
         }
         if r.model2.enabled && i64::from(tick) == r.model2.peacekeepers_tick && r.model2.peacekeepers_density > 0.0 {
-            let now = self.kind.iter().filter(|k| **k == Kind::Cop).count();
+            let now = self.agents.iter().filter(|a| a.kind == Kind::Cop).count();
             #[expect(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,
@@ -748,8 +823,8 @@ impl EpsteinModel {
         self.counts.kills = 0.0;
         self.counts.arrests = 0.0;
         self.order.clear();
-        for (i, k) in self.kind.iter().enumerate() {
-            if *k != Kind::Dead {
+        for (i, a) in self.agents.iter().enumerate() {
+            if a.kind != Kind::Dead {
                 self.order.push(u32::try_from(i).expect("fits"));
             }
         }
@@ -760,13 +835,13 @@ impl EpsteinModel {
                 for (i, &id) in order.iter().enumerate() {
                     self.touch_ahead(&order, i);
                     let id = id as usize;
-                    match self.kind[id] {
+                    match self.agents[id].kind {
                         Kind::Cop => {
                             self.move_agent(id);
                             self.enforce(id);
                             self.updates += 1;
                         }
-                        Kind::Citizen if self.jail[id] == 0 => {
+                        Kind::Citizen if self.agents[id].jail == 0 => {
                             if r.rules.movement {
                                 self.move_agent(id);
                             }
@@ -780,21 +855,23 @@ impl EpsteinModel {
             Activation::Synchronous => {
                 for &id in &order {
                     let id = id as usize;
-                    if self.kind[id] == Kind::Cop || (self.kind[id] == Kind::Citizen && self.jail[id] == 0 && r.rules.movement) {
+                    if self.agents[id].kind == Kind::Cop
+                        || (self.agents[id].kind == Kind::Citizen && self.agents[id].jail == 0 && r.rules.movement)
+                    {
                         self.move_agent(id);
                     }
                 }
                 self.snapshot.words.copy_from_slice(&self.active_bits.words);
                 for &id in &order {
                     let id = id as usize;
-                    if self.kind[id] == Kind::Citizen && self.jail[id] == 0 {
+                    if self.agents[id].kind == Kind::Citizen && self.agents[id].jail == 0 {
                         self.decide(id, true);
                         self.updates += 1;
                     }
                 }
                 for &id in &order {
                     let id = id as usize;
-                    if self.kind[id] == Kind::Cop {
+                    if self.agents[id].kind == Kind::Cop {
                         self.enforce(id);
                         self.updates += 1;
                     }
@@ -803,10 +880,10 @@ impl EpsteinModel {
         }
         self.order = order;
         // Jail terms run down at the end of the tick (NetLogo); released citizens return.
-        for id in 0..self.kind.len() {
-            if self.kind[id] == Kind::Citizen && self.jail[id] > 0 {
-                self.jail[id] -= 1;
-                if self.jail[id] == 0 {
+        for id in 0..self.agents.len() {
+            if self.agents[id].kind == Kind::Citizen && self.agents[id].jail > 0 {
+                self.agents[id].jail -= 1;
+                if self.agents[id].jail == 0 {
                     self.release(id);
                 }
             }
@@ -821,28 +898,28 @@ impl EpsteinModel {
     /// Model II: ageing, death and cloning onto empty neighbouring cells.
     fn age_and_clone(&mut self) {
         let p = self.scenario.raw.model2.clone_probability;
-        let n = self.kind.len();
+        let n = self.agents.len();
         for id in 0..n {
-            if self.kind[id] != Kind::Citizen {
+            if self.agents[id].kind != Kind::Citizen {
                 continue;
             }
-            self.age[id] += 1;
-            if self.age[id] > self.death_age[id] {
-                if self.jail[id] == 0 {
+            self.agents[id].age += 1;
+            if self.agents[id].age > self.agents[id].death_age {
+                if self.agents[id].jail == 0 {
                     self.lift(id);
                 }
-                self.kind[id] = Kind::Dead;
+                self.agents[id].kind = Kind::Dead;
                 self.free.push(u32::try_from(id).expect("fits"));
                 continue;
             }
-            if self.jail[id] == 0 && uniform(&mut self.rng) < p {
-                let (x, y) = (self.x[id] as usize, self.y[id] as usize);
+            if self.agents[id].jail == 0 && uniform(&mut self.rng) < p {
+                let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
                 let empty = self.count_empty(&self.clone_shape, x, y);
                 if empty > 0 {
                     let k = u32::try_from(self.below(empty as usize)).expect("fits");
                     if let Some((tx, ty)) = self.select(&self.occupied, &self.clone_shape, x, y, k, true) {
                         let risk = uniform(&mut self.rng);
-                        let (hardship, group) = (f64::from(self.hardship[id]), self.group[id]);
+                        let (hardship, group) = (f64::from(self.agents[id].hardship), self.agents[id].group);
                         self.spawn(Kind::Citizen, tx, ty, hardship, risk, group);
                     }
                 }
@@ -857,19 +934,19 @@ impl EpsteinModel {
             legitimacy: self.legitimacy,
             ..EpsteinCounts::default()
         };
-        for id in 0..self.kind.len() {
-            match self.kind[id] {
+        for id in 0..self.agents.len() {
+            match self.agents[id].kind {
                 Kind::Cop => c.cops += 1.0,
                 Kind::Citizen => {
-                    if self.jail[id] > 0 {
+                    if self.agents[id].jail > 0 {
                         c.jailed += 1.0;
-                    } else if self.active[id] {
+                    } else if self.agents[id].active {
                         c.active += 1.0;
                     } else {
                         c.quiescent += 1.0;
                     }
                     if self.scenario.raw.model2.enabled {
-                        if self.group[id] == 0 {
+                        if self.agents[id].group == 0 {
                             c.blue += 1.0;
                         } else {
                             c.green += 1.0;
