@@ -447,18 +447,29 @@ impl EpsteinModel {
         }
     }
 
+    /// Row `dy` (half-width `hw`) of the neighbourhood of (x, y): the lattice row and its column
+    /// ranges, one, or two where the row wraps around the lattice (an unused second range is
+    /// empty, `(0, 0)`).
+    #[inline]
+    fn row_parts(&self, x: usize, y: usize, dy: i64, hw: i64) -> (usize, [(usize, usize); 2]) {
+        let row = wrap(y as i64 + dy, self.h as i64);
+        let start = wrap(x as i64 - hw, self.w as i64);
+        let len = (2 * hw + 1) as usize;
+        let parts = if start + len <= self.w {
+            [(start, start + len), (0, 0)]
+        } else {
+            [(start, self.w), (0, start + len - self.w)]
+        };
+        (row, parts)
+    }
+
     /// Counts set bits of `bits` in the neighbourhood of (x, y).
     fn count(&self, bits: &Bits, shape: &Shape, x: usize, y: usize) -> u32 {
-        let (w, h) = (self.w as i64, self.h as i64);
         let mut n = 0;
         for &(dy, hw) in &shape.rows {
-            let row = wrap(y as i64 + dy, h);
-            let start = wrap(x as i64 - hw, w);
-            let len = (2 * hw + 1) as usize;
-            if start + len <= self.w {
-                n += bits.count(row, start, start + len);
-            } else {
-                n += bits.count(row, start, self.w) + bits.count(row, 0, start + len - self.w);
+            let (row, parts) = self.row_parts(x, y, dy, hw);
+            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
+                n += bits.count(row, a, b);
             }
         }
         n
@@ -466,41 +477,23 @@ impl EpsteinModel {
 
     /// Set bits of `first` and of `second` in the neighbourhood of (x, y), in one pass.
     fn count_pair(&self, first: &Bits, second: &Bits, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
-        let (w, h) = (self.w as i64, self.h as i64);
         let (mut n, mut m) = (0, 0);
         for &(dy, hw) in &shape.rows {
-            let row = wrap(y as i64 + dy, h);
-            let start = wrap(x as i64 - hw, w);
-            let len = (2 * hw + 1) as usize;
-            let (a, b) = if start + len <= self.w {
-                first.count_pair(second, row, start, start + len)
-            } else {
-                let (a1, b1) = first.count_pair(second, row, start, self.w);
-                let (a2, b2) = first.count_pair(second, row, 0, start + len - self.w);
-                (a1 + a2, b1 + b2)
-            };
-            n += a;
-            m += b;
+            let (row, parts) = self.row_parts(x, y, dy, hw);
+            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
+                let (i, j) = first.count_pair(second, row, a, b);
+                n += i;
+                m += j;
+            }
         }
         (n, m)
     }
 
     /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y).
     fn select(&self, bits: &Bits, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
-        let (w, h) = (self.w as i64, self.h as i64);
         for &(dy, hw) in &shape.rows {
-            let row = wrap(y as i64 + dy, h);
-            let start = wrap(x as i64 - hw, w);
-            let len = (2 * hw + 1) as usize;
-            let parts: [(usize, usize); 2] = if start + len <= self.w {
-                [(start, start + len), (0, 0)]
-            } else {
-                [(start, self.w), (0, start + len - self.w)]
-            };
-            for (a, b) in parts {
-                if a >= b {
-                    continue;
-                }
+            let (row, parts) = self.row_parts(x, y, dy, hw);
+            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
                 let c = if invert {
                     (b - a) as u32 - bits.count(row, a, b)
                 } else {
