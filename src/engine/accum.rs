@@ -223,6 +223,92 @@ impl Layout {
     }
 }
 
+/// Cells per deprivation-tally row: the 128 combinations of the seven deprivation flags, each
+/// for people identified as insecure and not.
+pub const TALLY_ROW: usize = 256;
+
+impl Layout {
+    /// Length of a block's deprivation tally: one [`TALLY_ROW`] per locality, then one per subgroup.
+    #[must_use]
+    pub fn tally_len(&self) -> usize {
+        (self.localities + self.subgroups) * TALLY_ROW
+    }
+
+    /// Start of locality `l`'s tally row.
+    #[inline]
+    #[must_use]
+    pub fn locality_tally(&self, l: usize) -> usize {
+        l * TALLY_ROW
+    }
+
+    /// Start of subgroup `s`'s tally row.
+    #[inline]
+    #[must_use]
+    pub fn subgroup_tally(&self, s: usize) -> usize {
+        (self.localities + s) * TALLY_ROW
+    }
+}
+
+/// A person's cell within a tally row.
+#[inline]
+#[must_use]
+pub fn tally_cell(flags: u8, identified: bool) -> usize {
+    usize::from(flags & 0x7f) * 2 + usize::from(identified)
+}
+
+/// Adds a block's deprivation tally into its accumulator: for every locality the deprived and
+/// censored counts per dimension; for every subgroup its people, its identified people and its
+/// deprived counts per dimension. These fields are counts, exact integers in `f64` (far below
+/// 2^53), so adding a block's count at once gives the same value to the bit as adding 1.0 per
+/// person. The subgroups' score sums are not counts and are added per person, in row order.
+pub fn add_tally(layout: &Layout, tally: &[u32], acc: &mut [f64]) {
+    for (row, cells) in tally.chunks_exact(TALLY_ROW).enumerate() {
+        let mut people = 0u64;
+        let mut identified = 0u64;
+        let mut deprived = [0u64; 7];
+        let mut censored = [0u64; 7];
+        for (cell, &count) in cells.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            let count = u64::from(count);
+            let is_identified = cell & 1 == 1;
+            people += count;
+            if is_identified {
+                identified += count;
+            }
+            let mut flags = cell >> 1;
+            while flags != 0 {
+                let d = flags.trailing_zeros() as usize;
+                flags &= flags - 1;
+                deprived[d] += count;
+                if is_identified {
+                    censored[d] += count;
+                }
+            }
+        }
+        if people == 0 {
+            continue;
+        }
+        #[expect(clippy::cast_precision_loss, reason = "counts of people in one block, far below 2^53")]
+        let exact = |n: u64| n as f64;
+        if row < layout.localities {
+            let base = layout.base(row);
+            for d in 0..7 {
+                acc[base + layout.off_deprived + d] += exact(deprived[d]);
+                acc[base + layout.off_censored + d] += exact(censored[d]);
+            }
+        } else {
+            let a = layout.subgroup(row - layout.localities);
+            acc[a] += exact(people);
+            acc[a + 1] += exact(identified);
+            for d in 0..7 {
+                acc[a + 3 + d] += exact(deprived[d]);
+            }
+        }
+    }
+}
+
 /// Adds `src` into `dst` element by element.
 pub fn add_into(dst: &mut [f64], src: &[f64]) {
     for (d, s) in dst.iter_mut().zip(src) {

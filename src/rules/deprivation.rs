@@ -76,18 +76,16 @@ pub struct Cutoffs {
 #[must_use]
 pub fn flags(x: &DeprivationInputs, c: &Cutoffs) -> u8 {
     let mut f = 0u8;
-    let mut set = |d: usize, deprived: bool| {
-        if deprived {
-            f |= 1 << d;
-        }
-    };
-    set(dim::PERSONAL, x.victimised_recently || x.insecurity >= c.insecurity);
-    set(dim::COMMUNITY, x.identity_attacked_recently || x.tension >= c.tension);
-    set(dim::POLITICAL, x.detained_recently || x.voice < c.voice);
+    let mut set = |d: usize, deprived: bool| f |= u8::from(deprived) << d;
+    // `|` rather than `||`: both sides are cheap, and a short circuit would be a branch that
+    // differs from person to person.
+    set(dim::PERSONAL, x.victimised_recently | (x.insecurity >= c.insecurity));
+    set(dim::COMMUNITY, x.identity_attacked_recently | (x.tension >= c.tension));
+    set(dim::POLITICAL, x.detained_recently | (x.voice < c.voice));
     set(dim::ECONOMIC, x.income < c.income);
     set(dim::FOOD, x.food_security < c.food);
-    set(dim::HEALTH, x.ill_or_injured || x.health_access < c.health_access);
-    set(dim::ENVIRONMENTAL, !x.sheltered && x.env_stress >= c.env_stress);
+    set(dim::HEALTH, x.ill_or_injured | (x.health_access < c.health_access));
+    set(dim::ENVIRONMENTAL, !x.sheltered & (x.env_stress >= c.env_stress));
     f
 }
 

@@ -11,17 +11,43 @@
 
 use crate::scenario::params::Displacement;
 
+pub use super::recruitment::BOUND_MARGIN;
+
 /// Daily flight probability for a person at home.
 #[must_use]
 pub fn flee_probability(p: &Displacement, insecurity: f64, risk_aversion: f64, dt: f64) -> f64 {
+    flee_probability_from_excess(p, flee_excess(p, insecurity, risk_aversion), dt)
+}
+
+/// How far a person's insecurity exceeds their flight threshold (0 below it). The threshold is
+/// lower for the more risk-averse and stays in [0.05, 0.95].
+#[must_use]
+#[inline]
+pub fn flee_excess(p: &Displacement, insecurity: f64, risk_aversion: f64) -> f64 {
     let threshold = (p.flee_threshold - 0.3 * (risk_aversion - 0.5)).clamp(0.05, 0.95);
-    let excess = (insecurity - threshold).max(0.0);
+    (insecurity - threshold).max(0.0)
+}
+
+/// [`flee_probability`] from [`flee_excess`].
+#[must_use]
+#[inline]
+pub fn flee_probability_from_excess(p: &Displacement, excess: f64, dt: f64) -> f64 {
     if excess == 0.0 {
         // The same value as below (1 - exp(-0) = 0) without the exponential: most people are
         // below their threshold.
         return 0.0;
     }
     1.0 - (-p.flee_rate_per_day * excess * dt).exp()
+}
+
+/// A number at least [`flee_probability`] for every insecurity in [0, 1] and risk aversion: the
+/// probability at an excess of 1 (the threshold is at least 0.05, so the excess stays below
+/// 0.95), plus [`BOUND_MARGIN`] for the rounding of the exponential. Every operation of the formula
+/// is monotone in the excess; the people pass compares the uniform with this bound first and
+/// computes the exponential only below it.
+#[must_use]
+pub fn flee_probability_bound(p: &Displacement, dt: f64) -> f64 {
+    1.0 - (-p.flee_rate_per_day * 1.0 * dt).exp() + BOUND_MARGIN
 }
 
 /// Attraction of a destination.
@@ -92,5 +118,21 @@ mod tests {
             !return_allowed(&p, true, 0.6, 1.5),
             "better services where people are keep them there"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn flight_never_exceeds_its_bound(
+            rate in 0.0..1000.0f64,
+            threshold in 0.0..1.0f64,
+            insecurity in 0.0..=1.0f64,
+            risk_aversion in 0.0..=1.0f64,
+            dt in 0.01..30.0f64,
+        ) {
+            let p = Displacement { flee_rate_per_day: rate, flee_threshold: threshold, ..Displacement::default() };
+            let exact = flee_probability(&p, insecurity, risk_aversion, dt);
+            let bound = flee_probability_bound(&p, dt);
+            proptest::prop_assert!(exact <= bound, "{exact} > {bound}");
+        }
     }
 }

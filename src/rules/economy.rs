@@ -54,20 +54,15 @@ pub fn income_with(p: &Economy, x: &IncomeInputs, violence_factor: f64) -> f64 {
     if x.detained {
         return 0.0;
     }
+    // Each loss is a factor of 1 when it does not apply (x * 1 = x exactly): a multiplication
+    // costs less than a branch that differs from person to person.
+    let kept = |applies: bool, loss_share: f64| if applies { 1.0 - loss_share } else { 1.0 };
     let mut earned = x.livelihood * x.market;
-    if x.displaced {
-        earned *= 1.0 - p.displacement_income_loss_share;
-    }
+    earned *= kept(x.displaced, p.displacement_income_loss_share);
     earned *= violence_factor;
-    if x.infectious {
-        earned *= 1.0 - p.illness_income_loss_share;
-    }
-    if x.injured {
-        earned *= 1.0 - p.injury_income_loss_share;
-    }
-    if x.chronic {
-        earned *= 1.0 - p.chronic_income_loss_share;
-    }
+    earned *= kept(x.infectious, p.illness_income_loss_share);
+    earned *= kept(x.injured, p.injury_income_loss_share);
+    earned *= kept(x.chronic, p.chronic_income_loss_share);
     // Programme support is targeted at people below the line, and tops them up toward it.
     let support = if earned < 1.0 { x.support.min(1.0 - earned) } else { 0.0 };
     let rations = if x.in_site { p.site_ration_income } else { 0.0 };

@@ -12,9 +12,11 @@
 //! 5 destination or detention term, 6 arrest / recruitment / desertion / abduction,
 //! 7 sexual-violence sub-event.
 
+use std::cell::RefCell;
+
 use rand::Rng;
 
-use crate::engine::accum::{FIXED_SUBGROUPS, Layout, field};
+use crate::engine::accum::{self, FIXED_SUBGROUPS, Layout, field};
 use crate::engine::rng::{DRAWS_PER_PERSON, PERSON_CHUNK, Phase, Streams, unit};
 use crate::model::people::{NEVER, PeopleBlock, age, condition, displacement, health};
 use crate::scenario::params::Rules;
@@ -223,6 +225,12 @@ pub struct Derived {
     pub baseline_death: [f64; 32],
     /// Chance that a displaced person moves on, away from (0) and in (1) a conflict zone.
     pub move_on: [f64; 2],
+    /// The cap on the chance that a mobilised person joins a group this tick.
+    pub join_cap: f64,
+    /// At least the chance that a person at home flees this tick, whatever their insecurity.
+    pub flee_bound: f64,
+    /// At least the chance that a fighter of group `g` deserts this tick, whatever their income.
+    pub desertion_bound: Vec<f64>,
     /// Chance of returning home this tick, where return is allowed.
     pub return_home: f64,
     /// Share of the gap to the target voice closed this tick.
@@ -306,6 +314,14 @@ pub fn derive(ctx: &mut Context) {
         flight::move_on_probability(&r.displacement, false, dt),
         flight::move_on_probability(&r.displacement, true, dt),
     ];
+    d.join_cap = recruitment::join_probability_cap(&r.recruitment, dt);
+    d.flee_bound = flight::flee_probability_bound(&r.displacement, dt);
+    d.desertion_bound.clear();
+    d.desertion_bound.extend(
+        ctx.pay
+            .iter()
+            .map(|&pay| recruitment::desertion_probability_bound(&r.recruitment, pay, dt)),
+    );
     d.return_home = 1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt);
     d.voice_relaxation = community::voice_relaxation(&r.community, dt);
     d.score.clear();
@@ -323,6 +339,15 @@ impl Context {
     }
 }
 
+thread_local! {
+    /// The deprivation tally of the block this thread is updating (see [`accum::add_tally`]).
+    /// Scratch only: cleared at the start of every block and added into the block's
+    /// accumulator at its end, so it carries nothing from one block to the next; one per worker
+    /// thread rather than per block because a tally row per locality would cost more memory per
+    /// person than the accumulator itself in scenarios with many localities.
+    static TALLY: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Updates (or, in [`Mode::Assess`], measures) every person of a block, adding aggregates into `acc`.
 ///
 /// # Panics
@@ -330,21 +355,27 @@ impl Context {
 pub fn update_block(block: &mut PeopleBlock, ctx: &Context, streams: &Streams, acc: &mut [f64], mode: Mode) {
     let first = block.first_id as usize;
     assert_eq!(first % PERSON_CHUNK, 0, "blocks must start on RNG-chunk boundaries");
-    let n = block.len();
-    let mut start = 0;
-    while start < n {
-        let chunk = (first + start) / PERSON_CHUNK;
-        let end = n.min(start + PERSON_CHUNK);
-        let mut rng = streams.at(Phase::People, chunk as u64, ctx.tick);
-        for j in start..end {
-            let mut draws = [0u32; DRAWS_PER_PERSON];
-            for d in &mut draws {
-                *d = rng.next_u32();
+    TALLY.with_borrow_mut(|tally| {
+        // Capacity is kept from block to block: no allocation after a thread's first block.
+        tally.clear();
+        tally.resize(ctx.layout.tally_len(), 0);
+        let n = block.len();
+        let mut start = 0;
+        while start < n {
+            let chunk = (first + start) / PERSON_CHUNK;
+            let end = n.min(start + PERSON_CHUNK);
+            let mut rng = streams.at(Phase::People, chunk as u64, ctx.tick);
+            for j in start..end {
+                let mut draws = [0u32; DRAWS_PER_PERSON];
+                for d in &mut draws {
+                    *d = rng.next_u32();
+                }
+                update_person(block, j, &draws, ctx, acc, tally, mode);
             }
-            update_person(block, j, &draws, ctx, acc, mode);
+            start = end;
         }
-        start = end;
-    }
+        accum::add_tally(&ctx.layout, tally, acc);
+    });
 }
 
 #[inline]
@@ -357,7 +388,15 @@ fn died(block: &mut PeopleBlock, j: usize, acc: &mut [f64], at: usize) {
     clippy::too_many_lines,
     reason = "the fused per-person update reads each column once; its sub-steps are labelled"
 )]
-fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx: &Context, acc: &mut [f64], mode: Mode) {
+fn update_person(
+    b: &mut PeopleBlock,
+    j: usize,
+    d: &[u32; DRAWS_PER_PERSON],
+    ctx: &Context,
+    acc: &mut [f64],
+    tally: &mut [u32],
+    mode: Mode,
+) {
     if b.health[j] == health::DEAD {
         return;
     }
@@ -376,7 +415,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     let mut disp = b.displacement[j];
     let mut cond = b.condition[j];
     let mut epi_state = b.health[j];
-    let mut detained = b.detained_until[j] != NEVER && b.detained_until[j] > t;
+    let mut detained = (b.detained_until[j] != NEVER) & (b.detained_until[j] > t);
     let step = mode == Mode::Step;
     let access_factor = personal_access_factor(b.first_id as usize + j);
 
@@ -490,16 +529,26 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     let lc = &ctx.localities[loc];
     let grievance = f64::from(b.grievance[j]);
     let risk_aversion = f64::from(b.risk_aversion[j]);
-    let adult = age_band == age::YOUTH || age_band == age::ADULT;
-    let mut mobilised = false;
-    if member == 0 && !detained && adult {
-        let p_arrest = ctx.derived.arrest_probability[loc];
-        mobilised = mobilisation::is_mobilised(grievance, risk_aversion, p_arrest, r.mobilisation.threshold);
-    }
+    // Non-short-circuit operators: who is mobilised differs from person to person in no
+    // pattern a branch predictor could learn, and every operand is cheap.
+    let adult = (age_band == age::YOUTH) | (age_band == age::ADULT);
+    let mut mobilised = (member == 0)
+        & !detained
+        & adult
+        & mobilisation::is_mobilised(
+            grievance,
+            risk_aversion,
+            ctx.derived.arrest_probability[loc],
+            r.mobilisation.threshold,
+        );
     if step {
         let u = unit(d[6]);
-        if mobilised {
-            let p_join = if lc.recruit_pull > 0.0 {
+        // Joining is capped at `max_join_probability_per_day * dt`, so a mobilised person whose
+        // uniform is at or above the arrest chance plus the cap is neither arrested nor
+        // recruited: one rarely taken branch, and the exponentials of the join probability
+        // only below it.
+        if mobilised & (u < lc.arrest_chance + ctx.derived.join_cap) {
+            let p_join = if lc.recruit_pull > 0.0 && u >= lc.arrest_chance {
                 let mut pull = 0.0;
                 let mut pay = 0.0;
                 for g in 0..groups {
@@ -568,7 +617,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
                     acc[lay.base(loc) + lay.off_recruits + g] += 1.0;
                 }
             }
-        } else if member == 0 && !detained && age_band == age::CHILD && lc.abduction > 0.0 {
+        } else if lc.abduction > 0.0 && member == 0 && !detained && age_band == age::CHILD {
             if u < lc.abduction {
                 let mut target = u;
                 for g in 0..groups {
@@ -586,8 +635,10 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             }
         } else if member > 0 {
             let g = usize::from(member - 1);
-            let legal = f64::from(b.livelihood[j]) * lc.market;
-            if u < recruitment::desertion_probability(&r.recruitment, legal, ctx.pay[g], dt) {
+            // The bound spares the two exponentials for the fighters who cannot desert.
+            if u < ctx.derived.desertion_bound[g]
+                && u < recruitment::desertion_probability(&r.recruitment, f64::from(b.livelihood[j]) * lc.market, ctx.pay[g], dt)
+            {
                 member = 0;
                 acc[lay.base(loc) + lay.off_desertions + g] += 1.0;
             }
@@ -598,9 +649,13 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             let insecurity = f64::from(b.insecurity[j]);
             match disp {
                 displacement::HOME => {
-                    let p = flight::flee_probability(&r.displacement, insecurity, risk_aversion, dt);
-                    if p > 0.0
-                        && unit(d[4]) < p
+                    // Most people are below their threshold; for the others the bound spares the
+                    // exponential when the uniform is too large for any excess.
+                    let excess = flight::flee_excess(&r.displacement, insecurity, risk_aversion);
+                    let u = unit(d[4]);
+                    if excess > 0.0
+                        && u < ctx.derived.flee_bound
+                        && u < flight::flee_probability_from_excess(&r.displacement, excess, dt)
                         && let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5]))
                     {
                         let (new_loc, new_disp) = arrive(dest, site, home);
@@ -699,7 +754,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     };
 
     // 8. Perceptions and political voice.
-    let victimised_recently = b.victimised_tick[j] != NEVER && t.saturating_sub(b.victimised_tick[j]) < ctx.personal_window;
+    let victimised_recently = (b.victimised_tick[j] != NEVER) & (t.saturating_sub(b.victimised_tick[j]) < ctx.personal_window);
     let insecurity_target = community::insecurity_target_from(
         &r.community,
         ctx.derived.violence_exposure[loc * ids + ident],
@@ -729,7 +784,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
 
     // 10. Deprivation, Alkire-Foster score and grievance (D1's hardship).
     let health_access = scaled_access(access_factor, if in_site { lc.site_health_access } else { lc.health_access });
-    let detained_recently = b.detained_until[j] != NEVER && t < b.detained_until[j].saturating_add(ctx.political_window);
+    let detained_recently = (b.detained_until[j] != NEVER) & (t < b.detained_until[j].saturating_add(ctx.political_window));
     let flags = deprivation::flags(
         &DeprivationInputs {
             victimised_recently,
@@ -741,7 +796,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
             income,
             food_security: food,
             health_access,
-            ill_or_injured: epi_state == health::EXPOSED || epi_state == health::INFECTIOUS || cond & condition::INJURED != 0,
+            ill_or_injured: (epi_state == health::EXPOSED) | (epi_state == health::INFECTIOUS) | (cond & condition::INJURED != 0),
             env_stress: lc.env_stress,
             sheltered: in_site,
         },
@@ -767,7 +822,11 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     b.voice[j] = voice as f32;
     b.grievance[j] = grievance as f32;
 
-    // Aggregates, where the person now is.
+    // Aggregates, where the person now is. Outcomes that differ from person to person in no
+    // predictable pattern (identified, vulnerable, severe, feeling insecure, deprived at all) are
+    // added as 0 or 1 rather than behind a branch: adding +0.0 leaves every cell unchanged (cells
+    // start at +0.0 and receive no negative values), so the sums are the same to the bit and the
+    // processor does not mispredict.
     let base = lay.base(loc);
     acc[base + field::ALIVE] += 1.0;
     if member == 0 {
@@ -777,9 +836,7 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         } else {
             acc[base + lay.off_civilians_by_identity + ident] += 1.0;
         }
-        if age_band == age::CHILD {
-            acc[base + field::CHILDREN] += 1.0;
-        }
+        acc[base + field::CHILDREN] += indicator(age_band == age::CHILD);
     } else {
         acc[base + lay.off_fighters + usize::from(member - 1)] += 1.0;
     }
@@ -804,18 +861,12 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
         acc[base + field::DETAINED] += 1.0;
     }
     let identified = score >= ctx.indicators.k - 1e-9;
-    if identified {
-        acc[base + field::IDENTIFIED] += 1.0;
-        acc[base + field::SUM_SCORE_IDENTIFIED] += score;
-    } else if score >= 0.2 - 1e-9 {
-        acc[base + field::VULNERABLE] += 1.0;
-    }
-    if score >= 0.5 - 1e-9 {
-        acc[base + field::SEVERE] += 1.0;
-    }
-    if insecurity >= ctx.indicators.cutoffs.perceived_insecurity_share {
-        acc[base + field::FEEL_INSECURE] += 1.0;
-    }
+    let score_if_identified = score * indicator(identified);
+    acc[base + field::IDENTIFIED] += indicator(identified);
+    acc[base + field::SUM_SCORE_IDENTIFIED] += score_if_identified;
+    acc[base + field::VULNERABLE] += indicator(!identified & (score >= 0.2 - 1e-9));
+    acc[base + field::SEVERE] += indicator(score >= 0.5 - 1e-9);
+    acc[base + field::FEEL_INSECURE] += indicator(insecurity >= ctx.indicators.cutoffs.perceived_insecurity_share);
     acc[base + field::INSECURITY_SUM] += insecurity;
     acc[base + field::INCOME_SUM] += income;
     acc[base + field::VOICE_SUM] += voice;
@@ -828,34 +879,27 @@ fn update_person(b: &mut PeopleBlock, j: usize, d: &[u32; DRAWS_PER_PERSON], ctx
     };
     let subgroups = [ident, ids + usize::from(!female), ids + 2 + usize::from(age_band), ids + disp_group];
     debug_assert!(ids + disp_group < ids + FIXED_SUBGROUPS.len());
-    let at = subgroups.map(|s| lay.subgroup(s));
-    for a in at {
-        acc[a] += 1.0;
-        if identified {
-            acc[a + 1] += 1.0;
-            acc[a + 2] += score;
-        }
+    // Counts by deprivation flags go to the block's tally (one increment per row instead of one
+    // addition per deprived dimension and field); the score sums are not counts and are added
+    // here, in row order.
+    debug_assert!(flags < 0x80, "seven deprivation flags");
+    let cell = accum::tally_cell(flags, identified);
+    for s in subgroups {
+        tally[lay.subgroup_tally(s) + cell] += 1;
+        acc[lay.subgroup(s) + 2] += score_if_identified;
     }
-    if flags != 0 {
-        // Every cell below receives one addition per person, so visiting the set bits once for
-        // all of them gives the same sums as one loop per locality field and subgroup.
-        let mut rest = flags;
-        while rest != 0 {
-            let dd = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
-            acc[base + lay.off_deprived + dd] += 1.0;
-            if identified {
-                acc[base + lay.off_censored + dd] += 1.0;
-            }
-            for a in at {
-                acc[a + 3 + dd] += 1.0;
-            }
-        }
-        let needs = &ctx.derived.needs[usize::from(flags & 0x7f)];
-        for (p, n) in needs.iter().enumerate() {
-            acc[base + lay.off_needs + p] += voice * n;
-        }
+    // A locality tally cell with no flags adds nothing, and its expressed needs are all 0.
+    tally[lay.locality_tally(loc) + cell] += 1;
+    let needs = &ctx.derived.needs[usize::from(flags & 0x7f)];
+    for (p, n) in needs.iter().enumerate() {
+        acc[base + lay.off_needs + p] += voice * n;
     }
+}
+
+/// 1.0 if `condition` holds, else 0.0.
+#[inline]
+fn indicator(condition: bool) -> f64 {
+    f64::from(u8::from(condition))
 }
 
 /// Where a fleeing person ends up after choosing an option. A person heading for a protection

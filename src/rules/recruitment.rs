@@ -38,7 +38,13 @@ pub fn join_probability(p: &Recruitment, pull: f64, income: f64, female: bool, s
         * rapacity
         * (1.0 + p.support_join_multiplier * support)
         * if female { p.female_join_multiplier } else { 1.0 };
-    (1.0 - (-rate * dt).exp()).min(p.max_join_probability_per_day * dt)
+    (1.0 - (-rate * dt).exp()).min(join_probability_cap(p, dt))
+}
+
+/// The most [`join_probability`] can be in a tick (the per-day cap times the tick length).
+#[must_use]
+pub fn join_probability_cap(p: &Recruitment, dt: f64) -> f64 {
+    p.max_join_probability_per_day * dt
 }
 
 /// Probability that a fighter deserts during a tick.
@@ -47,6 +53,21 @@ pub fn desertion_probability(p: &Recruitment, legal_income: f64, pay: f64, dt: f
     let rate = p.desertion_rate_per_day * (p.desertion_income_elasticity * (legal_income - 1.0)).exp().min(20.0) / (1.0 + pay);
     1.0 - (-rate * dt).exp()
 }
+
+/// A number at least [`desertion_probability`] for every legal income, for a group's pay: the
+/// probability at the capped income multiplier (20), plus [`BOUND_MARGIN`] for the rounding of
+/// the exponential. Every operation of the formula is monotone in the multiplier, so a uniform
+/// at or above the bound cannot fall below the exact probability; the people pass compares with
+/// the bound first and computes the exponentials only for the few fighters below it.
+#[must_use]
+pub fn desertion_probability_bound(p: &Recruitment, pay: f64, dt: f64) -> f64 {
+    let rate = p.desertion_rate_per_day * 20.0 / (1.0 + pay);
+    1.0 - (-rate * dt).exp() + BOUND_MARGIN
+}
+
+/// Slack added to probability bounds: far above the error of `exp` near zero (an ulp of 1 is
+/// 2.2e-16) and far below the spacing of the uniforms compared with them (2.3e-10).
+pub const BOUND_MARGIN: f64 = 1e-12;
 
 #[cfg(test)]
 mod tests {
@@ -80,5 +101,22 @@ mod tests {
     fn join_probability_is_capped() {
         let p = Recruitment::default();
         assert!(join_probability(&p, 100.0, 0.0, false, 1.0, 5.0, 1.0, 1.0) <= p.max_join_probability_per_day + 1e-12);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn desertion_never_exceeds_its_bound(
+            rate in 0.0..1.0f64,
+            elasticity in 0.0..10.0f64,
+            income in 0.0..50.0f64,
+            pay in 0.0..5.0f64,
+            dt in 0.01..30.0f64,
+        ) {
+            let p = Recruitment { desertion_rate_per_day: rate, desertion_income_elasticity: elasticity, ..Recruitment::default() };
+            let exact = desertion_probability(&p, income, pay, dt);
+            let bound = desertion_probability_bound(&p, pay, dt);
+            proptest::prop_assert!(exact <= bound, "{exact} > {bound}");
+            proptest::prop_assert!(bound <= 1.0 + BOUND_MARGIN);
+        }
     }
 }
