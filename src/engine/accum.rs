@@ -223,66 +223,90 @@ impl Layout {
     }
 }
 
-/// Cells per deprivation-tally row: the 128 combinations of the seven deprivation flags, each
-/// for people identified as insecure and not.
-pub const TALLY_ROW: usize = 256;
+/// Cells per tally row: one per combination of the seven deprivation flags.
+pub const TALLY_ROW: usize = 128;
+
+/// Locality fields counted in a block's tally as integers (see [`Layout::count_tally`]), in
+/// their order there. These are yes/no outcomes that vary from person to person without
+/// pattern: adding `u32::from(condition)` has no branch to mispredict.
+pub const TALLY_COUNTS: [usize; 3] = [field::CHILDREN, field::MOBILISED, field::FEEL_INSECURE];
+
+/// How a deprivation score classifies a person (bits), the same for every person with the same
+/// flags because the score is a function of the flags.
+pub mod class {
+    /// Identified as insecure (score at least k).
+    pub const IDENTIFIED: u8 = 1;
+    /// Vulnerable (score at least 1/5, not identified).
+    pub const VULNERABLE: u8 = 2;
+    /// Severely insecure (score at least 1/2).
+    pub const SEVERE: u8 = 4;
+}
 
 impl Layout {
-    /// Length of a block's deprivation tally: one [`TALLY_ROW`] per locality, then one per subgroup.
+    /// Length of a block's tally: a [`TALLY_ROW`] of people per deprivation-flag combination for
+    /// every locality and then every subgroup, and the [`TALLY_COUNTS`] of every locality.
     #[must_use]
     pub fn tally_len(&self) -> usize {
-        (self.localities + self.subgroups) * TALLY_ROW
+        (self.localities + self.subgroups) * TALLY_ROW + self.localities * TALLY_COUNTS.len()
     }
 
-    /// Start of locality `l`'s tally row.
+    /// Start of locality `l`'s row of people by deprivation flags.
     #[inline]
     #[must_use]
     pub fn locality_tally(&self, l: usize) -> usize {
         l * TALLY_ROW
     }
 
-    /// Start of subgroup `s`'s tally row.
+    /// Start of subgroup `s`'s row of people by deprivation flags.
     #[inline]
     #[must_use]
     pub fn subgroup_tally(&self, s: usize) -> usize {
         (self.localities + s) * TALLY_ROW
     }
+
+    /// Start of locality `l`'s integer counts, in [`TALLY_COUNTS`] order.
+    #[inline]
+    #[must_use]
+    pub fn count_tally(&self, l: usize) -> usize {
+        (self.localities + self.subgroups) * TALLY_ROW + l * TALLY_COUNTS.len()
+    }
 }
 
-/// A person's cell within a tally row.
-#[inline]
-#[must_use]
-pub fn tally_cell(flags: u8, identified: bool) -> usize {
-    usize::from(flags & 0x7f) * 2 + usize::from(identified)
-}
-
-/// Adds a block's deprivation tally into its accumulator: for every locality the deprived and
-/// censored counts per dimension; for every subgroup its people, its identified people and its
-/// deprived counts per dimension. These fields are counts, exact integers in `f64` (far below
-/// 2^53), so adding a block's count at once gives the same value to the bit as adding 1.0 per
-/// person. The subgroups' score sums are not counts and are added per person, in row order.
-pub fn add_tally(layout: &Layout, tally: &[u32], acc: &mut [f64]) {
-    for (row, cells) in tally.chunks_exact(TALLY_ROW).enumerate() {
+/// Adds a block's tally into its accumulator: for every locality the identified, vulnerable
+/// and severe people, the deprived and censored counts per dimension and the [`TALLY_COUNTS`];
+/// for every subgroup its people, its identified people and its deprived counts per dimension.
+/// These fields are counts, exact integers in `f64` (far below 2^53), so adding a block's count
+/// at once gives the same value to the bit as adding 1.0 per person. Sums of scores are not
+/// counts and are added per person, in row order.
+///
+/// `classes` holds the [`class`] bits of each of the [`TALLY_ROW`] flag combinations.
+pub fn add_tally(layout: &Layout, tally: &[u32], classes: &[u8], acc: &mut [f64]) {
+    #[expect(clippy::cast_precision_loss, reason = "counts of people in one block, far below 2^53")]
+    let exact = |n: u64| n as f64;
+    let rows = layout.localities + layout.subgroups;
+    for (row, cells) in tally[..rows * TALLY_ROW].chunks_exact(TALLY_ROW).enumerate() {
         let mut people = 0u64;
-        let mut identified = 0u64;
+        let mut by_class = [0u64; 3];
         let mut deprived = [0u64; 7];
         let mut censored = [0u64; 7];
-        for (cell, &count) in cells.iter().enumerate() {
+        for (flags, &count) in cells.iter().enumerate() {
             if count == 0 {
                 continue;
             }
             let count = u64::from(count);
-            let is_identified = cell & 1 == 1;
+            let c = classes[flags];
             people += count;
-            if is_identified {
-                identified += count;
+            for (bit, n) in by_class.iter_mut().enumerate() {
+                if c & (1 << bit) != 0 {
+                    *n += count;
+                }
             }
-            let mut flags = cell >> 1;
-            while flags != 0 {
-                let d = flags.trailing_zeros() as usize;
-                flags &= flags - 1;
+            let mut rest = flags;
+            while rest != 0 {
+                let d = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
                 deprived[d] += count;
-                if is_identified {
+                if c & class::IDENTIFIED != 0 {
                     censored[d] += count;
                 }
             }
@@ -290,10 +314,12 @@ pub fn add_tally(layout: &Layout, tally: &[u32], acc: &mut [f64]) {
         if people == 0 {
             continue;
         }
-        #[expect(clippy::cast_precision_loss, reason = "counts of people in one block, far below 2^53")]
-        let exact = |n: u64| n as f64;
+        let [identified, vulnerable, severe] = by_class;
         if row < layout.localities {
             let base = layout.base(row);
+            acc[base + field::IDENTIFIED] += exact(identified);
+            acc[base + field::VULNERABLE] += exact(vulnerable);
+            acc[base + field::SEVERE] += exact(severe);
             for d in 0..7 {
                 acc[base + layout.off_deprived + d] += exact(deprived[d]);
                 acc[base + layout.off_censored + d] += exact(censored[d]);
@@ -305,6 +331,12 @@ pub fn add_tally(layout: &Layout, tally: &[u32], acc: &mut [f64]) {
             for d in 0..7 {
                 acc[a + 3 + d] += exact(deprived[d]);
             }
+        }
+    }
+    for (l, counts) in tally[rows * TALLY_ROW..].chunks_exact(TALLY_COUNTS.len()).enumerate() {
+        let base = layout.base(l);
+        for (&f, &n) in TALLY_COUNTS.iter().zip(counts) {
+            acc[base + f] += exact(u64::from(n));
         }
     }
 }
@@ -329,5 +361,66 @@ mod tests {
         assert_eq!(l.len, 3 * l.stride + (2 + FIXED_SUBGROUPS.len()) * SUBGROUP_STRIDE);
         assert_eq!(l.mission_slot(), 4);
         assert_eq!(l.crossfire_slot(), 5);
+    }
+
+    /// The tally's expansion gives exactly the counts of adding 1.0 per person and field.
+    #[test]
+    fn tally_expands_to_the_per_person_counts() {
+        let l = Layout::new(3, 2, 1);
+        // Classes of an arbitrary score function of the flags.
+        let classes: Vec<u8> = (0..TALLY_ROW)
+            .map(|f| match f.count_ones() {
+                0 | 1 => 0,
+                2 => class::VULNERABLE,
+                3 => class::IDENTIFIED,
+                _ => class::IDENTIFIED | class::SEVERE,
+            })
+            .collect();
+        let mut tally = vec![0u32; l.tally_len()];
+        let mut direct = vec![0.0; l.len];
+        let mut state = 12_345u64;
+        for _ in 0..5_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let r = state >> 33;
+            let loc = (r % 3) as usize;
+            let flags = ((r >> 2) % 128) as usize;
+            let subgroup = ((r >> 9) % l.subgroups as u64) as usize;
+            let mobilised = (r >> 20) & 1 == 1;
+            let c = classes[flags];
+            tally[l.locality_tally(loc) + flags] += 1;
+            tally[l.subgroup_tally(subgroup) + flags] += 1;
+            tally[l.count_tally(loc) + 1] += u32::from(mobilised);
+            let base = l.base(loc);
+            let a = l.subgroup(subgroup);
+            direct[a] += 1.0;
+            if mobilised {
+                direct[base + field::MOBILISED] += 1.0;
+            }
+            if c & class::IDENTIFIED != 0 {
+                direct[base + field::IDENTIFIED] += 1.0;
+                direct[a + 1] += 1.0;
+            }
+            if c & class::VULNERABLE != 0 {
+                direct[base + field::VULNERABLE] += 1.0;
+            }
+            if c & class::SEVERE != 0 {
+                direct[base + field::SEVERE] += 1.0;
+            }
+            for d in 0..7 {
+                if flags & (1 << d) != 0 {
+                    direct[base + l.off_deprived + d] += 1.0;
+                    direct[a + 3 + d] += 1.0;
+                    if c & class::IDENTIFIED != 0 {
+                        direct[base + l.off_censored + d] += 1.0;
+                    }
+                }
+            }
+        }
+        let mut expanded = vec![0.0; l.len];
+        add_tally(&l, &tally, &classes, &mut expanded);
+        assert_eq!(expanded, direct);
+        assert_eq!(TALLY_COUNTS[1], field::MOBILISED);
     }
 }

@@ -64,7 +64,9 @@ pub fn income_with(p: &Economy, x: &IncomeInputs, violence_factor: f64) -> f64 {
     earned *= kept(x.injured, p.injury_income_loss_share);
     earned *= kept(x.chronic, p.chronic_income_loss_share);
     // Programme support is targeted at people below the line, and tops them up toward it.
-    let support = if earned < 1.0 { x.support.min(1.0 - earned) } else { 0.0 };
+    // Whether a person is below the line varies from person to person without pattern: a
+    // select, not a branch.
+    let support = std::hint::select_unpredictable(earned < 1.0, x.support.min(1.0 - earned), 0.0);
     let rations = if x.in_site { p.site_ration_income } else { 0.0 };
     earned + support + rations
 }

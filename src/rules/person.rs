@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use rand::Rng;
 
-use crate::engine::accum::{self, FIXED_SUBGROUPS, Layout, field};
+use crate::engine::accum::{self, FIXED_SUBGROUPS, Layout, TALLY_COUNTS, class, field};
 use crate::engine::rng::{DRAWS_PER_PERSON, PERSON_CHUNK, Phase, Streams, unit};
 use crate::model::people::{NEVER, PeopleBlock, age, condition, displacement, health};
 use crate::scenario::params::Rules;
@@ -237,6 +237,10 @@ pub struct Derived {
     pub voice_relaxation: f64,
     /// Deprivation score of every combination of the seven deprivation flags.
     pub score: Vec<f64>,
+    /// How the score of every combination of the seven deprivation flags classifies a person.
+    pub score_class: Vec<u8>,
+    /// The score of every combination of flags if it identifies a person as insecure, else 0.
+    pub identified_score: Vec<f64>,
     /// Expressed needs per pillar of every combination of the seven deprivation flags.
     pub needs: Vec<[f64; 4]>,
     /// Share of earnings kept at the local violence level, per locality.
@@ -327,6 +331,23 @@ pub fn derive(ctx: &mut Context) {
     d.score.clear();
     d.score
         .extend((0..128u8).map(|flags| deprivation::score(flags, &ctx.indicators.weights)));
+    let k = ctx.indicators.k;
+    d.identified_score.clear();
+    d.score_class.clear();
+    for &score in &d.score {
+        let identified = score >= k - 1e-9;
+        let mut bits = 0;
+        if identified {
+            bits |= class::IDENTIFIED;
+        } else if score >= 0.2 - 1e-9 {
+            bits |= class::VULNERABLE;
+        }
+        if score >= 0.5 - 1e-9 {
+            bits |= class::SEVERE;
+        }
+        d.score_class.push(bits);
+        d.identified_score.push(if identified { score } else { 0.0 });
+    }
     d.needs.clear();
     d.needs.extend((0..128u8).map(deprivation::expressed_needs));
 }
@@ -374,7 +395,7 @@ pub fn update_block(block: &mut PeopleBlock, ctx: &Context, streams: &Streams, a
             }
             start = end;
         }
-        accum::add_tally(&ctx.layout, tally, acc);
+        accum::add_tally(&ctx.layout, tally, &ctx.derived.score_class, acc);
     });
 }
 
@@ -822,21 +843,21 @@ fn update_person(
     b.voice[j] = voice as f32;
     b.grievance[j] = grievance as f32;
 
-    // Aggregates, where the person now is. Outcomes that differ from person to person in no
-    // predictable pattern (identified, vulnerable, severe, feeling insecure, deprived at all) are
-    // added as 0 or 1 rather than behind a branch: adding +0.0 leaves every cell unchanged (cells
-    // start at +0.0 and receive no negative values), so the sums are the same to the bit and the
-    // processor does not mispredict.
+    // Aggregates, where the person now is. Yes/no outcomes that vary from person to person
+    // without pattern go to the block's tally as integers (`u32::from(condition)`: no branch to
+    // mispredict); so do the counts by deprivation flags, from which the tally's expansion
+    // derives the identified, vulnerable, severe, deprived and censored counts (the score is a
+    // function of the flags).
     let base = lay.base(loc);
     acc[base + field::ALIVE] += 1.0;
-    if member == 0 {
+    let civilian = member == 0;
+    if civilian {
         acc[base + field::CIVILIANS] += 1.0;
         if in_site {
             acc[base + lay.off_site_by_identity + ident] += 1.0;
         } else {
             acc[base + lay.off_civilians_by_identity + ident] += 1.0;
         }
-        acc[base + field::CHILDREN] += indicator(age_band == age::CHILD);
     } else {
         acc[base + lay.off_fighters + usize::from(member - 1)] += 1.0;
     }
@@ -854,23 +875,34 @@ fn update_person(
         health::RECOVERED => acc[base + field::RECOVERED] += 1.0,
         _ => {}
     }
-    if mobilised {
-        acc[base + field::MOBILISED] += 1.0;
-    }
     if detained {
         acc[base + field::DETAINED] += 1.0;
     }
-    let identified = score >= ctx.indicators.k - 1e-9;
-    let score_if_identified = score * indicator(identified);
-    acc[base + field::IDENTIFIED] += indicator(identified);
-    acc[base + field::SUM_SCORE_IDENTIFIED] += score_if_identified;
-    acc[base + field::VULNERABLE] += indicator(!identified & (score >= 0.2 - 1e-9));
-    acc[base + field::SEVERE] += indicator(score >= 0.5 - 1e-9);
-    acc[base + field::FEEL_INSECURE] += indicator(insecurity >= ctx.indicators.cutoffs.perceived_insecurity_share);
+    let counts = lay.count_tally(loc);
+    let counted = [
+        civilian & (age_band == age::CHILD),
+        mobilised,
+        insecurity >= ctx.indicators.cutoffs.perceived_insecurity_share,
+    ];
+    debug_assert_eq!(counted.len(), TALLY_COUNTS.len());
+    for (i, c) in counted.into_iter().enumerate() {
+        tally[counts + i] += u32::from(c);
+    }
+    let cell = usize::from(flags & 0x7f);
+    debug_assert!(flags < 0x80, "seven deprivation flags");
+    tally[lay.locality_tally(loc) + cell] += 1;
+    // Not counts: added per person, in row order (adding +0.0 for people not identified leaves
+    // the sums unchanged to the bit).
+    let identified_score = ctx.derived.identified_score[cell];
+    acc[base + field::SUM_SCORE_IDENTIFIED] += identified_score;
     acc[base + field::INSECURITY_SUM] += insecurity;
     acc[base + field::INCOME_SUM] += income;
     acc[base + field::VOICE_SUM] += voice;
     acc[base + field::GRIEVANCE_SUM] += grievance;
+    let needs = &ctx.derived.needs[cell];
+    for (p, n) in needs.iter().enumerate() {
+        acc[base + lay.off_needs + p] += voice * n;
+    }
     // Subgroups: identity, sex, age band, displacement status.
     let disp_group = match disp {
         displacement::DISPLACED => 7,
@@ -879,27 +911,10 @@ fn update_person(
     };
     let subgroups = [ident, ids + usize::from(!female), ids + 2 + usize::from(age_band), ids + disp_group];
     debug_assert!(ids + disp_group < ids + FIXED_SUBGROUPS.len());
-    // Counts by deprivation flags go to the block's tally (one increment per row instead of one
-    // addition per deprived dimension and field); the score sums are not counts and are added
-    // here, in row order.
-    debug_assert!(flags < 0x80, "seven deprivation flags");
-    let cell = accum::tally_cell(flags, identified);
     for s in subgroups {
         tally[lay.subgroup_tally(s) + cell] += 1;
-        acc[lay.subgroup(s) + 2] += score_if_identified;
+        acc[lay.subgroup(s) + 2] += identified_score;
     }
-    // A locality tally cell with no flags adds nothing, and its expressed needs are all 0.
-    tally[lay.locality_tally(loc) + cell] += 1;
-    let needs = &ctx.derived.needs[usize::from(flags & 0x7f)];
-    for (p, n) in needs.iter().enumerate() {
-        acc[base + lay.off_needs + p] += voice * n;
-    }
-}
-
-/// 1.0 if `condition` holds, else 0.0.
-#[inline]
-fn indicator(condition: bool) -> f64 {
-    f64::from(u8::from(condition))
 }
 
 /// Where a fleeing person ends up after choosing an option. A person heading for a protection
