@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that two peacesim binaries write byte-identical outputs (the rule for optimisations):
-# baseline, tiny-conflict, unmil-ebola (200 ticks) and epstein-rebellion, each with 1 and 2
-# threads. Hashes every output file, and manifest.json without the fields that record the wall
+# baseline, tiny-conflict, unmil-ebola (200 ticks), epstein-rebellion and four Epstein variants
+# (a 200 x 150 lattice, Model II with peacekeepers, Moore, von Neumann with synchronous
+# activation), each with 1 and 2 threads. Hashes every output file, and manifest.json without the fields that record the wall
 # clock and the invocation (started_at, finished_at, command, threads).
 #
 #     scripts/byte-identity.sh REFERENCE_BINARY CANDIDATE_BINARY
@@ -15,22 +16,26 @@ trap 'rm -rf "$work"' EXIT
 
 sums() { # binary label
   local bin=$1 label=$2
-  while read -r name args; do
+  while read -r run name args; do
     for t in 1 2; do
-      local d="$work/$label/$name-t$t"
+      local d="$work/$label/$run-t$t"
       # shellcheck disable=SC2086
       "$bin" run "scenarios/$name.toml" $args --threads "$t" --out "$d" --quiet >/dev/null
       (cd "$d" && for f in $(ls | grep -v '^manifest.json$'); do sha256sum "$f"; done
        python3 -c "import json; m = json.load(open('manifest.json'))
 for k in ('started_at', 'finished_at', 'command', 'threads'): m.pop(k, None)
 print(json.dumps(m, sort_keys=True))" | sha256sum | sed 's/-$/manifest.json (stripped)/') |
-        sed "s|^|$name threads=$t |"
+        sed "s|^|$run threads=$t |"
     done
   done <<LIST
-baseline
-tiny-conflict
-unmil-ebola --ticks 200
-epstein-rebellion
+baseline baseline
+tiny-conflict tiny-conflict
+unmil-ebola unmil-ebola --ticks 200
+epstein epstein-rebellion
+epstein-200x150 epstein-rebellion --set lattice.width=200 --set lattice.height=150 --ticks 60
+epstein-model2 epstein-rebellion --set model2.enabled=true --set model2.peacekeepers_density=0.02 --ticks 300
+epstein-moore epstein-rebellion --set rules.neighbourhood=moore --ticks 300
+epstein-vn-sync epstein-rebellion --set rules.neighbourhood=von_neumann --set rules.activation=synchronous --ticks 300
 LIST
 }
 

@@ -95,6 +95,47 @@ impl Agent {
     };
 }
 
+/// Agents by state, counted as integers without branches (whether a citizen is active varies
+/// from one to the next without pattern); converted once to the `f64` counts, exactly.
+#[derive(Debug, Default)]
+struct AgentTally {
+    cops: u32,
+    jailed: u32,
+    active: u32,
+    quiescent: u32,
+    blue: u32,
+    green: u32,
+}
+
+impl AgentTally {
+    #[inline]
+    fn add(&mut self, a: &Agent) {
+        let citizen = a.kind == Kind::Citizen;
+        let free = citizen & (a.jail == 0);
+        self.cops += u32::from(a.kind == Kind::Cop);
+        self.jailed += u32::from(citizen & (a.jail > 0));
+        self.active += u32::from(free & a.active);
+        self.quiescent += u32::from(free & !a.active);
+        self.blue += u32::from(citizen & (a.group == 0));
+        self.green += u32::from(citizen & (a.group != 0));
+    }
+
+    fn counts(&self, kills: f64, arrests: f64, legitimacy: f64, model2: bool) -> EpsteinCounts {
+        let (blue, green) = if model2 { (self.blue, self.green) } else { (0, 0) };
+        EpsteinCounts {
+            kills,
+            arrests,
+            legitimacy,
+            cops: f64::from(self.cops),
+            jailed: f64::from(self.jailed),
+            active: f64::from(self.active),
+            quiescent: f64::from(self.quiescent),
+            blue: f64::from(blue),
+            green: f64::from(green),
+        }
+    }
+}
+
 /// Counts of one tick (one row of `timeseries.csv` for an Epstein run).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct EpsteinCounts {
@@ -153,6 +194,9 @@ impl EpsteinCounts {
 #[derive(Debug, Clone)]
 struct Shape {
     rows: Vec<(i64, i64)>,
+    /// The largest row offset or half-width: a neighbourhood centred at least this far from
+    /// every edge never wraps.
+    reach: usize,
     /// Every (dx, dy) in the neighbourhood except (0, 0), for movement.
     cells: Vec<(i64, i64)>,
 }
@@ -185,8 +229,30 @@ impl Shape {
                 }
             }
         }
-        Self { rows, cells }
+        let reach = rows
+            .iter()
+            .map(|&(dy, hw)| dy.unsigned_abs().max(hw.unsigned_abs()))
+            .max()
+            .unwrap_or(0);
+        #[expect(clippy::cast_possible_truncation, reason = "vision is validated below half the lattice")]
+        let reach = reach as usize;
+        Self { rows, reach, cells }
     }
+}
+
+/// Masks of the first and last words (`wa`, `wb`) of the columns `a..b`. When the run lies in
+/// one word the last mask is empty and the first covers the run; choosing the masks with
+/// conditional moves rather than a branch matters because whether a run of 15 columns straddles
+/// a word boundary changes from agent to agent without pattern.
+#[inline]
+fn end_masks(a: usize, b: usize, wa: usize, wb: usize) -> (u64, u64) {
+    let lo = !0u64 << (a % 64);
+    let hi = !0u64 >> (63 - (b - 1) % 64);
+    let one_word = wa == wb;
+    (
+        std::hint::select_unpredictable(one_word, lo & hi, lo),
+        std::hint::select_unpredictable(one_word, 0, hi),
+    )
 }
 
 /// Bit rows over the lattice.
@@ -210,14 +276,12 @@ impl Bits {
         self.words[y * self.per_row + x / 64] >> (x % 64) & 1 == 1
     }
 
+    /// Without a branch: whether a citizen turns active varies from one to the next without
+    /// pattern, and a mispredicted branch costs more than the arithmetic.
     #[inline]
     fn set(&mut self, x: usize, y: usize, on: bool) {
         let w = &mut self.words[y * self.per_row + x / 64];
-        if on {
-            *w |= 1 << (x % 64);
-        } else {
-            *w &= !(1 << (x % 64));
-        }
+        *w = (*w & !(1 << (x % 64))) | (u64::from(on) << (x % 64));
     }
 
     /// Set bits in row `y`, columns `a..b` (no wrap; b <= width).
@@ -225,13 +289,9 @@ impl Bits {
     fn count(&self, y: usize, a: usize, b: usize) -> u32 {
         let row = &self.words[y * self.per_row..(y + 1) * self.per_row];
         let (wa, wb) = (a / 64, (b - 1) / 64);
-        let lo = !0u64 << (a % 64);
-        let hi = !0u64 >> (63 - (b - 1) % 64);
-        if wa == wb {
-            return (row[wa] & lo & hi).count_ones();
-        }
-        let mut n = (row[wa] & lo).count_ones() + (row[wb] & hi).count_ones();
-        for w in &row[wa + 1..wb] {
+        let (first, last) = end_masks(a, b, wa, wb);
+        let mut n = (row[wa] & first).count_ones() + (row[wb] & last).count_ones();
+        for w in row.iter().take(wb).skip(wa + 1) {
             n += w.count_ones();
         }
         n
@@ -245,14 +305,9 @@ impl Bits {
         let mine = &self.words[base..base + self.per_row];
         let theirs = &other.words[base..base + self.per_row];
         let (wa, wb) = (a / 64, (b - 1) / 64);
-        let lo = !0u64 << (a % 64);
-        let hi = !0u64 >> (63 - (b - 1) % 64);
-        if wa == wb {
-            let mask = lo & hi;
-            return ((mine[wa] & mask).count_ones(), (theirs[wa] & mask).count_ones());
-        }
-        let mut n = (mine[wa] & lo).count_ones() + (mine[wb] & hi).count_ones();
-        let mut m = (theirs[wa] & lo).count_ones() + (theirs[wb] & hi).count_ones();
+        let (first, last) = end_masks(a, b, wa, wb);
+        let mut n = (mine[wa] & first).count_ones() + (mine[wb] & last).count_ones();
+        let mut m = (theirs[wa] & first).count_ones() + (theirs[wb] & last).count_ones();
         for w in wa + 1..wb {
             n += mine[w].count_ones();
             m += theirs[w].count_ones();
@@ -463,9 +518,36 @@ impl EpsteinModel {
         (row, parts)
     }
 
+    /// Whether the neighbourhood of (x, y) lies inside the lattice, so that its rows need no
+    /// wrapping (most agents of a large lattice): each row is then one run of columns.
+    #[inline]
+    fn interior(&self, shape: &Shape, x: usize, y: usize) -> bool {
+        x >= shape.reach && y >= shape.reach && x + shape.reach < self.w && y + shape.reach < self.h
+    }
+
+    /// Row `dy` (half-width `hw`) of an [`Self::interior`] neighbourhood: its row and columns.
+    #[inline]
+    fn inner_row(x: usize, y: usize, dy: i64, hw: i64) -> (usize, usize, usize) {
+        #[expect(
+            clippy::cast_sign_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_possible_wrap,
+            reason = "inside the lattice: 0 <= y + dy < h and 0 <= x - hw, x + hw < w"
+        )]
+        let (row, a, b) = ((y as i64 + dy) as usize, (x as i64 - hw) as usize, (x as i64 + hw + 1) as usize);
+        (row, a, b)
+    }
+
     /// Counts set bits of `bits` in the neighbourhood of (x, y).
     fn count(&self, bits: &Bits, shape: &Shape, x: usize, y: usize) -> u32 {
         let mut n = 0;
+        if self.interior(shape, x, y) {
+            for &(dy, hw) in &shape.rows {
+                let (row, a, b) = Self::inner_row(x, y, dy, hw);
+                n += bits.count(row, a, b);
+            }
+            return n;
+        }
         for &(dy, hw) in &shape.rows {
             let (row, parts) = self.row_parts(x, y, dy, hw);
             for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
@@ -478,6 +560,15 @@ impl EpsteinModel {
     /// Set bits of `first` and of `second` in the neighbourhood of (x, y), in one pass.
     fn count_pair(&self, first: &Bits, second: &Bits, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
         let (mut n, mut m) = (0, 0);
+        if self.interior(shape, x, y) {
+            for &(dy, hw) in &shape.rows {
+                let (row, a, b) = Self::inner_row(x, y, dy, hw);
+                let (i, j) = first.count_pair(second, row, a, b);
+                n += i;
+                m += j;
+            }
+            return (n, m);
+        }
         for &(dy, hw) in &shape.rows {
             let (row, parts) = self.row_parts(x, y, dy, hw);
             for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
@@ -872,7 +963,11 @@ impl EpsteinModel {
             }
         }
         self.order = order;
-        // Jail terms run down at the end of the tick (NetLogo); released citizens return.
+        // Jail terms run down at the end of the tick (NetLogo); released citizens return. In
+        // Model I nothing changes an agent after its own release, so the same pass counts the
+        // agents (one read of the rows instead of two).
+        let (kills, arrests) = (self.counts.kills, self.counts.arrests);
+        let mut tally = AgentTally::default();
         for id in 0..self.agents.len() {
             if self.agents[id].kind == Kind::Citizen && self.agents[id].jail > 0 {
                 self.agents[id].jail -= 1;
@@ -880,12 +975,14 @@ impl EpsteinModel {
                     self.release(id);
                 }
             }
+            tally.add(&self.agents[id]);
         }
         if r.model2.enabled {
             self.age_and_clone();
+            self.recount(kills, arrests);
+        } else {
+            self.counts = tally.counts(kills, arrests, self.legitimacy, false);
         }
-        let (kills, arrests) = (self.counts.kills, self.counts.arrests);
-        self.recount(kills, arrests);
     }
 
     /// Model II: ageing, death and cloning onto empty neighbouring cells.
@@ -921,35 +1018,11 @@ impl EpsteinModel {
     }
 
     fn recount(&mut self, kills: f64, arrests: f64) {
-        let mut c = EpsteinCounts {
-            kills,
-            arrests,
-            legitimacy: self.legitimacy,
-            ..EpsteinCounts::default()
-        };
-        for id in 0..self.agents.len() {
-            match self.agents[id].kind {
-                Kind::Cop => c.cops += 1.0,
-                Kind::Citizen => {
-                    if self.agents[id].jail > 0 {
-                        c.jailed += 1.0;
-                    } else if self.agents[id].active {
-                        c.active += 1.0;
-                    } else {
-                        c.quiescent += 1.0;
-                    }
-                    if self.scenario.raw.model2.enabled {
-                        if self.agents[id].group == 0 {
-                            c.blue += 1.0;
-                        } else {
-                            c.green += 1.0;
-                        }
-                    }
-                }
-                Kind::Dead => {}
-            }
+        let mut tally = AgentTally::default();
+        for a in &self.agents {
+            tally.add(a);
         }
-        self.counts = c;
+        self.counts = tally.counts(kills, arrests, self.legitimacy, self.scenario.raw.model2.enabled);
     }
 
     /// Counts of the last completed tick (tick 0 after construction).
