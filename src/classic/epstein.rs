@@ -335,6 +335,12 @@ impl Bits {
     }
 }
 
+/// How far ahead in the activation order an agent's row is prefetched, and its cell. Measured
+/// on the 1000 x 1000 lattice (ticks 11-60): 8/4 about 3 % faster than 16/8 and 12/6; further
+/// ahead, the prefetches wait for free fill buffers.
+const PREFETCH_ROW_AHEAD: usize = 8;
+const PREFETCH_CELL_AHEAD: usize = 4;
+
 /// One Epstein model run.
 #[derive(Debug, Clone)]
 pub struct EpsteinModel {
@@ -485,11 +491,12 @@ impl EpsteinModel {
         let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
         self.cell_agent[y * self.w + x] = u32::try_from(id).expect("agent ids fit u32");
         self.occupied.set(x, y, true);
-        if self.agents[id].kind == Kind::Cop {
-            self.cops_bits.set(x, y, true);
-        } else if self.agents[id].active {
-            self.active_bits.set(x, y, true);
-        }
+        // Without branches (whether the agent is active varies without pattern); the cell was
+        // empty, and an empty cell has neither bit set, so writing a 0 changes nothing.
+        let is_cop = self.agents[id].kind == Kind::Cop;
+        let active = !is_cop & self.agents[id].active;
+        self.cops_bits.set(x, y, is_cop);
+        self.active_bits.set(x, y, active);
     }
 
     fn lift(&mut self, id: usize) {
@@ -615,6 +622,7 @@ impl EpsteinModel {
         // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
         // at the usual densities; fall back to counting when it keeps failing.
         let mut target = None;
+        let interior = self.interior(if is_cop { &self.cop_shape } else { &self.citizen_shape }, x as usize, y as usize);
         for _ in 0..24 {
             let k = self.below(n);
             let (dx, dy) = if is_cop {
@@ -622,7 +630,12 @@ impl EpsteinModel {
             } else {
                 self.citizen_shape.cells[k]
             };
-            let (tx, ty) = (wrap(x + dx, w), wrap(y + dy, h));
+            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the lattice")]
+            let (tx, ty) = if interior {
+                ((x + dx) as usize, (y + dy) as usize)
+            } else {
+                (wrap(x + dx, w), wrap(y + dy, h))
+            };
             if !self.occupied.get(tx, ty) {
                 target = Some((tx, ty));
                 break;
@@ -867,10 +880,10 @@ impl EpsteinModel {
     /// current agent's work instead of following it. No effect on results.
     #[inline]
     fn touch_ahead(&self, order: &[u32], i: usize) {
-        if let Some(&a) = order.get(i + 16) {
+        if let Some(&a) = order.get(i + PREFETCH_ROW_AHEAD) {
             prefetch(&self.agents[a as usize]);
         }
-        if let Some(&a) = order.get(i + 8) {
+        if let Some(&a) = order.get(i + PREFETCH_CELL_AHEAD) {
             let agent = &self.agents[a as usize];
             prefetch(&self.cell_agent[agent.y as usize * self.w + agent.x as usize]);
         }
