@@ -689,7 +689,8 @@ impl EpsteinModel {
         };
         self.agents[id].active = active;
         self.active_bits.set(x, y, active);
-        if active && r.model2.enabled {
+        // The configuration first: whether this citizen is active has no pattern to predict.
+        if r.model2.enabled && active {
             self.kill_other_group(id);
         }
     }
