@@ -3,7 +3,10 @@
 //! Each block of people adds into its own accumulator while it is updated; the engine then adds
 //! the block accumulators together in block order. Because block boundaries depend only on the
 //! scenario (never on the thread count) and every block is summed in row order, the totals are
-//! bit-identical whatever the number of threads. Counts are exact integers stored as `f64`.
+//! bit-identical whatever the number of threads. Counts are exact integers stored as `f64`;
+//! counts of yes/no outcomes and of deprivation-flag combinations are first kept as integers in
+//! a block's tally and added once at the end of the block ([`add_tally`]), which gives the same
+//! bits.
 
 /// Scalar fields kept per locality (indices into a locality's stride).
 pub mod field {

@@ -2,7 +2,7 @@
 //!
 //! Every person reads only the read-only [`Context`] built at the start of the people pass and
 //! their own row, writes only their own row, and adds their aggregates into their block's
-//! accumulator. The sub-steps run in a fixed order: violence exposure (4), health and
+//! accumulator (counts by outcome through the block's integer tally). The sub-steps run in a fixed order: violence exposure (4), health and
 //! mortality (6), mobilisation, arrest, recruitment and desertion (3/5), movement (5), economy
 //! and food (7), perceptions, voice and grievance, then deprivation and the Alkire-Foster
 //! score (10). Fusing them into one pass reads each person's columns once per tick.
@@ -361,7 +361,8 @@ impl Context {
 }
 
 thread_local! {
-    /// The deprivation tally of the block this thread is updating (see [`accum::add_tally`]).
+    /// The tally of the block this thread is updating: people by deprivation flags per locality
+    /// and subgroup, and the integer counts of [`TALLY_COUNTS`] (see [`accum::add_tally`]).
     /// Scratch only: cleared at the start of every block and added into the block's
     /// accumulator at its end, so it carries nothing from one block to the next; one per worker
     /// thread rather than per block because a tally row per locality would cost more memory per
