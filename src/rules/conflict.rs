@@ -5,7 +5,7 @@
 //! mission; a robust mission conducts offensives; low trust turns into protests and riots (D8).
 //! Each act is drawn as a count of events (Poisson) from a stream keyed by (tick, group,
 //! locality, kind), and becomes per-person hazards that the people pass realises. After the
-//! pass, [`attribute`] splits the realised victims among the events that could have caused them,
+//! pass, [`Conflict::attribute`] splits the realised victims among the events that could have caused them,
 //! so every death in the outputs belongs to a recorded event.
 
 use rand::Rng;

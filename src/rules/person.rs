@@ -195,12 +195,12 @@ pub struct Context {
     pub grievance_alpha: f64,
     /// Detention term in ticks, at most.
     pub detention_max_ticks: u32,
-    /// Per-locality and per-row probabilities derived from the fields above by [`derive`].
+    /// Per-locality and per-row probabilities derived from the fields above by [`derive()`].
     pub derived: Derived,
 }
 
 /// Probabilities that are the same for every person of a locality (or of a hazard row, or of a
-/// run), computed once per pass by [`derive`] with the very functions and operands the
+/// run), computed once per pass by [`derive()`] with the very functions and operands the
 /// per-person update would use, so that the values are bit-identical and the people pass calls
 /// no exponential for them. Buffers are reused from tick to tick.
 #[derive(Debug, Clone, Default)]
