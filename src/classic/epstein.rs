@@ -339,7 +339,6 @@ impl Bits {
 /// on the 1000 x 1000 lattice (ticks 11-60): 8/4 about 3 % faster than 16/8 and 12/6; further
 /// ahead, the prefetches wait for free fill buffers.
 const PREFETCH_ROW_AHEAD: usize = 8;
-const PREFETCH_CELL_AHEAD: usize = 4;
 
 /// One Epstein model run.
 #[derive(Debug, Clone)]
@@ -499,14 +498,19 @@ impl EpsteinModel {
         self.active_bits.set(x, y, active);
     }
 
+    /// Takes an agent off the lattice. Only agents on it are ever lifted (movers, the arrested,
+    /// the killed, removed cops: never a jailed citizen), and no two agents share a cell, so the
+    /// cell is the agent's. Its `cell_agent` entry is left as it is: an entry counts only where
+    /// `occupied` is set, and not clearing it saves a memory miss on every move.
     fn lift(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
-        if self.cell_agent[y * self.w + x] as usize == id {
-            self.cell_agent[y * self.w + x] = NONE;
-            self.occupied.set(x, y, false);
-            self.cops_bits.set(x, y, false);
-            self.active_bits.set(x, y, false);
-        }
+        debug_assert!(
+            self.occupied.get(x, y) && self.cell_agent[y * self.w + x] as usize == id,
+            "only an agent on the lattice is lifted"
+        );
+        self.occupied.set(x, y, false);
+        self.cops_bits.set(x, y, false);
+        self.active_bits.set(x, y, false);
     }
 
     /// Row `dy` (half-width `hw`) of the neighbourhood of (x, y): the lattice row and its column
@@ -707,7 +711,7 @@ impl EpsteinModel {
             let (dx, dy) = self.citizen_shape.cells[k];
             let (tx, ty) = (wrap(x + dx, w), wrap(y + dy, h));
             let other = self.cell_agent[ty * self.w + tx];
-            if other != NONE && self.agents[other as usize].kind == Kind::Citizen && self.agents[other as usize].group != mine {
+            if self.occupied.get(tx, ty) && self.agents[other as usize].kind == Kind::Citizen && self.agents[other as usize].group != mine {
                 seen += 1;
                 if self.below(seen as usize) == 0 {
                     victim = Some(other as usize);
@@ -875,18 +879,13 @@ impl EpsteinModel {
         }
     }
 
-    /// Asks for the rows of agents a few places ahead in the activation order, and for their
-    /// cells a little later (once their coordinates are in cache). The random order makes each
-    /// agent's row and cell a memory miss; prefetching lets those misses overlap with the
-    /// current agent's work instead of following it. No effect on results.
+    /// Asks for the row of the agent a few places ahead in the activation order: the random
+    /// order makes each agent's row a memory miss, and prefetching lets those misses overlap
+    /// with the current agent's work instead of following it. No effect on results.
     #[inline]
     fn touch_ahead(&self, order: &[u32], i: usize) {
         if let Some(&a) = order.get(i + PREFETCH_ROW_AHEAD) {
             prefetch(&self.agents[a as usize]);
-        }
-        if let Some(&a) = order.get(i + PREFETCH_CELL_AHEAD) {
-            let agent = &self.agents[a as usize];
-            prefetch(&self.cell_agent[agent.y as usize * self.w + agent.x as usize]);
         }
     }
 
