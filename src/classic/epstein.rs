@@ -199,10 +199,13 @@ struct Shape {
     reach: usize,
     /// Every (dx, dy) in the neighbourhood except (0, 0), for movement.
     cells: Vec<(i64, i64)>,
+    /// The rows as masks over [`Bits`] tiles, for counting neighbourhoods that do not wrap.
+    tiles: TileMasks,
 }
 
 impl Shape {
-    fn new(vision: f64, kind: Neighbourhood) -> Self {
+    /// The neighbourhood of radius `vision` on a lattice `width` cells wide.
+    fn new(vision: f64, kind: Neighbourhood, width: usize) -> Self {
         #[expect(clippy::cast_possible_truncation, reason = "vision is validated below half the lattice")]
         let r = vision.floor() as i64;
         let mut rows = Vec::new();
@@ -236,102 +239,131 @@ impl Shape {
             .unwrap_or(0);
         #[expect(clippy::cast_possible_truncation, reason = "vision is validated below half the lattice")]
         let reach = reach as usize;
-        Self { rows, reach, cells }
+        let tiles = TileMasks::new(&rows, width.div_ceil(8));
+        Self { rows, reach, cells, tiles }
     }
 }
 
-/// Masks of the first and last words (`wa`, `wb`) of the columns `a..b`. When the run lies in
-/// one word the last mask is empty and the first covers the run; choosing the masks with
-/// conditional moves rather than a branch matters because whether a run of 15 columns straddles
-/// a word boundary changes from agent to agent without pattern.
-#[inline]
-fn end_masks(a: usize, b: usize, wa: usize, wb: usize) -> (u64, u64) {
-    let lo = !0u64 << (a % 64);
-    let hi = !0u64 >> (63 - (b - 1) % 64);
-    let one_word = wa == wb;
-    (
-        std::hint::select_unpredictable(one_word, lo & hi, lo),
-        std::hint::select_unpredictable(one_word, 0, hi),
-    )
-}
-
-/// Bit rows over the lattice.
+/// Bit planes over the lattice in tiles of 8 x 8 cells, one `u64` per tile (bit `8 (y % 8) +
+/// x % 8`), tiles row by row. A neighbourhood of vision 7 then spans at most 3 x 3 tiles, a few
+/// cache lines, where rows of bits spanned 15 lines per plane; counting it is one masked
+/// popcount per tile ([`TileMasks`]). Cells past the lattice's edge in its last tiles stay 0.
 #[derive(Debug, Clone)]
 struct Bits {
     words: Vec<u64>,
-    per_row: usize,
+    tiles_x: usize,
 }
 
 impl Bits {
     fn new(w: usize, h: usize) -> Self {
-        let per_row = w.div_ceil(64);
+        let tiles_x = w.div_ceil(8);
         Self {
-            words: vec![0; per_row * h],
-            per_row,
+            words: vec![0; tiles_x * h.div_ceil(8)],
+            tiles_x,
         }
+    }
+
+    /// The word and bit of cell (x, y).
+    #[inline]
+    fn at(&self, x: usize, y: usize) -> (usize, usize) {
+        ((y / 8) * self.tiles_x + x / 8, (y % 8) * 8 + x % 8)
     }
 
     #[inline]
     fn get(&self, x: usize, y: usize) -> bool {
-        self.words[y * self.per_row + x / 64] >> (x % 64) & 1 == 1
+        let (word, bit) = self.at(x, y);
+        self.words[word] >> bit & 1 == 1
     }
 
     /// Without a branch: whether a citizen turns active varies from one to the next without
     /// pattern, and a mispredicted branch costs more than the arithmetic.
     #[inline]
     fn set(&mut self, x: usize, y: usize, on: bool) {
-        let w = &mut self.words[y * self.per_row + x / 64];
-        *w = (*w & !(1 << (x % 64))) | (u64::from(on) << (x % 64));
+        let (word, bit) = self.at(x, y);
+        let w = &mut self.words[word];
+        *w = (*w & !(1 << bit)) | (u64::from(on) << bit);
     }
 
-    /// Set bits in row `y`, columns `a..b` (no wrap; b <= width).
+    /// The 8 cells of row `y` in tile column `t` (bit i = column 8 t + i), with `invert` the
+    /// complement.
     #[inline]
+    fn row_byte(&self, y: usize, t: usize, invert: bool) -> u64 {
+        let byte = self.words[(y / 8) * self.tiles_x + t] >> ((y % 8) * 8) & 0xFF;
+        if invert { !byte & 0xFF } else { byte }
+    }
+
+    /// Mask of the columns `a..b` within tile column `t` (as bits 0..8).
+    #[inline]
+    fn column_mask(t: usize, a: usize, b: usize) -> u64 {
+        let lo = a.max(8 * t) - 8 * t;
+        let hi = b.min(8 * t + 8) - 8 * t;
+        (0xFF >> (8 - (hi - lo))) << lo
+    }
+
+    /// Set bits in row `y`, columns `a..b` (no wrap; a < b <= width).
     fn count(&self, y: usize, a: usize, b: usize) -> u32 {
-        let row = &self.words[y * self.per_row..(y + 1) * self.per_row];
-        let (wa, wb) = (a / 64, (b - 1) / 64);
-        let (first, last) = end_masks(a, b, wa, wb);
-        let mut n = (row[wa] & first).count_ones() + (row[wb] & last).count_ones();
-        for w in row.iter().take(wb).skip(wa + 1) {
-            n += w.count_ones();
-        }
-        n
+        (a / 8..=(b - 1) / 8)
+            .map(|t| (self.row_byte(y, t, false) & Self::column_mask(t, a, b)).count_ones())
+            .sum()
     }
 
-    /// Set bits of `self` and of `other` (a lattice of the same size) in row `y`, columns
-    /// `a..b` (no wrap; b <= width): two counts for one pass over the row's words.
-    #[inline]
-    fn count_pair(&self, other: &Self, y: usize, a: usize, b: usize) -> (u32, u32) {
-        let base = y * self.per_row;
-        let mine = &self.words[base..base + self.per_row];
-        let theirs = &other.words[base..base + self.per_row];
-        let (wa, wb) = (a / 64, (b - 1) / 64);
-        let (first, last) = end_masks(a, b, wa, wb);
-        let mut n = (mine[wa] & first).count_ones() + (mine[wb] & last).count_ones();
-        let mut m = (theirs[wa] & first).count_ones() + (theirs[wb] & last).count_ones();
-        for w in wa + 1..wb {
-            n += mine[w].count_ones();
-            m += theirs[w].count_ones();
-        }
-        (n, m)
-    }
-
-    /// Column of the `k`-th (0-based) set bit in row `y`, columns `a..b`; `invert` counts zeros.
+    /// Column of the `k`-th (0-based) set bit in row `y`, columns `a..b`, left to right;
+    /// `invert` counts zeros.
     fn select(&self, y: usize, a: usize, b: usize, mut k: u32, invert: bool) -> Option<usize> {
-        let row = &self.words[y * self.per_row..(y + 1) * self.per_row];
-        for (wi, &raw) in row.iter().enumerate().take((b - 1) / 64 + 1).skip(a / 64) {
-            let lo = if wi == a / 64 { !0u64 << (a % 64) } else { !0 };
-            let hi = if wi == (b - 1) / 64 { !0u64 >> (63 - (b - 1) % 64) } else { !0 };
-            let mut word = if invert { !raw } else { raw } & lo & hi;
-            let c = word.count_ones();
+        for t in a / 8..=(b - 1) / 8 {
+            let mut byte = self.row_byte(y, t, invert) & Self::column_mask(t, a, b);
+            let c = byte.count_ones();
             if k < c {
                 for _ in 0..k {
-                    word &= word - 1;
+                    byte &= byte - 1;
                 }
-                return Some(wi * 64 + word.trailing_zeros() as usize);
+                return Some(8 * t + byte.trailing_zeros() as usize);
             }
             k -= c;
         }
         None
+    }
+}
+
+/// A neighbourhood shape as masks over the tiles of [`Bits`], for a cell at each of the 64
+/// positions within its tile: (word offset from the cell's tile, mask) pairs covering exactly
+/// the neighbourhood's cells (the centre included). Valid for neighbourhoods that do not wrap.
+#[derive(Debug, Clone)]
+struct TileMasks {
+    entries: Vec<(isize, u64)>,
+    /// `entries[ranges[8 (y % 8) + x % 8]]` for the cell (x, y).
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl TileMasks {
+    fn new(rows: &[(i64, i64)], tiles_x: usize) -> Self {
+        let mut entries = Vec::new();
+        let mut ranges = Vec::with_capacity(64);
+        let tiles_x = i64::try_from(tiles_x).expect("tile counts fit i64");
+        for oy in 0..8i64 {
+            for ox in 0..8i64 {
+                let mut by_tile = std::collections::BTreeMap::<(i64, i64), u64>::new();
+                for &(dy, hw) in rows {
+                    for dx in -hw..=hw {
+                        let (cx, cy) = (ox + dx, oy + dy);
+                        *by_tile.entry((cy.div_euclid(8), cx.div_euclid(8))).or_default() |=
+                            1 << (cy.rem_euclid(8) * 8 + cx.rem_euclid(8));
+                    }
+                }
+                let first = entries.len();
+                for ((ty, tx), mask) in by_tile {
+                    entries.push((isize::try_from(ty * tiles_x + tx).expect("offsets fit isize"), mask));
+                }
+                ranges.push(first..entries.len());
+            }
+        }
+        Self { entries, ranges }
+    }
+
+    /// The (offset, mask) pairs for a cell at (x, y) and the word index of its tile.
+    #[inline]
+    fn for_cell(&self, bits: &Bits, x: usize, y: usize) -> (&[(isize, u64)], usize) {
+        (&self.entries[self.ranges[(y % 8) * 8 + x % 8].clone()], (y / 8) * bits.tiles_x + x / 8)
     }
 }
 
@@ -391,9 +423,9 @@ impl EpsteinModel {
             free: Vec::new(),
             order: Vec::new(),
             snapshot: Bits::new(w, h),
-            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood),
-            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood),
-            clone_shape: Shape::new(1.5, Neighbourhood::Moore),
+            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, w),
+            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, w),
+            clone_shape: Shape::new(1.5, Neighbourhood::Moore, w),
             rng: streams.at(Phase::Init, 0, 0),
             tick: 0,
             legitimacy: r.citizens.legitimacy,
@@ -536,26 +568,13 @@ impl EpsteinModel {
         x >= shape.reach && y >= shape.reach && x + shape.reach < self.w && y + shape.reach < self.h
     }
 
-    /// Row `dy` (half-width `hw`) of an [`Self::interior`] neighbourhood: its row and columns.
-    #[inline]
-    fn inner_row(x: usize, y: usize, dy: i64, hw: i64) -> (usize, usize, usize) {
-        #[expect(
-            clippy::cast_sign_loss,
-            clippy::cast_possible_truncation,
-            clippy::cast_possible_wrap,
-            reason = "inside the lattice: 0 <= y + dy < h and 0 <= x - hw, x + hw < w"
-        )]
-        let (row, a, b) = ((y as i64 + dy) as usize, (x as i64 - hw) as usize, (x as i64 + hw + 1) as usize);
-        (row, a, b)
-    }
-
     /// Counts set bits of `bits` in the neighbourhood of (x, y).
     fn count(&self, bits: &Bits, shape: &Shape, x: usize, y: usize) -> u32 {
         let mut n = 0;
         if self.interior(shape, x, y) {
-            for &(dy, hw) in &shape.rows {
-                let (row, a, b) = Self::inner_row(x, y, dy, hw);
-                n += bits.count(row, a, b);
+            let (masks, base) = shape.tiles.for_cell(bits, x, y);
+            for &(offset, mask) in masks {
+                n += (bits.words[base.wrapping_add_signed(offset)] & mask).count_ones();
             }
             return n;
         }
@@ -572,20 +591,19 @@ impl EpsteinModel {
     fn count_pair(&self, first: &Bits, second: &Bits, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
         let (mut n, mut m) = (0, 0);
         if self.interior(shape, x, y) {
-            for &(dy, hw) in &shape.rows {
-                let (row, a, b) = Self::inner_row(x, y, dy, hw);
-                let (i, j) = first.count_pair(second, row, a, b);
-                n += i;
-                m += j;
+            let (masks, base) = shape.tiles.for_cell(first, x, y);
+            for &(offset, mask) in masks {
+                let word = base.wrapping_add_signed(offset);
+                n += (first.words[word] & mask).count_ones();
+                m += (second.words[word] & mask).count_ones();
             }
             return (n, m);
         }
         for &(dy, hw) in &shape.rows {
             let (row, parts) = self.row_parts(x, y, dy, hw);
             for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                let (i, j) = first.count_pair(second, row, a, b);
-                n += i;
-                m += j;
+                n += first.count(row, a, b);
+                m += second.count(row, a, b);
             }
         }
         (n, m)
@@ -1127,14 +1145,14 @@ mod tests {
     #[test]
     fn neighbourhood_shapes_have_the_documented_sizes() {
         assert_eq!(
-            Shape::new(1.7, Neighbourhood::Euclidean).cells.len(),
+            Shape::new(1.7, Neighbourhood::Euclidean, 40).cells.len(),
             8,
             "1.7 gives the 8 Moore neighbours"
         );
-        assert_eq!(Shape::new(1.0, Neighbourhood::VonNeumann).cells.len(), 4);
-        assert_eq!(Shape::new(2.0, Neighbourhood::Moore).cells.len(), 24);
+        assert_eq!(Shape::new(1.0, Neighbourhood::VonNeumann, 40).cells.len(), 4);
+        assert_eq!(Shape::new(2.0, Neighbourhood::Moore, 40).cells.len(), 24);
         // NetLogo in-radius 7: 149 patches including the centre.
-        assert_eq!(Shape::new(7.0, Neighbourhood::Euclidean).cells.len() + 1, 149);
+        assert_eq!(Shape::new(7.0, Neighbourhood::Euclidean, 40).cells.len() + 1, 149);
     }
 
     #[test]
