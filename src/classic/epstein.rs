@@ -25,10 +25,11 @@ const NONE: u32 = u32::MAX;
 
 /// Kind of agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
 enum Kind {
-    Citizen,
-    Cop,
-    Dead,
+    Citizen = 0,
+    Cop = 1,
+    Dead = 2,
 }
 
 /// `v` wrapped onto `0..n`, for `v` within one lattice length of it (offsets are at most the
@@ -64,35 +65,102 @@ fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
-/// An agent's state (citizen or cop; `Dead` marks a free slot in Model II).
+/// An agent's state (citizen or cop; `Dead` marks a free slot in Model II) in 16 bytes, four
+/// to a cache line: activation visits agents in random order, so every visit is a cache and
+/// usually a TLB miss, and the fewer pages the rows span the fewer page walks (the TLB entries of
+/// this virtual machine cover 4 KB whatever the guest's page size). Kind, activity, group and
+/// jail term share one word; Model II's ages are in columns of their own.
 #[derive(Debug, Clone, Copy)]
-#[repr(C, align(32))]
+#[repr(C, align(16))]
 struct Agent {
-    kind: Kind,
-    active: bool,
-    group: u8,
-    jail: u32,
-    x: u32,
-    y: u32,
+    x: u16,
+    y: u16,
     hardship: f32,
     risk: f32,
-    age: u32,
-    death_age: u32,
+    /// Bits 0-1 the kind, bit 2 active, bit 3 the group (Model II), bits 8-31 the jail term.
+    status: u32,
 }
+
+const KIND_MASK: u32 = 0b11;
+const ACTIVE_BIT: u32 = 1 << 2;
+const GROUP_BIT: u32 = 1 << 3;
+const JAIL_SHIFT: u32 = 8;
+/// Jail terms fit the 24 bits above [`JAIL_SHIFT`] (the scenario allows at most 1 000 000).
+const MAX_JAIL: u32 = (1 << (32 - JAIL_SHIFT)) - 1;
 
 impl Agent {
     const EMPTY: Self = Self {
-        kind: Kind::Dead,
-        active: false,
-        group: 0,
-        jail: 0,
         x: 0,
         y: 0,
         hardship: 0.0,
         risk: 0.0,
-        age: 0,
-        death_age: 0,
+        status: Kind::Dead as u32,
     };
+
+    #[inline]
+    fn kind(&self) -> Kind {
+        match self.status & KIND_MASK {
+            0 => Kind::Citizen,
+            1 => Kind::Cop,
+            _ => Kind::Dead,
+        }
+    }
+
+    #[inline]
+    fn set_kind(&mut self, kind: Kind) {
+        self.status = (self.status & !KIND_MASK) | kind as u32;
+    }
+
+    #[inline]
+    fn active(&self) -> bool {
+        self.status & ACTIVE_BIT != 0
+    }
+
+    /// Without a branch (whether a citizen turns active has no pattern to predict).
+    #[inline]
+    fn set_active(&mut self, on: bool) {
+        self.status = (self.status & !ACTIVE_BIT) | (u32::from(on) << ACTIVE_BIT.trailing_zeros());
+    }
+
+    #[inline]
+    fn group(&self) -> u8 {
+        u8::from(self.status & GROUP_BIT != 0)
+    }
+
+    #[inline]
+    fn jail(&self) -> u32 {
+        self.status >> JAIL_SHIFT
+    }
+
+    #[inline]
+    fn set_jail(&mut self, term: u32) {
+        debug_assert!(term <= MAX_JAIL, "jail terms fit 24 bits");
+        self.status = (self.status & ((1 << JAIL_SHIFT) - 1)) | (term << JAIL_SHIFT);
+    }
+
+    #[inline]
+    fn x(&self) -> usize {
+        usize::from(self.x)
+    }
+
+    #[inline]
+    fn y(&self) -> usize {
+        usize::from(self.y)
+    }
+
+    /// Moves the agent's recorded cell (lattices are at most 20 000 cells a side).
+    #[inline]
+    fn set_cell(&mut self, x: usize, y: usize) {
+        self.x = u16::try_from(x).expect("lattice sides fit u16");
+        self.y = u16::try_from(y).expect("lattice sides fit u16");
+    }
+}
+
+/// Model II: an agent's age and the age at which it dies (citizens; `u32::MAX` otherwise).
+#[derive(Debug, Clone, Copy, Default)]
+struct Lifespan {
+    age: u32,
+    death_age: u32,
 }
 
 /// Agents by state, counted as integers without branches (whether a citizen is active varies
@@ -110,14 +178,14 @@ struct AgentTally {
 impl AgentTally {
     #[inline]
     fn add(&mut self, a: &Agent) {
-        let citizen = a.kind == Kind::Citizen;
-        let free = citizen & (a.jail == 0);
-        self.cops += u32::from(a.kind == Kind::Cop);
-        self.jailed += u32::from(citizen & (a.jail > 0));
-        self.active += u32::from(free & a.active);
-        self.quiescent += u32::from(free & !a.active);
-        self.blue += u32::from(citizen & (a.group == 0));
-        self.green += u32::from(citizen & (a.group != 0));
+        let citizen = a.kind() == Kind::Citizen;
+        let free = citizen & (a.jail() == 0);
+        self.cops += u32::from(a.kind() == Kind::Cop);
+        self.jailed += u32::from(citizen & (a.jail() > 0));
+        self.active += u32::from(free & a.active());
+        self.quiescent += u32::from(free & !a.active());
+        self.blue += u32::from(citizen & (a.group() == 0));
+        self.green += u32::from(citizen & (a.group() != 0));
     }
 
     fn counts(&self, kills: f64, arrests: f64, legitimacy: f64, model2: bool) -> EpsteinCounts {
@@ -385,6 +453,8 @@ pub struct EpsteinModel {
     /// One row per agent: activation visits agents in random order, so each visit costs one
     /// cache line instead of one per column.
     agents: Vec<Agent>,
+    /// Model II: each agent's age and the age at which it dies, by agent id.
+    lifespans: Vec<Lifespan>,
     free: Vec<u32>,
     order: Vec<u32>,
     snapshot: Bits,
@@ -420,6 +490,7 @@ impl EpsteinModel {
             occupied: Bits::new(w, h),
             cell_agent: vec![NONE; w * h],
             agents: Vec::new(),
+            lifespans: Vec::new(),
             free: Vec::new(),
             order: Vec::new(),
             snapshot: Bits::new(w, h),
@@ -463,7 +534,7 @@ impl EpsteinModel {
             let group = u8::from(r.model2.enabled && uniform(&mut m.rng) >= r.model2.blue_share);
             let id = m.spawn(Kind::Citizen, c % w, c / w, hardship, risk, group);
             if r.model2.enabled {
-                m.agents[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
+                m.lifespans[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
             }
         }
         m.rng = streams.at(Phase::People, 0, 0);
@@ -499,33 +570,32 @@ impl EpsteinModel {
             id as usize
         } else {
             self.agents.push(Agent::EMPTY);
+            self.lifespans.push(Lifespan::default());
             self.agents.len() - 1
         };
-        self.agents[id].kind = kind;
-        #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
-        {
-            self.agents[id].x = x as u32;
-            self.agents[id].y = y as u32;
-            self.agents[id].hardship = hardship as f32;
-            self.agents[id].risk = risk as f32;
-        }
-        self.agents[id].active = false;
-        self.agents[id].jail = 0;
-        self.agents[id].group = group;
-        self.agents[id].age = 0;
-        self.agents[id].death_age = death_age;
+        #[expect(clippy::cast_possible_truncation, reason = "hardship and risk are kept as f32")]
+        let agent = Agent {
+            x: 0,
+            y: 0,
+            hardship: hardship as f32,
+            risk: risk as f32,
+            status: kind as u32 | (u32::from(group != 0) * GROUP_BIT),
+        };
+        self.agents[id] = agent;
+        self.agents[id].set_cell(x, y);
+        self.lifespans[id] = Lifespan { age: 0, death_age };
         self.place(id);
         id
     }
 
     fn place(&mut self, id: usize) {
-        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
+        let (x, y) = (self.agents[id].x(), self.agents[id].y());
         self.cell_agent[y * self.w + x] = u32::try_from(id).expect("agent ids fit u32");
         self.occupied.set(x, y, true);
         // Without branches (whether the agent is active varies without pattern); the cell was
         // empty, and an empty cell has neither bit set, so writing a 0 changes nothing.
-        let is_cop = self.agents[id].kind == Kind::Cop;
-        let active = !is_cop & self.agents[id].active;
+        let is_cop = self.agents[id].kind() == Kind::Cop;
+        let active = !is_cop & self.agents[id].active();
         self.cops_bits.set(x, y, is_cop);
         self.active_bits.set(x, y, active);
     }
@@ -535,7 +605,7 @@ impl EpsteinModel {
     /// cell is the agent's. Its `cell_agent` entry is left as it is: an entry counts only where
     /// `occupied` is set, and not clearing it saves a memory miss on every move.
     fn lift(&mut self, id: usize) {
-        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
+        let (x, y) = (self.agents[id].x(), self.agents[id].y());
         debug_assert!(
             self.occupied.get(x, y) && self.cell_agent[y * self.w + x] as usize == id,
             "only an agent on the lattice is lifted"
@@ -630,7 +700,7 @@ impl EpsteinModel {
 
     /// Moves an agent to a random empty cell within its vision, if any.
     fn move_agent(&mut self, id: usize) {
-        let is_cop = self.agents[id].kind == Kind::Cop;
+        let is_cop = self.agents[id].kind() == Kind::Cop;
         let n = if is_cop {
             self.cop_shape.cells.len()
         } else {
@@ -639,7 +709,7 @@ impl EpsteinModel {
         if n == 0 {
             return;
         }
-        let (x, y) = (self.agents[id].x as i64, self.agents[id].y as i64);
+        let (x, y) = (self.agents[id].x() as i64, self.agents[id].y() as i64);
         let (w, h) = (self.w as i64, self.h as i64);
         // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
         // at the usual densities; fall back to counting when it keeps failing.
@@ -674,11 +744,7 @@ impl EpsteinModel {
         }
         if let Some((tx, ty)) = target {
             self.lift(id);
-            #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
-            {
-                self.agents[id].x = tx as u32;
-                self.agents[id].y = ty as u32;
-            }
+            self.agents[id].set_cell(tx, ty);
             self.place(id);
         }
     }
@@ -692,7 +758,7 @@ impl EpsteinModel {
     fn decide(&mut self, id: usize, from_snapshot: bool) {
         let r = &self.scenario.raw;
         let grievance = f64::from(self.agents[id].hardship) * (1.0 - self.legitimacy);
-        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
+        let (x, y) = (self.agents[id].x(), self.agents[id].y());
         let active = if grievance <= r.citizens.threshold {
             false
         } else {
@@ -702,14 +768,14 @@ impl EpsteinModel {
                 0.0
             } else {
                 let mut a = actives + 1;
-                if !r.rules.active_counts_self && self.agents[id].active {
+                if !r.rules.active_counts_self && self.agents[id].active() {
                     a -= 1;
                 }
                 1.0 - (-r.citizens.arrest_constant * r.rules.arrest_rule.apply(f64::from(cops) / f64::from(a))).exp()
             };
             grievance - f64::from(self.agents[id].risk) * p > r.citizens.threshold
         };
-        self.agents[id].active = active;
+        self.agents[id].set_active(active);
         self.active_bits.set(x, y, active);
         // The configuration first: whether this citizen is active has no pattern to predict.
         if r.model2.enabled && active {
@@ -719,9 +785,9 @@ impl EpsteinModel {
 
     /// Model II: an active agent kills a random agent of the other group within vision.
     fn kill_other_group(&mut self, id: usize) {
-        let (x, y) = (self.agents[id].x as i64, self.agents[id].y as i64);
+        let (x, y) = (self.agents[id].x() as i64, self.agents[id].y() as i64);
         let (w, h) = (self.w as i64, self.h as i64);
-        let mine = self.agents[id].group;
+        let mine = self.agents[id].group();
         let mut seen = 0u32;
         let mut victim = None;
         // Reservoir sampling over the neighbourhood (Model II lattices are small).
@@ -729,7 +795,7 @@ impl EpsteinModel {
             let (dx, dy) = self.citizen_shape.cells[k];
             let (tx, ty) = (wrap(x + dx, w), wrap(y + dy, h));
             let other = self.cell_agent[ty * self.w + tx];
-            if self.occupied.get(tx, ty) && self.agents[other as usize].kind == Kind::Citizen && self.agents[other as usize].group != mine {
+            if self.occupied.get(tx, ty) && self.agents[other as usize].kind() == Kind::Citizen && self.agents[other as usize].group() != mine {
                 seen += 1;
                 if self.below(seen as usize) == 0 {
                     victim = Some(other as usize);
@@ -738,7 +804,7 @@ impl EpsteinModel {
         }
         if let Some(v) = victim {
             self.lift(v);
-            self.agents[v].kind = Kind::Dead;
+            self.agents[v].set_kind(Kind::Dead);
             self.free.push(u32::try_from(v).expect("fits"));
             self.counts.kills += 1.0;
         }
@@ -746,7 +812,7 @@ impl EpsteinModel {
 
     /// Epstein's rule C: arrest a random active citizen within vision.
     fn enforce(&mut self, cop: usize) {
-        let (x, y) = (self.agents[cop].x as usize, self.agents[cop].y as usize);
+        let (x, y) = (self.agents[cop].x(), self.agents[cop].y());
         let n = self.count(&self.active_bits, &self.cop_shape, x, y);
         if n == 0 {
             return;
@@ -768,26 +834,22 @@ impl EpsteinModel {
             }
             JailTerm::Inclusive => self.below(j + 1),
         };
-        self.agents[suspect].active = false;
+        self.agents[suspect].set_active(false);
         self.active_bits.set(sx, sy, false);
         self.counts.arrests += 1.0;
         if term > 0 {
-            self.agents[suspect].jail = u32::try_from(term).expect("terms fit u32");
+            self.agents[suspect].set_jail(u32::try_from(term).expect("terms fit u32"));
             self.lift(suspect);
             if self.scenario.raw.rules.cop_moves_to_arrest {
                 self.lift(cop);
-                #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
-                {
-                    self.agents[cop].x = sx as u32;
-                    self.agents[cop].y = sy as u32;
-                }
+                self.agents[cop].set_cell(sx, sy);
                 self.place(cop);
             }
         }
     }
 
     fn release(&mut self, id: usize) {
-        let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
+        let (x, y) = (self.agents[id].x(), self.agents[id].y());
         if !self.occupied.get(x, y) {
             self.place(id);
             return;
@@ -804,15 +866,11 @@ impl EpsteinModel {
                 .find(|&(cx, cy)| !self.occupied.get(cx, cy))
         };
         if let Some((tx, ty)) = target {
-            #[expect(clippy::cast_possible_truncation, reason = "coordinates fit u32")]
-            {
-                self.agents[id].x = tx as u32;
-                self.agents[id].y = ty as u32;
-            }
+            self.agents[id].set_cell(tx, ty);
             self.place(id);
         } else {
             // The lattice is full: stay in jail one more tick.
-            self.agents[id].jail = 1;
+            self.agents[id].set_jail(1);
         }
     }
 
@@ -836,7 +894,7 @@ impl EpsteinModel {
     }
 
     fn adjust_cops(&mut self, target: usize) {
-        let current: Vec<usize> = (0..self.agents.len()).filter(|&i| self.agents[i].kind == Kind::Cop).collect();
+        let current: Vec<usize> = (0..self.agents.len()).filter(|&i| self.agents[i].kind() == Kind::Cop).collect();
         if current.len() > target {
             let mut list = current;
             for i in (1..list.len()).rev() {
@@ -845,7 +903,7 @@ impl EpsteinModel {
             }
             for &c in &list[..list.len() - target] {
                 self.lift(c);
-                self.agents[c].kind = Kind::Dead;
+                self.agents[c].set_kind(Kind::Dead);
                 self.free.push(u32::try_from(c).expect("fits"));
             }
         } else {
@@ -925,7 +983,7 @@ impl EpsteinModel {
             self.adjust_cops((density * cells as f64).round() as usize);
         }
         if r.model2.enabled && i64::from(tick) == r.model2.peacekeepers_tick && r.model2.peacekeepers_density > 0.0 {
-            let now = self.agents.iter().filter(|a| a.kind == Kind::Cop).count();
+            let now = self.agents.iter().filter(|a| a.kind() == Kind::Cop).count();
             #[expect(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,
@@ -940,7 +998,7 @@ impl EpsteinModel {
         self.order.clear();
         debug_assert_eq!(
             self.free.len(),
-            self.agents.iter().filter(|a| a.kind == Kind::Dead).count(),
+            self.agents.iter().filter(|a| a.kind() == Kind::Dead).count(),
             "the dead slots are exactly the free list"
         );
         if self.free.is_empty() {
@@ -949,7 +1007,7 @@ impl EpsteinModel {
             self.order.extend(0..u32::try_from(self.agents.len()).expect("fits"));
         } else {
             for (i, a) in self.agents.iter().enumerate() {
-                if a.kind != Kind::Dead {
+                if a.kind() != Kind::Dead {
                     self.order.push(u32::try_from(i).expect("fits"));
                 }
             }
@@ -961,13 +1019,13 @@ impl EpsteinModel {
                 for (i, &id) in order.iter().enumerate() {
                     self.touch_ahead(&order, i);
                     let id = id as usize;
-                    match self.agents[id].kind {
+                    match self.agents[id].kind() {
                         Kind::Cop => {
                             self.move_agent(id);
                             self.enforce(id);
                             self.updates += 1;
                         }
-                        Kind::Citizen if self.agents[id].jail == 0 => {
+                        Kind::Citizen if self.agents[id].jail() == 0 => {
                             if r.rules.movement {
                                 self.move_agent(id);
                             }
@@ -981,8 +1039,8 @@ impl EpsteinModel {
             Activation::Synchronous => {
                 for &id in &order {
                     let id = id as usize;
-                    if self.agents[id].kind == Kind::Cop
-                        || (self.agents[id].kind == Kind::Citizen && self.agents[id].jail == 0 && r.rules.movement)
+                    if self.agents[id].kind() == Kind::Cop
+                        || (self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 && r.rules.movement)
                     {
                         self.move_agent(id);
                     }
@@ -990,14 +1048,14 @@ impl EpsteinModel {
                 self.snapshot.words.copy_from_slice(&self.active_bits.words);
                 for &id in &order {
                     let id = id as usize;
-                    if self.agents[id].kind == Kind::Citizen && self.agents[id].jail == 0 {
+                    if self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 {
                         self.decide(id, true);
                         self.updates += 1;
                     }
                 }
                 for &id in &order {
                     let id = id as usize;
-                    if self.agents[id].kind == Kind::Cop {
+                    if self.agents[id].kind() == Kind::Cop {
                         self.enforce(id);
                         self.updates += 1;
                     }
@@ -1011,9 +1069,10 @@ impl EpsteinModel {
         let (kills, arrests) = (self.counts.kills, self.counts.arrests);
         let mut tally = AgentTally::default();
         for id in 0..self.agents.len() {
-            if self.agents[id].kind == Kind::Citizen && self.agents[id].jail > 0 {
-                self.agents[id].jail -= 1;
-                if self.agents[id].jail == 0 {
+            if self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() > 0 {
+                let term = self.agents[id].jail() - 1;
+                self.agents[id].set_jail(term);
+                if self.agents[id].jail() == 0 {
                     self.release(id);
                 }
             }
@@ -1032,26 +1091,26 @@ impl EpsteinModel {
         let p = self.scenario.raw.model2.clone_probability;
         let n = self.agents.len();
         for id in 0..n {
-            if self.agents[id].kind != Kind::Citizen {
+            if self.agents[id].kind() != Kind::Citizen {
                 continue;
             }
-            self.agents[id].age += 1;
-            if self.agents[id].age > self.agents[id].death_age {
-                if self.agents[id].jail == 0 {
+            self.lifespans[id].age += 1;
+            if self.lifespans[id].age > self.lifespans[id].death_age {
+                if self.agents[id].jail() == 0 {
                     self.lift(id);
                 }
-                self.agents[id].kind = Kind::Dead;
+                self.agents[id].set_kind(Kind::Dead);
                 self.free.push(u32::try_from(id).expect("fits"));
                 continue;
             }
-            if self.agents[id].jail == 0 && uniform(&mut self.rng) < p {
-                let (x, y) = (self.agents[id].x as usize, self.agents[id].y as usize);
+            if self.agents[id].jail() == 0 && uniform(&mut self.rng) < p {
+                let (x, y) = (self.agents[id].x(), self.agents[id].y());
                 let empty = self.count_empty(&self.clone_shape, x, y);
                 if empty > 0 {
                     let k = u32::try_from(self.below(empty as usize)).expect("fits");
                     if let Some((tx, ty)) = self.select(&self.occupied, &self.clone_shape, x, y, k, true) {
                         let risk = uniform(&mut self.rng);
-                        let (hardship, group) = (f64::from(self.agents[id].hardship), self.agents[id].group);
+                        let (hardship, group) = (f64::from(self.agents[id].hardship), self.agents[id].group());
                         self.spawn(Kind::Citizen, tx, ty, hardship, risk, group);
                     }
                 }
