@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks that two peacesim binaries write byte-identical outputs (the rule for optimisations):
-# baseline, tiny-conflict, unmil-ebola (200 ticks), epstein-rebellion and four Epstein variants
+# baseline, tiny-conflict, unmil-ebola (200 ticks), epstein-rebellion and six Epstein variants
 # (a 200 x 150 lattice, Model II with peacekeepers, Moore, von Neumann with synchronous
-# activation), each with 1 and 2 threads. Hashes every output file, and manifest.json without the fields that record the wall
+# activation, Mesa's rules with the round arrest rule, the identity arrest rule without the
+# self-count), each with 1 and 2 threads. Hashes every output file, and manifest.json without the fields that record the wall
 # clock and the invocation (started_at, finished_at, command, threads).
 #
 #     scripts/byte-identity.sh REFERENCE_BINARY CANDIDATE_BINARY
@@ -36,6 +37,8 @@ epstein-200x150 epstein-rebellion --set lattice.width=200 --set lattice.height=1
 epstein-model2 epstein-rebellion --set model2.enabled=true --set model2.peacekeepers_density=0.02 --ticks 300
 epstein-moore epstein-rebellion --set rules.neighbourhood=moore --ticks 300
 epstein-vn-sync epstein-rebellion --set rules.neighbourhood=von_neumann --set rules.activation=synchronous --ticks 300
+epstein-mesa epstein-rebellion --set rules.arrest_rule=round --set rules.neighbourhood=von_neumann --set rules.jail_term=inclusive --ticks 300
+epstein-identity epstein-rebellion --set rules.arrest_rule=identity --set rules.active_counts_self=false --ticks 300
 LIST
 }
 

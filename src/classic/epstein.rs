@@ -20,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::engine::rng::{Phase, Streams, uniform};
 
 use super::scenario::{Activation, EpsteinScenario, JailTerm, Neighbourhood};
+use crate::scenario::ArrestRule;
 
 const NONE: u32 = u32::MAX;
 
@@ -202,6 +203,12 @@ impl AgentTally {
             green: f64::from(green),
         }
     }
+}
+
+/// Epstein's estimated arrest probability 1 - exp(-k r) for the (rounded) cop-to-active ratio r.
+#[inline]
+fn arrest_probability(arrest_constant: f64, ratio: f64) -> f64 {
+    1.0 - (-arrest_constant * ratio).exp()
 }
 
 /// Counts of one tick (one row of `timeseries.csv` for an Epstein run).
@@ -453,6 +460,10 @@ pub struct EpsteinModel {
     /// One row per agent: activation visits agents in random order, so each visit costs one
     /// cache line instead of one per column.
     agents: Vec<Agent>,
+    /// `arrest_probability(k, q)` for each whole ratio q = C/A a citizen can see (C is at most
+    /// the cells within its vision and A at least 1): the floor and round rules give whole
+    /// ratios, so [`Self::decide`] looks the probability up instead of calling `exp`.
+    arrest_probability: Vec<f64>,
     /// Model II: each agent's age and the age at which it dies, by agent id.
     lifespans: Vec<Lifespan>,
     free: Vec<u32>,
@@ -490,6 +501,7 @@ impl EpsteinModel {
             occupied: Bits::new(w, h),
             cell_agent: vec![NONE; w * h],
             agents: Vec::new(),
+            arrest_probability: Vec::new(),
             lifespans: Vec::new(),
             free: Vec::new(),
             order: Vec::new(),
@@ -537,6 +549,10 @@ impl EpsteinModel {
                 m.lifespans[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
             }
         }
+        let most_cops = m.citizen_shape.cells.len() + 1;
+        m.arrest_probability = (0..=most_cops)
+            .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
+            .collect();
         m.rng = streams.at(Phase::People, 0, 0);
         m.recount(0.0, 0.0);
         m
@@ -754,7 +770,12 @@ impl EpsteinModel {
         total - self.count(&self.occupied, shape, x, y)
     }
 
-    /// Epstein's rule A (and, in Model II, killing).
+    /// Epstein's rule A (and, in Model II, killing). The estimated arrest probability under the
+    /// floor and round rules comes from [`Self::arrest_probability`]: the rounded ratio C/A is
+    /// an integer, the same whether rounded from the `f64` quotient or computed in integers (a
+    /// non-integer quotient of integers below 2^20 lies at least 1/A from an integer, far more
+    /// than the quotient's rounding error; halves are exact), so the table holds exactly the
+    /// values the formula would give.
     fn decide(&mut self, id: usize, from_snapshot: bool) {
         let r = &self.scenario.raw;
         let grievance = f64::from(self.agents[id].hardship) * (1.0 - self.legitimacy);
@@ -771,7 +792,11 @@ impl EpsteinModel {
                 if !r.rules.active_counts_self && self.agents[id].active() {
                     a -= 1;
                 }
-                1.0 - (-r.citizens.arrest_constant * r.rules.arrest_rule.apply(f64::from(cops) / f64::from(a))).exp()
+                match r.rules.arrest_rule {
+                    ArrestRule::Floor => self.arrest_probability[(cops / a) as usize],
+                    ArrestRule::Round => self.arrest_probability[((2 * cops + a) / (2 * a)) as usize],
+                    ArrestRule::Identity => arrest_probability(r.citizens.arrest_constant, f64::from(cops) / f64::from(a)),
+                }
             };
             grievance - f64::from(self.agents[id].risk) * p > r.citizens.threshold
         };
