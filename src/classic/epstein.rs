@@ -15,9 +15,10 @@
 //! cops or actives within vision is a few popcounts per lattice row of the neighbourhood.
 //! Generators come from `engine::rng` (one sequential stream: the model is sequential).
 
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::engine::rng::{Phase, Streams, uniform};
+use crate::engine::rng::{Phase, Streams, unit};
 
 use super::scenario::{Activation, EpsteinScenario, JailTerm, Neighbourhood};
 use crate::scenario::ArrestRule;
@@ -447,6 +448,81 @@ impl TileMasks {
 /// ahead, the prefetches wait for free fill buffers.
 const PREFETCH_ROW_AHEAD: usize = 8;
 
+/// Words kept drawn ahead in [`Draws`].
+const DRAWS_AHEAD: usize = 64;
+
+/// The model's one generator, read through a window of words drawn ahead so that movement can
+/// look at several draws at once and then consume exactly those its one-at-a-time rejection
+/// loop would have used: the stream, and so every result, is the generator's own.
+#[derive(Debug, Clone)]
+struct Draws {
+    rng: ChaCha8Rng,
+    words: [u32; DRAWS_AHEAD],
+    /// `words[next..DRAWS_AHEAD]` are drawn and not yet used.
+    next: usize,
+}
+
+impl Draws {
+    fn new(rng: ChaCha8Rng) -> Self {
+        Self {
+            rng,
+            words: [0; DRAWS_AHEAD],
+            next: DRAWS_AHEAD,
+        }
+    }
+
+    /// Moves the unused words to the front and draws the rest.
+    #[cold]
+    fn refill(&mut self) {
+        let unused = DRAWS_AHEAD - self.next;
+        self.words.copy_within(self.next.., 0);
+        for word in &mut self.words[unused..] {
+            *word = self.rng.next_u32();
+        }
+        self.next = 0;
+    }
+
+    /// The next `N` words, not consumed.
+    #[inline]
+    fn peek<const N: usize>(&mut self) -> [u32; N] {
+        if DRAWS_AHEAD - self.next < N {
+            self.refill();
+        }
+        std::array::from_fn(|j| self.words[self.next + j])
+    }
+
+    /// Consumes `n` words (at most those last peeked).
+    #[inline]
+    fn skip(&mut self, n: usize) {
+        debug_assert!(self.next + n <= DRAWS_AHEAD, "only peeked words are skipped");
+        self.next += n;
+    }
+
+    /// Uniform in (0, 1), as `engine::rng::uniform` draws it.
+    #[inline]
+    fn uniform(&mut self) -> f64 {
+        if self.next == DRAWS_AHEAD {
+            self.refill();
+        }
+        let word = self.words[self.next];
+        self.next += 1;
+        unit(word)
+    }
+}
+
+/// Uniform integer in `0..n` from a uniform `u` in (0, 1).
+#[inline]
+fn index_below(u: f64, n: usize) -> usize {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index below n"
+    )]
+    let i = ((u * n as f64) as usize).min(n - 1);
+    i
+}
+
 /// One Epstein model run.
 #[derive(Debug, Clone)]
 pub struct EpsteinModel {
@@ -472,7 +548,7 @@ pub struct EpsteinModel {
     citizen_shape: Shape,
     cop_shape: Shape,
     clone_shape: Shape,
-    rng: ChaCha8Rng,
+    draws: Draws,
     tick: u32,
     legitimacy: f64,
     counts: EpsteinCounts,
@@ -509,7 +585,7 @@ impl EpsteinModel {
             citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, w),
             cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, w),
             clone_shape: Shape::new(1.5, Neighbourhood::Moore, w),
-            rng: streams.at(Phase::Init, 0, 0),
+            draws: Draws::new(streams.at(Phase::Init, 0, 0)),
             tick: 0,
             legitimacy: r.citizens.legitimacy,
             counts: EpsteinCounts::default(),
@@ -541,9 +617,9 @@ impl EpsteinModel {
         for _ in 0..n_cit.min(cells - next) {
             let c = perm[next] as usize;
             next += 1;
-            let hardship = uniform(&mut m.rng);
-            let risk = uniform(&mut m.rng);
-            let group = u8::from(r.model2.enabled && uniform(&mut m.rng) >= r.model2.blue_share);
+            let hardship = m.draws.uniform();
+            let risk = m.draws.uniform();
+            let group = u8::from(r.model2.enabled && m.draws.uniform() >= r.model2.blue_share);
             let id = m.spawn(Kind::Citizen, c % w, c / w, hardship, risk, group);
             if r.model2.enabled {
                 m.lifespans[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
@@ -553,7 +629,7 @@ impl EpsteinModel {
         m.arrest_probability = (0..=most_cops)
             .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
             .collect();
-        m.rng = streams.at(Phase::People, 0, 0);
+        m.draws = Draws::new(streams.at(Phase::People, 0, 0));
         m.recount(0.0, 0.0);
         m
     }
@@ -565,14 +641,7 @@ impl EpsteinModel {
     /// Uniform integer in `0..n`.
     #[inline]
     fn below(&mut self, n: usize) -> usize {
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss,
-            reason = "an index below n"
-        )]
-        let i = ((uniform(&mut self.rng) * n as f64) as usize).min(n - 1);
-        i
+        index_below(self.draws.uniform(), n)
     }
 
     fn spawn(&mut self, kind: Kind, x: usize, y: usize, hardship: f64, risk: f64, group: u8) -> usize {
@@ -728,26 +797,39 @@ impl EpsteinModel {
         let (x, y) = (self.agents[id].x() as i64, self.agents[id].y() as i64);
         let (w, h) = (self.w as i64, self.h as i64);
         // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
-        // at the usual densities; fall back to counting when it keeps failing.
+        // at the usual densities; fall back to counting when it keeps failing. Candidates are
+        // tested four at a time from draws looked at ahead, and only the draws up to the first
+        // empty candidate are consumed: the same draws and cell as testing one at a time,
+        // without a mispredicted branch on every occupied candidate.
+        const TRIES: usize = 24;
+        const AT_ONCE: usize = 4;
         let mut target = None;
         let interior = self.interior(if is_cop { &self.cop_shape } else { &self.citizen_shape }, x as usize, y as usize);
-        for _ in 0..24 {
-            let k = self.below(n);
-            let (dx, dy) = if is_cop {
-                self.cop_shape.cells[k]
-            } else {
-                self.citizen_shape.cells[k]
-            };
+        let cells = if is_cop { &self.cop_shape.cells } else { &self.citizen_shape.cells };
+        let candidate = |word: u32| {
+            let (dx, dy) = cells[index_below(unit(word), n)];
             #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the lattice")]
-            let (tx, ty) = if interior {
+            let cell = if interior {
                 ((x + dx) as usize, (y + dy) as usize)
             } else {
                 (wrap(x + dx, w), wrap(y + dy, h))
             };
-            if !self.occupied.get(tx, ty) {
-                target = Some((tx, ty));
+            cell
+        };
+        for _ in 0..TRIES / AT_ONCE {
+            let words = self.draws.peek::<AT_ONCE>();
+            let mut empty = 0u32;
+            for (j, &word) in words.iter().enumerate() {
+                let (tx, ty) = candidate(word);
+                empty |= u32::from(!self.occupied.get(tx, ty)) << j;
+            }
+            if empty != 0 {
+                let first = empty.trailing_zeros() as usize;
+                self.draws.skip(first + 1);
+                target = Some(candidate(words[first]));
                 break;
             }
+            self.draws.skip(AT_ONCE);
         }
         if target.is_none() {
             let shape = if is_cop { &self.cop_shape } else { &self.citizen_shape };
@@ -1128,13 +1210,13 @@ impl EpsteinModel {
                 self.free.push(u32::try_from(id).expect("fits"));
                 continue;
             }
-            if self.agents[id].jail() == 0 && uniform(&mut self.rng) < p {
+            if self.agents[id].jail() == 0 && self.draws.uniform() < p {
                 let (x, y) = (self.agents[id].x(), self.agents[id].y());
                 let empty = self.count_empty(&self.clone_shape, x, y);
                 if empty > 0 {
                     let k = u32::try_from(self.below(empty as usize)).expect("fits");
                     if let Some((tx, ty)) = self.select(&self.occupied, &self.clone_shape, x, y, k, true) {
-                        let risk = uniform(&mut self.rng);
+                        let risk = self.draws.uniform();
                         let (hardship, group) = (f64::from(self.agents[id].hardship), self.agents[id].group());
                         self.spawn(Kind::Citizen, tx, ty, hardship, risk, group);
                     }
