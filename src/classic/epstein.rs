@@ -422,8 +422,7 @@ impl TileMasks {
                 for &(dy, hw) in rows {
                     for dx in -hw..=hw {
                         let (cx, cy) = (ox + dx, oy + dy);
-                        *by_tile.entry((cy.div_euclid(8), cx.div_euclid(8))).or_default() |=
-                            1 << (cy.rem_euclid(8) * 8 + cx.rem_euclid(8));
+                        *by_tile.entry((cy.div_euclid(8), cx.div_euclid(8))).or_default() |= 1 << (cy.rem_euclid(8) * 8 + cx.rem_euclid(8));
                     }
                 }
                 let first = entries.len();
@@ -439,7 +438,10 @@ impl TileMasks {
     /// The (offset, mask) pairs for a cell at (x, y) and the word index of its tile.
     #[inline]
     fn for_cell(&self, bits: &Bits, x: usize, y: usize) -> (&[(isize, u64)], usize) {
-        (&self.entries[self.ranges[(y % 8) * 8 + x % 8].clone()], (y / 8) * bits.tiles_x + x / 8)
+        (
+            &self.entries[self.ranges[(y % 8) * 8 + x % 8].clone()],
+            (y / 8) * bits.tiles_x + x / 8,
+        )
     }
 }
 
@@ -902,7 +904,10 @@ impl EpsteinModel {
             let (dx, dy) = self.citizen_shape.cells[k];
             let (tx, ty) = (wrap(x + dx, w), wrap(y + dy, h));
             let other = self.cell_agent[ty * self.w + tx];
-            if self.occupied.get(tx, ty) && self.agents[other as usize].kind() == Kind::Citizen && self.agents[other as usize].group() != mine {
+            if self.occupied.get(tx, ty)
+                && self.agents[other as usize].kind() == Kind::Citizen
+                && self.agents[other as usize].group() != mine
+            {
                 seen += 1;
                 if self.below(seen as usize) == 0 {
                     victim = Some(other as usize);
@@ -1331,6 +1336,65 @@ mod tests {
         assert_eq!(b.count(1, 5, 65), 3);
         assert_eq!(b.select(1, 5, 130, 2, false), Some(64));
         assert_eq!(b.select(1, 0, 3, 0, true), Some(1));
+    }
+
+    /// The tiled count of an interior neighbourhood equals the count row by row, for every
+    /// shape and every position of the cell within its tile.
+    #[test]
+    fn tile_masks_count_what_the_rows_count() {
+        use rand::SeedableRng;
+        let (w, h) = (61, 45);
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut bits = Bits::new(w, h);
+        for y in 0..h {
+            for x in 0..w {
+                bits.set(x, y, rng.next_u32() % 3 == 0);
+            }
+        }
+        for (vision, kind) in [
+            (7.0, Neighbourhood::Euclidean),
+            (1.5, Neighbourhood::Moore),
+            (4.0, Neighbourhood::VonNeumann),
+            (11.0, Neighbourhood::Euclidean),
+        ] {
+            let shape = Shape::new(vision, kind, w);
+            for y in shape.reach..h - shape.reach {
+                for x in shape.reach..w - shape.reach {
+                    let (tiles, base) = shape.tiles.for_cell(&bits, x, y);
+                    let tiled: u32 = tiles
+                        .iter()
+                        .map(|&(offset, mask)| (bits.words[base.wrapping_add_signed(offset)] & mask).count_ones())
+                        .sum();
+                    let by_rows: u32 = shape
+                        .rows
+                        .iter()
+                        .map(|&(dy, hw)| bits.count(y.wrapping_add_signed(dy as isize), x - hw as usize, x + hw as usize + 1))
+                        .sum();
+                    assert_eq!(tiled, by_rows, "vision {vision} {kind:?} at ({x}, {y})");
+                }
+            }
+        }
+    }
+
+    /// Looking ahead and skipping reads the generator's words in order, exactly as drawing
+    /// them one at a time.
+    #[test]
+    fn draws_read_the_generator_in_order() {
+        use rand::SeedableRng;
+        let mut direct = ChaCha8Rng::seed_from_u64(3);
+        let mut draws = Draws::new(ChaCha8Rng::seed_from_u64(3));
+        for round in 0..500 {
+            if round % 3 == 0 {
+                let peeked = draws.peek::<4>();
+                let used = round % 5;
+                draws.skip(used);
+                for &word in &peeked[..used] {
+                    assert_eq!(word, direct.next_u32());
+                }
+            } else {
+                assert_eq!(draws.uniform(), unit(direct.next_u32()));
+            }
+        }
     }
 
     #[test]
