@@ -11,8 +11,8 @@
 //! (their cell counts as empty, NetLogo) and come back to it when released (to a random empty
 //! cell within vision if theirs was taken: NetLogo lets them share it).
 //!
-//! Counting is fast: cops, actives and occupied cells are kept as bit rows, so the number of
-//! cops or actives within vision is a few popcounts per lattice row of the neighbourhood.
+//! Counting is fast: cops, actives and occupied cells are kept as bit planes in 8 x 8 tiles, so
+//! the number of cops or actives within vision is one masked popcount per tile it overlaps.
 //! Generators come from `engine::rng` (one sequential stream: the model is sequential).
 
 use rand::Rng;
@@ -445,9 +445,9 @@ impl TileMasks {
     }
 }
 
-/// How far ahead in the activation order an agent's row is prefetched, and its cell. Measured
-/// on the 1000 x 1000 lattice (ticks 11-60): 8/4 about 3 % faster than 16/8 and 12/6; further
-/// ahead, the prefetches wait for free fill buffers.
+/// How far ahead in the activation order an agent's row is prefetched. Measured on the
+/// 1000 x 1000 lattice (ticks 11-60): 4, 8, 16 and 32 within noise of each other; 8 was
+/// about 3 % faster than 16 and 12 when cells were prefetched too.
 const PREFETCH_ROW_AHEAD: usize = 8;
 
 /// Words kept drawn ahead in [`Draws`].
