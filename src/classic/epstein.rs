@@ -364,7 +364,8 @@ impl Bits {
     /// complement.
     #[inline]
     fn row_byte(&self, y: usize, t: usize, invert: bool) -> u64 {
-        let byte = self.words[(y / 8) * self.tiles_x + t] >> ((y % 8) * 8) & 0xFF;
+        let (word, _) = self.at(8 * t, y);
+        let byte = self.words[word] >> ((y % 8) * 8) & 0xFF;
         if invert { !byte & 0xFF } else { byte }
     }
 
@@ -438,10 +439,8 @@ impl TileMasks {
     /// The (offset, mask) pairs for a cell at (x, y) and the word index of its tile.
     #[inline]
     fn for_cell(&self, bits: &Bits, x: usize, y: usize) -> (&[(isize, u64)], usize) {
-        (
-            &self.entries[self.ranges[(y % 8) * 8 + x % 8].clone()],
-            (y / 8) * bits.tiles_x + x / 8,
-        )
+        let (tile, position) = bits.at(x, y);
+        (&self.entries[self.ranges[position].clone()], tile)
     }
 }
 
