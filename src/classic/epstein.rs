@@ -533,7 +533,16 @@ pub struct EpsteinModel {
     cops_bits: Bits,
     active_bits: Bits,
     occupied: Bits,
+    /// The agent on each cell, by cell `y * w + x`, with one spare slot at the end that takes
+    /// the writes nobody will read. Only arrests (Model I) look an agent up, and only an active
+    /// one, so outside Model II the entry is kept only for cells whose occupant is active:
+    /// writing it on every move was a store to a random line of a 4 MB map on every update,
+    /// and the store that missed the cache held up the ones behind it. Model II's killing
+    /// looks up any citizen, so there every occupied cell's entry is kept.
     cell_agent: Vec<u32>,
+    /// Whether `cell_agent` is kept for every occupied cell (Model II) rather than only for
+    /// active citizens' cells.
+    cell_agent_everywhere: bool,
     /// One row per agent: activation visits agents in random order, so each visit costs one
     /// cache line instead of one per column.
     agents: Vec<Agent>,
@@ -576,7 +585,8 @@ impl EpsteinModel {
             cops_bits: Bits::new(w, h),
             active_bits: Bits::new(w, h),
             occupied: Bits::new(w, h),
-            cell_agent: vec![NONE; w * h],
+            cell_agent: vec![NONE; w * h + 1],
+            cell_agent_everywhere: r.model2.enabled,
             agents: Vec::new(),
             arrest_probability: Vec::new(),
             lifespans: Vec::new(),
@@ -676,7 +686,6 @@ impl EpsteinModel {
 
     fn place(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
-        self.cell_agent[y * self.w + x] = u32::try_from(id).expect("agent ids fit u32");
         self.occupied.set(x, y, true);
         // Without branches (whether the agent is active varies without pattern); the cell was
         // empty, and an empty cell has neither bit set, so writing a 0 changes nothing.
@@ -684,17 +693,29 @@ impl EpsteinModel {
         let active = !is_cop & self.agents[id].active();
         self.cops_bits.set(x, y, is_cop);
         self.active_bits.set(x, y, active);
+        self.record_agent(id, x, y, active);
+    }
+
+    /// Notes `id` as the agent on (x, y) where `cell_agent` keeps that cell (see there): a
+    /// write to the spare slot otherwise, so that no branch depends on `active`.
+    #[inline]
+    fn record_agent(&mut self, id: usize, x: usize, y: usize, active: bool) {
+        let keep = self.cell_agent_everywhere | active;
+        let cell = if keep { y * self.w + x } else { self.w * self.h };
+        self.cell_agent[cell] = u32::try_from(id).expect("agent ids fit u32");
     }
 
     /// Takes an agent off the lattice. Only agents on it are ever lifted (movers, the arrested,
     /// the killed, removed cops: never a jailed citizen), and no two agents share a cell, so the
     /// cell is the agent's. Its `cell_agent` entry is left as it is: an entry counts only where
-    /// `occupied` is set, and not clearing it saves a memory miss on every move.
+    /// `occupied` (and, outside Model II, the active bit) is set, and not clearing it saves a
+    /// memory miss on every move.
     fn lift(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
+        debug_assert!(self.occupied.get(x, y), "only an agent on the lattice is lifted");
         debug_assert!(
-            self.occupied.get(x, y) && self.cell_agent[y * self.w + x] as usize == id,
-            "only an agent on the lattice is lifted"
+            self.cell_agent[y * self.w + x] as usize == id || !(self.cell_agent_everywhere || self.active_bits.get(x, y)),
+            "cell_agent holds every agent it keeps"
         );
         self.occupied.set(x, y, false);
         self.cops_bits.set(x, y, false);
@@ -883,10 +904,12 @@ impl EpsteinModel {
             };
             grievance - f64::from(self.agents[id].risk) * p > r.citizens.threshold
         };
+        let killing = r.model2.enabled;
         self.agents[id].set_active(active);
         self.active_bits.set(x, y, active);
+        self.record_agent(id, x, y, active);
         // The configuration first: whether this citizen is active has no pattern to predict.
-        if r.model2.enabled && active {
+        if killing && active {
             self.kill_other_group(id);
         }
     }
