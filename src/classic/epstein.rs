@@ -499,15 +499,21 @@ impl Draws {
         self.next += n;
     }
 
-    /// Uniform in (0, 1), as `engine::rng::uniform` draws it.
+    /// The next word.
     #[inline]
-    fn uniform(&mut self) -> f64 {
+    fn word(&mut self) -> u32 {
         if self.next == DRAWS_AHEAD {
             self.refill();
         }
         let word = self.words[self.next];
         self.next += 1;
-        unit(word)
+        word
+    }
+
+    /// Uniform in (0, 1), as `engine::rng::uniform` draws it.
+    #[inline]
+    fn uniform(&mut self) -> f64 {
+        unit(self.word())
     }
 }
 
@@ -522,6 +528,24 @@ fn index_below(u: f64, n: usize) -> usize {
     )]
     let i = ((u * n as f64) as usize).min(n - 1);
     i
+}
+
+/// Below this, [`word_below`] works in integers.
+const EXACT_IN_INTEGERS: usize = 1 << 20;
+
+/// `index_below(unit(word), n)`, in integers where that is exactly the same: `unit(word)` is
+/// (2 word + 1) / 2^33 exactly, and for n up to 2^20 its product with n, below 2^53, is exact
+/// in `f64`, so the truncation is floor((2 word + 1) n / 2^33), which is below n. Integer
+/// multiplication and a shift instead of two conversions, a float multiplication and a
+/// comparison: movement draws several such indices per update.
+#[inline]
+fn word_below(word: u32, n: usize) -> usize {
+    if n <= EXACT_IN_INTEGERS {
+        let scaled = (2 * u64::from(word) + 1) * n as u64;
+        usize::try_from(scaled >> 33).expect("below n")
+    } else {
+        index_below(unit(word), n)
+    }
 }
 
 /// One Epstein model run.
@@ -652,7 +676,7 @@ impl EpsteinModel {
     /// Uniform integer in `0..n`.
     #[inline]
     fn below(&mut self, n: usize) -> usize {
-        index_below(self.draws.uniform(), n)
+        word_below(self.draws.word(), n)
     }
 
     fn spawn(&mut self, kind: Kind, x: usize, y: usize, hardship: f64, risk: f64, group: u8) -> usize {
@@ -829,7 +853,7 @@ impl EpsteinModel {
         let interior = self.interior(if is_cop { &self.cop_shape } else { &self.citizen_shape }, x as usize, y as usize);
         let cells = if is_cop { &self.cop_shape.cells } else { &self.citizen_shape.cells };
         let candidate = |word: u32| {
-            let (dx, dy) = cells[index_below(unit(word), n)];
+            let (dx, dy) = cells[word_below(word, n)];
             #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the lattice")]
             let cell = if interior {
                 ((x + dx) as usize, (y + dy) as usize)
@@ -1416,6 +1440,38 @@ mod tests {
             } else {
                 assert_eq!(draws.uniform(), unit(direct.next_u32()));
             }
+        }
+    }
+
+    /// The integer path gives exactly the float path's index, at the extreme words and sizes and
+    /// on a spread of random ones.
+    #[test]
+    fn word_below_is_index_below_of_unit() {
+        use rand::SeedableRng;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let sizes = [
+            1,
+            2,
+            3,
+            7,
+            149,
+            225,
+            1000,
+            999_983,
+            EXACT_IN_INTEGERS - 1,
+            EXACT_IN_INTEGERS,
+            EXACT_IN_INTEGERS + 1,
+            1 << 30,
+        ];
+        for n in sizes {
+            for word in [0, 1, u32::MAX / 2, u32::MAX / 2 + 1, u32::MAX - 1, u32::MAX] {
+                assert_eq!(word_below(word, n), index_below(unit(word), n), "word {word}, n {n}");
+            }
+        }
+        for _ in 0..200_000 {
+            let word = rng.next_u32();
+            let n = 1 + (rng.next_u32() as usize % EXACT_IN_INTEGERS);
+            assert_eq!(word_below(word, n), index_below(unit(word), n), "word {word}, n {n}");
         }
     }
 
