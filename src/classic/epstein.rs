@@ -477,8 +477,13 @@ impl Draws {
     fn refill(&mut self) {
         let unused = DRAWS_AHEAD - self.next;
         self.words.copy_within(self.next.., 0);
-        for word in &mut self.words[unused..] {
-            *word = self.rng.next_u32();
+        // One copy out of the generator's buffer instead of a call per word; its bytes are
+        // the words `next_u32` would return, in order, little-endian (checked by a test).
+        let mut bytes = [0u8; 4 * DRAWS_AHEAD];
+        let fresh = &mut bytes[..4 * (DRAWS_AHEAD - unused)];
+        self.rng.fill_bytes(fresh);
+        for (word, chunk) in self.words[unused..].iter_mut().zip(fresh.chunks_exact(4)) {
+            *word = u32::from_le_bytes(chunk.try_into().expect("four bytes"));
         }
         self.next = 0;
     }
