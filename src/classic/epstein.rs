@@ -985,6 +985,12 @@ impl EpsteinModel {
             return;
         };
         let suspect = self.cell_agent[sy * self.w + sx] as usize;
+        debug_assert!(
+            self.agents[suspect].kind() == Kind::Citizen
+                && self.agents[suspect].active()
+                && (self.agents[suspect].x(), self.agents[suspect].y()) == (sx, sy),
+            "cell_agent names the active citizen on every active cell"
+        );
         let r = &self.scenario.raw.rules;
         let j = usize::try_from(r.max_jail_term).expect("validated");
         let term = match r.jail_term {
