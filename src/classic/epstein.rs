@@ -1077,7 +1077,6 @@ impl EpsteinModel {
             }
         } else {
             for _ in current.len()..target {
-                let cells = self.w * self.h;
                 let empty: u32 = (0..self.h).map(|y| self.w as u32 - self.occupied.count(y, 0, self.w)).sum();
                 if empty == 0 {
                     break;
@@ -1092,7 +1091,6 @@ impl EpsteinModel {
                     }
                     k -= e;
                 }
-                let _ = cells;
                 if let Some((x, y)) = found {
                     self.spawn(Kind::Cop, x, y, 0.0, 0.0, 0);
                 }
