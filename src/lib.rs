@@ -11,7 +11,8 @@
 //! - [`describe`]: scenarios in plain language (`peacesim scenarios`, `peacesim describe`);
 //! - [`model`]: what exists (tables of columns);
 //! - [`rules`]: how agents behave (one module per mechanism);
-//! - [`engine`]: in what order and on which threads (the tick, RNG streams);
+//! - [`engine`]: in what order and on which threads (the tick);
+//! - [`rng`]: the random streams (the only place generators are made);
 //! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
 //! - [`output`]: what gets written and drawn;
 //! - [`classic`]: Epstein's civil-violence models, run through the same tools;
@@ -28,6 +29,7 @@ pub mod experiment;
 pub mod library;
 pub mod model;
 pub mod output;
+pub mod rng;
 pub mod rules;
 pub mod scenario;
 pub mod serve;

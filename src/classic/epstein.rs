@@ -13,12 +13,12 @@
 //!
 //! Counting is fast: cops, actives and occupied cells are kept as bit planes in 8 x 8 tiles, so
 //! the number of cops or actives within vision is one masked popcount per tile it overlaps.
-//! Generators come from `engine::rng` (one sequential stream: the model is sequential).
+//! Generators come from `rng` (one sequential stream: the model is sequential).
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::engine::rng::{Phase, Streams, unit};
+use crate::rng::{Phase, Streams, unit};
 
 use super::scenario::{Activation, EpsteinScenario, JailTerm, Neighbourhood};
 use crate::scenario::ArrestRule;
@@ -515,7 +515,7 @@ impl Draws {
         word
     }
 
-    /// Uniform in (0, 1), as `engine::rng::uniform` draws it.
+    /// Uniform in (0, 1), as `rng::uniform` draws it.
     #[inline]
     fn uniform(&mut self) -> f64 {
         unit(self.word())

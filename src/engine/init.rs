@@ -15,7 +15,7 @@ use crate::model::{ArmedGroups, Graph, Localities, Mission, People, PeopleBlock,
 use crate::scenario::Scenario;
 
 use super::accum::Layout;
-use super::rng::{PERSON_CHUNK, Phase, Streams, normal, uniform};
+use crate::rng::{PERSON_CHUNK, Phase, Streams, normal, shuffle, uniform};
 
 /// Rows per block of people: at least four RNG chunks, and enough people that the block's
 /// accumulator costs at most 16 bytes per person. Depends on the scenario only.
@@ -198,17 +198,8 @@ fn assign_fighters(people: &mut People, scenario: &Scenario, streams: &Streams) 
             let (start, end) = (people.home_offsets[l], people.home_offsets[l + 1]);
             let mut rng = streams.at(Phase::Init, (1 << 40) + (g * n_loc + l) as u64, 1);
             let mut candidates: Vec<u32> = (start..end).collect();
-            // Fisher-Yates shuffle, then men before women (stable).
-            for i in (1..candidates.len()).rev() {
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    clippy::cast_precision_loss,
-                    reason = "an index below i + 1"
-                )]
-                let k = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
-                candidates.swap(i, k);
-            }
+            // A random order, then men before women (stable).
+            shuffle(&mut candidates, &mut rng);
             let is_eligible = |people: &People, id: u32| {
                 let (b, j) = people.locate(id);
                 let blk = &people.blocks[b];

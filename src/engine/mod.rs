@@ -21,7 +21,6 @@
 pub mod accum;
 pub mod init;
 pub mod observer;
-pub mod rng;
 
 use rayon::prelude::*;
 
@@ -35,8 +34,8 @@ use crate::scenario::Scenario;
 
 pub use observer::{Collect, Discard, Observer};
 
+use crate::rng::Streams;
 use accum::Layout;
-use rng::Streams;
 
 /// Columns of the totals vector summed per parallel task when reducing block accumulators.
 const REDUCE_CHUNK: usize = 1024;

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::{Phase, Streams, uniform};
 use crate::error::{Error, FieldError, FieldErrors, Result};
+use crate::rng::{Phase, Streams, shuffle, uniform};
 use crate::scenario::document::{self, closest};
 use crate::scenario::{Override, sha256_hex};
 
@@ -310,16 +310,7 @@ pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     for d in 0..dims {
         let mut rng = streams.at(Phase::Bootstrap, 1_000_000 + d as u64, 0);
         let mut strata: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss,
-                reason = "an index below i + 1"
-            )]
-            let k = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
-            strata.swap(i, k);
-        }
+        shuffle(&mut strata, &mut rng);
         for (i, p) in points.iter_mut().enumerate() {
             #[expect(clippy::cast_precision_loss, reason = "point counts are capped")]
             let s = strata[i] as f64;

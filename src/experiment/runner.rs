@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::engine::rng::derive_seed;
 use crate::error::{Error, Result};
 use crate::output::manifest::{FileEntry, Manifest};
 use crate::output::utc_now;
+use crate::rng::derive_seed;
 
 use super::Progress;
 use super::model::{ModelSpec, RunOutput};
@@ -326,7 +326,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "replicates": exp.replicates,
             "runs": exp.runs(),
             "common_seeds": exp.common_seeds,
-            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate); see engine::rng::derive_seed",
+            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate); see rng::derive_seed",
             "shard": opts.shard.map(|(i, n)| format!("{i}/{n}")),
             "outcomes": exp.outcomes,
             "series": exp.series,

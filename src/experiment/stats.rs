@@ -1,7 +1,7 @@
 //! Summary statistics over replicates: mean, standard deviation, quantiles, confidence intervals
 //! of the mean (Student's t) and seeded bootstrap intervals of paired differences.
 
-use crate::engine::rng::{Phase, Streams, uniform};
+use crate::rng::{Phase, Streams, uniform};
 
 /// Summary of a sample.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -11,8 +11,8 @@
 use rand::Rng;
 
 use crate::engine::accum::Layout;
-use crate::engine::rng::{Phase, Streams, poisson, uniform};
 use crate::model::World;
+use crate::rng::{Phase, Streams, poisson, uniform};
 use crate::scenario::{Mandate, Scenario};
 
 use super::person::Context;
@@ -739,7 +739,7 @@ impl Conflict {
         )]
         let count = realised.round() as u64;
         for _ in 0..count {
-            let i = crate::engine::rng::pick_weighted(&self.weights, uniform(rng));
+            let i = crate::rng::pick_weighted(&self.weights, uniform(rng));
             credit(&mut self.events[start + i], 1.0);
         }
     }

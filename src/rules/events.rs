@@ -4,10 +4,10 @@
 //! Events that pick people (epidemic seeding, surges, splits) draw from streams keyed by the
 //! event's position in the schedule, so adding an event never changes another's draws.
 
-use crate::engine::rng::{Phase, Streams, uniform};
 use crate::model::World;
 use crate::model::mission::DrawdownPlan;
 use crate::model::people::{age, health};
+use crate::rng::{Phase, Streams, uniform};
 use crate::scenario::{EventKind, Scenario};
 
 /// Applies every event scheduled for `tick`.

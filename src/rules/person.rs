@@ -17,8 +17,8 @@ use std::cell::RefCell;
 use rand::Rng;
 
 use crate::engine::accum::{self, FIXED_SUBGROUPS, Layout, TALLY_COUNTS, class, field};
-use crate::engine::rng::{DRAWS_PER_PERSON, PERSON_CHUNK, Phase, Streams, unit};
 use crate::model::people::{NEVER, PeopleBlock, age, condition, displacement, health};
+use crate::rng::{DRAWS_PER_PERSON, PERSON_CHUNK, Phase, Streams, unit};
 use crate::scenario::params::Rules;
 use crate::scenario::{ArrestRule, IndicatorSettings};
 

@@ -18,9 +18,9 @@
 //! non-protection spending is capped by what the civilian staff can implement.
 
 use crate::engine::accum::{Layout, field};
-use crate::engine::rng::{Phase, Streams, uniform};
 use crate::model::locality::{Graph, Localities};
 use crate::model::mission::Mission;
+use crate::rng::{Phase, Streams, uniform};
 use crate::rules::deprivation::dim;
 use crate::scenario::Scenario;
 use crate::scenario::params::Legitimacy;

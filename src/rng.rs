@@ -130,6 +130,22 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u32 {
     }
 }
 
+/// Shuffles `items` in place (Fisher-Yates: for `i` from the last index down to 1, swap item
+/// `i` with a uniform index `k <= i`). Draws one uniform per swap, in that order, so a shuffle
+/// is fixed by the generator's position.
+pub fn shuffle<T, R: Rng + ?Sized>(items: &mut [T], rng: &mut R) {
+    for i in (1..items.len()).rev() {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "an index below i + 1"
+        )]
+        let k = ((uniform(rng) * (i + 1) as f64) as usize).min(i);
+        items.swap(i, k);
+    }
+}
+
 /// Index drawn from non-negative weights (last index if rounding leaves `u` past the end).
 #[must_use]
 pub fn pick_weighted(weights: &[f64], u: f64) -> usize {
@@ -195,6 +211,22 @@ mod tests {
                 "{lambda}: {mean}"
             );
         }
+    }
+
+    #[test]
+    fn shuffle_is_a_seeded_permutation() {
+        let s = Streams::new(5);
+        let mut a: Vec<u32> = (0..100).collect();
+        shuffle(&mut a, &mut s.at(Phase::Init, 9, 1));
+        let mut b: Vec<u32> = (0..100).collect();
+        shuffle(&mut b, &mut s.at(Phase::Init, 9, 1));
+        assert_eq!(a, b);
+        assert_ne!(a, (0..100).collect::<Vec<u32>>());
+        a.sort_unstable();
+        assert_eq!(a, (0..100).collect::<Vec<u32>>());
+        let mut one = [7];
+        shuffle(&mut one, &mut s.at(Phase::Init, 9, 1));
+        assert_eq!(one, [7]);
     }
 
     #[test]
