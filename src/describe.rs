@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use crate::classic::EpsteinScenario;
 use crate::experiment::model::ModelSpec;
 use crate::library::BuiltinScenario;
-use crate::scenario::{Allocation, EventKind, LocalityKind, Mandate, PILLARS, PillarWeights, Rules, Scenario};
+use crate::scenario::{Allocation, EventKind, LocalityKind, Mandate, PillarWeights, Rules, Scenario};
 
 /// Width of the terminal the listing is laid out for, in characters.
 pub const LISTING_WIDTH: usize = 100;
@@ -538,12 +538,7 @@ fn event_text(s: &Scenario, kind: &EventKind) -> String {
 }
 
 fn weights(w: &PillarWeights) -> String {
-    PILLARS
-        .iter()
-        .zip(w)
-        .map(|(p, w)| format!("{p} {w:.2}"))
-        .collect::<Vec<_>>()
-        .join(" / ")
+    w.iter().map(|(p, w)| format!("{p} {w:.2}")).collect::<Vec<_>>().join(" / ")
 }
 
 fn allocation(a: Allocation, blend: f64) -> String {

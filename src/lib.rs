@@ -9,6 +9,7 @@
 //! - [`scenario`]: what a scenario file says (parse, validate);
 //! - [`library`]: the scenarios built into the binary, and how a SCENARIO argument is found;
 //! - [`describe`]: scenarios in plain language (`peacesim scenarios`, `peacesim describe`);
+//! - [`pillar`]: the mission's pillars of effort and per-pillar values;
 //! - [`model`]: what exists (tables of columns);
 //! - [`rules`]: how agents behave (one module per mechanism);
 //! - [`engine`]: in what order and on which threads (the tick);
@@ -29,6 +30,7 @@ pub mod experiment;
 pub mod library;
 pub mod model;
 pub mod output;
+pub mod pillar;
 pub mod rng;
 pub mod rules;
 pub mod scenario;

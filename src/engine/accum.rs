@@ -164,7 +164,7 @@ impl Layout {
         let off_abductions = take(groups);
         let off_deprived = take(7);
         let off_censored = take(7);
-        let off_needs = take(4);
+        let off_needs = take(crate::pillar::Pillar::COUNT);
         let stride = o;
         let subgroups = identities + FIXED_SUBGROUPS.len();
         let off_subgroups = localities * stride;
@@ -360,7 +360,7 @@ mod tests {
         let l = Layout::new(3, 2, 4);
         assert_eq!(l.slots, 6);
         assert!(l.off_civilians_by_identity >= field::COUNT);
-        assert_eq!(l.off_needs + 4, l.stride);
+        assert_eq!(l.off_needs + crate::pillar::Pillar::COUNT, l.stride);
         assert_eq!(l.len, 3 * l.stride + (2 + FIXED_SUBGROUPS.len()) * SUBGROUP_STRIDE);
         assert_eq!(l.mission_slot(), 4);
         assert_eq!(l.crossfire_slot(), 5);

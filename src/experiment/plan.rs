@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FieldError, FieldErrors, Result};
+use crate::pillar::{PerPillar, Pillar};
 use crate::rng::{Phase, Streams, shuffle, uniform};
 use crate::scenario::document::{self, closest};
 use crate::scenario::{Override, sha256_hex};
@@ -284,20 +285,29 @@ impl Plan {
     }
 }
 
-/// Every combination of the four pillar weights in steps of 1/r: C(r + 3, 3) points.
+/// Every combination of the pillar weights in steps of 1/r (C(r + 3, 3) points for four
+/// pillars), in lexicographic order of the first pillars' weights.
 #[must_use]
-pub fn simplex_points(r: u32) -> Vec<[f64; 4]> {
-    let mut out = Vec::new();
-    let rf = f64::from(r);
-    for a in 0..=r {
-        for b in 0..=r - a {
-            for c in 0..=r - a - b {
-                let d = r - a - b - c;
-                out.push([f64::from(a) / rf, f64::from(b) / rf, f64::from(c) / rf, f64::from(d) / rf]);
-            }
+pub fn simplex_points(r: u32) -> Vec<PerPillar<f64>> {
+    /// Appends every way to split `left` steps over `parts[at..]` (the last part takes the rest).
+    fn split(left: u32, at: usize, parts: &mut [u32; Pillar::COUNT], out: &mut Vec<[u32; Pillar::COUNT]>) {
+        if at + 1 == parts.len() {
+            parts[at] = left;
+            out.push(*parts);
+            return;
+        }
+        for k in 0..=left {
+            parts[at] = k;
+            split(left - k, at + 1, parts, out);
         }
     }
-    out
+    let mut steps = Vec::new();
+    split(r, 0, &mut [0; Pillar::COUNT], &mut steps);
+    let rf = f64::from(r);
+    steps
+        .into_iter()
+        .map(|s| PerPillar::from_fn(|p| f64::from(s[p.index()]) / rf))
+        .collect()
 }
 
 /// Latin hypercube: `n` points in `dims` dimensions in [0, 1), one per stratum per dimension.
@@ -365,8 +375,8 @@ fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>,
             let mut points = Vec::new();
             for w in simplex_points(u32::try_from(r).expect("validated resolution")) {
                 let mut t = toml::Table::new();
-                for (name, v) in crate::scenario::PILLARS.iter().zip(w) {
-                    t.insert((*name).to_string(), toml::Value::Float(v));
+                for (pillar, &v) in w.iter() {
+                    t.insert(pillar.name().to_string(), toml::Value::Float(v));
                 }
                 for rest in cartesian(&d.factor) {
                     let mut p = vec![toml::Value::Table(t.clone())];
@@ -470,7 +480,7 @@ mod tests {
             let p = simplex_points(r);
             let expected = (r + 1) * (r + 2) * (r + 3) / 6;
             assert_eq!(p.len() as u32, expected, "r = {r}");
-            assert!(p.iter().all(|w| (w.iter().sum::<f64>() - 1.0).abs() < 1e-12));
+            assert!(p.iter().all(|w| (w.sum() - 1.0).abs() < 1e-12));
         }
         assert_eq!(simplex_points(4).len(), 35);
     }

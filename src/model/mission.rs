@@ -5,10 +5,40 @@
 //! only knows what it observed: estimates change where it is present or where early-warning
 //! networks report. Data only: planning and effects live in `rules::planning`.
 
+use crate::pillar::PerPillar;
 use crate::scenario::{Mandate, MissionSpec, Policy, Scenario};
 
-/// Personnel categories, in the order of every `[f64; 4]` personnel array.
-pub const PERSONNEL: [&str; 4] = ["troops", "police", "observers", "civilians"];
+/// Numbers of mission personnel by category.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Personnel {
+    /// Troops (formed military units).
+    pub troops: f64,
+    /// Police (individual officers and formed units).
+    pub police: f64,
+    /// Unarmed military observers.
+    pub observers: f64,
+    /// Civilian staff.
+    pub civilians: f64,
+}
+
+impl Personnel {
+    /// Applies `f` to every category, pairing it with the same category of `other`.
+    #[must_use]
+    pub fn zip_with(self, other: Self, f: impl Fn(f64, f64) -> f64) -> Self {
+        Self {
+            troops: f(self.troops, other.troops),
+            police: f(self.police, other.police),
+            observers: f(self.observers, other.observers),
+            civilians: f(self.civilians, other.civilians),
+        }
+    }
+
+    /// Applies `f` to every category.
+    #[must_use]
+    pub fn map(self, f: impl Fn(f64) -> f64) -> Self {
+        self.zip_with(self, |a, _| f(a))
+    }
+}
 
 /// A scheduled reduction of authorised personnel.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,9 +46,9 @@ pub struct DrawdownPlan {
     /// Tick the reduction starts.
     pub start_tick: u32,
     /// Authorised personnel when it started.
-    pub from: [f64; 4],
+    pub from: Personnel,
     /// Authorised personnel when it ends.
-    pub to: [f64; 4],
+    pub to: Personnel,
     /// Duration, days.
     pub over_days: f64,
 }
@@ -36,8 +66,8 @@ pub struct Mission {
     pub posture: f64,
     /// Current budget, US$ per day.
     pub budget_usd_per_day: f64,
-    /// Authorised personnel in [`PERSONNEL`] order.
-    pub authorised: [f64; 4],
+    /// Authorised personnel.
+    pub authorised: Personnel,
     /// Active drawdown, if any.
     pub drawdown: Option<DrawdownPlan>,
     /// Peacekeepers killed so far (not replaced).
@@ -46,8 +76,8 @@ pub struct Mission {
     pub consent: f64,
     /// Tick at which the host state ordered withdrawal, if it has.
     pub withdrawal_ordered_tick: Option<u32>,
-    /// Personnel deployed now, in [`PERSONNEL`] order.
-    pub deployed: [f64; 4],
+    /// Personnel deployed now.
+    pub deployed: Personnel,
     /// Operational tempo from the protection budget, 0 to 1 (floor included).
     pub tempo: f64,
     /// Troops deployed in each locality.
@@ -56,8 +86,8 @@ pub struct Mission {
     pub police_at: Vec<f64>,
     /// Observers deployed in each locality.
     pub observers_at: Vec<f64>,
-    /// Spend per locality and pillar, US$ per day, at `[l * 4 + pillar]`.
-    pub spend_at: Vec<f64>,
+    /// Spend per locality and pillar, US$ per day.
+    pub spend_at: Vec<PerPillar<f64>>,
     /// Health programme effect per locality, 0 to 1.
     pub health_effect: Vec<f64>,
     /// Economic programme effect per locality, 0 to 1.
@@ -78,14 +108,14 @@ pub struct Mission {
     pub est_armed: Vec<f64>,
     /// Estimated share deprived per dimension, at `[l * 7 + d]` (as last observed).
     pub est_deprived: Vec<f64>,
-    /// Needs residents expressed, voice-weighted people per pillar, at `[l * 4 + p]` (as last heard).
-    pub est_votes: Vec<f64>,
+    /// Needs residents expressed, voice-weighted people per pillar and locality (as last heard).
+    pub est_votes: Vec<PerPillar<f64>>,
     /// Tick each locality was last observed, or `u32::MAX`.
     pub last_observed: Vec<u32>,
     /// Whether to plan at the next tick regardless of the interval.
     pub replan: bool,
     /// Spend in the current tick per pillar, US$.
-    pub spend_tick: [f64; 4],
+    pub spend_tick: PerPillar<f64>,
     /// Working space of a planning round, sized once, so that planning allocates nothing.
     pub plan_scratch: PlanScratch,
 }
@@ -127,17 +157,22 @@ impl Mission {
             mandate: spec.mandate,
             posture: spec.posture,
             budget_usd_per_day: spec.budget_usd_per_day,
-            authorised: [spec.troops, spec.police, spec.observers, spec.civilians],
+            authorised: Personnel {
+                troops: spec.troops,
+                police: spec.police,
+                observers: spec.observers,
+                civilians: spec.civilians,
+            },
             drawdown: None,
             peacekeepers_lost: 0.0,
             consent: spec.host_consent,
             withdrawal_ordered_tick: None,
-            deployed: [0.0; 4],
+            deployed: Personnel::default(),
             tempo: 0.0,
             troops_at: vec![0.0; n],
             police_at: vec![0.0; n],
             observers_at: vec![0.0; n],
-            spend_at: vec![0.0; n * 4],
+            spend_at: vec![PerPillar::default(); n],
             health_effect: vec![0.0; n],
             economic_effect: vec![0.0; n],
             empowerment_effect: vec![0.0; n],
@@ -148,10 +183,10 @@ impl Mission {
             est_threat: vec![0.0; n],
             est_armed: vec![0.0; n],
             est_deprived: vec![0.0; n * 7],
-            est_votes: vec![0.0; n * 4],
+            est_votes: vec![PerPillar::default(); n],
             last_observed: vec![u32::MAX; n],
             replan: true,
-            spend_tick: [0.0; 4],
+            spend_tick: PerPillar::default(),
             plan_scratch: PlanScratch::with_localities(n),
             spec,
         })

@@ -6,6 +6,8 @@
 //! convention). Over a population, H = q / n, A = mean c among the identified, M0 = H x A, and
 //! each dimension's contribution is w_j x censored headcount_j / M0 (Alkire & Foster 2011).
 
+use crate::pillar::{PerPillar, Pillar};
+
 /// Dimension indices, in [`crate::scenario::DIMENSIONS`] order.
 pub mod dim {
     /// Personal security.
@@ -104,27 +106,35 @@ pub fn score(flags: u8, weights: &[f64; 7]) -> f64 {
 /// Shares of a person's expressed needs per pillar (protection, health, economic, empowerment):
 /// each deprived dimension counts equally and maps to the pillar that addresses it.
 #[must_use]
-pub fn expressed_needs(flags: u8) -> [f64; 4] {
+pub fn expressed_needs(flags: u8) -> PerPillar<f64> {
     // personal → protection; community → protection and empowerment; political → empowerment;
     // economic, food, environmental → economic; health → health.
-    const MAP: [[f64; 4]; 7] = [
-        [1.0, 0.0, 0.0, 0.0],
-        [0.5, 0.0, 0.0, 0.5],
-        [0.0, 0.0, 0.0, 1.0],
-        [0.0, 0.0, 1.0, 0.0],
-        [0.0, 0.0, 1.0, 0.0],
-        [0.0, 1.0, 0.0, 0.0],
-        [0.0, 0.0, 1.0, 0.0],
+    const fn shares(protection: f64, health: f64, economic: f64, empowerment: f64) -> PerPillar<f64> {
+        PerPillar {
+            protection,
+            health,
+            economic,
+            empowerment,
+        }
+    }
+    const MAP: [PerPillar<f64>; 7] = [
+        shares(1.0, 0.0, 0.0, 0.0),
+        shares(0.5, 0.0, 0.0, 0.5),
+        shares(0.0, 0.0, 0.0, 1.0),
+        shares(0.0, 0.0, 1.0, 0.0),
+        shares(0.0, 0.0, 1.0, 0.0),
+        shares(0.0, 1.0, 0.0, 0.0),
+        shares(0.0, 0.0, 1.0, 0.0),
     ];
     let n = flags.count_ones();
-    let mut out = [0.0; 4];
+    let mut out = PerPillar::splat(0.0);
     if n == 0 {
         return out;
     }
     let share = 1.0 / f64::from(n);
     for (d, row) in MAP.iter().enumerate() {
         if flags & (1 << d) != 0 {
-            for p in 0..4 {
+            for p in Pillar::ALL {
                 out[p] += share * row[p];
             }
         }
@@ -255,9 +265,17 @@ mod tests {
     #[test]
     fn needs_are_split_over_deprived_dimensions() {
         let n = expressed_needs((1 << dim::PERSONAL) | (1 << dim::HEALTH));
-        assert_eq!(n, [0.5, 0.5, 0.0, 0.0]);
-        assert_eq!(expressed_needs(0), [0.0; 4]);
-        let all: f64 = expressed_needs(0x7f).iter().sum();
+        assert_eq!(
+            n,
+            PerPillar {
+                protection: 0.5,
+                health: 0.5,
+                economic: 0.0,
+                empowerment: 0.0
+            }
+        );
+        assert_eq!(expressed_needs(0), PerPillar::splat(0.0));
+        let all = expressed_needs(0x7f).sum();
         assert!((all - 1.0).abs() < 1e-12);
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::engine::accum::{FIXED_SUBGROUPS, Layout, SUBGROUP_STRIDE, field};
 use crate::model::World;
+use crate::pillar::Pillar;
 use crate::scenario::{GroupKind, Scenario};
 
 use super::conflict::{Conflict, EventType};
@@ -500,14 +501,14 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         feel_insecure_share: share(total(field::FEEL_INSECURE)),
         tension: weighted(&world.localities.tension),
         early_warning_coverage: weighted(&world.localities.early_warning),
-        troops_deployed: mission.map_or(0.0, |m| m.deployed[0]),
-        police_deployed: mission.map_or(0.0, |m| m.deployed[1]),
-        observers_deployed: mission.map_or(0.0, |m| m.deployed[2]),
-        civilians_deployed: mission.map_or(0.0, |m| m.deployed[3]),
-        spend_protection_usd: mission.map_or(0.0, |m| m.spend_tick[0]),
-        spend_health_usd: mission.map_or(0.0, |m| m.spend_tick[1]),
-        spend_economic_usd: mission.map_or(0.0, |m| m.spend_tick[2]),
-        spend_empowerment_usd: mission.map_or(0.0, |m| m.spend_tick[3]),
+        troops_deployed: mission.map_or(0.0, |m| m.deployed.troops),
+        police_deployed: mission.map_or(0.0, |m| m.deployed.police),
+        observers_deployed: mission.map_or(0.0, |m| m.deployed.observers),
+        civilians_deployed: mission.map_or(0.0, |m| m.deployed.civilians),
+        spend_protection_usd: mission.map_or(0.0, |m| m.spend_tick.protection),
+        spend_health_usd: mission.map_or(0.0, |m| m.spend_tick.health),
+        spend_economic_usd: mission.map_or(0.0, |m| m.spend_tick.economic),
+        spend_empowerment_usd: mission.map_or(0.0, |m| m.spend_tick.empowerment),
         coverage_share: share(covered),
         mission_tempo: mission.map_or(0.0, |m| m.tempo),
     };
@@ -533,7 +534,7 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
             &cen,
             w,
         );
-        let spend = |p: usize| mission.filter(|m| m.started(tick)).map_or(0.0, |m| m.spend_at[l * 4 + p] * dt);
+        let spend = |p: Pillar| mission.filter(|m| m.started(tick)).map_or(0.0, |m| m.spend_at[l][p] * dt);
         out.localities[l] = LocalityIndicators {
             population: a * ppa,
             newcomers: totals[base + field::NEWCOMERS] * ppa,
@@ -574,10 +575,10 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
             feel_insecure_share: s(totals[base + field::FEEL_INSECURE]),
             mobilised_share: s(totals[base + field::MOBILISED]),
             fighters_present: (0..layout.groups).map(|g| totals[base + layout.off_fighters + g]).sum::<f64>() * ppa,
-            spend_protection_usd: spend(0),
-            spend_health_usd: spend(1),
-            spend_economic_usd: spend(2),
-            spend_empowerment_usd: spend(3),
+            spend_protection_usd: spend(Pillar::Protection),
+            spend_health_usd: spend(Pillar::Health),
+            spend_economic_usd: spend(Pillar::Economic),
+            spend_empowerment_usd: spend(Pillar::Empowerment),
         };
     }
 

@@ -18,6 +18,7 @@ use rand::Rng;
 
 use crate::engine::accum::{self, FIXED_SUBGROUPS, Layout, TALLY_COUNTS, class, field};
 use crate::model::people::{NEVER, PeopleBlock, age, condition, displacement, health};
+use crate::pillar::PerPillar;
 use crate::rng::{DRAWS_PER_PERSON, PERSON_CHUNK, Phase, Streams, unit};
 use crate::scenario::params::Rules;
 use crate::scenario::{ArrestRule, IndicatorSettings};
@@ -242,7 +243,7 @@ pub struct Derived {
     /// The score of every combination of flags if it identifies a person as insecure, else 0.
     pub identified_score: Vec<f64>,
     /// Expressed needs per pillar of every combination of the seven deprivation flags.
-    pub needs: Vec<[f64; 4]>,
+    pub needs: Vec<PerPillar<f64>>,
     /// Share of earnings kept at the local violence level, per locality.
     pub violence_income: Vec<f64>,
     /// Food cost at local prices, per locality.
@@ -901,8 +902,8 @@ fn update_person(
     acc[base + field::VOICE_SUM] += voice;
     acc[base + field::GRIEVANCE_SUM] += grievance;
     let needs = &ctx.derived.needs[cell];
-    for (p, n) in needs.iter().enumerate() {
-        acc[base + lay.off_needs + p] += voice * n;
+    for (p, n) in needs.iter() {
+        acc[base + lay.off_needs + p.index()] += voice * n;
     }
     // Subgroups: identity, sex, age band, displacement status.
     let disp_group = match disp {

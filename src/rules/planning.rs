@@ -20,6 +20,7 @@
 use crate::engine::accum::{Layout, field};
 use crate::model::locality::{Graph, Localities};
 use crate::model::mission::Mission;
+use crate::pillar::{PerPillar, Pillar};
 use crate::rng::{Phase, Streams, uniform};
 use crate::rules::deprivation::dim;
 use crate::scenario::Scenario;
@@ -62,9 +63,7 @@ pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
         } else {
             (f64::from(tick.saturating_sub(plan.start_tick)) * dt / plan.over_days).min(1.0)
         };
-        for c in 0..4 {
-            m.authorised[c] = plan.from[c] + (plan.to[c] - plan.from[c]) * f;
-        }
+        m.authorised = plan.from.zip_with(plan.to, |from, to| from + (to - from) * f);
     }
     let ramp = if !m.started(tick) {
         0.0
@@ -77,10 +76,8 @@ pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
     let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| {
         withdrawal_share(f64::from(tick.saturating_sub(t0)) * dt, m.spec.drawdown_days)
     });
-    for c in 0..4 {
-        m.deployed[c] = m.authorised[c] * ramp * withdraw;
-    }
-    m.deployed[0] = (m.deployed[0] - m.peacekeepers_lost).max(0.0);
+    m.deployed = m.authorised.map(|authorised| authorised * ramp * withdraw);
+    m.deployed.troops = (m.deployed.troops - m.peacekeepers_lost).max(0.0);
 }
 
 /// Whether the mission plans this tick.
@@ -122,7 +119,8 @@ pub fn plan(
 
     // Observation: presence, programmes, or early-warning reports.
     for l in 0..n {
-        let present = m.troops_at[l] + m.police_at[l] + m.observers_at[l] > 0.0 || (1..4).any(|p| m.spend_at[l * 4 + p] > 0.0);
+        let present =
+            m.troops_at[l] + m.police_at[l] + m.observers_at[l] > 0.0 || Pillar::PROGRAMMES.iter().any(|&p| m.spend_at[l][p] > 0.0);
         let mut rng = streams.at(Phase::Planning, l as u64, tick);
         let reported = uniform(&mut rng) < localities.early_warning[l];
         if !(first || present || reported) {
@@ -157,9 +155,7 @@ pub fn plan(
                 0.0
             };
         }
-        for p in 0..4 {
-            m.est_votes[l * 4 + p] = totals[layout.base(l) + layout.off_needs + p] * ppa;
-        }
+        m.est_votes[l] = PerPillar::from_fn(|p| totals[layout.base(l) + layout.off_needs + p.index()] * ppa);
     }
     m.replan = false;
 
@@ -175,7 +171,7 @@ pub fn plan(
     });
     // Bottom-up: the protection needs residents voiced.
     let bu = &mut scratch.bottom_up;
-    fill(bu, n, |l| m.est_votes[l * 4] / 1000.0);
+    fill(bu, n, |l| m.est_votes[l].protection / 1000.0);
     normalise(td, n, &pop);
     normalise(bu, n, &pop);
     let score = &mut scratch.score;
@@ -188,7 +184,7 @@ pub fn plan(
     m.police_at.iter_mut().for_each(|x| *x = 0.0);
     m.observers_at.iter_mut().for_each(|x| *x = 0.0);
     // Sites are guarded first, by a force proportional to their residents (Malakal: ~25 per 1,000).
-    let mut troops_left = m.deployed[0];
+    let mut troops_left = m.deployed.troops;
     for l in 0..n {
         if m.spec.deployable[l] && site_pop(l) > 0.0 {
             let guard = (site_pop(l) / 1000.0 * r.mission.site_guard_troops_per_1000).min(troops_left);
@@ -213,7 +209,7 @@ pub fn plan(
     presence.extend_from_slice(&m.troops_at);
     assign_units(
         score,
-        m.deployed[1],
+        m.deployed.police,
         m.spec.police_per_unit,
         w_police,
         scale,
@@ -224,7 +220,7 @@ pub fn plan(
     let uncovered: f64 = (0..n).filter(|&l| m.troops_at[l] + m.police_at[l] <= 0.0).map(|l| score[l]).sum();
     for (l, s) in score.iter().enumerate() {
         if m.troops_at[l] + m.police_at[l] <= 0.0 && uncovered > 0.0 {
-            m.observers_at[l] = m.deployed[2] * s / uncovered;
+            m.observers_at[l] = m.deployed.observers * s / uncovered;
         }
     }
 
@@ -236,25 +232,25 @@ pub fn plan(
         )
     });
     let budget = m.budget_usd_per_day * withdraw;
-    let needs = |l: usize, p: usize| -> f64 {
+    let needs = |l: usize, p: Pillar| -> f64 {
         let e = |d: usize| m.est_deprived[l * 7 + d];
         match p {
-            0 => m.troops_at[l] + m.police_at[l],
-            1 => pop(l) * e(dim::HEALTH),
-            2 => pop(l) * (e(dim::ECONOMIC) + e(dim::FOOD) + e(dim::ENVIRONMENTAL)) / 3.0,
-            _ => pop(l) * ((e(dim::POLITICAL) + e(dim::COMMUNITY)) / 2.0 + 0.05),
+            Pillar::Protection => m.troops_at[l] + m.police_at[l],
+            Pillar::Health => pop(l) * e(dim::HEALTH),
+            Pillar::Economic => pop(l) * (e(dim::ECONOMIC) + e(dim::FOOD) + e(dim::ENVIRONMENTAL)) / 3.0,
+            Pillar::Empowerment => pop(l) * ((e(dim::POLITICAL) + e(dim::COMMUNITY)) / 2.0 + 0.05),
         }
     };
-    let mut need_totals = [0.0; 4];
+    let mut need_totals = PerPillar::splat(0.0);
     for l in 0..n {
-        for (p, t) in need_totals.iter_mut().enumerate() {
-            *t += needs(l, p);
+        for p in Pillar::ALL {
+            need_totals[p] += needs(l, p);
         }
     }
     let total_pop: f64 = (0..n).map(pop).sum();
-    let total_votes: f64 = m.est_votes.iter().sum();
+    let total_votes: f64 = m.est_votes.iter().flat_map(PerPillar::values).sum();
     for l in 0..n {
-        for (p, &need_total) in need_totals.iter().enumerate() {
+        for (p, &need_total) in need_totals.iter() {
             let top_down = m.policy.weights[p]
                 * budget
                 * if need_total > 0.0 {
@@ -265,32 +261,34 @@ pub fn plan(
                     0.0
                 };
             let bottom_up = if total_votes > 0.0 {
-                budget * m.est_votes[l * 4 + p] / total_votes
+                budget * m.est_votes[l][p] / total_votes
             } else {
                 top_down
             };
-            m.spend_at[l * 4 + p] = (1.0 - b) * top_down + b * bottom_up;
+            m.spend_at[l][p] = (1.0 - b) * top_down + b * bottom_up;
         }
     }
-    let programmes: f64 = (0..n).map(|l| (1..4).map(|p| m.spend_at[l * 4 + p]).sum::<f64>()).sum();
-    let capacity = m.deployed[3] * r.mission.implementation_usd_per_civilian_day;
+    let programmes: f64 = (0..n)
+        .map(|l| Pillar::PROGRAMMES.iter().map(|&p| m.spend_at[l][p]).sum::<f64>())
+        .sum();
+    let capacity = m.deployed.civilians * r.mission.implementation_usd_per_civilian_day;
     if programmes > capacity {
         let f = if programmes > 0.0 { capacity / programmes } else { 0.0 };
-        for l in 0..n {
-            for p in 1..4 {
-                m.spend_at[l * 4 + p] *= f;
+        for spend in &mut m.spend_at {
+            for p in Pillar::PROGRAMMES {
+                spend[p] *= f;
             }
         }
     }
     // Operational tempo follows the share of the mission's effort that goes to protection: the
     // policy weight top-down, the residents' expressed share bottom-up.
     let voiced_protection = if total_votes > 0.0 {
-        (0..n).map(|l| m.est_votes[l * 4]).sum::<f64>() / total_votes
+        m.est_votes.iter().map(|v| v.protection).sum::<f64>() / total_votes
     } else {
-        m.policy.weights[0]
+        m.policy.weights.protection
     };
-    let protection_share = (1.0 - b) * m.policy.weights[0] + b * voiced_protection;
-    let on_duty = m.deployed[0] + m.deployed[1];
+    let protection_share = (1.0 - b) * m.policy.weights.protection + b * voiced_protection;
+    let on_duty = m.deployed.troops + m.deployed.police;
     m.tempo = if on_duty > 0.0 {
         let t = 1.0 - (-r.mission.protection_effort_scale * protection_share).exp();
         r.mission.tempo_floor_share + (1.0 - r.mission.tempo_floor_share) * t
@@ -306,11 +304,12 @@ pub fn plan(
                 0.0
             }
         };
-        m.health_target[l] = effect(m.spend_at[l * 4 + 1], r.mission.health_scale_usd_per_person_day);
-        m.economic_target[l] = effect(m.spend_at[l * 4 + 2], r.mission.economic_scale_usd_per_person_day);
-        m.empowerment_target[l] = effect(m.spend_at[l * 4 + 3], r.mission.empowerment_scale_usd_per_person_day);
+        let spend = &m.spend_at[l];
+        m.health_target[l] = effect(spend.health, r.mission.health_scale_usd_per_person_day);
+        m.economic_target[l] = effect(spend.economic, r.mission.economic_scale_usd_per_person_day);
+        m.empowerment_target[l] = effect(spend.empowerment, r.mission.empowerment_scale_usd_per_person_day);
         m.visible_projects[l] = if people > 0.0 {
-            (m.spend_at[l * 4 + 2] / people - r.mission.qip_visibility_threshold_usd_per_person_day).max(0.0)
+            (spend.economic / people - r.mission.qip_visibility_threshold_usd_per_person_day).max(0.0)
         } else {
             0.0
         };

@@ -7,6 +7,7 @@
 
 use crate::engine::accum::{Layout, field};
 use crate::model::World;
+use crate::pillar::PerPillar;
 use crate::scenario::Scenario;
 
 use super::community;
@@ -188,12 +189,10 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
             m.withdrawal_ordered_tick = Some(tick);
             m.replan = true;
         }
-        for p in 0..4 {
-            m.spend_tick[p] = if m.started(tick) {
-                (0..n).map(|l| m.spend_at[l * 4 + p]).sum::<f64>() * dt
-            } else {
-                0.0
-            };
-        }
+        m.spend_tick = if m.started(tick) {
+            PerPillar::from_fn(|p| (0..n).map(|l| m.spend_at[l][p]).sum::<f64>() * dt)
+        } else {
+            PerPillar::splat(0.0)
+        };
     }
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 pub use crate::error::{FieldError, FieldErrors};
+use crate::pillar::PerPillar;
 pub use params::{ArrestRule, ParamInfo, Rules};
 pub use raw::{Allocation, GroupKind, LinkRule, LocalityKind, Mandate, RawCutoffs};
 
@@ -33,9 +34,6 @@ pub const MAX_TABLE_ROWS: usize = 10_000;
 
 /// Age bands, in the order used by every per-person column and output.
 pub const AGE_BANDS: [&str; 4] = ["child", "youth", "adult", "elder"];
-
-/// The four mission pillars, in the order used by every weight vector and output.
-pub const PILLARS: [&str; 4] = ["protection", "health", "economic", "empowerment"];
 
 /// The seven human-security dimensions (UNDP 1994), in the order used by every output.
 pub const DIMENSIONS: [&str; 7] = ["personal", "community", "political", "economic", "food", "health", "environmental"];
@@ -220,8 +218,8 @@ pub struct ArmedGroupSpec {
     pub active_from_tick: u32,
 }
 
-/// Pillar weights in [`PILLARS`] order.
-pub type PillarWeights = [f64; 4];
+/// Pillar weights; they sum to 1.
+pub type PillarWeights = PerPillar<f64>;
 
 /// The mission's policy.
 #[derive(Debug, Clone, Copy, PartialEq)]

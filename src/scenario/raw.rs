@@ -451,19 +451,8 @@ impl Allocation {
     }
 }
 
-/// Policy weights over the four pillars; must sum to 1.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawWeights {
-    /// Physical protection (presence, response, site guarding, interposition).
-    pub protection: f64,
-    /// Health (clinics, isolation, safe burials).
-    pub health: f64,
-    /// Economic (quick-impact projects, livelihood programmes).
-    pub economic: f64,
-    /// Empowerment (engagement, dialogue, early warning, political voice).
-    pub empowerment: f64,
-}
+/// Policy weights over the pillars (one key per [`crate::pillar::Pillar`]); must sum to 1.
+pub type RawWeights = crate::pillar::PerPillar<f64>;
 
 /// `[mission.policy]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]

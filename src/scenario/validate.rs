@@ -11,6 +11,7 @@ use super::{
     ArmedGroupSpec, EventKind, FieldErrors, IndicatorSettings, Link, LocalitySpec, MAX_AGENTS, MAX_TABLE_ROWS, MAX_TICKS, MissionSpec,
     PillarWeights, Policy, PopulationSettings, RunSettings, SCHEMA_VERSION, Scenario, ScheduledEvent, SiteSpec, Source, slug,
 };
+use crate::pillar::Pillar;
 
 /// Tolerance on shares and weights that must sum to 1.
 const SUM_TOLERANCE: f64 = 1e-6;
@@ -97,9 +98,9 @@ fn weights_sum(errors: &mut FieldErrors, path: &str, names: &[&str], values: &[f
 }
 
 fn pillar_weights(errors: &mut FieldErrors, path: &str, w: &RawWeights) -> PillarWeights {
-    let values = [w.protection, w.health, w.economic, w.empowerment];
-    weights_sum(errors, path, &super::PILLARS, &values);
-    values
+    let values = Pillar::ALL.map(|p| w[p]);
+    weights_sum(errors, path, &Pillar::names(), &values);
+    *w
 }
 
 #[expect(

@@ -7,7 +7,7 @@ use crate::experiment::model::ModelSpec;
 use crate::experiment::whatif::Request;
 use crate::library;
 use crate::output::Format;
-use crate::scenario::{EventKind, PILLARS, Scenario};
+use crate::scenario::{EventKind, Scenario};
 
 /// One adjustable setting of a scenario on the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -141,7 +141,7 @@ pub fn scenario_infos() -> Vec<ScenarioInfo> {
                 people: s.total_population(),
                 days: f64::from(s.run.ticks) * s.run.tick_length_days,
                 seed: s.run.seed,
-                weights: PILLARS.iter().zip(m.policy.weights).map(|(p, w)| ((*p).to_string(), w)).collect(),
+                weights: m.policy.weights.iter().map(|(p, &w)| (p.name().to_string(), w)).collect(),
                 allocation: m.policy.allocation.as_str().to_string(),
                 mandate: m.mandate.as_str().to_string(),
                 levers: levers(s),

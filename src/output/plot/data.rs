@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use csv::StringRecord;
 
 use crate::error::{Error, FieldError, Result};
+use crate::pillar::Pillar;
 
 /// A CSV file held in memory: header and rows.
 #[derive(Debug)]
@@ -137,20 +138,16 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
 /// Policy weights of a simplex design point, parsed from text such as
 /// `{ economic = 0.0, empowerment = 1.0, health = 0.0, protection = 0.0 }`, in the order
 /// protection, health, economic, empowerment.
-pub(crate) fn parse_weights(text: &str) -> Option<[f64; 4]> {
+pub(crate) fn parse_weights(text: &str) -> Option<[f64; Pillar::COUNT]> {
     let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
-    let mut w = [f64::NAN; 4];
+    let mut w = [f64::NAN; Pillar::COUNT];
     for part in inner.split(',') {
         let (k, v) = part.split_once('=')?;
         let v: f64 = v.trim().parse().ok()?;
-        let i = PILLARS.iter().position(|p| *p == k.trim())?;
-        w[i] = v;
+        w[Pillar::from_name(k.trim())?.index()] = v;
     }
     w.iter().all(|x| x.is_finite()).then_some(w)
 }
-
-/// The four pillars, in the order of [`parse_weights`].
-pub(crate) const PILLARS: [&str; 4] = ["protection", "health", "economic", "empowerment"];
 
 #[cfg(test)]
 mod tests {

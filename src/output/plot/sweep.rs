@@ -11,16 +11,23 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::{PILLARS, Table, parse_error, parse_weights};
+use super::data::{Table, parse_error, parse_weights};
 use super::draw::{self, Axes, DrawResult, Figure};
 use super::style::{self, ColourScale, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use super::{Ctx, PlotOptions, unknown};
 use crate::error::Result;
 use crate::experiment::outcomes::Outcomes;
 use crate::experiment::stats::{Summary, summarize};
+use crate::pillar::Pillar;
 
 /// The design column holding policy weights.
 const WEIGHTS: &str = "mission.policy.weights";
+
+/// Pillar names, in the order of a weight vector.
+const PILLARS: [&str; Pillar::COUNT] = Pillar::names();
+
+// The simplex figure draws three pillars per triangle, one panel per value of the fourth.
+const _: () = assert!(Pillar::COUNT == 4, "the simplex figure needs a layout for this many pillars");
 /// Numeric factors with more distinct values than this, or not crossed in a full grid, are drawn
 /// as a scatter rather than a heatmap.
 const MAX_LEVELS: usize = 12;
@@ -74,7 +81,7 @@ pub(crate) struct SweepData {
     title: String,
     unit: String,
     factors: Vec<Factor>,
-    weights: Option<Vec<[f64; 4]>>,
+    weights: Option<Vec<[f64; Pillar::COUNT]>>,
     facet: usize,
     /// The outcome's value in every run, by point.
     runs: Vec<Vec<f64>>,
@@ -297,16 +304,16 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
     }
     if let Some(w) = &s.weights {
         // Means per distinct weight vector.
-        let mut groups: Vec<([f64; 4], Vec<usize>)> = Vec::new();
+        let mut groups: Vec<([f64; Pillar::COUNT], Vec<usize>)> = Vec::new();
         for (p, wp) in w.iter().enumerate() {
             match groups.iter_mut().find(|g| g.0.iter().zip(wp).all(|(a, b)| (a - b).abs() < 1e-9)) {
                 Some(g) => g.1.push(p),
                 None => groups.push((*wp, vec![p])),
             }
         }
-        let points: Vec<([f64; 4], Summary)> = groups.into_iter().map(|(wp, ps)| (wp, s.summary(ps.into_iter()))).collect();
+        let points: Vec<([f64; Pillar::COUNT], Summary)> = groups.into_iter().map(|(wp, ps)| (wp, s.summary(ps.into_iter()))).collect();
         let n = runs_text(points.iter().map(|p| p.1.n));
-        let corners: Vec<usize> = (0..4).filter(|&i| i != s.facet).collect();
+        let corners: Vec<usize> = (0..Pillar::COUNT).filter(|&i| i != s.facet).collect();
         let note = s.averaged_over(&[WEIGHTS]);
         let fig = Ternary {
             title: format!("{}: mean by policy weights", s.title),
@@ -525,7 +532,7 @@ struct Ternary {
     subtitle: Vec<String>,
     facet: usize,
     corners: [usize; 3],
-    points: Vec<([f64; 4], Summary)>,
+    points: Vec<([f64; Pillar::COUNT], Summary)>,
     label: String,
 }
 
@@ -609,7 +616,8 @@ impl Figure for Ternary {
                 MID_GREY.stroke_width(t.thin()),
             ))?;
             // The facet's points, normalised over the three corners.
-            let mine: Vec<&([f64; 4], Summary)> = self.points.iter().filter(|(w, _)| (w[self.facet] - f).abs() < 1e-9).collect();
+            let mine: Vec<&([f64; Pillar::COUNT], Summary)> =
+                self.points.iter().filter(|(w, _)| (w[self.facet] - f).abs() < 1e-9).collect();
             let steps = {
                 let mut shares: Vec<f64> = Vec::new();
                 for (w, _) in &mine {
