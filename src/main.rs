@@ -441,7 +441,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             Ok(())
         }
         Command::Indicators { markdown } => {
-            use peacesim::rules::indicators::{Indicators, LocalityIndicators};
+            use peacesim::phases::indicators::{Indicators, LocalityIndicators};
             for (file, names, units, meanings) in [
                 ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
                 (

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::classic::{EpsteinModel, EpsteinScenario, outbursts};
 use crate::engine::{Collect, Simulation};
 use crate::error::Result;
-use crate::rules::conflict::{Actor, EventType};
+use crate::phases::conflict::{Actor, EventType};
 use crate::scenario::{Override, Scenario, document};
 
 /// How much to run.

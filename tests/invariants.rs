@@ -2,7 +2,7 @@
 //! conserved (alive plus cumulative deaths equals the initial population).
 
 use peacesim::engine::Collect;
-use peacesim::rules::indicators::{Indicators, LocalityIndicators};
+use peacesim::phases::indicators::{Indicators, LocalityIndicators};
 use proptest::prelude::*;
 
 use crate::util;

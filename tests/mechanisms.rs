@@ -5,7 +5,7 @@
 //! ensembles live in `peacesim check` (docs/VALIDATION.md).
 
 use peacesim::engine::Collect;
-use peacesim::rules::conflict::{Actor, EventType};
+use peacesim::phases::conflict::{Actor, EventType};
 
 use crate::util::{self, cumulative};
 
@@ -166,7 +166,7 @@ fn d7_people_flee_violence_and_site_services_keep_them_after_it_ends() {
         let refs: Vec<&str> = o.iter().map(String::as_str).collect();
         let s = util::load("tiny-conflict.toml", &refs);
         let runs: Vec<Collect> = SEEDS.iter().map(|&seed| util::run(&s, seed, 2)).collect();
-        let at = |t: usize, f: &dyn Fn(&peacesim::rules::indicators::Indicators) -> f64| {
+        let at = |t: usize, f: &dyn Fn(&peacesim::phases::indicators::Indicators) -> f64| {
             runs.iter().map(|c| f(&c.national[t])).sum::<f64>() / runs.len() as f64
         };
         (

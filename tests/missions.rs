@@ -7,7 +7,7 @@
 #![expect(clippy::print_stderr, reason = "the measured values are reported for docs/VALIDATION.md")]
 
 use peacesim::engine::Collect;
-use peacesim::rules::indicators::Indicators;
+use peacesim::phases::indicators::Indicators;
 
 use crate::util;
 

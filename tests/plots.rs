@@ -8,7 +8,7 @@ use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{RunOptions, run_to_dir};
 use peacesim::experiment::{self, NoProgress, plan::Plan};
 use peacesim::output::plot::{Format, PlotOptions, plot_dir};
-use peacesim::rules::indicators::{Indicators, LocalityIndicators};
+use peacesim::phases::indicators::{Indicators, LocalityIndicators};
 
 use crate::util;
 

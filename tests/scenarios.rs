@@ -52,7 +52,7 @@ fn the_odd_lists_every_parameter_with_its_default_and_every_indicator() {
             missing.push(p.path);
         }
     }
-    use peacesim::rules::indicators::{Indicators, LocalityIndicators};
+    use peacesim::phases::indicators::{Indicators, LocalityIndicators};
     for n in Indicators::NAMES.iter().chain(LocalityIndicators::NAMES) {
         if !odd.contains(&format!("`{n}`")) {
             missing.push((*n).to_string());

@@ -49,7 +49,7 @@ pub fn mean_over_seeds(scenario: &Scenario, seeds: &[u64], outcome: impl Fn(&Col
 }
 
 /// Sum over ticks of a national indicator.
-pub fn cumulative(c: &Collect, f: impl Fn(&peacesim::rules::indicators::Indicators) -> f64) -> f64 {
+pub fn cumulative(c: &Collect, f: impl Fn(&peacesim::phases::indicators::Indicators) -> f64) -> f64 {
     c.national.iter().map(f).sum()
 }
 

@@ -14,7 +14,7 @@ use crate::model::people::{NEVER, condition, displacement, health};
 use crate::model::{ArmedGroups, Graph, Localities, Mission, People, PeopleBlock, World};
 use crate::scenario::Scenario;
 
-use super::accum::Layout;
+use crate::phases::aggregates::Layout;
 use crate::rng::{PERSON_CHUNK, Phase, Streams, normal, shuffle, uniform};
 
 /// Rows per block of people: at least four RNG chunks, and enough people that the block's

@@ -1,14 +1,16 @@
 //! In what order things happen and on which threads: the tick.
 //!
-//! Each tick runs the model brief's ten phases in a fixed order:
+//! Each tick runs the ten phases of `docs/ODD.md` §3 in a fixed order, each a procedure of
+//! [`crate::phases`]; the engine names no mechanism:
 //!
 //! - 1: scheduled events;
-//! - 2: mission personnel and (every planning interval) planning;
+//! - 2: the mission's personnel, (every planning interval) planning, and programmes;
 //! - 3-4: armed-group, mission and crowd acts drawn at locality level, turned into per-person
 //!   hazards;
-//! - 5-7: the people pass (violence exposure, health, mobilisation and recruitment, movement,
-//!   economy and food, perceptions), in parallel over blocks of people, then the attribution of
-//!   realised victims to events;
+//! - 4-8 and 10, person level: the people pass (realised violence, health and mortality,
+//!   mobilisation and recruitment, movement, economy and food, perceptions, each person's
+//!   deprivation), in parallel over blocks of people, then the attribution of realised victims
+//!   to events;
 //! - 7-9: locality, group and national updates in locality order;
 //! - 10: indicators, handed to the observer.
 //!
@@ -18,7 +20,6 @@
 //! the thread count. There are no locks, atomics or channels here, and no allocation in the
 //! per-tick people pass. The caller chooses the thread pool (`ThreadPool::install`).
 
-pub mod accum;
 pub mod init;
 pub mod observer;
 
@@ -26,16 +27,16 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::model::World;
-use crate::rules::conflict::Conflict;
-use crate::rules::indicators::{self, TickRecord};
-use crate::rules::person::{self, Context, Mode};
-use crate::rules::{context, events, planning, update};
+use crate::phases::aggregates::{self, Layout};
+use crate::phases::conflict::{Conflict, ViolentEvent};
+use crate::phases::context::{self, Context};
+use crate::phases::indicators::{self, TickRecord};
+use crate::phases::person::{self, Mode};
+use crate::phases::{events, planning, update};
+use crate::rng::Streams;
 use crate::scenario::Scenario;
 
 pub use observer::{Collect, Discard, Observer};
-
-use crate::rng::Streams;
-use accum::Layout;
 
 /// Columns of the totals vector summed per parallel task when reducing block accumulators.
 const REDUCE_CHUNK: usize = 1024;
@@ -97,9 +98,7 @@ impl Simulation {
         // empty totals settles derived state, and a second one measures it.
         context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
         self.people_pass(Mode::Assess);
-        self.world.groups.fighters = (0..self.layout.groups)
-            .map(|g| self.layout.total(&self.totals, self.layout.off_fighters + g) * self.scenario.population.people_per_agent)
-            .collect();
+        update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
         context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
         self.people_pass(Mode::Assess);
         indicators::compute(
@@ -133,7 +132,7 @@ impl Simulation {
 
     /// Events of the last completed tick.
     #[must_use]
-    pub fn events(&self) -> &[crate::rules::conflict::ViolentEvent] {
+    pub fn events(&self) -> &[ViolentEvent] {
         &self.conflict.events
     }
 
@@ -146,36 +145,24 @@ impl Simulation {
     /// Advances the world by one tick.
     pub fn step(&mut self) {
         let tick = self.world.tick + 1;
-        let dt = self.scenario.run.tick_length_days;
         // 1. Scheduled events.
         events::apply_scheduled(&self.scenario, &mut self.world, &self.streams, tick);
-        // 2. Mission personnel and planning.
-        if let Some(m) = self.world.mission.as_mut() {
-            planning::update_personnel(m, tick, dt);
-            if planning::due(m, tick, dt) {
-                planning::plan(
-                    m,
-                    &self.scenario,
-                    &self.world.localities,
-                    &self.world.graph,
-                    &self.totals,
-                    &self.layout,
-                    &self.streams,
-                    tick,
-                );
-            }
-            planning::build_up_programmes(m, self.scenario.rules.mission.programme_ramp_days, dt);
-        }
-        // 3-4. Acts of groups, the mission and crowds; hazards.
-        self.conflict.compute_deterrence(&self.scenario, &self.world, tick);
+        // 2. The mission: personnel, planning, programmes.
+        planning::step(&mut self.world, &self.scenario, &self.totals, &self.layout, &self.streams, tick);
+        // 3-4. Acts of groups, the mission and crowds, and the hazards they put on people.
+        self.conflict.prepare(&self.scenario, &self.world, tick);
         context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, tick);
         self.conflict
             .resolve(&self.scenario, &self.world, &self.totals, &self.streams, tick, &mut self.ctx);
-        // 5-7. People.
+        // 5-7. People; then every realised victim is credited to an event.
         self.people_pass(Mode::Step);
-        let ppa = self.scenario.population.people_per_agent;
-        self.conflict.attribute(&self.totals, &self.layout, &self.streams, tick, ppa);
-        self.conflict.record_abductions(&self.totals, &self.layout, ppa);
+        self.conflict.record_victims(
+            &self.totals,
+            &self.layout,
+            &self.streams,
+            tick,
+            self.scenario.population.people_per_agent,
+        );
         // 7-9. Localities, groups, the nation.
         update::apply(&self.scenario, &mut self.world, &self.totals, &self.layout, &self.conflict, tick);
         self.world.tick = tick;
@@ -192,7 +179,7 @@ impl Simulation {
     }
 
     fn people_pass(&mut self, mode: Mode) {
-        person::derive(&mut self.ctx);
+        context::derive(&mut self.ctx);
         let ctx = &self.ctx;
         let streams = &self.streams;
         self.world
@@ -210,7 +197,7 @@ impl Simulation {
             out.fill(0.0);
             let start = c * REDUCE_CHUNK;
             for acc in block_acc {
-                accum::add_into(out, &acc[start..start + out.len()]);
+                aggregates::add_into(out, &acc[start..start + out.len()]);
             }
         });
     }

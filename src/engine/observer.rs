@@ -5,8 +5,8 @@
 //! it; the engine never learns about files.
 
 use crate::error::Result;
-use crate::rules::conflict::ViolentEvent;
-use crate::rules::indicators::TickRecord;
+use crate::phases::conflict::ViolentEvent;
+use crate::phases::indicators::TickRecord;
 use crate::scenario::Scenario;
 
 /// Receives the indicators and events of each tick.
@@ -22,11 +22,11 @@ pub trait Observer {
 #[derive(Debug, Default, Clone)]
 pub struct Collect {
     /// National indicators per tick.
-    pub national: Vec<crate::rules::indicators::Indicators>,
+    pub national: Vec<crate::phases::indicators::Indicators>,
     /// Per-group indicators per tick.
-    pub groups: Vec<crate::rules::indicators::GroupIndicators>,
+    pub groups: Vec<crate::phases::indicators::GroupIndicators>,
     /// Per-locality indicators per tick, if `keep_localities`.
-    pub localities: Vec<Vec<crate::rules::indicators::LocalityIndicators>>,
+    pub localities: Vec<Vec<crate::phases::indicators::LocalityIndicators>>,
     /// Events of every tick, with their tick.
     pub events: Vec<(u32, ViolentEvent)>,
     /// Whether to keep per-locality records.

@@ -9,7 +9,7 @@ use crate::classic::{EpsteinModel, EpsteinScenario, outbursts};
 use crate::engine::Simulation;
 use crate::error::Result;
 use crate::output::csv::timeseries_header;
-use crate::rules::indicators::Indicators;
+use crate::phases::indicators::Indicators;
 use crate::scenario::{Override, Scenario, Source, document};
 
 use super::outcomes::{OutcomeObserver, Outcomes};

@@ -6,8 +6,8 @@
 
 use crate::engine::Observer;
 use crate::error::Result;
-use crate::rules::conflict::ViolentEvent;
-use crate::rules::indicators::{Indicators, TickRecord};
+use crate::phases::conflict::ViolentEvent;
+use crate::phases::indicators::{Indicators, TickRecord};
 use crate::scenario::Scenario;
 
 macro_rules! outcomes {

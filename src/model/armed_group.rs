@@ -3,7 +3,7 @@
 //! Fighters are people: a group's strength is the number of living people whose `membership`
 //! column names it, counted in every people pass. This table holds the group-level state the
 //! people table does not: resources, current predation propensity and whether the group acts yet.
-//! Data only: behaviour lives in `rules`.
+//! Data only: behaviour lives in `mechanisms` and `phases`.
 
 use crate::scenario::Scenario;
 

@@ -4,7 +4,7 @@
 //! attributes come from the scenario; dynamic ones (markets, services, trust, tension...) change
 //! each tick in the locality phases. A short ring buffer per locality keeps the recent history of
 //! violence that lagged mechanisms need (epidemic amplification 1-10 weeks after violence,
-//! perceived insecurity over 30 days). Data only: behaviour lives in `rules`.
+//! perceived insecurity over 30 days). Data only: behaviour lives in `mechanisms` and `phases`.
 
 use crate::scenario::{LocalityKind, Scenario};
 

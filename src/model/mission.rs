@@ -3,7 +3,7 @@
 //! Mission-wide values are scalars; deployments, spending, programme effects and the mission's
 //! own (possibly stale) estimates of each locality are columns indexed by locality. The mission
 //! only knows what it observed: estimates change where it is present or where early-warning
-//! networks report. Data only: planning and effects live in `rules::planning`.
+//! networks report. Data only: planning and effects live in `phases::planning`.
 
 use crate::pillar::PerPillar;
 use crate::scenario::{Mandate, MissionSpec, Policy, Scenario};

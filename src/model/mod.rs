@@ -1,8 +1,8 @@
 //! What exists: the simulation state, as one table of columns per kind of agent.
 //!
 //! People (the referent object), localities on a graph, armed groups and the mission. Plain
-//! data with accessors and invariants only; the rules that change it live in `rules`, and the
-//! order in which they run lives in `engine`.
+//! data with accessors and invariants only; the formulas that change it live in `mechanisms`,
+//! the procedures that apply them in `phases`, and the order in which they run in `engine`.
 
 pub mod armed_group;
 pub mod locality;

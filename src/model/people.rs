@@ -6,7 +6,7 @@
 //! every column of a block within the caches together, and avoid the page-offset aliasing of a
 //! dozen huge columns. Person ids are dense `u32`s, sorted by home locality at initialisation;
 //! a person's row never moves. Dead people keep their row (a tombstone) so that ids and random
-//! streams stay aligned. This module holds data only: behaviour lives in `rules`.
+//! streams stay aligned. This module holds data only: behaviour lives in `mechanisms` and `phases`.
 
 /// Epidemic compartment or death (`health` column).
 pub mod health {

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::Observer;
 use crate::error::{Error, Result};
-use crate::rules::conflict::{Actor, ViolentEvent};
-use crate::rules::indicators::{Indicators, LocalityIndicators, TickRecord, subgroup_names};
+use crate::phases::conflict::{Actor, ViolentEvent};
+use crate::phases::indicators::{Indicators, LocalityIndicators, TickRecord, subgroup_names};
 use crate::scenario::{DIMENSIONS, Scenario};
 
 use super::manifest::FileEntry;

@@ -20,7 +20,7 @@ use super::series::with_unit;
 use super::style::{self, ColourScale, DARK_GREY, MID_GREY, Role, Theme};
 use super::{Ctx, PlotOptions, unknown};
 use crate::error::{Error, Result};
-use crate::rules::indicators::LocalityIndicators;
+use crate::phases::indicators::LocalityIndicators;
 
 /// Checks the requested map indicator (also for directories that have no map).
 pub(crate) fn check_indicator(options: &PlotOptions) -> Result<String> {

@@ -22,7 +22,7 @@ use super::{Ctx, unknown};
 use crate::error::{Error, Result};
 use crate::experiment::stats::summarize;
 use crate::output::Manifest;
-use crate::rules::indicators::Indicators;
+use crate::phases::indicators::Indicators;
 
 /// Columns summed into the derived `civilian_fatalities`.
 const CIVILIAN_PARTS: [&str; 5] = [

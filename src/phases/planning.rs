@@ -17,16 +17,18 @@
 //! of the mission's effort buys operational tempo for deployed personnel (patrols, response);
 //! non-protection spending is capped by what the civilian staff can implement.
 
-use crate::engine::accum::{Layout, field};
+use super::aggregates::{Layout, field};
+use super::days_to_ticks;
+use crate::mechanisms::deprivation::dim;
+use crate::model::World;
 use crate::model::locality::{Graph, Localities};
 use crate::model::mission::Mission;
 use crate::pillar::{PerPillar, Pillar};
 use crate::rng::{Phase, Streams, uniform};
-use crate::rules::deprivation::dim;
 use crate::scenario::Scenario;
 use crate::scenario::params::Legitimacy;
 
-use super::legitimacy::withdrawal_share;
+use crate::mechanisms::legitimacy::withdrawal_share;
 
 /// Prior threat (victims per 1,000 per 30 days) the mission assumes everywhere, so that units
 /// spread by population when nothing has been observed yet.
@@ -53,6 +55,18 @@ pub fn build_up_programmes(m: &mut Mission, ramp_days: f64, dt: f64) {
             *e += (t - *e) * alpha;
         }
     }
+}
+
+/// Phase 2: the mission's personnel for this tick, its planning round when one is due, and the
+/// build-up of its programmes. Nothing happens without a mission.
+pub fn step(world: &mut World, scenario: &Scenario, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32) {
+    let Some(m) = world.mission.as_mut() else { return };
+    let dt = scenario.run.tick_length_days;
+    update_personnel(m, tick, dt);
+    if due(m, tick, dt) {
+        plan(m, scenario, &world.localities, &world.graph, totals, layout, streams, tick);
+    }
+    build_up_programmes(m, scenario.rules.mission.programme_ramp_days, dt);
 }
 
 /// Updates authorised and deployed personnel for this tick.
@@ -357,14 +371,6 @@ fn assign_units(score: &[f64], personnel: f64, unit_size: f64, weight: f64, scal
         out[l] += size;
         left -= size;
     }
-}
-
-/// Number of ticks covering `days`.
-#[must_use]
-pub fn days_to_ticks(days: f64, dt: f64) -> usize {
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "small positive values")]
-    let t = (days / dt).ceil().max(1.0) as usize;
-    t
 }
 
 #[cfg(test)]

@@ -10,13 +10,15 @@
 
 use rand::Rng;
 
-use crate::engine::accum::Layout;
+use super::aggregates::{Layout, field};
 use crate::model::World;
+use crate::model::mission::Mission;
 use crate::rng::{Phase, Streams, poisson, uniform};
 use crate::scenario::{Mandate, Scenario};
 
-use super::person::Context;
-use super::{battles, legitimacy, planning, targeting};
+use super::context::Context;
+use super::planning;
+use crate::mechanisms::{battles, legitimacy, targeting};
 
 /// ACLED-like event types used in `events.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,8 +203,9 @@ impl Conflict {
         }
     }
 
-    /// Computes mission deterrence per locality from the current deployment.
-    pub fn compute_deterrence(&mut self, scenario: &Scenario, world: &World, tick: u32) {
+    /// Computes mission deterrence per locality from the current deployment (before the
+    /// context of the people pass, which reads it).
+    pub fn prepare(&mut self, scenario: &Scenario, world: &World, tick: u32) {
         let p = &scenario.rules.targeting;
         let n = world.localities.len;
         self.deterrence.iter_mut().for_each(|d| *d = 0.0);
@@ -237,20 +240,11 @@ impl Conflict {
         }
     }
 
-    /// Draws this tick's acts and fills the hazard tables of `ctx`.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one pass over groups, pairs, mission and crowds; each part is labelled"
-    )]
+    /// Draws this tick's acts and fills the hazard tables of `ctx`: armed groups' attacks on
+    /// civilians and sites, battles between groups, the mission's offensives, attacks on it and
+    /// the crowds against it; then the site residents' share of the surrounding threat, the
+    /// identity threat people perceive, and the events in locality order.
     pub fn resolve(&mut self, scenario: &Scenario, world: &World, totals: &[f64], streams: &Streams, tick: u32, ctx: &mut Context) {
-        let lay: &Layout = &ctx.layout;
-        let n = world.localities.len;
-        let ids = lay.identities;
-        let groups = lay.groups;
-        let ppa = scenario.population.people_per_agent;
-        let dt = scenario.run.tick_length_days;
-        let row = ctx.row_len();
-        let r = &scenario.rules;
         self.events.clear();
         self.prevented_state_attacks = 0.0;
         self.offensives_on_state = 0.0;
@@ -259,185 +253,195 @@ impl Conflict {
         ctx.hazard.iter_mut().for_each(|x| *x = 0.0);
         ctx.hazard_site.iter_mut().for_each(|x| *x = 0.0);
         ctx.fighter_hazard.iter_mut().for_each(|x| *x = 0.0);
-
-        let fighters_at = |l: usize, g: usize| totals[lay.base(l) + lay.off_fighters + g] * ppa;
-        // People exposed to attacks on a locality: civilians outside the site, plus site residents
-        // weighted by the share of the threat that gets through the guard force.
-        let shield = |l: usize| r.displacement.site_shield_share * world.localities.site_guard_posture[l];
-        let exposed = |l: usize, i: usize| {
-            (totals[lay.base(l) + lay.off_civilians_by_identity + i]
-                + totals[lay.base(l) + lay.off_site_by_identity + i] * (1.0 - shield(l)))
-                * ppa
+        let layout = ctx.layout.clone();
+        let acts = Acts {
+            scenario,
+            world,
+            streams,
+            tick,
+            read: Presence {
+                totals,
+                layout: &layout,
+                people_per_agent: scenario.population.people_per_agent,
+                site_shield_share: scenario.rules.displacement.site_shield_share,
+                guard_posture: &world.localities.site_guard_posture,
+            },
+            hazards: Hazards {
+                identities: layout.identities,
+                row: ctx.row_len(),
+                slots: layout.slots,
+                injuries_per_fatality: scenario.rules.targeting.injuries_per_fatality,
+            },
         };
-        let civilians_at = |l: usize| (0..ids).map(|i| exposed(l, i)).sum::<f64>();
-        let mission_slot = lay.mission_slot();
-        let crossfire_slot = lay.crossfire_slot();
-        let ipf = r.targeting.injuries_per_fatality;
+        for g in 0..scenario.armed_groups.len() {
+            if world.groups.active[g] {
+                self.attacks_by_group(&acts, g, ctx);
+            }
+        }
+        self.battles(&acts, ctx);
+        if let Some(m) = &world.mission {
+            self.mission_acts(&acts, m, ctx);
+        }
+        shield_site_residents(&acts, ctx);
+        self.learn_identity_threat(scenario, totals, ctx);
+        self.sort_events();
+    }
 
-        // Adds a civilian hazard for everyone (outside sites) at l, or only for the listed identities.
-        let add_hazard = |table: &mut [f64], l: usize, slot: usize, deaths: f64, hostile: Option<&[bool]>, denominator: f64| {
-            if deaths <= 0.0 || denominator <= 0.0 {
-                return;
-            }
-            let h = deaths / denominator;
-            for i in 0..ids {
-                if hostile.is_none_or(|m| m[i]) {
-                    let at = (l * ids + i) * row;
-                    table[at + 1 + slot] += h;
-                    table[at + 1 + lay.slots + slot] += h * ipf;
-                }
-            }
-        };
-
-        // Groups: attacks on civilians and on sites (D3, D4, D6, D9).
-        for (g, spec) in scenario.armed_groups.iter().enumerate() {
-            if !world.groups.active[g] {
-                continue;
-            }
-            let total_fighters: f64 = (0..n).map(|l| fighters_at(l, g)).sum();
-            if total_fighters <= 0.0 {
-                continue;
-            }
-            self.proximity.iter_mut().for_each(|x| *x = 0.0);
-            for l in 0..n {
-                if fighters_at(l, g) >= r.targeting.min_presence_fighters.max(ppa * 0.5) {
-                    self.proximity[l] = 1.0;
-                    for (k, d) in world.graph.nearby_of(l) {
-                        if d <= spec.reach_km && spec.reach_km > 0.0 {
-                            let w = (-d / spec.reach_km).exp();
-                            if w > self.proximity[k] {
-                                self.proximity[k] = w;
-                            }
+    /// Attacks of group `g` on civilians and protection sites (D3, D4, D6, D9): options valued
+    /// against deterrence, capacity shared among them, events drawn per option.
+    fn attacks_by_group(&mut self, acts: &Acts<'_>, g: usize, ctx: &mut Context) {
+        let Acts {
+            scenario,
+            world,
+            read,
+            hazards,
+            streams,
+            tick,
+        } = acts;
+        let spec = &scenario.armed_groups[g];
+        let r = &scenario.rules;
+        let n = world.localities.len;
+        let ids = read.layout.identities;
+        let ppa = read.people_per_agent;
+        let total_fighters: f64 = (0..n).map(|l| read.fighters(l, g)).sum();
+        if total_fighters <= 0.0 {
+            return;
+        }
+        self.proximity.iter_mut().for_each(|x| *x = 0.0);
+        for l in 0..n {
+            if read.fighters(l, g) >= r.targeting.min_presence_fighters.max(ppa * 0.5) {
+                self.proximity[l] = 1.0;
+                for (k, d) in world.graph.nearby_of(l) {
+                    if d <= spec.reach_km && spec.reach_km > 0.0 {
+                        let w = (-d / spec.reach_km).exp();
+                        if w > self.proximity[k] {
+                            self.proximity[k] = w;
                         }
                     }
                 }
             }
-            let engagement = |l: usize| world.mission.as_ref().map_or(0.0, |m| m.empowerment_effect[l]);
-            let visible = |l: usize| world.mission.as_ref().map_or(0.0, |m| m.visible_projects[l]);
-            // Values of each option: general (index l) and site (index n + l).
-            for l in 0..n {
-                self.net[l] = 0.0;
-                self.net[n + l] = 0.0;
-                if self.proximity[l] <= 0.0 {
-                    continue;
-                }
-                let civ = civilians_at(l);
-                let hostile: f64 = (0..ids).filter(|&i| spec.hostile_to[i]).map(|i| exposed(l, i)).sum();
-                let v = targeting::target_value(
-                    &r.targeting,
-                    civ,
-                    world.groups.predation[g],
-                    world.localities.lootable[l],
-                    world.localities.market[l],
-                    hostile,
-                    world.localities.tension[l],
-                    spec.spoiler,
-                    visible(l),
-                );
-                let s = targeting::sensitivity(
-                    spec.deterrence_sensitivity,
-                    spec.state_aligned,
-                    r.targeting.state_leverage_share,
-                    engagement(l),
-                );
-                self.net[l] = targeting::net_attractiveness(v.total(), s, self.deterrence[l], self.proximity[l]);
-                if world.localities.has_site(l) && spec.attacks_sites > 0.0 {
-                    let hostile_site: f64 = (0..ids)
-                        .filter(|&i| spec.hostile_to[i])
-                        .map(|i| totals[lay.base(l) + lay.off_site_by_identity + i])
-                        .sum::<f64>()
-                        * ppa;
-                    let sv = targeting::site_value(&r.targeting, hostile_site, spec.attacks_sites);
-                    self.net[n + l] = targeting::net_attractiveness(sv, s, self.site_deterrence[l], self.proximity[l]);
-                }
+        }
+        let engagement = |l: usize| world.mission.as_ref().map_or(0.0, |m| m.empowerment_effect[l]);
+        let visible = |l: usize| world.mission.as_ref().map_or(0.0, |m| m.visible_projects[l]);
+        let value_at = |l: usize| {
+            targeting::target_value(
+                &r.targeting,
+                read.civilians(l),
+                world.groups.predation[g],
+                world.localities.lootable[l],
+                world.localities.market[l],
+                read.hostile_exposed(l, &spec.hostile_to),
+                world.localities.tension[l],
+                spec.spoiler,
+                visible(l),
+            )
+        };
+        let sensitivity = |l: usize| {
+            targeting::sensitivity(
+                spec.deterrence_sensitivity,
+                spec.state_aligned,
+                r.targeting.state_leverage_share,
+                engagement(l),
+            )
+        };
+        // Values of each option: general (index l) and site (index n + l).
+        for l in 0..n {
+            self.net[l] = 0.0;
+            self.net[n + l] = 0.0;
+            if self.proximity[l] <= 0.0 {
+                continue;
             }
-            targeting::allocate(&self.net, r.targeting.concentration, &mut self.shares);
-            let capacity = total_fighters / 100.0 * spec.attack_rate_per_100_fighters_day * dt;
-            let lethality_base = spec.kills_per_attack * (1.5 - spec.discipline);
-            for option in 0..2 * n {
-                let share = self.shares[option];
-                if share <= 0.0 {
-                    continue;
-                }
-                let l = option % n;
-                let is_site = option >= n;
-                let s = targeting::sensitivity(
-                    spec.deterrence_sensitivity,
-                    spec.state_aligned,
-                    r.targeting.state_leverage_share,
-                    engagement(l),
-                );
-                let d = if is_site { self.site_deterrence[l] } else { self.deterrence[l] };
-                let lambda = capacity * share * (1.0 - s * d);
-                if spec.state_aligned {
-                    self.prevented_state_attacks += capacity * share * s * d;
-                }
-                let stream = ((g * n + l) * 8 + usize::from(is_site)) as u64;
-                let mut rng = streams.at(Phase::Conflict, stream, tick);
-                let count = poisson(&mut rng, lambda);
-                if count == 0 {
-                    continue;
-                }
-                // Response to attacks under way is constrained like deterrence: weak against
-                // host-state forces the mission needs consent to confront (D4).
-                let lethality = lethality_base * (1.0 - r.targeting.response_lethality_reduction_share * s * d);
-                #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
-                let actor = Actor::Group(g as u32);
-                if is_site {
-                    let hostile_site: f64 = (0..ids)
-                        .filter(|&i| spec.hostile_to[i])
-                        .map(|i| totals[lay.base(l) + lay.off_site_by_identity + i])
-                        .sum::<f64>()
-                        * ppa;
-                    for _ in 0..count {
-                        let mut e = ViolentEvent::new(l, EventType::SiteAttack, actor);
-                        e.expected_civilian_deaths = lethality;
-                        self.events.push(e);
-                        add_hazard(&mut ctx.hazard_site, l, g, lethality, Some(&spec.hostile_to), hostile_site);
-                        self.identity_attacks[l] += 1.0;
-                    }
-                    mark_identity_attack(&spec.hostile_to, l, ids, &mut ctx.identity_attacked);
-                    continue;
-                }
-                let civ = civilians_at(l);
-                let hostile: f64 = (0..ids).filter(|&i| spec.hostile_to[i]).map(|i| exposed(l, i)).sum();
-                let v = targeting::target_value(
-                    &r.targeting,
-                    civ,
-                    world.groups.predation[g],
-                    world.localities.lootable[l],
-                    world.localities.market[l],
-                    hostile,
-                    world.localities.tension[l],
-                    spec.spoiler,
-                    visible(l),
-                );
-                let total_value = v.total();
+            let v = value_at(l);
+            let s = sensitivity(l);
+            self.net[l] = targeting::net_attractiveness(v.total(), s, self.deterrence[l], self.proximity[l]);
+            if world.localities.has_site(l) && spec.attacks_sites > 0.0 {
+                let sv = targeting::site_value(&r.targeting, read.hostile_in_site(l, &spec.hostile_to), spec.attacks_sites);
+                self.net[n + l] = targeting::net_attractiveness(sv, s, self.site_deterrence[l], self.proximity[l]);
+            }
+        }
+        targeting::allocate(&self.net, r.targeting.concentration, &mut self.shares);
+        let dt = scenario.run.tick_length_days;
+        let capacity = total_fighters / 100.0 * spec.attack_rate_per_100_fighters_day * dt;
+        let lethality_base = spec.kills_per_attack * (1.5 - spec.discipline);
+        for option in 0..2 * n {
+            let share = self.shares[option];
+            if share <= 0.0 {
+                continue;
+            }
+            let l = option % n;
+            let is_site = option >= n;
+            let s = sensitivity(l);
+            let d = if is_site { self.site_deterrence[l] } else { self.deterrence[l] };
+            let lambda = capacity * share * (1.0 - s * d);
+            if spec.state_aligned {
+                self.prevented_state_attacks += capacity * share * s * d;
+            }
+            let stream = ((g * n + l) * 8 + usize::from(is_site)) as u64;
+            let mut rng = streams.at(Phase::Conflict, stream, *tick);
+            let count = poisson(&mut rng, lambda);
+            if count == 0 {
+                continue;
+            }
+            // Response to attacks under way is constrained like deterrence: weak against
+            // host-state forces the mission needs consent to confront (D4).
+            let lethality = lethality_base * (1.0 - r.targeting.response_lethality_reduction_share * s * d);
+            #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
+            let actor = Actor::Group(g as u32);
+            if is_site {
+                let hostile_site = read.hostile_in_site(l, &spec.hostile_to);
                 for _ in 0..count {
-                    let u = uniform(&mut rng) * total_value;
-                    let kind = if u < v.identity {
-                        EventType::IdentityAttack
-                    } else if u < v.identity + v.spoiler {
-                        EventType::SpoilerAttack
-                    } else {
-                        EventType::Attack
-                    };
-                    let mut e = ViolentEvent::new(l, kind, actor);
+                    let mut e = ViolentEvent::new(l, EventType::SiteAttack, actor);
                     e.expected_civilian_deaths = lethality;
                     self.events.push(e);
-                    if kind == EventType::IdentityAttack {
-                        add_hazard(&mut ctx.hazard, l, g, lethality, Some(&spec.hostile_to), hostile);
-                        self.identity_attacks[l] += 1.0;
-                        mark_identity_attack(&spec.hostile_to, l, ids, &mut ctx.identity_attacked);
-                    } else {
-                        add_hazard(&mut ctx.hazard, l, g, lethality, None, civ);
-                    }
+                    hazards.add(&mut ctx.hazard_site, l, g, lethality, Some(&spec.hostile_to), hostile_site);
+                    self.identity_attacks[l] += 1.0;
+                }
+                mark_identity_attack(&spec.hostile_to, l, ids, &mut ctx.identity_attacked);
+                continue;
+            }
+            let civ = read.civilians(l);
+            let hostile = read.hostile_exposed(l, &spec.hostile_to);
+            let v = value_at(l);
+            let total_value = v.total();
+            for _ in 0..count {
+                let u = uniform(&mut rng) * total_value;
+                let kind = if u < v.identity {
+                    EventType::IdentityAttack
+                } else if u < v.identity + v.spoiler {
+                    EventType::SpoilerAttack
+                } else {
+                    EventType::Attack
+                };
+                let mut e = ViolentEvent::new(l, kind, actor);
+                e.expected_civilian_deaths = lethality;
+                self.events.push(e);
+                if kind == EventType::IdentityAttack {
+                    hazards.add(&mut ctx.hazard, l, g, lethality, Some(&spec.hostile_to), hostile);
+                    self.identity_attacks[l] += 1.0;
+                    mark_identity_attack(&spec.hostile_to, l, ids, &mut ctx.identity_attacked);
+                } else {
+                    hazards.add(&mut ctx.hazard, l, g, lethality, None, civ);
                 }
             }
         }
+    }
 
-        // Battles (D5): each group attacks enemy positions within its reach; troops interposed at
-        // the position lower the rate. Attackers' losses fall on their fighters near the position.
+    /// Battles (D5): each group attacks enemy positions within its reach; troops interposed at
+    /// the position lower the rate. Attackers' losses fall on their fighters near the position.
+    fn battles(&mut self, acts: &Acts<'_>, ctx: &mut Context) {
+        let Acts {
+            scenario,
+            world,
+            read,
+            hazards,
+            streams,
+            tick,
+        } = acts;
+        let r = &scenario.rules;
+        let n = world.localities.len;
+        let groups = read.layout.groups;
+        let dt = scenario.run.tick_length_days;
+        let crossfire_slot = read.layout.crossfire_slot();
         for (g, spec) in scenario.armed_groups.iter().enumerate() {
             if !world.groups.active[g] {
                 continue;
@@ -460,13 +464,13 @@ impl Conflict {
                     }
                 };
                 for l in 0..n {
-                    let defenders = fighters_at(l, h);
+                    let defenders = read.fighters(l, h);
                     if defenders < r.targeting.min_presence_fighters {
                         continue;
                     }
                     let attackers: f64 = std::iter::once((l, 0.0))
                         .chain(world.graph.nearby_of(l))
-                        .map(|(k, d)| fighters_at(k, g) * weight(d))
+                        .map(|(k, d)| read.fighters(k, g) * weight(d))
                         .sum();
                     if attackers < r.targeting.min_presence_fighters {
                         continue;
@@ -474,13 +478,13 @@ impl Conflict {
                     let interposition = battles::interposition(&r.battles, self.effective_troops[l]);
                     let lambda = battles::battle_rate(&r.battles, attackers, defenders, interposition, dt);
                     let stream = ((g * groups + h) * n + l) as u64 * 8 + 2;
-                    let mut rng = streams.at(Phase::Conflict, stream, tick);
+                    let mut rng = streams.at(Phase::Conflict, stream, *tick);
                     let count = poisson(&mut rng, lambda);
                     if count == 0 {
                         continue;
                     }
                     let (s_attacker, s_defender) = battles::death_shares(attackers, defenders);
-                    let civ = civilians_at(l);
+                    let civ = read.civilians(l);
                     for _ in 0..count {
                         let mut e = ViolentEvent::new(l, EventType::Battle, Actor::Group(gu));
                         e.opponent = Some(Actor::Group(hu));
@@ -493,125 +497,175 @@ impl Conflict {
                         ctx.fighter_hazard[l * groups + h] += e.expected_fighter_deaths[1] / defenders;
                         for (k, d) in std::iter::once((l, 0.0)).chain(world.graph.nearby_of(l)) {
                             let w = weight(d);
-                            if w > 0.0 && fighters_at(k, g) > 0.0 {
+                            if w > 0.0 && read.fighters(k, g) > 0.0 {
                                 ctx.fighter_hazard[k * groups + g] += e.expected_fighter_deaths[0] * w / attackers;
                             }
                         }
-                        add_hazard(&mut ctx.hazard, l, crossfire_slot, r.battles.crossfire_deaths_per_battle, None, civ);
+                        hazards.add(&mut ctx.hazard, l, crossfire_slot, r.battles.crossfire_deaths_per_battle, None, civ);
                     }
                 }
             }
         }
+    }
 
-        // The mission: offensives (robust only), attacks on it, protests and riots against it.
-        if let Some(m) = &world.mission {
-            let posture = planning::effective_posture(m, &r.legitimacy, tick, dt);
-            let robust = m.mandate == Mandate::Robust;
-            for l in 0..n {
-                let present = m.troops_at[l] + m.police_at[l] > 0.0;
-                if !present {
-                    continue;
-                }
-                let civ = civilians_at(l);
-                // Offensive operations against the largest hostile group here.
-                if robust && m.troops_at[l] > 0.0 {
-                    let target = (0..groups)
-                        .filter(|&g| world.groups.active[g] && (!scenario.armed_groups[g].state_aligned || m.spec.offensive_targets_state))
-                        .filter(|&g| fighters_at(l, g) >= r.targeting.min_presence_fighters)
-                        .max_by(|&a, &b| fighters_at(l, a).total_cmp(&fighters_at(l, b)).then(b.cmp(&a)));
-                    if let Some(g) = target {
-                        let lambda = battles::offensive_rate(&r.battles, self.effective_troops[l], posture, robust, dt) * m.tempo;
-                        let mut rng = streams.at(Phase::Conflict, (n * groups * groups + l) as u64 * 8 + 3, tick);
-                        let count = poisson(&mut rng, lambda);
-                        for _ in 0..count {
-                            let mut e = ViolentEvent::new(l, EventType::Offensive, Actor::Mission);
-                            #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
-                            let opp = Actor::Group(g as u32);
-                            e.opponent = Some(opp);
-                            e.expected_fighter_deaths = [0.0, r.battles.offensive_fighter_deaths];
-                            e.expected_civilian_deaths = r.battles.offensive_collateral_deaths;
-                            e.peacekeeper_fatalities = f64::from(poisson(&mut rng, 0.5 * r.battles.peacekeeper_deaths_per_attack));
-                            self.peacekeeper_deaths += e.peacekeeper_fatalities;
-                            self.events.push(e);
-                            ctx.fighter_hazard[l * groups + g] += r.battles.offensive_fighter_deaths / fighters_at(l, g);
-                            add_hazard(&mut ctx.hazard, l, mission_slot, r.battles.offensive_collateral_deaths, None, civ);
-                            if scenario.armed_groups[g].state_aligned {
-                                self.offensives_on_state += 1.0;
-                            }
-                        }
-                    }
-                }
-                // Attacks on mission units by groups within reach.
-                for (g, spec) in scenario.armed_groups.iter().enumerate() {
-                    if !world.groups.active[g] || spec.attacks_mission <= 0.0 {
-                        continue;
-                    }
-                    let near: f64 = std::iter::once((l, 0.0))
-                        .chain(world.graph.nearby_of(l))
-                        .filter(|&(_, d)| d <= spec.reach_km)
-                        .map(|(k, _)| fighters_at(k, g))
-                        .sum();
-                    let lambda = battles::attack_on_mission_rate(&r.battles, near, spec.attacks_mission, dt);
-                    let mut rng = streams.at(Phase::Conflict, ((n * groups * groups + n + l) * groups + g) as u64 * 8 + 4, tick);
-                    let count = poisson(&mut rng, lambda);
-                    for _ in 0..count {
-                        #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
-                        let mut e = ViolentEvent::new(l, EventType::AttackOnMission, Actor::Group(g as u32));
-                        e.opponent = Some(Actor::Mission);
-                        e.peacekeeper_fatalities = f64::from(poisson(&mut rng, r.battles.peacekeeper_deaths_per_attack));
-                        self.peacekeeper_deaths += e.peacekeeper_fatalities;
-                        self.events.push(e);
-                    }
-                }
-                // Protests and riots where trust has collapsed (D8 ii).
-                let alive = totals[lay.base(l) + crate::engine::accum::field::ALIVE];
-                let mobilised_share = if alive > 0.0 {
-                    totals[lay.base(l) + crate::engine::accum::field::MOBILISED] / alive
-                } else {
-                    0.0
-                };
-                let lambda = legitimacy::protest_rate(&r.legitimacy, world.localities.trust_in_mission[l], mobilised_share, dt);
-                let mut rng = streams.at(Phase::Conflict, (n * groups * groups * 2 + n * 2 + l) as u64 * 8 + 5, tick);
-                let count = poisson(&mut rng, lambda);
-                for _ in 0..count {
-                    if uniform(&mut rng) < r.legitimacy.riot_share {
-                        let mut e = ViolentEvent::new(l, EventType::Riot, Actor::Crowd);
-                        e.opponent = Some(Actor::Mission);
-                        e.expected_civilian_deaths = r.legitimacy.riot_mission_fatalities;
-                        e.peacekeeper_fatalities = f64::from(poisson(&mut rng, r.legitimacy.riot_peacekeeper_fatalities));
-                        self.peacekeeper_deaths += e.peacekeeper_fatalities;
-                        self.events.push(e);
-                        add_hazard(&mut ctx.hazard, l, mission_slot, r.legitimacy.riot_mission_fatalities, None, civ);
-                    } else {
-                        let mut e = ViolentEvent::new(l, EventType::Protest, Actor::Crowd);
-                        e.opponent = Some(Actor::Mission);
-                        self.events.push(e);
-                    }
-                }
-            }
-        }
-
-        // Site residents: shielded from the surrounding attacks by the guard force, exposed to site attacks.
-        for l in 0..n {
-            if !world.localities.has_site(l) {
+    /// Where the mission is present: its offensives (robust mandates only), attacks on it, and
+    /// protests and riots against it.
+    fn mission_acts(&mut self, acts: &Acts<'_>, m: &Mission, ctx: &mut Context) {
+        let r = &acts.scenario.rules;
+        let posture = planning::effective_posture(m, &r.legitimacy, acts.tick, acts.scenario.run.tick_length_days);
+        for l in 0..acts.world.localities.len {
+            let present = m.troops_at[l] + m.police_at[l] > 0.0;
+            if !present {
                 continue;
             }
-            let through = 1.0 - shield(l);
-            for i in 0..ids {
-                let at = (l * ids + i) * row;
-                for s in 1..row {
-                    ctx.hazard_site[at + s] += ctx.hazard[at + s] * through;
-                }
+            if m.mandate == Mandate::Robust && m.troops_at[l] > 0.0 {
+                self.offensive(acts, m, l, posture, ctx);
             }
+            self.attacks_on_mission(acts, l);
+            self.protests(acts, l, ctx);
         }
-        for table in [&mut ctx.hazard, &mut ctx.hazard_site] {
-            for chunk in table.chunks_exact_mut(row) {
-                chunk[0] = chunk[1..].iter().sum();
-            }
-        }
-        self.learn_identity_threat(scenario, totals, ctx);
+    }
 
-        // DETERMINISM: events sorted by (locality, creation order) without allocating.
+    /// Offensive operations at `l` against the largest hostile group there.
+    fn offensive(&mut self, acts: &Acts<'_>, m: &Mission, l: usize, posture: f64, ctx: &mut Context) {
+        let Acts {
+            scenario,
+            world,
+            read,
+            hazards,
+            streams,
+            tick,
+        } = acts;
+        let r = &scenario.rules;
+        let n = world.localities.len;
+        let groups = read.layout.groups;
+        let target = (0..groups)
+            .filter(|&g| world.groups.active[g] && (!scenario.armed_groups[g].state_aligned || m.spec.offensive_targets_state))
+            .filter(|&g| read.fighters(l, g) >= r.targeting.min_presence_fighters)
+            .max_by(|&a, &b| read.fighters(l, a).total_cmp(&read.fighters(l, b)).then(b.cmp(&a)));
+        let Some(g) = target else { return };
+        let dt = scenario.run.tick_length_days;
+        let lambda = battles::offensive_rate(&r.battles, self.effective_troops[l], posture, true, dt) * m.tempo;
+        let mut rng = streams.at(Phase::Conflict, (n * groups * groups + l) as u64 * 8 + 3, *tick);
+        let count = poisson(&mut rng, lambda);
+        let civ = read.civilians(l);
+        for _ in 0..count {
+            let mut e = ViolentEvent::new(l, EventType::Offensive, Actor::Mission);
+            #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
+            let opp = Actor::Group(g as u32);
+            e.opponent = Some(opp);
+            e.expected_fighter_deaths = [0.0, r.battles.offensive_fighter_deaths];
+            e.expected_civilian_deaths = r.battles.offensive_collateral_deaths;
+            e.peacekeeper_fatalities = f64::from(poisson(&mut rng, 0.5 * r.battles.peacekeeper_deaths_per_attack));
+            self.peacekeeper_deaths += e.peacekeeper_fatalities;
+            self.events.push(e);
+            ctx.fighter_hazard[l * groups + g] += r.battles.offensive_fighter_deaths / read.fighters(l, g);
+            hazards.add(
+                &mut ctx.hazard,
+                l,
+                read.layout.mission_slot(),
+                r.battles.offensive_collateral_deaths,
+                None,
+                civ,
+            );
+            if scenario.armed_groups[g].state_aligned {
+                self.offensives_on_state += 1.0;
+            }
+        }
+    }
+
+    /// Attacks on the mission's units at `l` by groups within reach.
+    fn attacks_on_mission(&mut self, acts: &Acts<'_>, l: usize) {
+        let Acts {
+            scenario,
+            world,
+            read,
+            streams,
+            tick,
+            ..
+        } = acts;
+        let r = &scenario.rules;
+        let n = world.localities.len;
+        let groups = read.layout.groups;
+        let dt = scenario.run.tick_length_days;
+        for (g, spec) in scenario.armed_groups.iter().enumerate() {
+            if !world.groups.active[g] || spec.attacks_mission <= 0.0 {
+                continue;
+            }
+            let near: f64 = std::iter::once((l, 0.0))
+                .chain(world.graph.nearby_of(l))
+                .filter(|&(_, d)| d <= spec.reach_km)
+                .map(|(k, _)| read.fighters(k, g))
+                .sum();
+            let lambda = battles::attack_on_mission_rate(&r.battles, near, spec.attacks_mission, dt);
+            let mut rng = streams.at(Phase::Conflict, ((n * groups * groups + n + l) * groups + g) as u64 * 8 + 4, *tick);
+            let count = poisson(&mut rng, lambda);
+            for _ in 0..count {
+                #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
+                let mut e = ViolentEvent::new(l, EventType::AttackOnMission, Actor::Group(g as u32));
+                e.opponent = Some(Actor::Mission);
+                e.peacekeeper_fatalities = f64::from(poisson(&mut rng, r.battles.peacekeeper_deaths_per_attack));
+                self.peacekeeper_deaths += e.peacekeeper_fatalities;
+                self.events.push(e);
+            }
+        }
+    }
+
+    /// Protests and riots against the mission at `l` where trust has collapsed (D8 ii).
+    fn protests(&mut self, acts: &Acts<'_>, l: usize, ctx: &mut Context) {
+        let Acts {
+            scenario,
+            world,
+            read,
+            hazards,
+            streams,
+            tick,
+        } = acts;
+        let r = &scenario.rules;
+        let n = world.localities.len;
+        let groups = read.layout.groups;
+        let base = read.layout.base(l);
+        let alive = read.totals[base + field::ALIVE];
+        let mobilised_share = if alive > 0.0 {
+            read.totals[base + field::MOBILISED] / alive
+        } else {
+            0.0
+        };
+        let lambda = legitimacy::protest_rate(
+            &r.legitimacy,
+            world.localities.trust_in_mission[l],
+            mobilised_share,
+            scenario.run.tick_length_days,
+        );
+        let mut rng = streams.at(Phase::Conflict, (n * groups * groups * 2 + n * 2 + l) as u64 * 8 + 5, *tick);
+        let count = poisson(&mut rng, lambda);
+        let civ = read.civilians(l);
+        for _ in 0..count {
+            if uniform(&mut rng) < r.legitimacy.riot_share {
+                let mut e = ViolentEvent::new(l, EventType::Riot, Actor::Crowd);
+                e.opponent = Some(Actor::Mission);
+                e.expected_civilian_deaths = r.legitimacy.riot_mission_fatalities;
+                e.peacekeeper_fatalities = f64::from(poisson(&mut rng, r.legitimacy.riot_peacekeeper_fatalities));
+                self.peacekeeper_deaths += e.peacekeeper_fatalities;
+                self.events.push(e);
+                hazards.add(
+                    &mut ctx.hazard,
+                    l,
+                    read.layout.mission_slot(),
+                    r.legitimacy.riot_mission_fatalities,
+                    None,
+                    civ,
+                );
+            } else {
+                let mut e = ViolentEvent::new(l, EventType::Protest, Actor::Crowd);
+                e.opponent = Some(Actor::Mission);
+                self.events.push(e);
+            }
+        }
+    }
+
+    /// DETERMINISM: events sorted by (locality, creation order) without allocating.
+    fn sort_events(&mut self) {
         self.order.clear();
         #[expect(clippy::cast_possible_truncation, reason = "events per tick are far below u32::MAX")]
         self.order
@@ -654,9 +708,16 @@ impl Conflict {
         }
     }
 
+    /// After the people pass: credits every realised victim to an event ([`Conflict::attribute`])
+    /// and records child abductions as events.
+    pub fn record_victims(&mut self, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32, people_per_agent: f64) {
+        self.attribute(totals, layout, streams, tick, people_per_agent);
+        self.record_abductions(totals, layout, people_per_agent);
+    }
+
     /// Splits the realised victims of the people pass among the events that could have caused
     /// them, in proportion to each event's expected toll (a seeded multinomial draw).
-    pub fn attribute(&mut self, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32, people_per_agent: f64) {
+    fn attribute(&mut self, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32, people_per_agent: f64) {
         let mut start = 0;
         while start < self.events.len() {
             let l = self.events[start].locality as usize;
@@ -745,7 +806,7 @@ impl Conflict {
     }
 
     /// Records abductions as one event per (locality, group) with any.
-    pub fn record_abductions(&mut self, totals: &[f64], layout: &Layout, people_per_agent: f64) {
+    fn record_abductions(&mut self, totals: &[f64], layout: &Layout, people_per_agent: f64) {
         for l in 0..layout.localities {
             for g in 0..layout.groups {
                 let k = totals[layout.base(l) + layout.off_abductions + g];
@@ -756,6 +817,119 @@ impl Conflict {
                     self.events.push(e);
                 }
             }
+        }
+    }
+}
+
+/// The read-only inputs of one tick's acts.
+struct Acts<'a> {
+    scenario: &'a Scenario,
+    world: &'a World,
+    read: Presence<'a>,
+    hazards: Hazards,
+    streams: &'a Streams,
+    tick: u32,
+}
+
+/// What the acts read of the last people pass: who is where, in people.
+struct Presence<'a> {
+    totals: &'a [f64],
+    layout: &'a Layout,
+    people_per_agent: f64,
+    site_shield_share: f64,
+    guard_posture: &'a [f64],
+}
+
+impl Presence<'_> {
+    /// Fighters of group `g` at `l`.
+    fn fighters(&self, l: usize, g: usize) -> f64 {
+        self.totals[self.layout.base(l) + self.layout.off_fighters + g] * self.people_per_agent
+    }
+
+    /// Share of the threat around a protection site that its guard force keeps out.
+    fn shield(&self, l: usize) -> f64 {
+        self.site_shield_share * self.guard_posture[l]
+    }
+
+    /// People of identity `i` exposed to attacks on `l`: civilians outside the site, plus site
+    /// residents weighted by the share of the threat that gets through the guard force.
+    fn exposed(&self, l: usize, i: usize) -> f64 {
+        let base = self.layout.base(l);
+        (self.totals[base + self.layout.off_civilians_by_identity + i]
+            + self.totals[base + self.layout.off_site_by_identity + i] * (1.0 - self.shield(l)))
+            * self.people_per_agent
+    }
+
+    /// Everyone exposed to attacks on `l`.
+    fn civilians(&self, l: usize) -> f64 {
+        (0..self.layout.identities).map(|i| self.exposed(l, i)).sum::<f64>()
+    }
+
+    /// People exposed to attacks on `l` of the identities a group is hostile to.
+    fn hostile_exposed(&self, l: usize, hostile_to: &[bool]) -> f64 {
+        (0..self.layout.identities)
+            .filter(|&i| hostile_to[i])
+            .map(|i| self.exposed(l, i))
+            .sum()
+    }
+
+    /// Site residents at `l` of the identities a group is hostile to.
+    fn hostile_in_site(&self, l: usize, hostile_to: &[bool]) -> f64 {
+        (0..self.layout.identities)
+            .filter(|&i| hostile_to[i])
+            .map(|i| self.totals[self.layout.base(l) + self.layout.off_site_by_identity + i])
+            .sum::<f64>()
+            * self.people_per_agent
+    }
+}
+
+/// The shape of the per-person hazard tables: one row per (locality, identity), holding the
+/// total, then the kill hazard per perpetrator slot, then the injury hazard per slot.
+struct Hazards {
+    identities: usize,
+    row: usize,
+    slots: usize,
+    injuries_per_fatality: f64,
+}
+
+impl Hazards {
+    /// Adds the hazard of `deaths` expected among `denominator` people at `l` from perpetrator
+    /// `slot`, for everyone there or only for the identities marked in `hostile`.
+    fn add(&self, table: &mut [f64], l: usize, slot: usize, deaths: f64, hostile: Option<&[bool]>, denominator: f64) {
+        if deaths <= 0.0 || denominator <= 0.0 {
+            return;
+        }
+        let h = deaths / denominator;
+        for i in 0..self.identities {
+            if hostile.is_none_or(|m| m[i]) {
+                let at = (l * self.identities + i) * self.row;
+                table[at + 1 + slot] += h;
+                table[at + 1 + self.slots + slot] += h * self.injuries_per_fatality;
+            }
+        }
+    }
+}
+
+/// Site residents are shielded from the surrounding attacks by the guard force and exposed to
+/// attacks on the site; then every hazard row gets its total.
+fn shield_site_residents(acts: &Acts<'_>, ctx: &mut Context) {
+    let row = acts.hazards.row;
+    let ids = acts.hazards.identities;
+    for l in 0..acts.world.localities.len {
+        if !acts.world.localities.has_site(l) {
+            continue;
+        }
+        let through = 1.0 - acts.read.shield(l);
+        for i in 0..ids {
+            let at = (l * ids + i) * row;
+            for s in 1..row {
+                ctx.hazard_site[at + s] += ctx.hazard[at + s] * through;
+            }
+        }
+    }
+    for table in [&mut ctx.hazard, &mut ctx.hazard_site] {
+        for chunk in table.chunks_exact_mut(row) {
+            chunk[0] = chunk[1..].iter().sum();
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::scenario::params::Displacement;
 
-pub use super::recruitment::BOUND_MARGIN;
+use super::BOUND_MARGIN;
 
 /// Daily flight probability for a person at home.
 #[must_use]

@@ -5,14 +5,22 @@
 //! support for armed groups, armed-group strength and resources, host consent, and the
 //! withdrawal that follows when consent falls below the threshold.
 
-use crate::engine::accum::{Layout, field};
+use super::aggregates::{Layout, field};
 use crate::model::World;
 use crate::pillar::PerPillar;
 use crate::scenario::Scenario;
 
-use super::community;
 use super::conflict::{Actor, Conflict, EventType, update_resources};
-use super::legitimacy::{self, Harm};
+use crate::mechanisms::community;
+use crate::mechanisms::legitimacy::{self, Harm};
+
+/// Fighters of every group, in people, from the people pass's totals.
+pub fn count_fighters(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &Layout) {
+    let ppa = scenario.population.people_per_agent;
+    for (g, fighters) in world.groups.fighters.iter_mut().enumerate() {
+        *fighters = layout.total(totals, layout.off_fighters + g) * ppa;
+    }
+}
 
 /// Applies the locality, group and national updates for `tick`.
 #[expect(clippy::too_many_lines, reason = "one pass over localities, then groups, then the nation")]
@@ -159,8 +167,8 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
     }
 
     // Armed groups: strength from the pass, activation, resources.
+    count_fighters(scenario, world, totals, layout);
     for g in 0..world.groups.len {
-        world.groups.fighters[g] = layout.total(totals, layout.off_fighters + g) * ppa;
         if !world.groups.active[g] && !world.groups.ceasefire[g] && tick + 1 >= scenario.armed_groups[g].active_from_tick {
             world.groups.active[g] = true;
         }

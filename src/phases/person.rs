@@ -1,11 +1,13 @@
-//! The per-person update: phases 4-7 of the tick for one person, and the person's indicators.
+//! The people pass: the person-level part of phases 4-8 and 10 of the tick (`docs/ODD.md` §3)
+//! for one block of people.
 //!
 //! Every person reads only the read-only [`Context`] built at the start of the people pass and
 //! their own row, writes only their own row, and adds their aggregates into their block's
-//! accumulator (counts by outcome through the block's integer tally). The sub-steps run in a fixed order: violence exposure (4), health and
-//! mortality (6), mobilisation, arrest, recruitment and desertion (3/5), movement (5), economy
-//! and food (7), perceptions, voice and grievance, then deprivation and the Alkire-Foster
-//! score (10). Fusing them into one pass reads each person's columns once per tick.
+//! accumulator (counts by outcome through the block's integer tally). The sub-steps run in a
+//! fixed order, numbered by the phase they belong to: realised violence (4), health and
+//! mortality (6), mobilisation, arrest, recruitment and desertion (3 and 5), movement (5),
+//! economy and food (7), perceptions and voice (8), then deprivation, the Alkire-Foster score
+//! and grievance (10). Fusing them into one pass reads each person's columns once per tick.
 //!
 //! Each person draws exactly [`DRAWS_PER_PERSON`] uniforms per tick, slot by purpose:
 //! 0 violence, 1 epidemic, 2 baseline mortality, 3 injury recovery, 4 movement decision,
@@ -16,16 +18,14 @@ use std::cell::RefCell;
 
 use rand::Rng;
 
-use crate::engine::accum::{self, FIXED_SUBGROUPS, Layout, TALLY_COUNTS, class, field};
+use crate::mechanisms::deprivation::{self, DeprivationInputs};
+use crate::mechanisms::economy::{self, IncomeInputs};
+use crate::mechanisms::{community, displacement as flight, mobilisation, recruitment};
 use crate::model::people::{NEVER, PeopleBlock, age, condition, displacement, health};
-use crate::pillar::PerPillar;
 use crate::rng::{DRAWS_PER_PERSON, PERSON_CHUNK, Phase, Streams, unit};
-use crate::scenario::params::Rules;
-use crate::scenario::{ArrestRule, IndicatorSettings};
 
-use super::deprivation::{self, Cutoffs, DeprivationInputs};
-use super::economy::{self, IncomeInputs};
-use super::{community, displacement as flight, health as epi, mobilisation, recruitment};
+use super::aggregates::{self, FIXED_SUBGROUPS, TALLY_COUNTS, field};
+use super::context::{Context, baseline_death_index};
 
 /// Whether the pass advances the state or only measures it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,334 +36,9 @@ pub enum Mode {
     Step,
 }
 
-/// Per-locality values a person needs, computed once per tick.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct LocalityContext {
-    /// A violent event happened here within the conflict memory.
-    pub conflict_zone: bool,
-    /// The long-run victimisation rate here is below the return-safety threshold.
-    pub home_safe: bool,
-    /// Services for people at home here (health access plus markets).
-    pub services: f64,
-    /// Services for displaced people in host communities here.
-    pub services_displaced: f64,
-    /// Services for site residents here.
-    pub services_site: f64,
-    /// Civilian victims per 10,000 people over the last 30 days.
-    pub victims_per_10k_30d: f64,
-    /// Violence level for incomes, 0 to 1.
-    pub violence_level: f64,
-    /// Reassurance from visible, trusted mission presence, 0 to 1.
-    pub reassurance: f64,
-    /// Market functioning.
-    pub market: f64,
-    /// Food price index.
-    pub price: f64,
-    /// Environmental stress.
-    pub env_stress: f64,
-    /// Whether people at home here farm.
-    pub rural: bool,
-    /// Programme income support for the poor, subsistence lines.
-    pub support: f64,
-    /// Health access for people outside the site.
-    pub health_access: f64,
-    /// Health access for site residents.
-    pub site_health_access: f64,
-    /// Force of infection outside the site, per day.
-    pub force_of_infection: f64,
-    /// Force of infection inside the site, per day.
-    pub force_of_infection_site: f64,
-    /// Probability that a case dies.
-    pub case_fatality: f64,
-    /// Security forces present (mission troops and police, state-aligned fighters), in people.
-    pub security: f64,
-    /// People mobilised here in the last pass.
-    pub mobilised: f64,
-    /// Probability that a mobilised person is arrested this tick.
-    pub arrest_chance: f64,
-    /// Trust in the state.
-    pub trust_in_state: f64,
-    /// Whether there is a protection site.
-    pub has_site: bool,
-    /// Probability that an applicant is admitted to the site.
-    pub site_admission: f64,
-    /// Mission engagement effect, 0 to 1.
-    pub engagement: f64,
-    /// Baseline political voice of residents.
-    pub voice_baseline: f64,
-    /// Tension.
-    pub tension: f64,
-    /// Lootable resources.
-    pub lootable: f64,
-    /// Support for armed groups.
-    pub armed_group_support: f64,
-    /// Total recruiting pull of all groups here (0 = nobody recruits here).
-    pub recruit_pull: f64,
-    /// Total child-abduction probability per child this tick.
-    pub abduction: f64,
-}
-
-/// Flight destinations per origin: cumulative weights over (locality, is-site) options.
-#[derive(Debug, Clone, Default)]
-pub struct Destinations {
-    /// Offsets per origin (len = localities + 1).
-    pub offsets: Vec<u32>,
-    /// Destination locality.
-    pub locality: Vec<u32>,
-    /// Whether the option is the destination's protection site.
-    pub site: Vec<bool>,
-    /// Cumulative weight, normalised to 1 at the last option of each origin.
-    pub cumulative: Vec<f64>,
-}
-
-impl Destinations {
-    /// Picks an option for origin `l` with uniform `u`; returns the option and a fresh uniform.
-    #[must_use]
-    pub fn pick(&self, l: usize, u: f64) -> Option<(usize, bool, f64)> {
-        let (a, b) = (self.offsets[l] as usize, self.offsets[l + 1] as usize);
-        if a == b {
-            return None;
-        }
-        let cum = &self.cumulative[a..b];
-        let i = cum.partition_point(|&c| c <= u).min(cum.len() - 1);
-        let lo = if i == 0 { 0.0 } else { cum[i - 1] };
-        let width = cum[i] - lo;
-        let residual = if width > 0.0 {
-            ((u - lo) / width).clamp(0.0, 1.0 - f64::EPSILON)
-        } else {
-            0.5
-        };
-        Some((self.locality[a + i] as usize, self.site[a + i], residual))
-    }
-}
-
-/// Everything the people pass reads, rebuilt each tick.
-#[derive(Debug, Clone)]
-pub struct Context {
-    /// The tick being computed.
-    pub tick: u32,
-    /// Days per tick.
-    pub dt: f64,
-    /// People per agent.
-    pub people_per_agent: f64,
-    /// Mechanism parameters.
-    pub rules: Rules,
-    /// Indicator settings.
-    pub indicators: IndicatorSettings,
-    /// Per-person deprivation cutoffs.
-    pub cutoffs: Cutoffs,
-    /// Personal victimisation window, ticks.
-    pub personal_window: u32,
-    /// Political detention window, ticks.
-    pub political_window: u32,
-    /// Accumulator layout.
-    pub layout: Layout,
-    /// Per-locality values.
-    pub localities: Vec<LocalityContext>,
-    /// Violence hazard rows for civilians outside sites, at `[(l * identities + i) * row]`:
-    /// total, then kill hazard per slot, then injury hazard per slot.
-    pub hazard: Vec<f64>,
-    /// The same for site residents.
-    pub hazard_site: Vec<f64>,
-    /// Death hazard of fighters, at `[l * groups + g]`.
-    pub fighter_hazard: Vec<f64>,
-    /// Recruiting pull of each group, at `[l * groups + g]`.
-    pub recruit_pull: Vec<f64>,
-    /// Child-abduction probability per child per tick, at `[l * groups + g]`.
-    pub abduction: Vec<f64>,
-    /// Group `g` recruits from identity `i`, at `[g * identities + i]`.
-    pub recruits_from: Vec<bool>,
-    /// Pay factor of each group.
-    pub pay: Vec<f64>,
-    /// Identity `i` was attacked in locality `l` within the community window, at `[l * identities + i]`.
-    pub identity_attacked: Vec<bool>,
-    /// Ratio of the recent violence aimed at identity `i` in locality `l` to the locality's mean,
-    /// at `[l * identities + i]` (1 where violence is not targeted).
-    pub identity_threat: Vec<f64>,
-    /// Flight destinations.
-    pub destinations: Destinations,
-    /// Probability of leaving the exposed stage per tick.
-    pub exit_exposed: f64,
-    /// Probability of leaving the infectious stage per tick.
-    pub exit_infectious: f64,
-    /// Probability of recovering from an injury per tick.
-    pub injury_recovery: f64,
-    /// Smoothing factor of food security per tick.
-    pub food_alpha: f64,
-    /// Smoothing factor of perceived insecurity per tick.
-    pub insecurity_alpha: f64,
-    /// Smoothing factor of grievance per tick.
-    pub grievance_alpha: f64,
-    /// Detention term in ticks, at most.
-    pub detention_max_ticks: u32,
-    /// Per-locality and per-row probabilities derived from the fields above by [`derive()`].
-    pub derived: Derived,
-}
-
-/// Probabilities that are the same for every person of a locality (or of a hazard row, or of a
-/// run), computed once per pass by [`derive()`] with the very functions and operands the
-/// per-person update would use, so that the values are bit-identical and the people pass calls
-/// no exponential for them. Buffers are reused from tick to tick.
-#[derive(Debug, Clone, Default)]
-pub struct Derived {
-    /// Chance of being hit by violence this tick, civilians at home, per hazard row `l * identities + i`.
-    pub violence_home: Vec<f64>,
-    /// The same for displaced people in host communities.
-    pub violence_displaced: Vec<f64>,
-    /// The same for site residents.
-    pub violence_site: Vec<f64>,
-    /// Chance that a fighter dies this tick, at `[l * groups + g]`.
-    pub fighter_death: Vec<f64>,
-    /// Chance that a susceptible person is infected this tick, outside the site, per locality.
-    pub infection: Vec<f64>,
-    /// The same inside the site.
-    pub infection_site: Vec<f64>,
-    /// Perceived arrest probability of a mobilising person, per locality.
-    pub arrest_probability: Vec<f64>,
-    /// Perceived violence for identity `i` in locality `l`, at `[l * identities + i]`.
-    pub violence_exposure: Vec<f64>,
-    /// Baseline death probability at `[age band][has access][food insecure][chronic]`, flattened.
-    pub baseline_death: [f64; 32],
-    /// Chance that a displaced person moves on, away from (0) and in (1) a conflict zone.
-    pub move_on: [f64; 2],
-    /// The cap on the chance that a mobilised person joins a group this tick.
-    pub join_cap: f64,
-    /// At least the chance that a person at home flees this tick, whatever their insecurity.
-    pub flee_bound: f64,
-    /// At least the chance that a fighter of group `g` deserts this tick, whatever their income.
-    pub desertion_bound: Vec<f64>,
-    /// Chance of returning home this tick, where return is allowed.
-    pub return_home: f64,
-    /// Share of the gap to the target voice closed this tick.
-    pub voice_relaxation: f64,
-    /// Deprivation score of every combination of the seven deprivation flags.
-    pub score: Vec<f64>,
-    /// How the score of every combination of the seven deprivation flags classifies a person.
-    pub score_class: Vec<u8>,
-    /// The score of every combination of flags if it identifies a person as insecure, else 0.
-    pub identified_score: Vec<f64>,
-    /// Expressed needs per pillar of every combination of the seven deprivation flags.
-    pub needs: Vec<PerPillar<f64>>,
-    /// Share of earnings kept at the local violence level, per locality.
-    pub violence_income: Vec<f64>,
-    /// Food cost at local prices, per locality.
-    pub food_cost: Vec<f64>,
-    /// Share of the harvest kept by rural people at home, per locality (1 for everyone else).
-    pub harvest_kept: Vec<f64>,
-}
-
-fn baseline_death_index(age_band: u8, has_access: bool, food_insecure: bool, chronic: bool) -> usize {
-    usize::from(age_band.min(age::ELDER)) * 8 + usize::from(has_access) * 4 + usize::from(food_insecure) * 2 + usize::from(chronic)
-}
-
-/// Fills [`Context::derived`] from the rest of the context; called before every people pass,
-/// after the hazards are final.
-pub fn derive(ctx: &mut Context) {
-    let r = &ctx.rules;
-    let dt = ctx.dt;
-    let row = ctx.row_len();
-    let rows = ctx.hazard.len() / row;
-    let ids = ctx.layout.identities;
-    let d = &mut ctx.derived;
-    let mult = r.displacement.displaced_vulnerability_multiplier;
-    d.violence_home.clear();
-    d.violence_displaced.clear();
-    d.violence_site.clear();
-    for k in 0..rows {
-        let total = ctx.hazard[k * row];
-        d.violence_home.push(1.0 - (-total * 1.0).exp());
-        d.violence_displaced.push(1.0 - (-total * mult).exp());
-        let total = ctx.hazard_site[k * row];
-        d.violence_site.push(1.0 - (-total * 1.0).exp());
-    }
-    d.fighter_death.clear();
-    d.fighter_death.extend(ctx.fighter_hazard.iter().map(|&h| 1.0 - (-h).exp()));
-    d.infection.clear();
-    d.infection_site.clear();
-    d.arrest_probability.clear();
-    d.violence_exposure.clear();
-    d.violence_income.clear();
-    d.food_cost.clear();
-    d.harvest_kept.clear();
-    for (l, lc) in ctx.localities.iter().enumerate() {
-        d.violence_income
-            .push(economy::violence_income_factor(&r.economy, lc.violence_level));
-        d.food_cost.push(economy::food_cost(&r.economy, lc.price));
-        d.harvest_kept.push(economy::harvest_kept(&r.economy, lc.env_stress, lc.rural));
-        d.infection.push(1.0 - (-lc.force_of_infection * dt).exp());
-        d.infection_site.push(1.0 - (-lc.force_of_infection_site * dt).exp());
-        d.arrest_probability.push(mobilisation::arrest_probability(
-            lc.security,
-            lc.mobilised + ctx.people_per_agent,
-            r.mobilisation.arrest_constant,
-            r.arrest_rule,
-        ));
-        for i in 0..ids {
-            d.violence_exposure.push(community::violence_exposure(
-                &r.community,
-                lc.victims_per_10k_30d * ctx.identity_threat[l * ids + i],
-            ));
-        }
-    }
-    for age_band in age::CHILD..=age::ELDER {
-        for has_access in [false, true] {
-            for food_insecure in [false, true] {
-                for chronic in [false, true] {
-                    d.baseline_death[baseline_death_index(age_band, has_access, food_insecure, chronic)] =
-                        epi::baseline_death_probability(&r.health, age_band, has_access, food_insecure, chronic, dt);
-                }
-            }
-        }
-    }
-    d.move_on = [
-        flight::move_on_probability(&r.displacement, false, dt),
-        flight::move_on_probability(&r.displacement, true, dt),
-    ];
-    d.join_cap = recruitment::join_probability_cap(&r.recruitment, dt);
-    d.flee_bound = flight::flee_probability_bound(&r.displacement, dt);
-    d.desertion_bound.clear();
-    d.desertion_bound.extend(
-        ctx.pay
-            .iter()
-            .map(|&pay| recruitment::desertion_probability_bound(&r.recruitment, pay, dt)),
-    );
-    d.return_home = 1.0 - (1.0 - r.displacement.return_rate_per_day).powf(dt);
-    d.voice_relaxation = community::voice_relaxation(&r.community, dt);
-    d.score.clear();
-    d.score
-        .extend((0..128u8).map(|flags| deprivation::score(flags, &ctx.indicators.weights)));
-    let k = ctx.indicators.k;
-    d.identified_score.clear();
-    d.score_class.clear();
-    for &score in &d.score {
-        let identified = score >= k - 1e-9;
-        let mut bits = 0;
-        if identified {
-            bits |= class::IDENTIFIED;
-        } else if score >= 0.2 - 1e-9 {
-            bits |= class::VULNERABLE;
-        }
-        if score >= 0.5 - 1e-9 {
-            bits |= class::SEVERE;
-        }
-        d.score_class.push(bits);
-        d.identified_score.push(if identified { score } else { 0.0 });
-    }
-    d.needs.clear();
-    d.needs.extend((0..128u8).map(deprivation::expressed_needs));
-}
-
-impl Context {
-    /// Length of one hazard row.
-    #[must_use]
-    pub fn row_len(&self) -> usize {
-        1 + 2 * self.layout.slots
-    }
-}
-
 thread_local! {
     /// The tally of the block this thread is updating: people by deprivation flags per locality
-    /// and subgroup, and the integer counts of [`TALLY_COUNTS`] (see [`accum::add_tally`]).
+    /// and subgroup, and the integer counts of [`TALLY_COUNTS`] (see [`aggregates::add_tally`]).
     /// Scratch only: cleared at the start of every block and added into the block's
     /// accumulator at its end, so it carries nothing from one block to the next; one per worker
     /// thread rather than per block because a tally row per locality would cost more memory per
@@ -397,7 +72,7 @@ pub fn update_block(block: &mut PeopleBlock, ctx: &Context, streams: &Streams, a
             }
             start = end;
         }
-        accum::add_tally(&ctx.layout, tally, &ctx.derived.score_class, acc);
+        aggregates::add_tally(&ctx.layout, tally, &ctx.derived.score_class, acc);
     });
 }
 
@@ -930,17 +605,10 @@ fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
     }
 }
 
-/// Health access of one person: the locality's access scaled by a fixed personal factor in
-/// [0.5, 1.5) (distance to the nearest facility), derived from the person's id by hashing so
-/// that it costs no memory and never changes. Without it, every resident of a locality would
-/// cross the deprivation cutoff at once.
-#[inline]
-#[must_use]
-pub fn personal_access(id: usize, locality_access: f64) -> f64 {
-    scaled_access(personal_access_factor(id), locality_access)
-}
-
-/// The fixed personal factor of [`personal_access`], in [0.5, 1.5).
+/// A person's fixed factor in [0.5, 1.5) on their locality's health access (distance to the
+/// nearest facility), derived from the person's id by hashing so that it costs no memory and
+/// never changes. Without it, every resident of a locality would cross the deprivation cutoff
+/// at once.
 #[inline]
 #[must_use]
 pub fn personal_access_factor(id: usize) -> f64 {
@@ -958,29 +626,4 @@ pub fn personal_access_factor(id: usize) -> f64 {
 #[must_use]
 pub fn scaled_access(factor: f64, locality_access: f64) -> f64 {
     (locality_access * factor).min(1.0)
-}
-
-/// Deprivation cutoffs in the per-person form.
-#[must_use]
-pub fn cutoffs(ind: &IndicatorSettings) -> Cutoffs {
-    let c = &ind.cutoffs;
-    Cutoffs {
-        insecurity: c.personal_insecurity_share,
-        tension: c.community_tension_share,
-        voice: c.political_voice_share,
-        income: c.economic_income_line,
-        food: c.food_security_share,
-        health_access: c.health_access_share,
-        env_stress: c.environmental_stress_share,
-    }
-}
-
-/// Whether the arrest rule gives the floor variant (for documentation in manifests).
-#[must_use]
-pub fn arrest_rule_name(rule: ArrestRule) -> &'static str {
-    match rule {
-        ArrestRule::Floor => "floor",
-        ArrestRule::Round => "round",
-        ArrestRule::Identity => "identity",
-    }
 }

@@ -5,13 +5,13 @@
 //! Every count is reported in people (agents times `people_per_agent`). Flows (deaths, events,
 //! arrivals) are per tick; stocks (displaced, fighters, trust) are at the end of the tick.
 
-use crate::engine::accum::{FIXED_SUBGROUPS, Layout, SUBGROUP_STRIDE, field};
+use super::aggregates::{FIXED_SUBGROUPS, Layout, SUBGROUP_STRIDE, field};
 use crate::model::World;
 use crate::pillar::Pillar;
 use crate::scenario::{GroupKind, Scenario};
 
 use super::conflict::{Conflict, EventType};
-use super::deprivation::{self, AfSummary};
+use crate::mechanisms::deprivation::{self, AfSummary};
 
 macro_rules! record {
     (

@@ -8,6 +8,8 @@
 
 use crate::scenario::params::Recruitment;
 
+use super::BOUND_MARGIN;
+
 /// Group pay per fighter relative to the reference (0 = unpaid; capped at 5).
 #[must_use]
 pub fn pay_factor(resources_usd: f64, fighters: f64, reference_usd: f64) -> f64 {
@@ -64,10 +66,6 @@ pub fn desertion_probability_bound(p: &Recruitment, pay: f64, dt: f64) -> f64 {
     let rate = p.desertion_rate_per_day * 20.0 / (1.0 + pay);
     1.0 - (-rate * dt).exp() + BOUND_MARGIN
 }
-
-/// Slack added to probability bounds: far above the error of `exp` near zero (an ulp of 1 is
-/// 2.2e-16) and far below the spacing of the uniforms compared with them (2.3e-10).
-pub const BOUND_MARGIN: f64 = 1e-12;
 
 #[cfg(test)]
 mod tests {
