@@ -1,6 +1,6 @@
 //! Person-level deprivation in the seven UNDP dimensions and the Alkire-Foster index.
 //!
-//! Each person is deprived or not in each dimension by the documented cutoffs (domain.md C5;
+//! Each person is deprived or not in each dimension by the documented cutoffs (docs/SOURCES.md, HS-indicator-mapping;
 //! our mapping, cutoffs configurable in `[indicators.cutoffs]`). The weighted deprivation score
 //! c = sum_j w_j g_j identifies a person as insecure when c >= k (default 1/3, the global MPI
 //! convention). Over a population, H = q / n, A = mean c among the identified, M0 = H x A, and

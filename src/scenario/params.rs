@@ -385,7 +385,7 @@ param_section! {
         /// Baseline perceived insecurity with no violence (UNDP 2022: most people feel insecure).
         insecurity_baseline: f64 = 0.2; [0.0, 1.0]; "1"; "UNDP 2022 (perceived insecurity decoupled from development); level assumption";
         /// Time constant over which people learn how much of the local violence is aimed at people of their identity group.
-        identity_threat_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption; UNMISS PoC sites sheltered mostly the targeted group (domain.md B2)";
+        identity_threat_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption; UNMISS PoC sites sheltered mostly the targeted group (docs/SOURCES.md facts 13-15)";
         /// Largest ratio of the violence a group perceives to the locality's mean (identity-targeted violence is feared by its targets).
         identity_threat_max_ratio: f64 = 5.0; [1.0, 100.0]; "1"; "assumption";
     }

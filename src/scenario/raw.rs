@@ -814,7 +814,7 @@ impl RawCutoffs {
             min,
             max,
             unit,
-            source: "domain.md C5 (our mapping of UNDP 1994 dimensions to indicators; cutoffs assumption)",
+            source: "our mapping of UNDP 1994 dimensions to indicators (docs/SOURCES.md, HS-indicator-mapping); cutoffs assumption",
             meaning: meaning.to_string(),
         };
         vec![
