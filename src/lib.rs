@@ -31,6 +31,7 @@ pub mod output;
 pub mod rules;
 pub mod scenario;
 pub mod serve;
+pub mod uncertainty;
 pub mod validation;
 
 pub use engine::{Observer, Simulation};
