@@ -235,12 +235,10 @@ mod tests {
         let (e1, et) = max_errors(&result, &first, &total);
         assert!(e1 < 0.02 && et < 0.02, "S1 error {e1}, ST error {et}: {:?}", result.indices);
         for (index, (f, t)) in result.indices.iter().zip(first.iter().zip(&total)) {
-            // The 95 % bootstrap intervals are wide enough to contain the truth here.
-            assert!(
-                index.first_order.ci_low - 0.01 <= *f && *f <= index.first_order.ci_high + 0.01,
-                "{index:?}"
-            );
-            assert!(index.total.ci_low - 0.01 <= *t && *t <= index.total.ci_high + 0.01, "{index:?}");
+            // The 95 % bootstrap intervals contain the truth (they treat the Sobol' rows as
+            // independent draws, so they are wider than the actual quasi-Monte Carlo error).
+            assert!(index.first_order.ci_low <= *f && *f <= index.first_order.ci_high, "{index:?}");
+            assert!(index.total.ci_low <= *t && *t <= index.total.ci_high, "{index:?}");
         }
     }
 
