@@ -415,6 +415,10 @@ mod tests {
         let volume = hm.waves()[2].non_implausible_volume;
         assert!((0.0036..0.0144).contains(&volume), "{volume}");
         assert!(hm.waves()[2].non_implausible_fraction > hm.waves()[0].non_implausible_fraction);
+        // A checkpoint restores the same state, so the next wave's design is the same.
+        let restored: HistoryMatching = super::super::from_checkpoint_json(&super::super::to_checkpoint_json(&hm).unwrap()).unwrap();
+        assert_eq!(restored, hm);
+        assert_eq!(restored.design_wave(50).unwrap(), hm.design_wave(50).unwrap());
     }
 
     #[test]

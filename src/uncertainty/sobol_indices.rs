@@ -264,6 +264,46 @@ mod tests {
     }
 
     #[test]
+    fn replicate_noise_is_averaged_and_reported() {
+        // Ishigami plus N(0, 2²) run noise, 4 replicates per point. The Ishigami variance is
+        // V = a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2 ≈ 13.84, so a single run's noise share is 4/(V + 4),
+        // the averaged responses keep 1/(V + 1) of noise, and every index shrinks by V/(V + 1).
+        use super::super::random::{seeded_rng, standard_normal};
+        let pi = std::f64::consts::PI;
+        let v = 49.0 / 8.0 + 0.1 * pi.powi(4) / 5.0 + 0.01 * pi.powi(8) / 18.0 + 0.5;
+        let design = SaltelliDesign::new(&SaltelliDesignConfig {
+            dimension: 3,
+            base_samples: 4096,
+            sampling: BaseSampling::Sobol(SobolScrambling::LinearMatrixAndShift),
+            seed: 11,
+        })
+        .unwrap();
+        let mut rng = seeded_rng(12, 0);
+        let responses: Vec<Vec<f64>> = design
+            .points()
+            .iter()
+            .map(|x| (0..4).map(|_| ishigami(x, 7.0, 0.1) + 2.0 * standard_normal(&mut rng)).collect())
+            .collect();
+        let options = SobolOptions {
+            bootstrap_resamples: 0,
+            ..SobolOptions::default()
+        };
+        let result = sobol_indices(&design, &responses, &options).unwrap();
+        let noise = &result.noise;
+        assert_eq!((noise.min_replicates, noise.max_replicates), (4, 4));
+        assert!((noise.noise_share.unwrap() - 4.0 / (v + 4.0)).abs() < 0.01, "{noise:?}");
+        assert!((noise.noise_share_of_means.unwrap() - 1.0 / (v + 1.0)).abs() < 0.01, "{noise:?}");
+        let (first, _) = ishigami_indices(7.0, 0.1);
+        let shrunk = first[1] * v / (v + 1.0);
+        assert!(
+            (result.indices[1].first_order.estimate - shrunk).abs() < 0.02,
+            "{:?} vs {shrunk}",
+            result.indices[1]
+        );
+        assert!(result.indices[0].first_order.ci_low.is_nan(), "no bootstrap, no interval");
+    }
+
+    #[test]
     fn wrong_lengths_and_constant_responses_are_errors() {
         let design = SaltelliDesign::new(&SaltelliDesignConfig {
             dimension: 2,

@@ -28,13 +28,20 @@ fn check_weighted(values: &[f64], weights: &[f64]) -> UqResult<f64> {
     Ok(total)
 }
 
-/// Weighted mean `Σ w x / Σ w`.
+/// Weighted mean `Σ w x / Σ w`, clamped to the range of the positively weighted values (rounding
+/// can otherwise put it an ulp outside, e.g. for a single value).
 ///
 /// # Errors
 /// On empty or mismatched input, non-finite values, negative weights or a zero weight sum.
 pub fn weighted_mean(values: &[f64], weights: &[f64]) -> UqResult<f64> {
     let total = check_weighted(values, weights)?;
-    Ok(values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>() / total)
+    let mean = values.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>() / total;
+    let (low, high) = values
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w > 0.0)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (x, _)| (lo.min(*x), hi.max(*x)));
+    Ok(mean.clamp(low, high))
 }
 
 /// Weighted variance `Σ w (x − x̄)² / Σ w` (the variance of the weighted empirical distribution).
