@@ -37,6 +37,7 @@ pub mod pillar;
 pub mod rng;
 pub mod scenario;
 pub mod serve;
+pub mod uncertainty;
 pub mod validation;
 
 pub use engine::{Observer, Simulation};
