@@ -7,9 +7,9 @@
 use std::fmt::Write as _;
 
 use crate::classic::EpsteinScenario;
-use crate::experiment::model::ModelSpec;
 use crate::library::BuiltinScenario;
 use crate::scenario::{Allocation, EventKind, LocalityKind, Mandate, PillarWeights, Rules, Scenario};
+use crate::spec::ModelSpec;
 
 /// Width of the terminal the listing is laid out for, in characters.
 pub const LISTING_WIDTH: usize = 100;

@@ -7,6 +7,7 @@
 //!
 //! The crate is organised by question:
 //! - [`scenario`]: what a scenario file says (parse, validate);
+//! - [`spec`]: which model a scenario is for, and what it says (either model behind one type);
 //! - [`library`]: the scenarios built into the binary, and how a SCENARIO argument is found;
 //! - [`describe`]: scenarios in plain language (`peacesim scenarios`, `peacesim describe`);
 //! - [`pillar`]: the mission's pillars of effort and per-pillar values;
@@ -14,6 +15,7 @@
 //! - [`rules`]: how agents behave (one module per mechanism);
 //! - [`engine`]: in what order and on which threads (the tick);
 //! - [`rng`]: the random streams (the only place generators are made);
+//! - [`stats`]: summary statistics and bootstrap intervals over replicates;
 //! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
 //! - [`output`]: what gets written and drawn;
 //! - [`classic`]: Epstein's civil-violence models, run through the same tools;
@@ -35,6 +37,8 @@ pub mod rng;
 pub mod rules;
 pub mod scenario;
 pub mod serve;
+pub mod spec;
+pub mod stats;
 pub mod validation;
 
 pub use engine::{Observer, Simulation};

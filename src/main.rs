@@ -11,7 +11,6 @@ use clap::Parser;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::error::{Error, Result};
-use peacesim::experiment::model::ModelSpec;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif;
@@ -19,6 +18,7 @@ use peacesim::experiment::{self, Progress, compare, merge, plan};
 use peacesim::library::ScenarioInput;
 use peacesim::output::default_run_dir;
 use peacesim::scenario::{Override, Rules, Scenario};
+use peacesim::spec::ModelSpec;
 
 use cli::{Cli, Command};
 

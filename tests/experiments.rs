@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use peacesim::experiment::runner::{ExecOptions, execute};
-use peacesim::experiment::stats::{quantile_sorted, t975};
 use peacesim::experiment::{self, NoProgress, merge, plan::Plan};
 use peacesim::rng::derive_seed;
+use peacesim::stats::{quantile_sorted, t975};
 
 use crate::util;
 

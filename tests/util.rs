@@ -24,7 +24,7 @@ pub fn load(name: &str, overrides: &[&str]) -> Scenario {
         .map(|s| Override::parse(s).unwrap())
         .collect();
     let mut s = Scenario::from_path_with_overrides(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"));
-    peacesim::experiment::single::apply_run_overrides(&mut s, None, ticks);
+    peacesim::spec::apply_run_overrides(&mut s, None, ticks);
     s
 }
 

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::stats::{bootstrap_paired, summarize};
 
 use super::merge::read_design;
-use super::stats::{bootstrap_paired, summarize};
 
 /// Bootstrap resamples for paired differences.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;

@@ -8,11 +8,9 @@
 pub mod compare;
 pub mod merge;
 pub mod model;
-pub mod outcomes;
 pub mod plan;
 pub mod runner;
 pub mod single;
-pub mod stats;
 pub mod summary;
 pub mod whatif;
 
@@ -21,8 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::library::ScenarioInput;
 use crate::scenario::{Override, Scenario};
+use crate::spec::ModelSpec;
 
-use model::ModelSpec;
 use runner::{Experiment, Kind};
 
 /// Receives progress of an experiment (the binary draws a bar; tests ignore it).
@@ -92,7 +90,7 @@ pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
         replicates,
         seed,
         common_seeds: true,
-        outcomes: spec.outcome_names().iter().map(|s| (*s).to_string()).collect(),
+        outcomes: model::outcome_names(spec).iter().map(|s| (*s).to_string()).collect(),
         series: true,
         summary: true,
         identity: serde_json::json!({
@@ -208,7 +206,7 @@ pub fn comparison(arms: &[Arm], replicates: u32, seed: u64) -> Result<Experiment
         replicates,
         seed,
         common_seeds: true,
-        outcomes: arms[0].scenario.outcome_names().iter().map(|s| (*s).to_string()).collect(),
+        outcomes: model::outcome_names(&arms[0].scenario).iter().map(|s| (*s).to_string()).collect(),
         series: true,
         summary: true,
         identity: serde_json::json!({

@@ -17,12 +17,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::output::manifest::{FileEntry, Manifest};
+use crate::output::manifest::{FileEntry, Manifest, ScenarioRef};
 use crate::output::utc_now;
 use crate::rng::derive_seed;
 
 use super::Progress;
-use super::model::{ModelSpec, RunOutput};
+use crate::spec::ModelSpec;
+
+use super::model::{self, RunOutput};
 use super::summary;
 
 /// What kind of experiment a directory holds.
@@ -165,7 +167,7 @@ impl Experiment {
             "tick".to_string(),
             "day".to_string(),
         ];
-        h.extend(self.scenarios[0].series_header());
+        h.extend(model::series_header(&self.scenarios[0]));
         h
     }
 
@@ -312,7 +314,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
     Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: exp.kind.as_str().to_string(),
-        scenario: Some(super::single::source_ref(first.source())),
+        scenario: Some(ScenarioRef::of(first.source())),
         seed: exp.seed,
         ticks: first.ticks(),
         threads: super::effective_threads(opts.threads),
@@ -354,7 +356,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
             "every design point must be of the same model and have the same armed groups (the columns depend on them)".into(),
         ));
     }
-    let names = exp.scenarios[0].outcome_names();
+    let names = model::outcome_names(&exp.scenarios[0]);
     let mut index = Vec::with_capacity(exp.outcomes.len());
     for o in &exp.outcomes {
         let i = names.iter().position(|n| n == o).ok_or_else(|| {
@@ -429,7 +431,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
                 .par_iter()
                 .map(|&run| {
                     let (point, rep) = exp.point_of(run);
-                    let output = exp.scenarios[point].run(exp.seed_of(point, rep), exp.series, opts.stop)?;
+                    let output = model::run(&exp.scenarios[point], exp.seed_of(point, rep), exp.series, opts.stop)?;
                     Ok(RunResult { run, output })
                 })
                 .collect();

@@ -1,6 +1,6 @@
 //! One run of one scenario with one seed, written to a run directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::engine::Simulation;
 use crate::error::Result;
@@ -8,6 +8,7 @@ use crate::output::csv::RunWriter;
 use crate::output::manifest::{Manifest, ScenarioRef};
 use crate::output::{StagedDir, utc_now};
 use crate::scenario::Scenario;
+use crate::spec::ModelSpec;
 
 /// How to run and where to write.
 #[derive(Debug, Clone)]
@@ -46,7 +47,7 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: "run".into(),
-        scenario: Some(scenario_ref(scenario)),
+        scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.run.seed,
         ticks: scenario.run.ticks,
         threads: super::effective_threads(options.threads),
@@ -65,43 +66,6 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     staged.commit()
 }
 
-/// The manifest's description of a scenario source.
-#[must_use]
-pub fn source_ref(source: &crate::scenario::Source) -> ScenarioRef {
-    ScenarioRef {
-        file: source.file.clone(),
-        sha256: source.sha256.clone(),
-        overrides: source.overrides.clone(),
-    }
-}
-
-/// The manifest's description of a scenario.
-#[must_use]
-pub fn scenario_ref(scenario: &Scenario) -> ScenarioRef {
-    ScenarioRef {
-        file: scenario.source.file.clone(),
-        sha256: scenario.source.sha256.clone(),
-        overrides: scenario.source.overrides.clone(),
-    }
-}
-
-/// Applies command-line seed and tick overrides to a loaded scenario.
-pub fn apply_run_overrides(scenario: &mut Scenario, seed: Option<u64>, ticks: Option<u32>) {
-    if let Some(s) = seed {
-        scenario.run.seed = s;
-    }
-    if let Some(t) = ticks {
-        scenario.run.ticks = t;
-        scenario.run.locality_output_every_ticks = scenario.run.locality_output_every_ticks.min(t.max(1));
-    }
-}
-
-/// Path of the file a scenario came from.
-#[must_use]
-pub fn scenario_path(scenario: &Scenario) -> &Path {
-    Path::new(&scenario.source.file)
-}
-
 /// Runs an Epstein scenario (its seed and ticks as given) and writes `timeseries.csv` (tick,
 /// day, seed, quiescent, active, jailed, cops, legitimacy, blue, green, kills, arrests),
 /// `outcomes.csv` (one row of the run's outcomes) and `manifest.json` into the run directory.
@@ -116,8 +80,8 @@ pub fn run_epstein_to_dir(
     use std::fmt::Write as _;
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
-    let spec = super::model::ModelSpec::Epstein(Box::new(scenario.clone()));
-    let output = spec.run(scenario.seed, true, stop)?;
+    let spec = ModelSpec::Epstein(Box::new(scenario.clone()));
+    let output = super::model::run(&spec, scenario.seed, true, stop)?;
     let mut text = String::from("tick,day,seed,");
     text.push_str(&crate::classic::EpsteinCounts::NAMES.join(","));
     text.push('\n');
@@ -144,7 +108,7 @@ pub fn run_epstein_to_dir(
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: "run".into(),
-        scenario: Some(source_ref(&scenario.source)),
+        scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.seed,
         ticks: scenario.ticks,
         threads: 1,

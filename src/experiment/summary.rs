@@ -8,8 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-
-use super::stats::summarize;
+use crate::stats::summarize;
 
 /// Columns of `series.csv` before the indicators: run, point, replicate, seed, tick, day.
 pub const SERIES_KEY_COLUMNS: usize = 6;

@@ -17,11 +17,11 @@ use crate::error::{Error, Result};
 use crate::output::Format;
 use crate::output::manifest::FileEntry;
 use crate::scenario::{Override, document};
+use crate::spec::ModelSpec;
+use crate::stats::summarize;
 
 use super::compare::{BOOTSTRAP_RESAMPLES, Paired, paired, read_outcomes, stream_of};
-use super::model::ModelSpec;
 use super::runner::{Experiment, Kind};
-use super::stats::summarize;
 use super::{Arm, comparison};
 
 /// Name of the reference arm.

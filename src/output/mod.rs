@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod manifest;
+pub mod outcomes;
 pub mod plot;
 
 use std::fs;

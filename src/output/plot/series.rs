@@ -20,9 +20,9 @@ use super::draw::{self, Axes, DrawResult, Figure, Layer, LegendItem, Line, Swatc
 use super::style::{self, Theme, okabe_ito};
 use super::{Ctx, unknown};
 use crate::error::{Error, Result};
-use crate::experiment::stats::summarize;
 use crate::output::Manifest;
 use crate::rules::indicators::Indicators;
+use crate::stats::summarize;
 
 /// Columns summed into the derived `civilian_fatalities`.
 const CIVILIAN_PARTS: [&str; 5] = [

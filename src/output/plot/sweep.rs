@@ -16,9 +16,9 @@ use super::draw::{self, Axes, DrawResult, Figure};
 use super::style::{self, ColourScale, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use super::{Ctx, PlotOptions, unknown};
 use crate::error::Result;
-use crate::experiment::outcomes::Outcomes;
-use crate::experiment::stats::{Summary, summarize};
+use crate::output::outcomes::Outcomes;
 use crate::pillar::Pillar;
+use crate::stats::{Summary, summarize};
 
 /// The design column holding policy weights.
 const WEIGHTS: &str = "mission.policy.weights";
