@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::output::csv::record_line;
 use crate::output::manifest::{FileEntry, Manifest, ScenarioRef};
 use crate::output::utc_now;
 use crate::rng::derive_seed;
@@ -192,14 +193,6 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Writes a CSV line from fields (quoting as the csv crate does).
-fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(fields.iter().map(AsRef::as_ref))
-        .expect("writing to memory cannot fail");
-    String::from_utf8(w.into_inner().expect("flushing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
-}
-
 fn push_number(line: &mut String, x: f64) {
     line.push(',');
     write!(line, "{x}").expect("writing to a String cannot fail");
@@ -208,11 +201,11 @@ fn push_number(line: &mut String, x: f64) {
 /// The `design.csv` text of an experiment.
 #[must_use]
 pub fn design_csv(exp: &Experiment) -> String {
-    let mut out = csv_line(&exp.design_header());
+    let mut out = record_line(&exp.design_header());
     for (p, labels) in exp.labels.iter().enumerate() {
         let mut row = vec![p.to_string()];
         row.extend(labels.iter().cloned());
-        out.push_str(&csv_line(&row));
+        out.push_str(&record_line(&row));
     }
     out
 }
@@ -223,7 +216,7 @@ fn outcome_line(exp: &Experiment, index: &[usize], r: &RunResult) -> String {
     fields.extend(exp.labels[point].iter().cloned());
     fields.push(rep.to_string());
     fields.push(exp.seed_of(point, rep).to_string());
-    let mut line = csv_line(&fields);
+    let mut line = record_line(&fields);
     line.pop(); // newline
     for &i in index {
         push_number(&mut line, r.output.outcomes[i]);
@@ -391,7 +384,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     let outcomes_partial = dir.join("outcomes.csv.partial");
     let (mut outcomes_file, done) = open_partial(
         &outcomes_partial,
-        &csv_line(&exp.outcomes_header()),
+        &record_line(&exp.outcomes_header()),
         exp.outcomes_header().len(),
         None,
     )?;
@@ -405,7 +398,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     let mut series_file = if exp.series {
         let (f, _) = open_partial(
             &series_partial,
-            &csv_line(&exp.series_header()),
+            &record_line(&exp.series_header()),
             exp.series_header().len(),
             Some(&done),
         )?;

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::output::Format;
+use crate::output::csv::record_line;
 use crate::output::manifest::FileEntry;
 use crate::scenario::{Override, document};
 use crate::spec::ModelSpec;
@@ -499,13 +500,12 @@ pub const CSV_HEADER: [&str; 17] = [
 /// The text of `whatif.csv`: one row per headline outcome shown.
 #[must_use]
 pub fn csv_text(a: &Analysis) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_HEADER).expect("writing to memory cannot fail");
+    let mut text = record_line(&CSV_HEADER);
     for r in &a.rows {
         let c = &r.change;
         let p = &c.paired;
         let num = |x: f64| format!("{x}");
-        w.write_record([
+        text.push_str(&record_line(&[
             r.headline.outcome.to_string(),
             r.headline.label.to_string(),
             r.headline.unit.to_string(),
@@ -523,10 +523,9 @@ pub fn csv_text(a: &Analysis) -> String {
             num(p.rel_low),
             num(p.rel_high),
             c.verdict.as_str().to_string(),
-        ])
-        .expect("writing to memory cannot fail");
+        ]));
     }
-    String::from_utf8(w.into_inner().expect("flushing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
+    text
 }
 
 /// Formats a number for people: thousands separators from 100 up, otherwise three significant
