@@ -11,10 +11,12 @@ use clap::Parser;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::error::{Error, Result};
+use peacesim::experiment::pool::{Progress, with_threads};
+use peacesim::experiment::runner::parse_shard;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{self, RunOptions};
-use peacesim::experiment::whatif;
-use peacesim::experiment::{self, Progress, compare, merge, plan};
+use peacesim::experiment::whatif::{analysis, render, request};
+use peacesim::experiment::{build, compare, merge, plan};
 use peacesim::library::ScenarioInput;
 use peacesim::output::default_run_dir;
 use peacesim::scenario::{Override, Rules, Scenario};
@@ -121,13 +123,13 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 if !(1..=100_000).contains(&n) {
                     return Err(Error::Usage(format!("--replicates must be in [1, 100000], got {n}")));
                 }
-                let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
-                let exp = experiment::ensemble_of(&spec, n, spec.seed());
+                let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+                let exp = build::ensemble_of(&spec, n, spec.seed());
                 let out = args
                     .common
                     .out
                     .clone()
-                    .unwrap_or_else(|| experiment::default_dir(&naming, &format!("ensemble-seed-{}-n{n}", spec.seed())));
+                    .unwrap_or_else(|| build::default_dir(&naming, &format!("ensemble-seed-{}-n{n}", spec.seed())));
                 if !args.common.quiet {
                     eprintln!(
                         "running {n} replicates of {} ({} ticks, master seed {})",
@@ -218,9 +220,9 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
         }
         Command::Sweep(args) => {
             let plan = plan::Plan::load(&args.plan)?;
-            let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
-            let exp = experiment::sweep(&plan);
-            let out = args.out.clone().unwrap_or_else(|| experiment::default_dir(&args.plan, "sweep"));
+            let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+            let exp = build::sweep(&plan);
+            let out = args.out.clone().unwrap_or_else(|| build::default_dir(&args.plan, "sweep"));
             if !args.quiet {
                 eprintln!(
                     "sweep {}: {} design points x {} replicates = {} runs{}",
@@ -259,7 +261,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             let naming = ScenarioInput::resolve(&args.scenario)?.naming_path();
             let mut arms = Vec::new();
             for a in &args.arms {
-                let mut arm = experiment::parse_arm(a, &args.scenario, &common)?;
+                let mut arm = build::parse_arm(a, &args.scenario, &common)?;
                 arm.scenario.apply_run_overrides(None, args.ticks);
                 arms.push(arm);
             }
@@ -270,12 +272,12 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
                 )));
             }
             let seed = args.seed.unwrap_or(arms[0].scenario.seed());
-            let exp = experiment::comparison(&arms, args.replicates, seed)?;
+            let exp = build::comparison(&arms, args.replicates, seed)?;
             let out = args
                 .common
                 .out
                 .clone()
-                .unwrap_or_else(|| experiment::default_dir(&naming, &format!("compare-seed-{seed}")));
+                .unwrap_or_else(|| build::default_dir(&naming, &format!("compare-seed-{seed}")));
             let bar = Bar::new(args.common.quiet);
             let report = execute(
                 &exp,
@@ -371,7 +373,7 @@ fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
             if let Some(n) = seeds {
                 scale.seeds = n.max(1);
             }
-            let results = experiment::with_threads(threads, || peacesim::validation::run_all(scale))??;
+            let results = with_threads(threads, || peacesim::validation::run_all(scale))??;
             let canonical = match seeds {
                 Some(n) => format!("peacesim check --scale {} --seeds {n}", scale.name),
                 None => format!("peacesim check --scale {}", scale.name),
@@ -474,7 +476,7 @@ fn whatif(args: &cli::WhatIfArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()
         .iter()
         .map(|f| f.parse())
         .collect::<Result<Vec<peacesim::output::Format>>>()?;
-    let prepared = whatif::prepare(&whatif::Request {
+    let prepared = request::prepare(&request::Request {
         scenario: args.scenario.clone(),
         alt: args.alt.clone(),
         set: args.set.clone(),
@@ -508,8 +510,8 @@ fn whatif(args: &cli::WhatIfArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()
         eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
     }
     if !args.quiet {
-        let analysis = whatif::analyse(&report.dir, seed, setup.model)?;
-        println!("{}", whatif::render_text(&analysis, &setup));
+        let analysis = analysis::analyse(&report.dir, seed, setup.model)?;
+        println!("{}", render::render_text(&analysis, &setup));
     }
     println!("{}", report.dir.display());
     Ok(())

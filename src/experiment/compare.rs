@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::output::csv::record_line;
 use crate::stats::{bootstrap_paired, summarize};
 
-use super::merge::read_design;
+use super::design::read_design;
 
 /// Bootstrap resamples for paired differences.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;

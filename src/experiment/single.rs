@@ -10,6 +10,9 @@ use crate::output::{StagedDir, utc_now};
 use crate::scenario::Scenario;
 use crate::spec::ModelSpec;
 
+use super::model;
+use super::pool::{effective_threads, with_threads};
+
 /// How to run and where to write.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -36,7 +39,7 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
     let every = options.locality_every.unwrap_or(scenario.run.locality_output_every_ticks);
-    let files = super::with_threads(options.threads, || -> Result<_> {
+    let files = with_threads(options.threads, || -> Result<_> {
         let mut writer = RunWriter::create(staged.path(), scenario, every)?;
         let mut sim = Simulation::new(scenario);
         sim.run(&mut writer, stop)?;
@@ -50,7 +53,7 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
         scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.run.seed,
         ticks: scenario.run.ticks,
-        threads: super::effective_threads(options.threads),
+        threads: effective_threads(options.threads),
         command: options.command.clone(),
         started_at,
         finished_at: utc_now(),
@@ -81,7 +84,7 @@ pub fn run_epstein_to_dir(
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
     let spec = ModelSpec::Epstein(Box::new(scenario.clone()));
-    let output = super::model::run(&spec, scenario.seed, true, stop)?;
+    let output = model::run(&spec, scenario.seed, true, stop)?;
     let mut text = String::from("tick,day,seed,");
     text.push_str(&crate::classic::EpsteinCounts::NAMES.join(","));
     text.push('\n');
@@ -96,7 +99,7 @@ pub fn run_epstein_to_dir(
     let ts = staged.path().join("timeseries.csv");
     std::fs::write(&ts, &text).map_err(|source| crate::Error::Write { path: ts, source })?;
     let mut out = String::from("seed,");
-    out.push_str(&super::model::EPSTEIN_OUTCOMES.join(","));
+    out.push_str(&model::EPSTEIN_OUTCOMES.join(","));
     out.push('\n');
     write!(out, "{}", scenario.seed).expect("String");
     for v in &output.outcomes {

@@ -6,6 +6,7 @@
 //! complete; readers check the manifest before trusting a directory.
 
 pub mod csv;
+pub mod headline;
 pub mod manifest;
 pub mod outcomes;
 pub mod plot;

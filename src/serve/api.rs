@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::experiment::whatif::Request;
+use crate::experiment::whatif::request::Request;
 use crate::library;
 use crate::output::Format;
 use crate::scenario::{EventKind, Scenario};

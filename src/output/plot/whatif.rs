@@ -19,7 +19,7 @@ use super::series::{ReplicatedData, cut_bands};
 use super::style::{self, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use super::{Ctx, Format};
 use crate::error::Result;
-use crate::experiment::whatif::{figure_series, headline_for, outcome_series};
+use crate::output::headline::{figure_series, headline_for, outcome_series};
 
 /// What the what-if figure says besides the data (kept in the manifest to redraw it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
