@@ -18,8 +18,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::output::csv::{record_line, write_network};
+use crate::output::manifest::read_manifest;
 use crate::output::manifest::{FileEntry, Manifest, ScenarioRef};
-use crate::output::{read_manifest, utc_now};
+use crate::output::utc_now;
 use crate::scenario::document::closest;
 use crate::spec::ModelSpec;
 

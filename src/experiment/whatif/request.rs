@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::experiment::build::{Arm, comparison, default_dir};
 use crate::experiment::design::{Experiment, Kind, check_replicates};
 use crate::library::ScenarioInput;
-use crate::output::Format;
+use crate::output::plot::Format;
 use crate::scenario::{Override, sha256_hex};
 use crate::spec::ModelSpec;
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::output::Format;
+use crate::output::plot::Format;
 use crate::scenario::{Override, document};
 
 /// One change of a what-if.

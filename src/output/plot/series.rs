@@ -17,10 +17,10 @@ use plotters::prelude::*;
 
 use super::data::Table;
 use super::draw::{self, Axes, DrawResult, Figure, Layer, LegendItem, Line, Swatch};
+use super::options::{Ctx, unknown};
 use super::style::{self, Theme, okabe_ito};
-use super::{Ctx, unknown};
 use crate::error::{Error, Result};
-use crate::output::Manifest;
+use crate::output::manifest::Manifest;
 use crate::rules::indicators::Indicators;
 use crate::stats::summarize;
 
