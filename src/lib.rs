@@ -16,7 +16,7 @@
 //! - [`engine`]: in what order and on which threads (the tick);
 //! - [`rng`]: the random streams (the only place generators are made);
 //! - [`stats`]: summary statistics and bootstrap intervals over replicates;
-//! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
+//! - [`experiment`]: what runs to do (single runs; replicates, sweeps, comparisons and what-ifs);
 //! - [`output`]: what gets written and drawn;
 //! - [`classic`]: Epstein's civil-violence models, run through the same tools;
 //! - [`validation`]: named, seeded checks of stylised facts (`peacesim check`).

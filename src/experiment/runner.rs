@@ -1,5 +1,5 @@
-//! Executes an experiment (ensemble, sweep or comparison): many runs, in parallel, resumable,
-//! shardable, with rows streamed to disk.
+//! Executes an experiment (ensemble, sweep, comparison or what-if): many runs, in parallel,
+//! resumable, shardable, with rows streamed to disk.
 //!
 //! Runs are numbered `run = point × replicates + replicate`. A shard `I/N` does the runs with
 //! `run % N == I`. Runs execute in parallel in batches and are written in run order after each

@@ -61,8 +61,9 @@ pub struct Prepared {
 /// and report setup, including the canonical command line that reproduces it.
 ///
 /// # Errors
-/// As the scenario loaders and [`experiment`]; [`Error::Usage`] for no changes, `run.*` changes
-/// or a replicate count outside [2, 100000].
+/// As the scenario loaders; [`Error::Usage`] for no changes, `run.*` changes, a replicate count
+/// outside [2, 100000], or arms whose outputs could not be paired (other models, lengths or
+/// armed groups).
 pub fn prepare(req: &Request) -> Result<Prepared> {
     check_replicates(
         req.replicates,
