@@ -457,31 +457,7 @@ fn armed_group(
         None => vec![true; names.n_identities],
     };
     let hostile_to = mask(&g.hostile_to, "hostile_to", false);
-    let enemies: Vec<u32> = match &g.enemies {
-        Some(list) => list
-            .iter()
-            .enumerate()
-            .filter_map(|(j, n)| {
-                let k = names.groups.resolve(e, format!("{}[{j}]", at("enemies")), n, "armed group")?;
-                if k as usize == i {
-                    e.push(format!("{}[{j}]", at("enemies")), "a group cannot be its own enemy");
-                    None
-                } else {
-                    Some(k)
-                }
-            })
-            .collect(),
-        None => all
-            .iter()
-            .enumerate()
-            .filter(|&(j, other)| j != i && ((g.kind == GroupKind::State) != (other.kind == GroupKind::State)))
-            .map(|(j, _)| {
-                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
-                let j = j as u32;
-                j
-            })
-            .collect(),
-    };
+    let enemies = enemies(e, i, g, all, names.groups);
     // Fighters come from the population: they must fit into the eligible people where the group starts.
     let eligible: f64 = presence
         .iter()
@@ -540,6 +516,37 @@ fn armed_group(
         resources_usd: range(e, at("resources_usd"), g.resources_usd, 0.0, 1.0e12),
         #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [0, ticks]")]
         active_from_tick: count(e, at("active_from_tick"), g.active_from_tick, 0, ticks) as u32,
+    }
+}
+
+/// The groups that armed group `i` fights: those listed, or by default every group on the other
+/// side of the state's.
+fn enemies(e: &mut FieldErrors, i: usize, g: &RawArmedGroup, all: &[RawArmedGroup], groups: &Names) -> Vec<u32> {
+    let at = |f: &str| format!("armed_groups[{i}].{f}");
+    match &g.enemies {
+        Some(list) => list
+            .iter()
+            .enumerate()
+            .filter_map(|(j, n)| {
+                let k = groups.resolve(e, format!("{}[{j}]", at("enemies")), n, "armed group")?;
+                if k as usize == i {
+                    e.push(format!("{}[{j}]", at("enemies")), "a group cannot be its own enemy");
+                    None
+                } else {
+                    Some(k)
+                }
+            })
+            .collect(),
+        None => all
+            .iter()
+            .enumerate()
+            .filter(|&(j, other)| j != i && ((g.kind == GroupKind::State) != (other.kind == GroupKind::State)))
+            .map(|(j, _)| {
+                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+                let j = j as u32;
+                j
+            })
+            .collect(),
     }
 }
 
@@ -650,7 +657,6 @@ struct EventPlace<'a> {
 }
 
 /// One event's kind, with its names resolved; None when a name it needs is unknown.
-#[expect(clippy::too_many_lines, reason = "one arm per kind of event, each short")]
 fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<EventKind> {
     let at = p.at;
     let localities_idx = p.names.localities;
@@ -671,25 +677,7 @@ fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<
             .collect()
     };
     match ev {
-        RawEvent::EpidemicSeed { locality, cases, .. } => {
-            let loc = localities_idx.resolve(e, at("locality"), locality, "locality");
-            let cases_v = count(e, at("cases"), *cases, 1, MAX_LOCALITY_POPULATION);
-            if let Some(l) = loc {
-                let pop = p.localities[l as usize].population;
-                #[expect(clippy::cast_sign_loss, reason = "clamped positive")]
-                if cases_v as u64 > pop {
-                    e.push(
-                        at("cases"),
-                        format!("cannot exceed the locality's population ({pop}), got {cases_v}"),
-                    );
-                }
-            }
-            #[expect(clippy::cast_precision_loss, reason = "small integers")]
-            loc.map(|l| EventKind::EpidemicSeed {
-                locality: l,
-                cases: cases_v as f64,
-            })
-        }
+        RawEvent::EpidemicSeed { locality, cases, .. } => epidemic_seed(e, p, locality, *cases),
         RawEvent::Drought {
             localities: list,
             severity_share,
@@ -741,22 +729,7 @@ fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<
         }
         RawEvent::ArmedGroupSurge {
             group, fighters, locality, ..
-        } => {
-            let g = groups_idx.resolve(e, at("group"), group, "armed group");
-            #[expect(clippy::cast_precision_loss, reason = "small integers")]
-            let f = count(e, at("fighters"), *fighters, 0, 10_000_000) as f64;
-            let loc = match locality {
-                Some(n) => localities_idx.resolve(e, at("locality"), n, "locality"),
-                None => g
-                    .and_then(|g| p.armed_groups.get(g as usize))
-                    .and_then(|s| s.presence.first().copied()),
-            };
-            g.zip(loc).map(|(group, locality)| EventKind::ArmedGroupSurge {
-                group,
-                fighters: f,
-                locality,
-            })
-        }
+        } => armed_group_surge(e, p, group, *fighters, locality.as_deref()),
         RawEvent::ArmedGroupSplit {
             group,
             new_group,
@@ -774,19 +747,9 @@ fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<
                 share: share(e, at("share"), *s),
             })
         }
-        RawEvent::Ceasefire { groups: list, .. } => {
-            #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
-            let all: Vec<u32> = (0..p.armed_groups.len() as u32).collect();
-            let groups = if list.is_empty() {
-                all
-            } else {
-                list.iter()
-                    .enumerate()
-                    .filter_map(|(j, n)| groups_idx.resolve(e, format!("{}[{j}]", at("groups")), n, "armed group"))
-                    .collect()
-            };
-            Some(EventKind::Ceasefire { groups })
-        }
+        RawEvent::Ceasefire { groups: list, .. } => Some(EventKind::Ceasefire {
+            groups: ceasefire_groups(e, p, list),
+        }),
         RawEvent::MandateChange {
             weights,
             allocation,
@@ -805,6 +768,60 @@ fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<
             })
         }
     }
+}
+
+/// An epidemic seed: its locality, and no more cases than people there.
+fn epidemic_seed(e: &mut FieldErrors, p: &EventPlace<'_>, locality: &str, cases: i64) -> Option<EventKind> {
+    let at = p.at;
+    let loc = p.names.localities.resolve(e, at("locality"), locality, "locality");
+    let cases_v = count(e, at("cases"), cases, 1, MAX_LOCALITY_POPULATION);
+    if let Some(l) = loc {
+        let pop = p.localities[l as usize].population;
+        #[expect(clippy::cast_sign_loss, reason = "clamped positive")]
+        if cases_v as u64 > pop {
+            e.push(
+                at("cases"),
+                format!("cannot exceed the locality's population ({pop}), got {cases_v}"),
+            );
+        }
+    }
+    #[expect(clippy::cast_precision_loss, reason = "small integers")]
+    loc.map(|l| EventKind::EpidemicSeed {
+        locality: l,
+        cases: cases_v as f64,
+    })
+}
+
+/// A surge of an armed group: the group, and where (by default its first presence locality).
+fn armed_group_surge(e: &mut FieldErrors, p: &EventPlace<'_>, group: &str, fighters: i64, locality: Option<&str>) -> Option<EventKind> {
+    let at = p.at;
+    let g = p.names.groups.resolve(e, at("group"), group, "armed group");
+    #[expect(clippy::cast_precision_loss, reason = "small integers")]
+    let f = count(e, at("fighters"), fighters, 0, 10_000_000) as f64;
+    let loc = match locality {
+        Some(n) => p.names.localities.resolve(e, at("locality"), n, "locality"),
+        None => g
+            .and_then(|g| p.armed_groups.get(g as usize))
+            .and_then(|s| s.presence.first().copied()),
+    };
+    g.zip(loc).map(|(group, locality)| EventKind::ArmedGroupSurge {
+        group,
+        fighters: f,
+        locality,
+    })
+}
+
+/// The groups a ceasefire binds: those listed, or every group.
+fn ceasefire_groups(e: &mut FieldErrors, p: &EventPlace<'_>, list: &[String]) -> Vec<u32> {
+    let at = p.at;
+    if list.is_empty() {
+        #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+        return (0..p.armed_groups.len() as u32).collect();
+    }
+    list.iter()
+        .enumerate()
+        .filter_map(|(j, n)| p.names.groups.resolve(e, format!("{}[{j}]", at("groups")), n, "armed group"))
+        .collect()
 }
 
 /// `[indicators]`.
