@@ -11,9 +11,10 @@ use divan::Bencher;
 use divan::counter::ItemsCount;
 use peacesim::Scenario;
 use peacesim::engine::{Discard, Simulation};
+use peacesim::experiment::build::ensemble;
+use peacesim::experiment::pool::NoProgress;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{RunOptions, run_to_dir};
-use peacesim::experiment::{NoProgress, ensemble};
 
 fn main() {
     divan::main();

@@ -7,9 +7,9 @@
 use std::fmt::Write as _;
 
 use crate::classic::EpsteinScenario;
-use crate::experiment::model::ModelSpec;
 use crate::library::BuiltinScenario;
 use crate::scenario::{Allocation, EventKind, LocalityKind, Mandate, PillarWeights, Rules, Scenario};
+use crate::spec::ModelSpec;
 
 /// Width of the terminal the listing is laid out for, in characters.
 pub const LISTING_WIDTH: usize = 100;
@@ -115,12 +115,20 @@ fn section(out: &mut String, title: &str) {
 fn describe_peacesim(s: &Scenario, label: &str) -> String {
     let mut out = String::new();
     header(&mut out, &s.name, label, "peacesim", &s.description, &s.narrative);
-    let dt = s.run.tick_length_days;
-    let loc = |i: u32| s.localities[i as usize].name.as_str();
+    run_and_population(&mut out, s);
+    armed_groups(&mut out, s);
+    mission(&mut out, s);
+    scheduled_events(&mut out, s);
+    changed_parameters_section(&mut out, s);
+    out
+}
 
-    section(&mut out, "Run and population");
+/// Length, seed, people, localities, protection sites and identity groups.
+fn run_and_population(out: &mut String, s: &Scenario) {
+    let dt = s.run.tick_length_days;
+    section(out, "Run and population");
     field(
-        &mut out,
+        out,
         "length",
         &format!(
             "{} ticks of {} ({} days)",
@@ -129,9 +137,9 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
             short(f64::from(s.run.ticks) * dt)
         ),
     );
-    field(&mut out, "seed", &s.run.seed.to_string());
+    field(out, "seed", &s.run.seed.to_string());
     field(
-        &mut out,
+        out,
         "people",
         &format!(
             "{} as {} agents ({})",
@@ -161,7 +169,7 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
         })
         .collect();
     field(
-        &mut out,
+        out,
         "localities",
         &format!(
             "{} ({urban} urban, {} rural), {} links",
@@ -171,7 +179,7 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
         ),
     );
     field(
-        &mut out,
+        out,
         "protection sites",
         &if sites.is_empty() {
             "none".to_string()
@@ -193,11 +201,16 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
             format!("{name} {:.0} %", 100.0 * people / total)
         })
         .collect();
-    field(&mut out, "identity groups", &format!("{} (share of residents)", groups.join(", ")));
+    field(out, "identity groups", &format!("{} (share of residents)", groups.join(", ")));
+}
 
-    section(&mut out, "Armed groups");
+/// Each armed group in a paragraph: strength, behaviour, whom it recruits, fights and targets.
+fn armed_groups(out: &mut String, s: &Scenario) {
+    let dt = s.run.tick_length_days;
+    let loc = |i: u32| s.localities[i as usize].name.as_str();
+    section(out, "Armed groups");
     if s.armed_groups.is_empty() {
-        field(&mut out, "none", "");
+        field(out, "none", "");
     }
     for g in &s.armed_groups {
         let names = |flags: &[bool]| -> String {
@@ -258,14 +271,18 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
             writeln!(out, "    {line}").expect("String");
         }
     }
+}
 
-    section(&mut out, "Mission");
+/// The mission: personnel, budget, mandate, consent, deployment and policy.
+fn mission(out: &mut String, s: &Scenario) {
+    let dt = s.run.tick_length_days;
+    section(out, "Mission");
     match &s.mission {
-        None => field(&mut out, "none", ""),
+        None => field(out, "none", ""),
         Some(m) => {
-            field(&mut out, "name", &m.name);
+            field(out, "name", &m.name);
             field(
-                &mut out,
+                out,
                 "personnel",
                 &format!(
                     "{} troops, {} police, {} observers, {} civilians",
@@ -275,9 +292,9 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
                     thousands_f(m.civilians)
                 ),
             );
-            field(&mut out, "budget", &format!("US$ {} per day", thousands_f(m.budget_usd_per_day)));
+            field(out, "budget", &format!("US$ {} per day", thousands_f(m.budget_usd_per_day)));
             field(
-                &mut out,
+                out,
                 "mandate",
                 &format!(
                     "{}, posture {:.2}{}",
@@ -291,7 +308,7 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
                 ),
             );
             field(
-                &mut out,
+                out,
                 "consent",
                 &format!(
                     "host consent {:.2}; withdrawal ordered below {:.2}, then protection limited after {} days and personnel withdrawn over {} days",
@@ -302,7 +319,7 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
                 ),
             );
             field(
-                &mut out,
+                out,
                 "deployment",
                 &format!(
                     "from day {}, {:.0} % deployed at the start, full after {} days; units of {} troops or {} police; plans every {} days",
@@ -314,8 +331,8 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
                     m.planning_interval_days
                 ),
             );
-            field(&mut out, "policy weights", &weights(&m.policy.weights));
-            field(&mut out, "allocation", &allocation(m.policy.allocation, m.policy.blend_share));
+            field(out, "policy weights", &weights(&m.policy.weights));
+            field(out, "allocation", &allocation(m.policy.allocation, m.policy.blend_share));
             let deploy: Vec<&str> = m
                 .deployable
                 .iter()
@@ -324,7 +341,7 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
                 .map(|(_, l)| l.name.as_str())
                 .collect();
             field(
-                &mut out,
+                out,
                 "deploy to",
                 &if deploy.len() == s.localities.len() {
                     "all localities".to_string()
@@ -334,10 +351,14 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
             );
         }
     }
+}
 
-    section(&mut out, "Scheduled events");
+/// The scheduled events, one a line, by day.
+fn scheduled_events(out: &mut String, s: &Scenario) {
+    let dt = s.run.tick_length_days;
+    section(out, "Scheduled events");
     if s.events.is_empty() {
-        field(&mut out, "none", "");
+        field(out, "none", "");
     }
     let mut events: Vec<&crate::scenario::ScheduledEvent> = s.events.iter().collect();
     events.sort_by_key(|e| e.tick);
@@ -354,16 +375,18 @@ fn describe_peacesim(s: &Scenario, label: &str) -> String {
             }
         }
     }
+}
 
-    section(&mut out, "Mechanism parameters set by the scenario (differing from the defaults)");
+/// The mechanism parameters the scenario sets away from their defaults.
+fn changed_parameters_section(out: &mut String, s: &Scenario) {
+    section(out, "Mechanism parameters set by the scenario (differing from the defaults)");
     let changed = changed_parameters(s);
     if changed.is_empty() {
-        field(&mut out, "none", "every [rules.*] parameter is at its default (`peacesim params`)");
+        field(out, "none", "every [rules.*] parameter is at its default (`peacesim params`)");
     }
     for line in changed {
         writeln!(out, "  {line}").expect("String");
     }
-    out
 }
 
 /// Every `[rules.*]` and `[indicators]` value that differs from its default, as
@@ -560,18 +583,27 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
         &r.description,
         &r.narrative,
     );
-    section(&mut out, "Run and lattice");
-    field(&mut out, "length", &format!("{} ticks", thousands(u64::from(e.ticks))));
-    field(&mut out, "seed", &e.seed.to_string());
+    run_and_lattice(&mut out, e);
+    epstein_rules(&mut out, e);
+    epstein_changes(&mut out, e);
+    out
+}
+
+/// Length, seed, the lattice, citizens, cops and Model II.
+fn run_and_lattice(out: &mut String, e: &EpsteinScenario) {
+    let r = &e.raw;
+    section(out, "Run and lattice");
+    field(out, "length", &format!("{} ticks", thousands(u64::from(e.ticks))));
+    field(out, "seed", &e.seed.to_string());
     let cells = e.width * e.height;
     field(
-        &mut out,
+        out,
         "lattice",
         &format!("{} × {} torus ({} cells)", e.width, e.height, thousands(cells as u64)),
     );
     let c = &r.citizens;
     field(
-        &mut out,
+        out,
         "citizens",
         &format!(
             "density {} (about {}), legitimacy {}, threshold {}, vision {}, arrest constant {}",
@@ -584,7 +616,7 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
         ),
     );
     field(
-        &mut out,
+        out,
         "cops",
         &format!(
             "density {} (about {}), vision {}",
@@ -595,7 +627,7 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
     );
     let m = &r.model2;
     field(
-        &mut out,
+        out,
         "model II",
         &if m.enabled {
             format!(
@@ -610,7 +642,12 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
             "off (Model I: citizens and cops)".into()
         },
     );
-    section(&mut out, "Rule settings (where NetLogo, Mesa and the paper differ)");
+}
+
+/// Every rule setting, with its default where it differs.
+fn epstein_rules(out: &mut String, e: &EpsteinScenario) {
+    let r = &e.raw;
+    section(out, "Rule settings (where NetLogo, Mesa and the paper differ)");
     let mut actual = Vec::new();
     let mut default = Vec::new();
     if let (Ok(a), Ok(d)) = (
@@ -628,7 +665,12 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
         };
         writeln!(out, "  {path} = {}{note}", render(value)).expect("String");
     }
-    section(&mut out, "Scheduled changes");
+}
+
+/// The scheduled changes of legitimacy and cop density, by tick.
+fn epstein_changes(out: &mut String, e: &EpsteinScenario) {
+    let r = &e.raw;
+    section(out, "Scheduled changes");
     let mut changes: Vec<(i64, String)> = Vec::new();
     for (what, list) in [("legitimacy", &r.legitimacy_changes), ("cop density", &r.cop_changes)] {
         for ch in list {
@@ -642,13 +684,12 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
     }
     changes.sort_by_key(|c| c.0);
     if changes.is_empty() {
-        field(&mut out, "none", "");
+        field(out, "none", "");
     }
     let width = changes.iter().map(|c| c.0.to_string().len()).max().unwrap_or(1);
     for (tick, text) in changes {
         writeln!(out, "  tick {tick:<width$}  {text}").expect("String");
     }
-    out
 }
 
 /// Collapses whitespace (newlines included) to single spaces.

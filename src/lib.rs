@@ -7,6 +7,7 @@
 //!
 //! The crate is organised by question:
 //! - [`scenario`]: what a scenario file says (parse, validate);
+//! - [`spec`]: which model a scenario is for, and what it says (either model behind one type);
 //! - [`library`]: the scenarios built into the binary, and how a SCENARIO argument is found;
 //! - [`describe`]: scenarios in plain language (`peacesim scenarios`, `peacesim describe`);
 //! - [`pillar`]: the mission's pillars of effort and per-pillar values;
@@ -15,10 +16,12 @@
 //! - [`phases`]: the per-tick procedures that apply them, and the aggregates they fill;
 //! - [`engine`]: in what order and on which threads (the tick);
 //! - [`rng`]: the random streams (the only place generators are made);
-//! - [`experiment`]: what runs to do (single runs; replicates, sweeps and comparisons);
+//! - [`stats`]: summary statistics and bootstrap intervals over replicates;
+//! - [`experiment`]: what runs to do (single runs; replicates, sweeps, comparisons and what-ifs);
 //! - [`output`]: what gets written and drawn;
 //! - [`classic`]: Epstein's civil-violence models, run through the same tools;
-//! - [`validation`]: named, seeded checks of stylised facts (`peacesim check`).
+//! - [`validation`]: named, seeded checks of stylised facts (`peacesim check`);
+//! - [`uncertainty`]: designs and estimators for sensitivity, calibration and robustness.
 //!
 //! Determinism: the same scenario and seed give byte-identical outputs whatever the thread
 //! count. The library never prints.
@@ -37,6 +40,8 @@ pub mod pillar;
 pub mod rng;
 pub mod scenario;
 pub mod serve;
+pub mod spec;
+pub mod stats;
 pub mod uncertainty;
 pub mod validation;
 

@@ -13,8 +13,8 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::experiment::model::ModelSpec;
 use crate::scenario::{Override, document};
+use crate::spec::ModelSpec;
 
 /// A scenario file shipped inside the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

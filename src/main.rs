@@ -3,6 +3,7 @@
 
 mod cli;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,17 +11,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use peacesim::classic::EpsteinScenario;
 use peacesim::error::{Error, Result};
-use peacesim::experiment::model::ModelSpec;
-use peacesim::experiment::runner::{ExecOptions, execute};
+use peacesim::experiment::design::{Experiment, check_replicates};
+use peacesim::experiment::pool::{Progress, with_threads};
+use peacesim::experiment::runner::{ExecOptions, ExecReport, execute, parse_shard};
 use peacesim::experiment::single::{self, RunOptions};
-use peacesim::experiment::whatif;
-use peacesim::experiment::{self, Progress, compare, merge, plan};
+use peacesim::experiment::whatif::{analysis, render, request};
+use peacesim::experiment::{build, compare, merge, plan};
 use peacesim::library::ScenarioInput;
-use peacesim::output::default_run_dir;
-use peacesim::scenario::{Override, Rules, Scenario};
+use peacesim::output::{Format, PlotOptions, default_run_dir, plot_dir};
+use peacesim::phases::indicators::{Indicators, LocalityIndicators};
+use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
+use peacesim::spec::ModelSpec;
+use peacesim::validation;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, CompareArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, WhatIfArgs};
+
+/// Polled between ticks and batches; true stops the work with `Interrupted`.
+type Stop<'a> = &'a (dyn Fn() -> bool + Sync);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,6 +47,45 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(&args, stop),
+        Command::Sweep(args) => sweep(&args, stop),
+        Command::Compare(args) => compare(&args, stop),
+        Command::Whatif(args) => whatif(&args, stop),
+        Command::Serve(args) => serve(&args, stop),
+        Command::Scenarios => {
+            print!(
+                "{}",
+                peacesim::describe::listing(peacesim::library::builtin(), peacesim::describe::LISTING_WIDTH)
+            );
+            Ok(())
+        }
+        Command::Describe { scenario } => describe(&scenario),
+        Command::Plot(args) => plot(args),
+        Command::Merge { dir } => {
+            let merged = merge::merge(&dir, &command_line())?;
+            println!("{}", merged.display());
+            Ok(())
+        }
+        Command::Check {
+            scale,
+            seeds,
+            out,
+            threads,
+        } => check(&scale, seeds, out, threads),
+        Command::Validate { files } => validate(&files),
+        Command::Params { markdown } => {
+            params(markdown);
+            Ok(())
+        }
+        Command::Indicators { markdown } => {
+            indicators(markdown);
+            Ok(())
         }
     }
 }
@@ -88,12 +136,50 @@ impl Progress for Bar {
     }
 }
 
-/// Draws the default figures of a finished output directory and says where they are.
-fn plot_after(dir: &std::path::Path, quiet: bool) -> Result<()> {
-    let written = peacesim::output::plot_dir(dir, &peacesim::output::PlotOptions::default())?;
-    if !quiet {
-        eprintln!("drew {} figure files in {}", written.len(), dir.join("figures").display());
+/// How an experiment command executes: the options that `run --replicates`, `sweep`,
+/// `compare` and `whatif` share, gathered once per command.
+struct Execution<'a> {
+    out: PathBuf,
+    force: bool,
+    threads: usize,
+    shard: Option<(u32, u32)>,
+    quiet: bool,
+    stop: Stop<'a>,
+}
+
+impl Execution<'_> {
+    /// Runs (or resumes) the experiment with a progress bar, and says when it resumed.
+    fn execute(&self, exp: &Experiment) -> Result<ExecReport> {
+        let bar = Bar::new(self.quiet);
+        let report = execute(
+            exp,
+            &ExecOptions {
+                out: self.out.clone(),
+                force: self.force,
+                threads: self.threads,
+                shard: self.shard,
+                command: command_line(),
+                progress: &bar,
+                stop: self.stop,
+            },
+        )?;
+        if report.skipped > 0 && !self.quiet {
+            eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+        }
+        Ok(report)
     }
+}
+
+/// Draws the default figures of a finished output directory if asked to, then prints the
+/// directory (the one line a script reads from stdout).
+fn finish_dir(dir: &Path, plot: bool, quiet: bool) -> Result<()> {
+    if plot {
+        let written = plot_dir(dir, &PlotOptions::default())?;
+        if !quiet {
+            eprintln!("drew {} figure files in {}", written.len(), dir.join("figures").display());
+        }
+    }
+    println!("{}", dir.display());
     Ok(())
 }
 
@@ -108,409 +194,334 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
     set.iter().map(|s| Override::parse(s)).collect()
 }
 
-fn dispatch(cli: Cli, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
-    match cli.command {
-        Command::Run(args) => {
-            check_ticks(args.ticks)?;
-            let overrides = parse_overrides(&args.common.set)?;
-            let input = ScenarioInput::resolve(&args.scenario)?;
-            let mut spec = input.load(&overrides)?;
-            spec.apply_run_overrides(args.seed, args.ticks);
-            let naming = input.naming_path();
-            if let Some(n) = args.replicates {
-                if !(1..=100_000).contains(&n) {
-                    return Err(Error::Usage(format!("--replicates must be in [1, 100000], got {n}")));
-                }
-                let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
-                let exp = experiment::ensemble_of(&spec, n, spec.seed());
-                let out = args
-                    .common
-                    .out
-                    .clone()
-                    .unwrap_or_else(|| experiment::default_dir(&naming, &format!("ensemble-seed-{}-n{n}", spec.seed())));
-                if !args.common.quiet {
-                    eprintln!(
-                        "running {n} replicates of {} ({} ticks, master seed {})",
-                        input.label.display(),
-                        spec.ticks(),
-                        spec.seed()
-                    );
-                }
-                let bar = Bar::new(args.common.quiet);
-                let report = execute(
-                    &exp,
-                    &ExecOptions {
-                        out,
-                        force: args.common.force,
-                        threads: args.common.threads,
-                        shard,
-                        command: command_line(),
-                        progress: &bar,
-                        stop,
-                    },
-                )?;
-                if report.skipped > 0 && !args.common.quiet {
-                    eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
-                }
-                if args.common.plot && shard.is_none() {
-                    plot_after(&report.dir, args.common.quiet)?;
-                }
-                println!("{}", report.dir.display());
-                return Ok(());
-            }
-            let scenario = match spec {
-                ModelSpec::Peacesim(s) => *s,
-                ModelSpec::Epstein(e) => {
-                    let out = args.common.out.clone().unwrap_or_else(|| default_run_dir(&naming, e.seed));
-                    let options = RunOptions {
-                        out,
-                        force: args.common.force,
-                        threads: 1,
-                        locality_every: None,
-                        command: command_line(),
-                    };
-                    if !args.common.quiet {
-                        eprintln!(
-                            "running {} ({}x{} lattice, {} ticks, seed {})",
-                            input.label.display(),
-                            e.width,
-                            e.height,
-                            e.ticks,
-                            e.seed
-                        );
-                    }
-                    let dir = single::run_epstein_to_dir(&e, &options, stop)?;
-                    if args.common.plot {
-                        plot_after(&dir, args.common.quiet)?;
-                    }
-                    println!("{}", dir.display());
-                    return Ok(());
-                }
-            };
-            let out = args
-                .common
-                .out
-                .clone()
-                .unwrap_or_else(|| default_run_dir(&naming, scenario.run.seed));
-            let options = RunOptions {
-                out,
-                force: args.common.force,
-                threads: args.common.threads,
-                locality_every: args.locality_every,
-                command: command_line(),
-            };
-            if !args.common.quiet {
-                eprintln!(
-                    "running {} ({} people as {} agents, {} ticks, seed {})",
-                    input.label.display(),
-                    scenario.total_population(),
-                    scenario.total_agents(),
-                    scenario.run.ticks,
-                    scenario.run.seed
-                );
-            }
-            let dir = single::run_to_dir(&scenario, &options, stop)?;
-            if args.common.plot {
-                plot_after(&dir, args.common.quiet)?;
-            }
-            println!("{}", dir.display());
-            Ok(())
-        }
-        Command::Sweep(args) => {
-            let plan = plan::Plan::load(&args.plan)?;
-            let shard = args.shard.as_deref().map(experiment::parse_shard).transpose()?;
-            let exp = experiment::sweep(&plan);
-            let out = args.out.clone().unwrap_or_else(|| experiment::default_dir(&args.plan, "sweep"));
-            if !args.quiet {
-                eprintln!(
-                    "sweep {}: {} design points x {} replicates = {} runs{}",
-                    args.plan.display(),
-                    plan.points.len(),
-                    plan.replicates,
-                    plan.runs(),
-                    shard.map(|(i, n)| format!(" (shard {i}/{n})")).unwrap_or_default()
-                );
-            }
-            let bar = Bar::new(args.quiet);
-            let report = execute(
-                &exp,
-                &ExecOptions {
-                    out,
-                    force: args.force,
-                    threads: args.threads,
-                    shard,
-                    command: command_line(),
-                    progress: &bar,
-                    stop,
-                },
-            )?;
-            if report.skipped > 0 && !args.quiet {
-                eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
-            }
-            if args.plot && shard.is_none() {
-                plot_after(&report.dir, args.quiet)?;
-            }
-            println!("{}", report.dir.display());
-            Ok(())
-        }
-        Command::Compare(args) => {
-            check_ticks(args.ticks)?;
-            let common = parse_overrides(&args.common.set)?;
-            let naming = ScenarioInput::resolve(&args.scenario)?.naming_path();
-            let mut arms = Vec::new();
-            for a in &args.arms {
-                let mut arm = experiment::parse_arm(a, &args.scenario, &common)?;
-                arm.scenario.apply_run_overrides(None, args.ticks);
-                arms.push(arm);
-            }
-            if !(1..=100_000).contains(&args.replicates) {
-                return Err(Error::Usage(format!(
-                    "--replicates must be in [1, 100000], got {}",
-                    args.replicates
-                )));
-            }
-            let seed = args.seed.unwrap_or(arms[0].scenario.seed());
-            let exp = experiment::comparison(&arms, args.replicates, seed)?;
-            let out = args
-                .common
-                .out
-                .clone()
-                .unwrap_or_else(|| experiment::default_dir(&naming, &format!("compare-seed-{seed}")));
-            let bar = Bar::new(args.common.quiet);
-            let report = execute(
-                &exp,
-                &ExecOptions {
-                    out,
-                    force: args.common.force,
-                    threads: args.common.threads,
-                    shard: None,
-                    command: command_line(),
-                    progress: &bar,
-                    stop,
-                },
-            )?;
-            let rows = compare::analyse(&report.dir, seed)?;
-            if !args.common.quiet {
-                println!("{}", compare::render_table(&rows, &compare::HEADLINE));
-            }
-            if args.common.plot {
-                plot_after(&report.dir, args.common.quiet)?;
-            }
-            println!("{}", report.dir.display());
-            Ok(())
-        }
-        Command::Whatif(args) => whatif(&args, stop),
-        Command::Serve(args) => {
-            let address = if args.bind.contains(':') {
-                format!("[{}]:{}", args.bind, args.port)
-            } else {
-                format!("{}:{}", args.bind, args.port)
-            };
-            peacesim::serve::serve(
-                &peacesim::serve::ServeOptions {
-                    address,
-                    out: args.out.clone(),
-                    threads: args.threads,
-                },
-                stop,
-                &|url| {
-                    println!("peacesim dashboard: {url}");
-                    eprintln!("(Ctrl-C stops the server)");
-                },
-            )
-        }
-        Command::Scenarios => {
-            print!(
-                "{}",
-                peacesim::describe::listing(peacesim::library::builtin(), peacesim::describe::LISTING_WIDTH)
-            );
-            Ok(())
-        }
-        Command::Describe { scenario } => {
-            let input = ScenarioInput::resolve(&scenario)?;
-            let spec = input.load(&[])?;
-            print!("{}", peacesim::describe::describe(&spec, &input.label.display().to_string()));
-            Ok(())
-        }
-        Command::Plot(args) => {
-            let formats = args
-                .format
-                .iter()
-                .map(|f| f.parse())
-                .collect::<Result<Vec<peacesim::output::Format>>>()?;
-            let options = peacesim::output::PlotOptions {
-                indicators: args.indicators,
-                formats,
-                map_indicator: args.map_indicator,
-                map_tick: args.map_tick,
-                map_ticks: args.map_ticks,
-                outcome: args.outcome,
-                ..peacesim::output::PlotOptions::default()
-            };
-            for path in peacesim::output::plot_dir(&args.dir, &options)? {
-                println!("{}", path.display());
-            }
-            Ok(())
-        }
-        Command::Merge { dir } => {
-            let merged = merge::merge(&dir, &command_line())?;
-            println!("{}", merged.display());
-            Ok(())
-        }
-        Command::Check {
-            scale,
-            seeds,
-            out,
-            threads,
-        } => {
-            let mut scale = match scale.as_str() {
-                "small" => peacesim::validation::Scale::SMALL,
-                "full" => peacesim::validation::Scale::FULL,
-                other => return Err(Error::Usage(format!("--scale must be `small` or `full`, got `{other}`"))),
-            };
-            if let Some(n) = seeds {
-                scale.seeds = n.max(1);
-            }
-            let results = experiment::with_threads(threads, || peacesim::validation::run_all(scale))??;
-            let canonical = match seeds {
-                Some(n) => format!("peacesim check --scale {} --seeds {n}", scale.name),
-                None => format!("peacesim check --scale {}", scale.name),
-            };
-            let report = peacesim::validation::render(&results, scale, &canonical);
-            match out {
-                Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write {
-                    path: path.clone(),
-                    source,
-                })?,
-                None => println!("{report}"),
-            }
-            let failed = results.iter().filter(|r| !r.passed).count();
-            eprintln!("{} of {} patterns reproduced", results.len() - failed, results.len());
-            Ok(())
-        }
-        Command::Validate { files } => {
-            let mut failed = 0;
-            for f in &files {
-                match Scenario::from_path(f) {
-                    Ok(s) => println!(
-                        "{}: ok ({}, {} localities, {} people)",
-                        f.display(),
-                        s.name,
-                        s.localities.len(),
-                        s.total_population()
-                    ),
-                    Err(e) => {
-                        failed += 1;
-                        eprintln!("{e}");
-                    }
-                }
-            }
-            if failed > 0 {
-                Err(Error::Usage(format!("{failed} of {} scenario files are invalid", files.len())))
-            } else {
-                Ok(())
-            }
-        }
-        Command::Params { markdown } => {
-            for p in Rules::catalogue() {
-                if markdown {
-                    println!(
-                        "| `{}` | {} | {} | [{}, {}] | {} | {} |",
-                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
-                    );
-                } else {
-                    println!(
-                        "{} = {} [{}] range [{}, {}]\n    {}\n    source: {}",
-                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
-                    );
-                }
-            }
-            for p in peacesim::scenario::RawCutoffs::catalogue() {
-                if markdown {
-                    println!(
-                        "| `{}` | {} | {} | [{}, {}] | {} | {} |",
-                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
-                    );
-                } else {
-                    println!(
-                        "{} = {} [{}] range [{}, {}]\n    {}\n    source: {}",
-                        p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
-                    );
-                }
-            }
-            Ok(())
-        }
-        Command::Indicators { markdown } => {
-            use peacesim::phases::indicators::{Indicators, LocalityIndicators};
-            for (file, names, units, meanings) in [
-                ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
-                (
-                    "localities.csv",
-                    LocalityIndicators::NAMES,
-                    LocalityIndicators::UNITS,
-                    LocalityIndicators::MEANINGS,
-                ),
-            ] {
-                for ((n, u), m) in names.iter().zip(units).zip(meanings) {
-                    if markdown {
-                        println!("| {file} | `{n}` | {u} | {} |", m.trim());
-                    } else {
-                        println!("{file}: {n} [{u}] {}", m.trim());
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
+fn parse_formats(formats: &[String]) -> Result<Vec<Format>> {
+    formats.iter().map(|f| f.parse()).collect()
 }
 
-/// Quotes a word for a POSIX shell when it holds anything but plain path and value characters.
+/// `peacesim run`: one run of a scenario of either model, or with `--replicates` an ensemble.
+fn run(args: &RunArgs, stop: Stop<'_>) -> Result<()> {
+    check_ticks(args.ticks)?;
+    let overrides = parse_overrides(&args.common.set)?;
+    let input = ScenarioInput::resolve(&args.scenario)?;
+    let mut spec = input.load(&overrides)?;
+    spec.apply_run_overrides(args.seed, args.ticks);
+    if let Some(n) = args.replicates {
+        return run_ensemble(args, &input, &spec, n, stop);
+    }
+    let dir = match spec {
+        ModelSpec::Peacesim(s) => run_peacesim(args, &input, &s, stop)?,
+        ModelSpec::Epstein(e) => run_epstein(args, &input, &e, stop)?,
+    };
+    finish_dir(&dir, args.common.plot, args.common.quiet)
+}
+
+fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop: Stop<'_>) -> Result<PathBuf> {
+    let options = RunOptions {
+        out: args
+            .common
+            .out
+            .clone()
+            .unwrap_or_else(|| default_run_dir(&input.naming_path(), scenario.run.seed)),
+        force: args.common.force,
+        threads: args.common.threads,
+        locality_every: args.locality_every,
+        command: command_line(),
+    };
+    if !args.common.quiet {
+        eprintln!(
+            "running {} ({} people as {} agents, {} ticks, seed {})",
+            input.label.display(),
+            scenario.total_population(),
+            scenario.total_agents(),
+            scenario.run.ticks,
+            scenario.run.seed
+        );
+    }
+    single::run_to_dir(scenario, &options, stop)
+}
+
+fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop: Stop<'_>) -> Result<PathBuf> {
+    let options = RunOptions {
+        out: args
+            .common
+            .out
+            .clone()
+            .unwrap_or_else(|| default_run_dir(&input.naming_path(), e.seed)),
+        force: args.common.force,
+        // Epstein's model uses no worker pool (`classic::epstein` is sequential).
+        threads: 1,
+        locality_every: None,
+        command: command_line(),
+    };
+    if !args.common.quiet {
+        eprintln!(
+            "running {} ({}x{} lattice, {} ticks, seed {})",
+            input.label.display(),
+            e.width,
+            e.height,
+            e.ticks,
+            e.seed
+        );
+    }
+    single::run_epstein_to_dir(e, &options, stop)
+}
+
+/// `peacesim run --replicates N`: an ensemble, or one shard of it.
+fn run_ensemble(args: &RunArgs, input: &ScenarioInput, spec: &ModelSpec, n: u32, stop: Stop<'_>) -> Result<()> {
+    check_replicates(n, 1, "")?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let exp = build::ensemble_of(spec, n, spec.seed());
+    let execution = Execution {
+        out: args
+            .common
+            .out
+            .clone()
+            .unwrap_or_else(|| build::default_dir(&input.naming_path(), &format!("ensemble-seed-{}-n{n}", spec.seed()))),
+        force: args.common.force,
+        threads: args.common.threads,
+        shard,
+        quiet: args.common.quiet,
+        stop,
+    };
+    if !args.common.quiet {
+        eprintln!(
+            "running {n} replicates of {} ({} ticks, master seed {})",
+            input.label.display(),
+            spec.ticks(),
+            spec.seed()
+        );
+    }
+    let report = execution.execute(&exp)?;
+    finish_dir(&report.dir, args.common.plot && shard.is_none(), args.common.quiet)
+}
+
+/// `peacesim sweep`: a plan's design, or one shard of it.
+fn sweep(args: &SweepArgs, stop: Stop<'_>) -> Result<()> {
+    let plan = plan::Plan::load(&args.plan)?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let exp = build::sweep(&plan);
+    let execution = Execution {
+        out: args.out.clone().unwrap_or_else(|| build::default_dir(&args.plan, "sweep")),
+        force: args.force,
+        threads: args.threads,
+        shard,
+        quiet: args.quiet,
+        stop,
+    };
+    if !args.quiet {
+        eprintln!(
+            "sweep {}: {} design points x {} replicates = {} runs{}",
+            args.plan.display(),
+            plan.points.len(),
+            plan.replicates,
+            plan.runs(),
+            shard.map(|(i, n)| format!(" (shard {i}/{n})")).unwrap_or_default()
+        );
+    }
+    let report = execution.execute(&exp)?;
+    finish_dir(&report.dir, args.plot && shard.is_none(), args.quiet)
+}
+
+/// `peacesim compare`: arms with common random numbers, and the headline table.
+fn compare(args: &CompareArgs, stop: Stop<'_>) -> Result<()> {
+    check_ticks(args.ticks)?;
+    let common = parse_overrides(&args.common.set)?;
+    let naming = ScenarioInput::resolve(&args.scenario)?.naming_path();
+    let mut arms = Vec::new();
+    for a in &args.arms {
+        let mut arm = build::parse_arm(a, &args.scenario, &common)?;
+        arm.scenario.apply_run_overrides(None, args.ticks);
+        arms.push(arm);
+    }
+    let seed = args.seed.unwrap_or(arms[0].scenario.seed());
+    let exp = build::comparison(&arms, args.replicates, seed)?;
+    let execution = Execution {
+        out: args
+            .common
+            .out
+            .clone()
+            .unwrap_or_else(|| build::default_dir(&naming, &format!("compare-seed-{seed}"))),
+        force: args.common.force,
+        threads: args.common.threads,
+        shard: None,
+        quiet: args.common.quiet,
+        stop,
+    };
+    let report = execution.execute(&exp)?;
+    let rows = compare::analyse(&report.dir, seed)?;
+    if !args.common.quiet {
+        println!("{}", compare::render_table(&rows, &compare::HEADLINE));
+    }
+    finish_dir(&report.dir, args.common.plot, args.common.quiet)
+}
+
 /// `peacesim whatif`: validates both arms, the changes and the output location, runs the paired
 /// ensemble, and prints the report.
-fn whatif(args: &cli::WhatIfArgs, stop: &(dyn Fn() -> bool + Sync)) -> Result<()> {
+fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
     check_ticks(args.ticks)?;
-    let formats = args
-        .format
-        .iter()
-        .map(|f| f.parse())
-        .collect::<Result<Vec<peacesim::output::Format>>>()?;
-    let prepared = whatif::prepare(&whatif::Request {
+    let prepared = request::prepare(&request::Request {
         scenario: args.scenario.clone(),
         alt: args.alt.clone(),
         set: args.set.clone(),
         ticks: args.ticks,
         replicates: args.replicates,
         seed: args.seed,
-        formats,
+        formats: parse_formats(&args.format)?,
     })?;
     let (exp, setup, seed) = (prepared.experiment, prepared.setup, prepared.seed);
-    let out = args.out.clone().unwrap_or(prepared.default_dir);
+    let execution = Execution {
+        out: args.out.clone().unwrap_or(prepared.default_dir),
+        force: args.force,
+        threads: args.threads,
+        shard: None,
+        quiet: args.quiet,
+        stop,
+    };
     if !args.quiet {
         eprintln!(
             "running {} replicate pairs of {} as is and what if ({} ticks, master seed {seed})",
             args.replicates, setup.scenario, setup.ticks
         );
     }
-    let bar = Bar::new(args.quiet);
-    let report = execute(
-        &exp,
-        &ExecOptions {
-            out,
-            force: args.force,
-            threads: args.threads,
-            shard: None,
-            command: command_line(),
-            progress: &bar,
-            stop,
-        },
-    )?;
-    if report.skipped > 0 && !args.quiet {
-        eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
-    }
+    let report = execution.execute(&exp)?;
     if !args.quiet {
-        let analysis = whatif::analyse(&report.dir, seed, setup.model)?;
-        println!("{}", whatif::render_text(&analysis, &setup));
+        let analysis = analysis::analyse(&report.dir, seed, setup.model)?;
+        println!("{}", render::render_text(&analysis, &setup));
     }
     println!("{}", report.dir.display());
     Ok(())
+}
+
+/// `peacesim serve`: the dashboard, until stopped.
+fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
+    let address = if args.bind.contains(':') {
+        format!("[{}]:{}", args.bind, args.port)
+    } else {
+        format!("{}:{}", args.bind, args.port)
+    };
+    peacesim::serve::serve(
+        &peacesim::serve::ServeOptions {
+            address,
+            out: args.out.clone(),
+            threads: args.threads,
+        },
+        stop,
+        &|url| {
+            println!("peacesim dashboard: {url}");
+            eprintln!("(Ctrl-C stops the server)");
+        },
+    )
+}
+
+/// `peacesim describe`: a scenario in plain language.
+fn describe(scenario: &Path) -> Result<()> {
+    let input = ScenarioInput::resolve(scenario)?;
+    let spec = input.load(&[])?;
+    print!("{}", peacesim::describe::describe(&spec, &input.label.display().to_string()));
+    Ok(())
+}
+
+/// `peacesim plot`: figures of any output directory, one path a line.
+fn plot(args: PlotArgs) -> Result<()> {
+    let options = PlotOptions {
+        formats: parse_formats(&args.format)?,
+        indicators: args.indicators,
+        map_indicator: args.map_indicator,
+        map_tick: args.map_tick,
+        map_ticks: args.map_ticks,
+        outcome: args.outcome,
+        ..PlotOptions::default()
+    };
+    for path in plot_dir(&args.dir, &options)? {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// `peacesim check`: the validation patterns, as a Markdown report.
+fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) -> Result<()> {
+    let mut scale = match scale {
+        "small" => validation::Scale::SMALL,
+        "full" => validation::Scale::FULL,
+        other => return Err(Error::Usage(format!("--scale must be `small` or `full`, got `{other}`"))),
+    };
+    if let Some(n) = seeds {
+        scale.seeds = n.max(1);
+    }
+    let results = with_threads(threads, || validation::run_all(scale))??;
+    let canonical = match seeds {
+        Some(n) => format!("peacesim check --scale {} --seeds {n}", scale.name),
+        None => format!("peacesim check --scale {}", scale.name),
+    };
+    let report = validation::render(&results, scale, &canonical);
+    match out {
+        Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?,
+        None => println!("{report}"),
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    eprintln!("{} of {} patterns reproduced", results.len() - failed, results.len());
+    Ok(())
+}
+
+/// `peacesim validate`: every problem of every file; an error if any file is invalid.
+fn validate(files: &[PathBuf]) -> Result<()> {
+    let mut failed = 0;
+    for f in files {
+        match Scenario::from_path(f) {
+            Ok(s) => println!(
+                "{}: ok ({}, {} localities, {} people)",
+                f.display(),
+                s.name,
+                s.localities.len(),
+                s.total_population()
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if failed > 0 {
+        Err(Error::Usage(format!("{failed} of {} scenario files are invalid", files.len())))
+    } else {
+        Ok(())
+    }
+}
+
+/// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.
+fn params(markdown: bool) {
+    for p in Rules::catalogue().into_iter().chain(RawCutoffs::catalogue()) {
+        if markdown {
+            println!(
+                "| `{}` | {} | {} | [{}, {}] | {} | {} |",
+                p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
+            );
+        } else {
+            println!(
+                "{} = {} [{}] range [{}, {}]\n    {}\n    source: {}",
+                p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
+            );
+        }
+    }
+}
+
+/// `peacesim indicators`: every output column with its unit and meaning.
+fn indicators(markdown: bool) {
+    for (file, names, units, meanings) in [
+        ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
+        (
+            "localities.csv",
+            LocalityIndicators::NAMES,
+            LocalityIndicators::UNITS,
+            LocalityIndicators::MEANINGS,
+        ),
+    ] {
+        for ((n, u), m) in names.iter().zip(units).zip(meanings) {
+            if markdown {
+                println!("| {file} | `{n}` | {u} | {} |", m.trim());
+            } else {
+                println!("{file}: {n} [{u}] {}", m.trim());
+            }
+        }
+    }
 }

@@ -1,12 +1,6 @@
 //! The binary as a user runs it.
 
-use std::process::Command;
-
-use crate::util;
-
-fn peacesim(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
-    Command::new(util::bin()).args(args).current_dir(cwd).output().unwrap()
-}
+use crate::util::{self, peacesim};
 
 #[test]
 fn run_writes_the_four_files_and_a_complete_manifest_and_refuses_to_overwrite() {

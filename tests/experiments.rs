@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use peacesim::experiment::pool::NoProgress;
 use peacesim::experiment::runner::{ExecOptions, execute};
-use peacesim::experiment::stats::{quantile_sorted, t975};
-use peacesim::experiment::{self, NoProgress, merge, plan::Plan};
+use peacesim::experiment::{build, merge, plan::Plan};
 use peacesim::rng::derive_seed;
+use peacesim::stats::{quantile_sorted, t975};
 
 use crate::util;
 
@@ -34,7 +35,7 @@ fn read(p: &Path) -> String {
 fn ensemble_seeds_are_distinct_hashes_and_summary_matches_the_series() {
     let dir = util::temp_dir("ensemble");
     let s = util::load("tiny-conflict.toml", &["run.ticks=30"]);
-    let exp = experiment::ensemble(&s, 5, 77);
+    let exp = build::ensemble(&s, 5, 77);
     let report = execute(&exp, &opts(&dir.join("e"), None)).unwrap();
     let outcomes = read(&report.dir.join("outcomes.csv"));
     let seeds: Vec<u64> = outcomes
@@ -102,7 +103,7 @@ const COMPARED: [&str; 4] = ["design.csv", "outcomes.csv", "series.csv", "summar
 fn sharded_and_merged_sweeps_equal_the_unsharded_sweep_byte_for_byte() {
     let dir = util::temp_dir("shards");
     let plan = Plan::load(&plan_path("tiny-factorial.toml")).unwrap();
-    let exp = experiment::sweep(&plan);
+    let exp = build::sweep(&plan);
     let whole = execute(&exp, &opts(&dir.join("whole"), None)).unwrap().dir;
     assert_eq!(read(&whole.join("outcomes.csv")).lines().count(), 1 + 8, "4 points x 2 replicates");
     for n in [1u32, 2, 3] {
@@ -127,7 +128,7 @@ fn sharded_and_merged_sweeps_equal_the_unsharded_sweep_byte_for_byte() {
 fn sharded_ensembles_merge_to_the_same_summary() {
     let dir = util::temp_dir("ensemble-shards");
     let s = util::load("tiny-conflict.toml", &["run.ticks=15"]);
-    let exp = experiment::ensemble(&s, 4, 5);
+    let exp = build::ensemble(&s, 4, 5);
     let whole = execute(&exp, &opts(&dir.join("whole"), None)).unwrap().dir;
     let out = dir.join("sharded");
     for i in 0..3 {
@@ -196,14 +197,14 @@ fn comparisons_pair_replicates_with_common_seeds() {
     let dir = util::temp_dir("compare");
     let base = util::scenario_path("tiny-conflict.toml");
     let mut arms = vec![
-        experiment::parse_arm("a=", &base, &[]).unwrap(),
-        experiment::parse_arm("same=", &base, &[]).unwrap(),
-        experiment::parse_arm("robust=mission.mandate=\"robust\";mission.troops=3000", &base, &[]).unwrap(),
+        build::parse_arm("a=", &base, &[]).unwrap(),
+        build::parse_arm("same=", &base, &[]).unwrap(),
+        build::parse_arm("robust=mission.mandate=\"robust\";mission.troops=3000", &base, &[]).unwrap(),
     ];
     for a in &mut arms {
         a.scenario.apply_run_overrides(None, Some(40));
     }
-    let exp = experiment::comparison(&arms, 4, 3).unwrap();
+    let exp = build::comparison(&arms, 4, 3).unwrap();
     let report = execute(&exp, &opts(&dir.join("c"), None)).unwrap();
     let outcomes = read(&report.dir.join("outcomes.csv"));
     let seeds_of = |arm: &str| -> Vec<String> {

@@ -108,11 +108,7 @@ fn every_death_in_the_outputs_belongs_to_an_event() {
     let tiny = util::load("tiny-conflict.toml", &[]);
     let c = util::run(&tiny, 4, 2);
     for (t, r) in c.national.iter().enumerate() {
-        let violent = r.civilian_fatalities_rebel
-            + r.civilian_fatalities_militia
-            + r.civilian_fatalities_state
-            + r.civilian_fatalities_mission
-            + r.civilian_fatalities_crossfire;
+        let violent = util::civilian_fatalities(r);
         let in_events: f64 = c.events.iter().filter(|(tt, _)| *tt as usize == t).map(|(_, e)| e.fatalities).sum();
         assert!(
             (violent - in_events).abs() < 1e-6,

@@ -9,7 +9,7 @@
 use peacesim::engine::Collect;
 use peacesim::phases::indicators::Indicators;
 
-use crate::util;
+use crate::util::{self, civilian_fatalities};
 
 const SEEDS: [u64; 3] = [1, 2, 3];
 
@@ -20,14 +20,6 @@ fn runs(name: &str, overrides: &[&str]) -> Vec<Collect> {
 
 fn mean(runs: &[Collect], f: impl Fn(&Collect) -> f64) -> f64 {
     runs.iter().map(f).sum::<f64>() / runs.len() as f64
-}
-
-fn civilian_fatalities(i: &Indicators) -> f64 {
-    i.civilian_fatalities_rebel
-        + i.civilian_fatalities_militia
-        + i.civilian_fatalities_state
-        + i.civilian_fatalities_mission
-        + i.civilian_fatalities_crossfire
 }
 
 fn sum_over(c: &Collect, ticks: std::ops::Range<usize>, f: impl Fn(&Indicators) -> f64) -> f64 {

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use peacesim::experiment::pool::NoProgress;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::single::{RunOptions, run_to_dir};
-use peacesim::experiment::{self, NoProgress, plan::Plan};
+use peacesim::experiment::{build, plan::Plan};
 use peacesim::output::plot::{Format, PlotOptions, plot_dir};
 use peacesim::phases::indicators::{Indicators, LocalityIndicators};
 
@@ -347,7 +348,7 @@ fn chosen_indicators_formats_and_map_ticks_are_honoured() {
 fn an_ensemble_gets_mean_lines_with_confidence_bands() {
     let dir = util::temp_dir("plots-ensemble");
     let s = util::load("tiny-conflict.toml", &["run.ticks=20"]);
-    let report = execute(&experiment::ensemble(&s, 3, 11), &exec(&dir.join("e"))).unwrap();
+    let report = execute(&build::ensemble(&s, 3, 11), &exec(&dir.join("e"))).unwrap();
     let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
     assert_eq!(
         written.len(),
@@ -386,9 +387,9 @@ fn a_comparison_gets_overlaid_arms_and_a_difference_chart() {
     let dir = util::temp_dir("plots-compare");
     let base = util::scenario_path("tiny-conflict.toml");
     let mut arms = vec![
-        experiment::parse_arm("base=", &base, &[]).unwrap(),
-        experiment::parse_arm("robust=mission.mandate=\"robust\";mission.troops=2500", &base, &[]).unwrap(),
-        experiment::parse_arm(
+        build::parse_arm("base=", &base, &[]).unwrap(),
+        build::parse_arm("robust=mission.mandate=\"robust\";mission.troops=2500", &base, &[]).unwrap(),
+        build::parse_arm(
             "health=mission.policy.weights={protection=0.2, health=0.6, economic=0.1, empowerment=0.1}",
             &base,
             &[],
@@ -398,7 +399,7 @@ fn a_comparison_gets_overlaid_arms_and_a_difference_chart() {
     for a in &mut arms {
         a.scenario.apply_run_overrides(None, Some(20));
     }
-    let report = execute(&experiment::comparison(&arms, 3, 4).unwrap(), &exec(&dir.join("c"))).unwrap();
+    let report = execute(&build::comparison(&arms, 3, 4).unwrap(), &exec(&dir.join("c"))).unwrap();
     let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
     check_figure(
         &written,
@@ -457,7 +458,7 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
     let dir = util::temp_dir("plots-sweeps");
     // Two factors: a heatmap with numeric levels sorted numerically.
     let plan = Plan::load(&plan_path("plans", "tiny-factorial.toml")).unwrap();
-    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("factorial"))).unwrap();
+    let report = execute(&build::sweep(&plan), &exec(&dir.join("factorial"))).unwrap();
     let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
     check_figure(
         &written,
@@ -493,7 +494,7 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
 
     // One factor: an effect chart.
     let plan = Plan::load(&plan_path("plots", "one-factor.toml")).unwrap();
-    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("one"))).unwrap();
+    let report = execute(&build::sweep(&plan), &exec(&dir.join("one"))).unwrap();
     let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
     check_figure(
         &written,
@@ -510,7 +511,7 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
 
     // A Latin hypercube: a scatter (the points do not form a grid).
     let plan = Plan::load(&plan_path("plans", "tiny-lhs.toml")).unwrap();
-    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("lhs"))).unwrap();
+    let report = execute(&build::sweep(&plan), &exec(&dir.join("lhs"))).unwrap();
     let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
     check_figure(
         &written,
@@ -521,7 +522,7 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
 
     // Policy weights on the simplex: a ternary view faceted by the fourth pillar.
     let plan = Plan::load(&plan_path("plans", "tiny-simplex.toml")).unwrap();
-    let report = execute(&experiment::sweep(&plan), &exec(&dir.join("simplex"))).unwrap();
+    let report = execute(&build::sweep(&plan), &exec(&dir.join("simplex"))).unwrap();
     let written = plot_dir(&report.dir, &PlotOptions::default()).unwrap();
     check_figure(
         &written,

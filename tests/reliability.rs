@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use peacesim::experiment::model::ModelSpec;
+use peacesim::spec::ModelSpec;
 use proptest::prelude::*;
 
 use crate::util;

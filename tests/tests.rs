@@ -11,6 +11,8 @@ mod dashboard;
 mod determinism;
 /// Ensembles, sweeps, comparisons, shards, merges and resumption.
 mod experiments;
+/// Hashes of the outputs of short runs of shipped scenarios, pinned (bless on purpose only).
+mod golden;
 /// No NaN, shares in [0, 1], people conserved, counts never negative.
 mod invariants;
 /// Each mechanism moves outcomes in the direction the evidence says, on small scenarios.
@@ -25,4 +27,5 @@ mod reliability;
 mod scenario_errors;
 /// Shipped scenarios validate and run.
 mod scenarios;
+/// The built-in scenario library and `peacesim whatif`, as a user runs them.
 mod whatif;

@@ -1,6 +1,8 @@
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use peacesim::engine::{Collect, Simulation};
+use peacesim::phases::indicators::Indicators;
 use peacesim::scenario::{Override, Scenario};
 
 pub fn root() -> PathBuf {
@@ -24,7 +26,7 @@ pub fn load(name: &str, overrides: &[&str]) -> Scenario {
         .map(|s| Override::parse(s).unwrap())
         .collect();
     let mut s = Scenario::from_path_with_overrides(&scenario_path(name), &o).unwrap_or_else(|e| panic!("{e}"));
-    peacesim::experiment::single::apply_run_overrides(&mut s, None, ticks);
+    peacesim::spec::apply_run_overrides(&mut s, None, ticks);
     s
 }
 
@@ -49,8 +51,18 @@ pub fn mean_over_seeds(scenario: &Scenario, seeds: &[u64], outcome: impl Fn(&Col
 }
 
 /// Sum over ticks of a national indicator.
-pub fn cumulative(c: &Collect, f: impl Fn(&peacesim::phases::indicators::Indicators) -> f64) -> f64 {
+pub fn cumulative(c: &Collect, f: impl Fn(&Indicators) -> f64) -> f64 {
     c.national.iter().map(f).sum()
+}
+
+/// Civilians killed in a tick by every perpetrator, crossfire included (the `civilian_fatalities`
+/// outcome's sum).
+pub fn civilian_fatalities(i: &Indicators) -> f64 {
+    i.civilian_fatalities_rebel
+        + i.civilian_fatalities_militia
+        + i.civilian_fatalities_state
+        + i.civilian_fatalities_mission
+        + i.civilian_fatalities_crossfire
 }
 
 /// A fresh temporary directory for a test.
@@ -64,6 +76,11 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// Path of the built binary.
 pub fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_peacesim"))
+}
+
+/// Runs the built binary with `args` in `cwd` and waits for it.
+pub fn peacesim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(bin()).args(args).current_dir(cwd).output().unwrap()
 }
 
 /// Writes `text` to a file in `dir` and returns its path.

@@ -2,14 +2,10 @@
 //! user runs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::util;
-
-fn peacesim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(util::bin()).args(args).current_dir(cwd).output().unwrap()
-}
+use crate::util::{self, peacesim};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::output::csv::record_line;
+use crate::stats::{bootstrap_paired, summarize};
 
-use super::merge::read_design;
-use super::stats::{bootstrap_paired, summarize};
+use super::design::read_design;
 
 /// Bootstrap resamples for paired differences.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
@@ -53,8 +54,7 @@ pub struct ComparisonRow {
 /// Read or write errors.
 pub fn write_comparison(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
     let rows = analyse(dir, seed)?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut text = record_line(&[
         "outcome",
         "arm",
         "n",
@@ -68,11 +68,10 @@ pub fn write_comparison(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
         "relative_ci95_low",
         "relative_ci95_high",
         "within_noise",
-    ])
-    .expect("memory");
+    ]);
     for r in &rows {
         let num = |x: f64| format!("{x}");
-        w.write_record([
+        text.push_str(&record_line(&[
             r.outcome.clone(),
             r.arm.clone(),
             r.n.to_string(),
@@ -86,11 +85,10 @@ pub fn write_comparison(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
             num(r.rel_low),
             num(r.rel_high),
             r.within_noise.to_string(),
-        ])
-        .expect("memory");
+        ]));
     }
     let path = dir.join("comparison.csv");
-    std::fs::write(&path, w.into_inner().expect("memory")).map_err(|source| Error::Write { path, source })?;
+    std::fs::write(&path, text).map_err(|source| Error::Write { path, source })?;
     Ok(rows)
 }
 

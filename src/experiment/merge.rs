@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::output::manifest::{FileEntry, Manifest, require_complete};
 use crate::output::utc_now;
 
-use super::runner::Kind;
+use super::design::{Kind, read_design};
+use super::{compare, summary};
 
 fn out_err(path: &Path, message: impl Into<String>) -> Error {
     Error::Output {
@@ -170,24 +171,6 @@ fn merge_file(dir: &Path, shard_dirs: &[PathBuf], name: &str, runs: u64) -> Resu
     Ok(rows)
 }
 
-/// Reads `design.csv`: label columns and each point's labels.
-pub fn read_design(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| out_err(path, e.to_string()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| out_err(path, e.to_string()))?
-        .iter()
-        .skip(1)
-        .map(str::to_string)
-        .collect();
-    let mut labels = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| out_err(path, e.to_string()))?;
-        labels.push(rec.iter().skip(1).map(str::to_string).collect());
-    }
-    Ok((header, labels))
-}
-
 /// Merges the shards of `dir`.
 ///
 /// # Errors
@@ -245,14 +228,14 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
         });
     }
     if summary {
-        let rows = super::summary::write_summary(dir, &label_columns, &labels)?;
+        let rows = summary::write_summary(dir, &label_columns, &labels)?;
         files.push(FileEntry {
             name: "summary.csv".into(),
             rows,
         });
     }
     if kind == Kind::Comparison {
-        let rows = super::compare::write_comparison(dir, manifests[0].seed)?.len() as u64;
+        let rows = compare::write_comparison(dir, manifests[0].seed)?.len() as u64;
         files.push(FileEntry {
             name: "comparison.csv".into(),
             rows,

@@ -1,231 +1,32 @@
 //! What runs to do: single runs, replicate ensembles, sweeps over designs, paired comparisons,
-//! and the merging of shards run on many machines.
+//! what-ifs, and the merging of shards run on many machines.
 //!
 //! This layer turns scenarios, plans and arms into runs of the engine and output directories.
 //! It owns thread pools (built per call, never the global one) and polls the caller's stop
-//! flag. It reports progress through [`Progress`] and never prints.
+//! flag. It reports progress through [`pool::Progress`] and never prints.
+//!
+//! Its files, from the bottom up (each imports only those before it):
+//! - [`pool`]: worker pools and progress;
+//! - [`model`]: one seeded run of a scenario of either model, and what it produces;
+//! - [`whatif::setup`]: what a what-if's report says besides the numbers;
+//! - [`design`]: what an experiment is (kind, design points, seeds, columns; `design.csv`);
+//! - [`compare`], [`summary`]: statistics computed from the tables of a finished directory;
+//! - [`whatif`]'s `analysis`, `render` and `report`: the what-if's report;
+//! - [`single`]: one run into a run directory;
+//! - [`runner`]: many runs in ordered parallel batches, resumable and shardable;
+//! - [`merge`]: the shards of an experiment joined into one directory;
+//! - [`plan`]: sweep plans and their designs;
+//! - [`build`]: the experiments the commands ask for (ensemble, sweep, comparison);
+//! - [`whatif::request`]: a what-if as asked for, turned into a two-arm experiment.
 
+pub mod build;
 pub mod compare;
+pub mod design;
 pub mod merge;
 pub mod model;
-pub mod outcomes;
 pub mod plan;
+pub mod pool;
 pub mod runner;
 pub mod single;
-pub mod stats;
 pub mod summary;
 pub mod whatif;
-
-use std::path::{Path, PathBuf};
-
-use crate::error::{Error, Result};
-use crate::library::ScenarioInput;
-use crate::scenario::{Override, Scenario};
-
-use model::ModelSpec;
-use runner::{Experiment, Kind};
-
-/// Receives progress of an experiment (the binary draws a bar; tests ignore it).
-pub trait Progress: Sync {
-    /// Called once with the runs of this shard and those already done.
-    fn start(&self, _total: u64, _done: u64) {}
-    /// Called after each batch with the runs it completed.
-    fn advance(&self, _runs: u64) {}
-    /// Called when every run is done.
-    fn finish(&self) {}
-}
-
-/// Progress that goes nowhere.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NoProgress;
-
-impl Progress for NoProgress {}
-
-/// Runs `f` on a rayon pool of `threads` workers (0 = all cores).
-///
-/// # Errors
-/// [`Error::Usage`] if the pool cannot be built.
-pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {threads} worker threads: {e}")))?;
-    Ok(pool.install(f))
-}
-
-/// Number of worker threads a pool of `threads` (0 = all cores) has.
-#[must_use]
-pub fn effective_threads(threads: usize) -> usize {
-    if threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        threads
-    }
-}
-
-/// Parses `I/N` (shard I of N, 0-based).
-///
-/// # Errors
-/// [`Error::Usage`] unless `0 <= I < N`.
-pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
-    let bad = || Error::Usage(format!("--shard must look like I/N with 0 <= I < N (e.g. 0/4), got `{text}`"));
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u32, u32) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-    if n == 0 || i >= n { Err(bad()) } else { Ok((i, n)) }
-}
-
-/// A replicate ensemble of one scenario: `replicates` runs with seeds hashed from `seed`.
-#[must_use]
-pub fn ensemble(scenario: &Scenario, replicates: u32, seed: u64) -> Experiment {
-    ensemble_of(&ModelSpec::Peacesim(Box::new(scenario.clone())), replicates, seed)
-}
-
-/// A replicate ensemble of a scenario of either model.
-#[must_use]
-pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
-    let source = spec.source();
-    Experiment {
-        kind: Kind::Ensemble,
-        scenarios: vec![spec.clone()],
-        label_columns: Vec::new(),
-        labels: vec![Vec::new()],
-        replicates,
-        seed,
-        common_seeds: true,
-        outcomes: spec.outcome_names().iter().map(|s| (*s).to_string()).collect(),
-        series: true,
-        summary: true,
-        identity: serde_json::json!({
-            "kind": "ensemble",
-            "model": spec.model_name(),
-            "scenario_sha256": source.sha256,
-            "overrides": source.overrides,
-            "ticks": spec.ticks(),
-            "replicates": replicates,
-            "seed": seed,
-        }),
-        whatif: None,
-    }
-}
-
-/// A sweep from a validated plan.
-#[must_use]
-pub fn sweep(plan: &plan::Plan) -> Experiment {
-    let render = |v: &toml::Value| match v {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Experiment {
-        kind: Kind::Sweep,
-        scenarios: plan.scenarios.clone(),
-        label_columns: plan.factors.clone(),
-        labels: plan.points.iter().map(|p| p.iter().map(render).collect()).collect(),
-        replicates: plan.replicates,
-        seed: plan.seed,
-        common_seeds: plan.common_seeds,
-        outcomes: plan.outcomes.clone(),
-        series: plan.series,
-        summary: false,
-        identity: serde_json::json!({
-            "kind": "sweep",
-            "plan_sha256": plan.sha256,
-            "scenario_sha256": plan.scenarios.first().map(|s| s.source().sha256.clone()),
-            "points": plan.points.len(),
-            "replicates": plan.replicates,
-            "seed": plan.seed,
-        }),
-        whatif: None,
-    }
-}
-
-/// One arm of a comparison.
-#[derive(Debug, Clone)]
-pub struct Arm {
-    /// Name.
-    pub name: String,
-    /// What it is: `as is`, a file, or overrides.
-    pub spec: String,
-    /// Its scenario.
-    pub scenario: ModelSpec,
-}
-
-/// Parses `NAME=SPEC`: an empty spec is the base scenario as is; a spec ending in `.toml` is an
-/// alternative scenario file; otherwise `;`-separated `PATH=VALUE` overrides on the base.
-/// Scenario files are found as every SCENARIO argument is: a file first, then a built-in
-/// scenario of that name ([`crate::library::ScenarioInput::resolve`]).
-///
-/// # Errors
-/// [`Error::Usage`] for a malformed arm; scenario errors for invalid arms.
-pub fn parse_arm(text: &str, base: &Path, common: &[Override]) -> Result<Arm> {
-    let (name, spec) = text.split_once('=').ok_or_else(|| {
-        Error::Usage(format!(
-            "--arm must look like NAME=SPEC (SPEC: empty, a .toml file, or PATH=VALUE;PATH=VALUE), got `{text}`"
-        ))
-    })?;
-    let name = name.trim().to_string();
-    if name.is_empty() || name.contains(',') {
-        return Err(Error::Usage(format!("arm name `{name}` must be non-empty and contain no comma")));
-    }
-    let spec = spec.trim();
-    let scenario = if spec.is_empty() {
-        ScenarioInput::resolve(base)?.load(common)?
-    } else if Path::new(spec).extension().is_some_and(|e| e == "toml") && !spec.contains('=') {
-        ScenarioInput::resolve(Path::new(spec))?.load(common)?
-    } else {
-        let mut overrides = common.to_vec();
-        for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
-            overrides.push(Override::parse(part.trim())?);
-        }
-        ScenarioInput::resolve(base)?.load(&overrides)?
-    };
-    Ok(Arm {
-        name,
-        spec: if spec.is_empty() { "as is".into() } else { spec.to_string() },
-        scenario,
-    })
-}
-
-/// A paired comparison of arms with common random numbers.
-///
-/// # Errors
-/// [`Error::Usage`] with fewer than two arms or duplicate names.
-pub fn comparison(arms: &[Arm], replicates: u32, seed: u64) -> Result<Experiment> {
-    if arms.len() < 2 {
-        return Err(Error::Usage(
-            "a comparison needs at least two --arm options (the first is the reference)".into(),
-        ));
-    }
-    for (i, a) in arms.iter().enumerate() {
-        if arms[..i].iter().any(|b| b.name == a.name) {
-            return Err(Error::Usage(format!("arm name `{}` is used twice", a.name)));
-        }
-    }
-    Ok(Experiment {
-        kind: Kind::Comparison,
-        scenarios: arms.iter().map(|a| a.scenario.clone()).collect(),
-        label_columns: vec!["arm".into(), "spec".into()],
-        labels: arms.iter().map(|a| vec![a.name.clone(), a.spec.clone()]).collect(),
-        replicates,
-        seed,
-        common_seeds: true,
-        outcomes: arms[0].scenario.outcome_names().iter().map(|s| (*s).to_string()).collect(),
-        series: true,
-        summary: true,
-        identity: serde_json::json!({
-            "kind": "comparison",
-            "arms": arms.iter().map(|a| serde_json::json!({"name": a.name, "spec": a.spec, "scenario_sha256": a.scenario.source().sha256, "ticks": a.scenario.ticks()})).collect::<Vec<_>>(),
-            "replicates": replicates,
-            "seed": seed,
-        }),
-        whatif: None,
-    })
-}
-
-/// Default directory of an experiment on a scenario or plan file.
-#[must_use]
-pub fn default_dir(file: &Path, name: &str) -> PathBuf {
-    let stem = file
-        .file_stem()
-        .map_or_else(|| "experiment".into(), |s| s.to_string_lossy().into_owned());
-    PathBuf::from("outputs").join(stem).join(name)
-}

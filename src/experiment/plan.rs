@@ -16,8 +16,9 @@ use crate::pillar::{PerPillar, Pillar};
 use crate::rng::{Phase, Streams, shuffle, uniform};
 use crate::scenario::document::{self, closest};
 use crate::scenario::{Override, sha256_hex};
+use crate::spec::ModelSpec;
 
-use super::model::ModelSpec;
+use super::model::outcome_names;
 
 /// Plan schema version this build reads.
 pub const PLAN_SCHEMA_VERSION: i64 = 1;
@@ -247,7 +248,7 @@ impl Plan {
                 errors: point_errors,
             });
         }
-        let known = scenarios[0].outcome_names();
+        let known = outcome_names(&scenarios[0]);
         let mut outcome_errors = FieldErrors::default();
         for (i, o) in raw.outcomes.iter().enumerate() {
             if !known.contains(&o.as_str()) {

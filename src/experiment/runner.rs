@@ -1,5 +1,5 @@
-//! Executes an experiment (ensemble, sweep or comparison): many runs, in parallel, resumable,
-//! shardable, with rows streamed to disk.
+//! Executes an experiment (ensemble, sweep, comparison or what-if): many runs, in parallel,
+//! resumable, shardable, with rows streamed to disk.
 //!
 //! Runs are numbered `run = point × replicates + replicate`. A shard `I/N` does the runs with
 //! `run % N == I`. Runs execute in parallel in batches and are written in run order after each
@@ -17,82 +17,18 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::output::manifest::{FileEntry, Manifest};
+use crate::output::csv::{record_line, write_network};
+use crate::output::manifest::read_manifest;
+use crate::output::manifest::{FileEntry, Manifest, ScenarioRef};
 use crate::output::utc_now;
-use crate::rng::derive_seed;
+use crate::scenario::document::closest;
+use crate::spec::ModelSpec;
 
-use super::Progress;
-use super::model::{ModelSpec, RunOutput};
-use super::summary;
-
-/// What kind of experiment a directory holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Replicates of one scenario.
-    Ensemble,
-    /// A design over scenario fields.
-    Sweep,
-    /// Arms compared with common random numbers.
-    Comparison,
-    /// A scenario as is against the same scenario with changes: a comparison of two arms plus
-    /// `whatif.csv`, `whatif.md` and a figure (see [`super::whatif`]).
-    WhatIf,
-}
-
-impl Kind {
-    /// Name used in manifests.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ensemble => "ensemble",
-            Self::Sweep => "sweep",
-            Self::Comparison => "comparison",
-            Self::WhatIf => "whatif",
-        }
-    }
-
-    /// Parses a manifest kind.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ensemble" => Some(Self::Ensemble),
-            "sweep" => Some(Self::Sweep),
-            "comparison" => Some(Self::Comparison),
-            "whatif" => Some(Self::WhatIf),
-            _ => None,
-        }
-    }
-}
-
-/// An experiment: its design points (one scenario each), replicates, seeds and outputs.
-#[derive(Debug, Clone)]
-pub struct Experiment {
-    /// Kind.
-    pub kind: Kind,
-    /// Scenario of each design point.
-    pub scenarios: Vec<ModelSpec>,
-    /// Names of the label columns that describe a point (factor paths, or `arm`).
-    pub label_columns: Vec<String>,
-    /// Label values of each point, rendered.
-    pub labels: Vec<Vec<String>>,
-    /// Replicates per point.
-    pub replicates: u32,
-    /// Master seed.
-    pub seed: u64,
-    /// Same replicate seeds at every point.
-    pub common_seeds: bool,
-    /// Outcomes written, in order.
-    pub outcomes: Vec<String>,
-    /// Write per-tick national series.
-    pub series: bool,
-    /// Write `summary.csv` (per point, tick and indicator statistics; needs series).
-    pub summary: bool,
-    /// What defines the experiment (plan and scenario hashes, design): a directory holding a
-    /// different identity is never resumed into.
-    pub identity: serde_json::Value,
-    /// For a what-if: what the report says about the arms (written after the runs, before the manifest).
-    pub whatif: Option<super::whatif::Setup>,
-}
+use super::design::{Experiment, Kind, design_csv};
+use super::model::{self, RunOutput};
+use super::pool::{Progress, effective_threads, with_threads};
+use super::whatif::report;
+use super::{compare, summary};
 
 /// How and where to execute.
 pub struct ExecOptions<'a> {
@@ -123,61 +59,6 @@ pub struct ExecReport {
     pub skipped: u64,
 }
 
-impl Experiment {
-    /// Total runs.
-    #[must_use]
-    pub fn runs(&self) -> u64 {
-        self.scenarios.len() as u64 * u64::from(self.replicates)
-    }
-
-    /// Seed of a run.
-    #[must_use]
-    pub fn seed_of(&self, point: usize, replicate: u32) -> u64 {
-        derive_seed(self.seed, if self.common_seeds { 0 } else { point as u64 }, u64::from(replicate))
-    }
-
-    fn point_of(&self, run: u64) -> (usize, u32) {
-        let reps = u64::from(self.replicates);
-        (
-            usize::try_from(run / reps).expect("point index fits usize"),
-            u32::try_from(run % reps).expect("replicate fits u32"),
-        )
-    }
-
-    /// Header of `outcomes.csv`.
-    #[must_use]
-    pub fn outcomes_header(&self) -> Vec<String> {
-        let mut h = vec!["run".to_string(), "point".to_string()];
-        h.extend(self.label_columns.iter().cloned());
-        h.extend(["replicate".to_string(), "seed".to_string()]);
-        h.extend(self.outcomes.iter().cloned());
-        h
-    }
-
-    /// Header of `series.csv`.
-    #[must_use]
-    pub fn series_header(&self) -> Vec<String> {
-        let mut h = vec![
-            "run".to_string(),
-            "point".to_string(),
-            "replicate".to_string(),
-            "seed".to_string(),
-            "tick".to_string(),
-            "day".to_string(),
-        ];
-        h.extend(self.scenarios[0].series_header());
-        h
-    }
-
-    /// Header of `design.csv`.
-    #[must_use]
-    pub fn design_header(&self) -> Vec<String> {
-        let mut h = vec!["point".to_string()];
-        h.extend(self.label_columns.iter().cloned());
-        h
-    }
-}
-
 struct RunResult {
     run: u64,
     output: RunOutput,
@@ -190,29 +71,9 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-/// Writes a CSV line from fields (quoting as the csv crate does).
-fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(fields.iter().map(AsRef::as_ref))
-        .expect("writing to memory cannot fail");
-    String::from_utf8(w.into_inner().expect("flushing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
-}
-
 fn push_number(line: &mut String, x: f64) {
     line.push(',');
     write!(line, "{x}").expect("writing to a String cannot fail");
-}
-
-/// The `design.csv` text of an experiment.
-#[must_use]
-pub fn design_csv(exp: &Experiment) -> String {
-    let mut out = csv_line(&exp.design_header());
-    for (p, labels) in exp.labels.iter().enumerate() {
-        let mut row = vec![p.to_string()];
-        row.extend(labels.iter().cloned());
-        out.push_str(&csv_line(&row));
-    }
-    out
 }
 
 fn outcome_line(exp: &Experiment, index: &[usize], r: &RunResult) -> String {
@@ -221,7 +82,7 @@ fn outcome_line(exp: &Experiment, index: &[usize], r: &RunResult) -> String {
     fields.extend(exp.labels[point].iter().cloned());
     fields.push(rep.to_string());
     fields.push(exp.seed_of(point, rep).to_string());
-    let mut line = csv_line(&fields);
+    let mut line = record_line(&fields);
     line.pop(); // newline
     for &i in index {
         push_number(&mut line, r.output.outcomes[i]);
@@ -312,10 +173,10 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
     Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: exp.kind.as_str().to_string(),
-        scenario: Some(super::single::source_ref(first.source())),
+        scenario: Some(ScenarioRef::of(first.source())),
         seed: exp.seed,
         ticks: first.ticks(),
-        threads: super::effective_threads(opts.threads),
+        threads: effective_threads(opts.threads),
         command: opts.command.clone(),
         started_at: started_at.to_string(),
         finished_at: if complete { utc_now() } else { String::new() },
@@ -332,7 +193,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "series": exp.series,
             "summary": exp.summary,
             "model": first.model_name(),
-            "whatif": exp.whatif.as_ref().map(super::whatif::figure_text),
+            "whatif": exp.whatif.as_ref().map(report::figure_text),
         }),
         complete,
     }
@@ -344,30 +205,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
 /// Output problems, an existing directory holding a different experiment (without `force`), or
 /// `Interrupted` (what was written stays valid for a rerun to resume).
 pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
-    if exp.scenarios.is_empty() {
-        return Err(Error::Usage("the experiment has no design points".into()));
-    }
-    let slugs = exp.scenarios[0].group_slugs();
-    let model = exp.scenarios[0].model_name();
-    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model) {
-        return Err(Error::Usage(
-            "every design point must be of the same model and have the same armed groups (the columns depend on them)".into(),
-        ));
-    }
-    let names = exp.scenarios[0].outcome_names();
-    let mut index = Vec::with_capacity(exp.outcomes.len());
-    for o in &exp.outcomes {
-        let i = names.iter().position(|n| n == o).ok_or_else(|| {
-            let hint = crate::scenario::document::closest(o, names)
-                .map(|b| format!(" (did you mean `{b}`?)"))
-                .unwrap_or_default();
-            Error::Usage(format!(
-                "unknown outcome `{o}` for the {model} model{hint}; known: {}",
-                names.join(", ")
-            ))
-        })?;
-        index.push(i);
-    }
+    let index = outcome_columns(exp)?;
     if let Some((i, n)) = opts.shard
         && (n == 0 || i >= n)
     {
@@ -386,42 +224,106 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     let mine: Vec<u64> = (0..exp.runs())
         .filter(|r| opts.shard.is_none_or(|(i, n)| r % u64::from(n) == u64::from(i)))
         .collect();
-    let outcomes_partial = dir.join("outcomes.csv.partial");
-    let (mut outcomes_file, done) = open_partial(
-        &outcomes_partial,
-        &csv_line(&exp.outcomes_header()),
-        exp.outcomes_header().len(),
-        None,
-    )?;
-    if done.as_slice() != &mine[..done.len().min(mine.len())] || done.len() > mine.len() {
-        return Err(Error::Output {
-            path: outcomes_partial,
-            message: "the partial output does not match this experiment's runs; use --force to start over".into(),
-        });
-    }
-    let series_partial = dir.join("series.csv.partial");
-    let mut series_file = if exp.series {
-        let (f, _) = open_partial(
-            &series_partial,
-            &csv_line(&exp.series_header()),
-            exp.series_header().len(),
-            Some(&done),
-        )?;
-        Some(f)
-    } else {
-        None
-    };
-    let skipped = done.len() as u64;
-    let pending = &mine[done.len()..];
+    let mut tables = Tables::open(exp, &dir, &mine)?;
+    let skipped = tables.done;
     opts.progress.start(mine.len() as u64, skipped);
-    let batch = (super::effective_threads(opts.threads) * 2).max(2);
-    super::with_threads(opts.threads, || -> Result<()> {
+    run_pending(exp, opts, &index, &mine, &mut tables)?;
+    opts.progress.finish();
+    drop(tables);
+    let files = finish(exp, opts, &dir, mine.len() as u64)?;
+    manifest(exp, opts, &started_at, files, true).write(&dir)?;
+    Ok(ExecReport {
+        dir,
+        runs: mine.len() as u64,
+        skipped,
+    })
+}
+
+/// Checks that the design points can share one set of columns, and returns, for each outcome
+/// the experiment writes, its position among the model's outcomes.
+fn outcome_columns(exp: &Experiment) -> Result<Vec<usize>> {
+    if exp.scenarios.is_empty() {
+        return Err(Error::Usage("the experiment has no design points".into()));
+    }
+    let slugs = exp.scenarios[0].group_slugs();
+    let model = exp.scenarios[0].model_name();
+    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model) {
+        return Err(Error::Usage(
+            "every design point must be of the same model and have the same armed groups (the columns depend on them)".into(),
+        ));
+    }
+    let names = model::outcome_names(&exp.scenarios[0]);
+    exp.outcomes
+        .iter()
+        .map(|o| {
+            names.iter().position(|n| n == o).ok_or_else(|| {
+                let hint = closest(o, names).map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default();
+                Error::Usage(format!(
+                    "unknown outcome `{o}` for the {model} model{hint}; known: {}",
+                    names.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The `.partial` tables a shard appends to: `outcomes.csv` and, if kept, `series.csv`.
+struct Tables {
+    outcomes: (File, PathBuf),
+    series: Option<(File, PathBuf)>,
+    /// Runs already complete (their outcome rows are written).
+    done: u64,
+}
+
+impl Tables {
+    /// Opens (or resumes) the tables of `dir`, checking that what is there is a prefix of `mine`.
+    fn open(exp: &Experiment, dir: &Path, mine: &[u64]) -> Result<Self> {
+        let outcomes_partial = dir.join("outcomes.csv.partial");
+        let (outcomes_file, done) = open_partial(
+            &outcomes_partial,
+            &record_line(&exp.outcomes_header()),
+            exp.outcomes_header().len(),
+            None,
+        )?;
+        if done.as_slice() != &mine[..done.len().min(mine.len())] || done.len() > mine.len() {
+            return Err(Error::Output {
+                path: outcomes_partial,
+                message: "the partial output does not match this experiment's runs; use --force to start over".into(),
+            });
+        }
+        let series = if exp.series {
+            let series_partial = dir.join("series.csv.partial");
+            let (f, _) = open_partial(
+                &series_partial,
+                &record_line(&exp.series_header()),
+                exp.series_header().len(),
+                Some(&done),
+            )?;
+            Some((f, series_partial))
+        } else {
+            None
+        };
+        Ok(Self {
+            outcomes: (outcomes_file, outcomes_partial),
+            series,
+            done: done.len() as u64,
+        })
+    }
+}
+
+/// Runs the runs of `mine` not yet done, in parallel batches, appending each batch's rows in run
+/// order: series rows first, then the outcome rows that mark the runs complete.
+fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: &[u64], tables: &mut Tables) -> Result<()> {
+    let done = usize::try_from(tables.done).expect("runs done fit usize");
+    let pending = &mine[done..];
+    let batch = (effective_threads(opts.threads) * 2).max(2);
+    with_threads(opts.threads, || -> Result<()> {
         let mut text = String::new();
         for chunk in pending.chunks(batch) {
             if (opts.stop)() {
                 return Err(Error::Interrupted(format!(
                     "{} of {} runs done; rerun the same command to resume",
-                    done.len(),
+                    done,
                     mine.len()
                 )));
             }
@@ -429,78 +331,88 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
                 .par_iter()
                 .map(|&run| {
                     let (point, rep) = exp.point_of(run);
-                    let output = exp.scenarios[point].run(exp.seed_of(point, rep), exp.series, opts.stop)?;
+                    let output = model::run(&exp.scenarios[point], exp.seed_of(point, rep), exp.series, opts.stop)?;
                     Ok(RunResult { run, output })
                 })
                 .collect();
             let results: Vec<RunResult> = results.into_iter().collect::<Result<_>>()?;
-            // Series rows first, then the outcome rows that mark the runs complete.
-            if let Some(f) = series_file.as_mut() {
+            if let Some((f, path)) = tables.series.as_mut() {
                 text.clear();
                 for r in &results {
                     series_lines(exp, r, &mut text);
                 }
-                f.write_all(text.as_bytes()).map_err(write_err(&series_partial))?;
-                f.sync_data().map_err(write_err(&series_partial))?;
+                f.write_all(text.as_bytes()).map_err(write_err(path))?;
+                f.sync_data().map_err(write_err(path))?;
             }
             text.clear();
             for r in &results {
-                text.push_str(&outcome_line(exp, &index, r));
+                text.push_str(&outcome_line(exp, index, r));
             }
-            outcomes_file.write_all(text.as_bytes()).map_err(write_err(&outcomes_partial))?;
-            outcomes_file.sync_data().map_err(write_err(&outcomes_partial))?;
+            let (f, path) = &mut tables.outcomes;
+            f.write_all(text.as_bytes()).map_err(write_err(path))?;
+            f.sync_data().map_err(write_err(path))?;
             opts.progress.advance(results.len() as u64);
         }
         Ok(())
-    })??;
-    opts.progress.finish();
-    drop(outcomes_file);
-    drop(series_file);
+    })?
+}
+
+/// After the runs: renames the tables into place and writes what is computed from them (the
+/// summary, the comparison, a what-if's report; not in a shard). Returns the files, in manifest
+/// order.
+fn finish(exp: &Experiment, opts: &ExecOptions<'_>, dir: &Path, runs: u64) -> Result<Vec<FileEntry>> {
     let mut files = vec![FileEntry {
         name: "design.csv".into(),
         rows: exp.scenarios.len() as u64,
     }];
     if let ModelSpec::Peacesim(s) = &exp.scenarios[0] {
-        files.extend(crate::output::csv::write_network(&dir, s)?);
+        files.extend(write_network(dir, s)?);
     }
-    finalize(&outcomes_partial, &dir.join("outcomes.csv"))?;
+    finalize(&dir.join("outcomes.csv.partial"), &dir.join("outcomes.csv"))?;
     files.push(FileEntry {
         name: "outcomes.csv".into(),
-        rows: mine.len() as u64,
+        rows: runs,
     });
     if exp.series {
-        finalize(&series_partial, &dir.join("series.csv"))?;
+        finalize(&dir.join("series.csv.partial"), &dir.join("series.csv"))?;
         let ticks = u64::from(exp.scenarios[0].ticks()) + 1;
         files.push(FileEntry {
             name: "series.csv".into(),
-            rows: mine.len() as u64 * ticks,
+            rows: runs * ticks,
         });
     }
-    if exp.summary && opts.shard.is_none() {
-        let rows = summary::write_summary(&dir, &exp.label_columns, &exp.labels)?;
+    if opts.shard.is_some() {
+        return Ok(files);
+    }
+    if exp.summary {
+        let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels)?;
         files.push(FileEntry {
             name: "summary.csv".into(),
             rows,
         });
     }
-    if matches!(exp.kind, Kind::Comparison | Kind::WhatIf) && opts.shard.is_none() {
-        let rows = super::compare::write_comparison(&dir, exp.seed)?.len() as u64;
+    if matches!(exp.kind, Kind::Comparison | Kind::WhatIf) {
+        let rows = compare::write_comparison(dir, exp.seed)?.len() as u64;
         files.push(FileEntry {
             name: "comparison.csv".into(),
             rows,
         });
     }
-    if let Some(setup) = &exp.whatif
-        && opts.shard.is_none()
-    {
-        files.extend(super::whatif::write_report(&dir, setup)?);
+    if let Some(setup) = &exp.whatif {
+        files.extend(report::write_report(dir, setup)?);
     }
-    manifest(exp, opts, &started_at, files, true).write(&dir)?;
-    Ok(ExecReport {
-        dir,
-        runs: mine.len() as u64,
-        skipped,
-    })
+    Ok(files)
+}
+
+/// Parses `I/N` (shard I of N, 0-based).
+///
+/// # Errors
+/// [`Error::Usage`] unless `0 <= I < N`.
+pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
+    let bad = || Error::Usage(format!("--shard must look like I/N with 0 <= I < N (e.g. 0/4), got `{text}`"));
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u32, u32) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || i >= n { Err(bad()) } else { Ok((i, n)) }
 }
 
 fn finalize(partial: &Path, done: &Path) -> Result<()> {
@@ -545,7 +457,7 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
                 fs::remove_dir_all(&shards).map_err(write_err(&shards))?;
             }
         } else if manifest.exists() {
-            let m = crate::output::read_manifest(dir)?;
+            let m = read_manifest(dir)?;
             if m.details.get("identity") != Some(&exp.identity) {
                 return Err(Error::Output {
                     path: dir.to_path_buf(),

@@ -1,6 +1,6 @@
 //! One run of one scenario with one seed, written to a run directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::engine::Simulation;
 use crate::error::Result;
@@ -8,6 +8,10 @@ use crate::output::csv::RunWriter;
 use crate::output::manifest::{Manifest, ScenarioRef};
 use crate::output::{StagedDir, utc_now};
 use crate::scenario::Scenario;
+use crate::spec::ModelSpec;
+
+use super::model;
+use super::pool::{effective_threads, with_threads};
 
 /// How to run and where to write.
 #[derive(Debug, Clone)]
@@ -35,7 +39,7 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
     let every = options.locality_every.unwrap_or(scenario.run.locality_output_every_ticks);
-    let files = super::with_threads(options.threads, || -> Result<_> {
+    let files = with_threads(options.threads, || -> Result<_> {
         let mut writer = RunWriter::create(staged.path(), scenario, every)?;
         let mut sim = Simulation::new(scenario);
         sim.run(&mut writer, stop)?;
@@ -46,10 +50,10 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: "run".into(),
-        scenario: Some(scenario_ref(scenario)),
+        scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.run.seed,
         ticks: scenario.run.ticks,
-        threads: super::effective_threads(options.threads),
+        threads: effective_threads(options.threads),
         command: options.command.clone(),
         started_at,
         finished_at: utc_now(),
@@ -63,43 +67,6 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     };
     manifest.write(staged.path())?;
     staged.commit()
-}
-
-/// The manifest's description of a scenario source.
-#[must_use]
-pub fn source_ref(source: &crate::scenario::Source) -> ScenarioRef {
-    ScenarioRef {
-        file: source.file.clone(),
-        sha256: source.sha256.clone(),
-        overrides: source.overrides.clone(),
-    }
-}
-
-/// The manifest's description of a scenario.
-#[must_use]
-pub fn scenario_ref(scenario: &Scenario) -> ScenarioRef {
-    ScenarioRef {
-        file: scenario.source.file.clone(),
-        sha256: scenario.source.sha256.clone(),
-        overrides: scenario.source.overrides.clone(),
-    }
-}
-
-/// Applies command-line seed and tick overrides to a loaded scenario.
-pub fn apply_run_overrides(scenario: &mut Scenario, seed: Option<u64>, ticks: Option<u32>) {
-    if let Some(s) = seed {
-        scenario.run.seed = s;
-    }
-    if let Some(t) = ticks {
-        scenario.run.ticks = t;
-        scenario.run.locality_output_every_ticks = scenario.run.locality_output_every_ticks.min(t.max(1));
-    }
-}
-
-/// Path of the file a scenario came from.
-#[must_use]
-pub fn scenario_path(scenario: &Scenario) -> &Path {
-    Path::new(&scenario.source.file)
 }
 
 /// Runs an Epstein scenario (its seed and ticks as given) and writes `timeseries.csv` (tick,
@@ -116,8 +83,8 @@ pub fn run_epstein_to_dir(
     use std::fmt::Write as _;
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
-    let spec = super::model::ModelSpec::Epstein(Box::new(scenario.clone()));
-    let output = spec.run(scenario.seed, true, stop)?;
+    let spec = ModelSpec::Epstein(Box::new(scenario.clone()));
+    let output = model::run(&spec, scenario.seed, true, stop)?;
     let mut text = String::from("tick,day,seed,");
     text.push_str(&crate::classic::EpsteinCounts::NAMES.join(","));
     text.push('\n');
@@ -132,7 +99,7 @@ pub fn run_epstein_to_dir(
     let ts = staged.path().join("timeseries.csv");
     std::fs::write(&ts, &text).map_err(|source| crate::Error::Write { path: ts, source })?;
     let mut out = String::from("seed,");
-    out.push_str(&super::model::EPSTEIN_OUTCOMES.join(","));
+    out.push_str(&model::EPSTEIN_OUTCOMES.join(","));
     out.push('\n');
     write!(out, "{}", scenario.seed).expect("String");
     for v in &output.outcomes {
@@ -144,7 +111,7 @@ pub fn run_epstein_to_dir(
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: "run".into(),
-        scenario: Some(source_ref(&scenario.source)),
+        scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.seed,
         ticks: scenario.ticks,
         threads: 1,

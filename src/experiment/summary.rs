@@ -8,8 +8,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-
-use super::stats::summarize;
+use crate::output::csv::record_line;
+use crate::stats::summarize;
 
 /// Columns of `series.csv` before the indicators: run, point, replicate, seed, tick, day.
 pub const SERIES_KEY_COLUMNS: usize = 6;
@@ -44,9 +44,7 @@ pub fn write_summary(dir: &Path, label_columns: &[String], labels: &[Vec<String>
     let mut head = vec!["point".to_string()];
     head.extend(label_columns.iter().cloned());
     head.extend(["tick", "indicator", "n", "mean", "sd", "q025", "q975", "ci95_low", "ci95_high"].map(String::from));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&head).expect("memory");
-    out.write_all(&w.into_inner().expect("memory")).map_err(|source| Error::Write {
+    out.write_all(record_line(&head).as_bytes()).map_err(|source| Error::Write {
         path: partial.clone(),
         source,
     })?;
@@ -65,12 +63,10 @@ pub fn write_summary(dir: &Path, label_columns: &[String], labels: &[Vec<String>
         let mut values = Vec::with_capacity(reps.len());
         let mut line = String::new();
         let labels = {
-            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
             let mut f = vec![point.to_string()];
             f.extend(labels[point].iter().cloned());
-            w.write_record(&f).expect("memory");
-            let mut t = String::from_utf8(w.into_inner().expect("memory")).expect("utf8");
-            t.pop();
+            let mut t = record_line(&f);
+            t.pop(); // newline
             t
         };
         for tick in 0..ticks {

@@ -1,4 +1,6 @@
-//! CSV writers: `timeseries.csv`, `localities.csv`, `subgroups.csv` and `events.csv` of a run.
+//! CSV writers: `timeseries.csv`, `localities.csv`, `subgroups.csv` and `events.csv` of a run,
+//! `network.csv` and `links.csv`, and [`record_line`], the one way the experiments write a row of
+//! their own tables.
 //!
 //! Rows are streamed as the run goes (nothing is held in memory) through one reusable format
 //! buffer, and every writer is flushed explicitly at the end (csv's `Drop` swallows flush
@@ -14,7 +16,7 @@ use crate::engine::Observer;
 use crate::error::{Error, Result};
 use crate::phases::conflict::{Actor, ViolentEvent};
 use crate::phases::indicators::{Indicators, LocalityIndicators, TickRecord, subgroup_names};
-use crate::scenario::{DIMENSIONS, Scenario};
+use crate::scenario::{DIMENSIONS, LocalityKind, Scenario};
 
 use super::manifest::FileEntry;
 
@@ -38,6 +40,17 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// One CSV record as text, newline included, quoted where needed exactly as the csv crate's
+/// writer quotes it (so a table written line by line is byte-identical to one written by a
+/// `csv::Writer`).
+#[must_use]
+pub fn record_line<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(fields.iter().map(AsRef::as_ref))
+        .expect("writing to memory cannot fail");
+    String::from_utf8(w.into_inner().expect("flushing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
 }
 
 /// Column names of `timeseries.csv` for a scenario.
@@ -269,40 +282,35 @@ impl Observer for RunWriter {
 /// [`Error::Write`] if a file cannot be written.
 pub fn write_network(dir: &Path, scenario: &Scenario) -> Result<Vec<FileEntry>> {
     let path = dir.join("network.csv");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["locality", "x_km", "y_km", "kind", "population", "site_capacity"])
-        .expect("memory");
+    let mut text = record_line(&["locality", "x_km", "y_km", "kind", "population", "site_capacity"]);
     for l in &scenario.localities {
         let kind = match l.kind {
-            crate::scenario::LocalityKind::Urban => "urban",
-            crate::scenario::LocalityKind::Rural => "rural",
+            LocalityKind::Urban => "urban",
+            LocalityKind::Rural => "rural",
         };
-        w.write_record([
+        text.push_str(&record_line(&[
             l.name.clone(),
             l.x_km.to_string(),
             l.y_km.to_string(),
             kind.to_string(),
             l.population.to_string(),
             l.site.map_or(0.0, |s| s.capacity).to_string(),
-        ])
-        .expect("memory");
+        ]));
     }
-    std::fs::write(&path, w.into_inner().expect("memory")).map_err(|source| Error::Write {
+    std::fs::write(&path, text).map_err(|source| Error::Write {
         path: path.clone(),
         source,
     })?;
     let links = dir.join("links.csv");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["from", "to", "distance_km"]).expect("memory");
+    let mut text = record_line(&["from", "to", "distance_km"]);
     for l in &scenario.links {
-        w.write_record([
+        text.push_str(&record_line(&[
             scenario.localities[l.a as usize].name.clone(),
             scenario.localities[l.b as usize].name.clone(),
             l.distance_km.to_string(),
-        ])
-        .expect("memory");
+        ]));
     }
-    std::fs::write(&links, w.into_inner().expect("memory")).map_err(|source| Error::Write { path: links, source })?;
+    std::fs::write(&links, text).map_err(|source| Error::Write { path: links, source })?;
     Ok(vec![
         FileEntry {
             name: "network.csv".into(),

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FieldError, Result};
+use crate::scenario::Source;
 
 /// The scenario a directory came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +21,18 @@ pub struct ScenarioRef {
     pub sha256: String,
     /// Overrides applied, as `path=value`.
     pub overrides: Vec<String>,
+}
+
+impl ScenarioRef {
+    /// The manifest's description of where a scenario came from.
+    #[must_use]
+    pub fn of(source: &Source) -> Self {
+        Self {
+            file: source.file.clone(),
+            sha256: source.sha256.clone(),
+            overrides: source.overrides.clone(),
+        }
+    }
 }
 
 /// One file of a directory.

@@ -1,4 +1,5 @@
-//! What gets written: run directories, CSV tables and manifests.
+//! What gets written and drawn: run directories, CSV tables, manifests, a run's outcomes, the
+//! headline outcomes' words, and figures.
 //!
 //! A run writes into a temporary sibling directory (`.<name>.partial`) and renames it into
 //! place only when every file is complete and flushed, with `manifest.json` (`"complete": true`)
@@ -6,7 +7,9 @@
 //! complete; readers check the manifest before trusting a directory.
 
 pub mod csv;
+pub mod headline;
 pub mod manifest;
+pub mod outcomes;
 pub mod plot;
 
 use std::fs;

@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::params::check_range;
-use super::raw::{GroupKind, LinkRule, LocalityKind, RawEvent, RawScenario, RawWeights};
+use super::raw::{
+    GroupKind, LinkRule, LocalityKind, RawArmedGroup, RawEvent, RawIndicators, RawLocality, RawMission, RawNetwork, RawPopulation, RawRun,
+    RawScenario, RawWeights,
+};
 use super::{
     ArmedGroupSpec, EventKind, FieldErrors, IndicatorSettings, Link, LocalitySpec, MAX_AGENTS, MAX_TABLE_ROWS, MAX_TICKS, MissionSpec,
     PillarWeights, Policy, PopulationSettings, RunSettings, SCHEMA_VERSION, Scenario, ScheduledEvent, SiteSpec, Source, slug,
@@ -103,582 +106,46 @@ fn pillar_weights(errors: &mut FieldErrors, path: &str, w: &RawWeights) -> Pilla
     *w
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one linear pass over the file's sections keeps every rule in one place"
-)]
+/// Validates a raw scenario, one section of the file after another (each section's rules in
+/// its own function, in file order, so the problems come out in the order of the file); later
+/// sections look names up in the tables validated before them.
 pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, FieldErrors> {
     let mut e = FieldErrors::default();
-
-    if raw.schema_version != SCHEMA_VERSION {
-        e.push(
-            "schema_version",
-            format!("this build reads schema_version {SCHEMA_VERSION}, got {}", raw.schema_version),
-        );
-    }
-    if raw.model != "peacesim" {
-        e.push("model", format!("unknown model `{}`; expected `peacesim` or `epstein`", raw.model));
-    }
-    if raw.name.trim().is_empty() {
-        e.push("name", "must not be empty");
-    }
-
-    // [run]
-    let ticks = count(&mut e, "run.ticks", raw.run.ticks, 1, MAX_TICKS);
-    #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, MAX_TICKS]")]
-    let ticks_u = ticks as u32;
-    let run = RunSettings {
-        ticks: ticks_u,
-        tick_length_days: range(&mut e, "run.tick_length_days", raw.run.tick_length_days, 0.25, 30.0),
-        seed: raw.run.seed,
-        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, ticks]")]
-        locality_output_every_ticks: count(
-            &mut e,
-            "run.locality_output_every_ticks",
-            raw.run.locality_output_every_ticks,
-            1,
-            ticks.max(1),
-        ) as u32,
-    };
-
-    // [population]
-    let p = &raw.population;
-    let ages = [
-        p.age_band_shares.child,
-        p.age_band_shares.youth,
-        p.age_band_shares.adult,
-        p.age_band_shares.elder,
-    ];
-    weights_sum(&mut e, "population.age_band_shares", &super::AGE_BANDS, &ages);
-    let population = PopulationSettings {
-        people_per_agent: range(&mut e, "population.people_per_agent", p.people_per_agent, 1.0, 1_000_000.0),
-        age_band_shares: ages,
-        female_share: share(&mut e, "population.female_share", p.female_share),
-        livelihood_median: range(&mut e, "population.livelihood_median", p.livelihood_median, 0.01, 100.0),
-        livelihood_sigma: range(&mut e, "population.livelihood_sigma", p.livelihood_sigma, 0.0, 5.0),
-    };
-    let ppa = if population.people_per_agent.is_finite() && population.people_per_agent >= 1.0 {
-        population.people_per_agent
-    } else {
-        1.0
-    };
-
-    // [[identity_groups]]
-    if raw.identity_groups.is_empty() {
-        e.push("identity_groups", "at least one identity group is required");
-    }
-    for (name, len) in [
-        ("identity_groups", raw.identity_groups.len()),
-        ("localities", raw.localities.len()),
-        ("armed_groups", raw.armed_groups.len()),
-        ("events", raw.events.len()),
-    ] {
-        if len > MAX_TABLE_ROWS {
-            e.push(name, format!("at most {MAX_TABLE_ROWS} entries are supported, got {len}"));
-            return Err(e);
-        }
+    check_header(&mut e, &raw);
+    let run = run_settings(&mut e, &raw.run);
+    let ticks = i64::from(run.ticks);
+    let population = population_settings(&mut e, &raw.population);
+    if !check_table_sizes(&mut e, &raw) {
+        return Err(e);
     }
     let identity_names: Vec<&str> = raw.identity_groups.iter().map(|g| g.name.as_str()).collect();
     let identities = Names::build(&mut e, "identity_groups", &identity_names);
     let n_identities = raw.identity_groups.len();
-
-    // [[localities]]
-    if raw.localities.is_empty() {
-        e.push("localities", "at least one locality is required");
-    }
-    let locality_names: Vec<&str> = raw.localities.iter().map(|l| l.name.as_str()).collect();
-    let localities_idx = Names::build(&mut e, "localities", &locality_names);
-    let mut localities = Vec::with_capacity(raw.localities.len());
-    let mut total_agents: u64 = 0;
-    let mut explicit_links: Vec<(u32, u32)> = Vec::new();
-    for (i, l) in raw.localities.iter().enumerate() {
-        let at = |f: &str| format!("localities[{i}].{f}");
-        let x_km = range(&mut e, at("x_km"), l.x_km, -100_000.0, 100_000.0);
-        let y_km = range(&mut e, at("y_km"), l.y_km, -100_000.0, 100_000.0);
-        let pop = count(&mut e, at("population"), l.population, 0, MAX_LOCALITY_POPULATION);
-        #[expect(clippy::cast_sign_loss, reason = "clamped non-negative")]
-        let pop_u = pop as u64;
-        #[expect(
-            clippy::cast_precision_loss,
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "populations are far below 2^52"
-        )]
-        let agents = (pop_u as f64 / ppa).round() as u64;
-        total_agents += agents;
-        let mut composition = vec![0.0; n_identities];
-        if l.composition.is_empty() {
-            if n_identities == 1 {
-                composition[0] = 1.0;
-            } else if n_identities > 1 {
-                e.push(
-                    at("composition"),
-                    format!("required when there is more than one identity group ({n_identities} declared)"),
-                );
-            }
-        } else {
-            for (name, &s) in &l.composition {
-                if let Some(k) = identities.resolve(&mut e, format!("{}.{name}", at("composition")), name, "identity group") {
-                    composition[k as usize] = share(&mut e, format!("{}.{name}", at("composition")), s);
-                }
-            }
-            let sum: f64 = l.composition.values().sum();
-            if sum.is_finite() && (sum - 1.0).abs() > SUM_TOLERANCE {
-                e.push(at("composition"), format!("shares must sum to 1, got {sum}"));
-            }
-        }
-        let urban = l.kind == LocalityKind::Urban;
-        let site = l.protection_site.as_ref().map(|s| {
-            #[expect(clippy::cast_precision_loss, reason = "capacities are far below 2^52")]
-            let capacity = count(&mut e, at("protection_site.capacity"), s.capacity, 0, MAX_LOCALITY_POPULATION) as f64;
-            SiteSpec {
-                capacity,
-                guard_posture: share(&mut e, at("protection_site.guard_posture_share"), s.guard_posture_share),
-                services: share(&mut e, at("protection_site.services_share"), s.services_share),
-            }
-        });
-        for (j, n) in l.neighbours.iter().enumerate() {
-            if let Some(k) = localities_idx.resolve(&mut e, format!("{}[{j}]", at("neighbours")), n, "locality") {
-                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
-                let me = i as u32;
-                if k == me {
-                    e.push(format!("{}[{j}]", at("neighbours")), "a locality cannot be its own neighbour");
-                } else {
-                    explicit_links.push((me.min(k), me.max(k)));
-                }
-            }
-        }
-        localities.push(LocalitySpec {
-            name: l.name.clone(),
-            x_km,
-            y_km,
-            kind: l.kind,
-            population: pop_u,
-            agents: u32::try_from(agents.min(MAX_AGENTS)).expect("MAX_AGENTS fits u32"),
-            composition,
-            livelihood_median: range(
-                &mut e,
-                at("livelihood_median"),
-                l.livelihood_median.unwrap_or(population.livelihood_median),
-                0.01,
-                100.0,
-            ),
-            health_access: share(
-                &mut e,
-                at("health_access_share"),
-                l.health_access_share.unwrap_or(if urban { 0.7 } else { 0.35 }),
-            ),
-            market: share(&mut e, at("market_share"), l.market_share.unwrap_or(if urban { 0.9 } else { 0.7 })),
-            lootable: share(&mut e, at("lootable_resources_share"), l.lootable_resources_share),
-            cohesion: share(&mut e, at("cohesion_share"), l.cohesion_share),
-            tension: share(&mut e, at("tension_share"), l.tension_share),
-            early_warning: share(&mut e, at("early_warning_share"), l.early_warning_share),
-            trust_in_mission: share(&mut e, at("trust_in_mission_share"), l.trust_in_mission_share),
-            trust_in_state: share(&mut e, at("trust_in_state_share"), l.trust_in_state_share),
-            political_voice: share(&mut e, at("political_voice_share"), l.political_voice_share),
-            site,
-        });
-    }
-    if !raw.localities.is_empty() && total_agents == 0 {
-        e.push(
-            "localities",
-            "the scenario has zero people: give at least one locality a population of at least people_per_agent",
-        );
-    }
-    if total_agents > MAX_AGENTS {
-        e.push(
-            "localities",
-            format!("{total_agents} agents exceed the limit of {MAX_AGENTS}; raise population.people_per_agent to represent several people per agent"),
-        );
-    }
-
-    // [network]
-    let net = &raw.network;
-    let k_nearest = count(&mut e, "network.k_nearest", net.k_nearest, 1, 50);
-    let max_link_km = range(&mut e, "network.max_link_km", net.max_link_km, 0.0, 1.0e6);
-    let links = build_links(&localities, &explicit_links, net.rule, k_nearest, max_link_km);
-    if net.require_connected && localities.len() > 1 && !is_connected(localities.len(), &links) {
-        e.push(
-            "network",
-            "the locality graph is not connected (some localities cannot be reached); add neighbours, raise k_nearest or max_link_km, or set require_connected = false",
-        );
-    }
-
-    // [[armed_groups]]
-    if raw.armed_groups.len() > 254 {
-        e.push(
-            "armed_groups",
-            format!("at most 254 armed groups are supported, got {}", raw.armed_groups.len()),
-        );
-        return Err(e);
-    }
-    if raw.identity_groups.len() > 255 {
-        e.push(
-            "identity_groups",
-            format!("at most 255 identity groups are supported, got {}", raw.identity_groups.len()),
-        );
+    let places = localities(&mut e, &raw.localities, &identities, n_identities, &population);
+    let links = network(&mut e, &raw.network, &places);
+    if !check_group_counts(&mut e, &raw) {
         return Err(e);
     }
     let group_names: Vec<&str> = raw.armed_groups.iter().map(|g| g.name.as_str()).collect();
     let groups_idx = Names::build(&mut e, "armed_groups", &group_names);
-    let mut armed_groups = Vec::with_capacity(raw.armed_groups.len());
-    for (i, g) in raw.armed_groups.iter().enumerate() {
-        let at = |f: &str| format!("armed_groups[{i}].{f}");
-        #[expect(clippy::cast_precision_loss, reason = "fighter counts are far below 2^52")]
-        let fighters = count(&mut e, at("fighters"), g.fighters, 0, 10_000_000) as f64;
-        if g.presence.is_empty() {
-            e.push(at("presence"), "must name at least one locality");
-        }
-        let presence: Vec<u32> = g
-            .presence
-            .iter()
-            .enumerate()
-            .filter_map(|(j, n)| localities_idx.resolve(&mut e, format!("{}[{j}]", at("presence")), n, "locality"))
-            .collect();
-        let mut mask = |list: &[String], field: &str, default: bool| -> Vec<bool> {
-            let mut m = vec![list.is_empty() && default; n_identities];
-            for (j, n) in list.iter().enumerate() {
-                if let Some(k) = identities.resolve(&mut e, format!("{}[{j}]", at(field)), n, "identity group") {
-                    m[k as usize] = true;
-                }
-            }
-            m
-        };
-        let recruits_from = match &g.recruits_from {
-            Some(list) => mask(list, "recruits_from", false),
-            None => vec![true; n_identities],
-        };
-        let hostile_to = mask(&g.hostile_to, "hostile_to", false);
-        let enemies: Vec<u32> = match &g.enemies {
-            Some(list) => list
-                .iter()
-                .enumerate()
-                .filter_map(|(j, n)| {
-                    let k = groups_idx.resolve(&mut e, format!("{}[{j}]", at("enemies")), n, "armed group")?;
-                    if k as usize == i {
-                        e.push(format!("{}[{j}]", at("enemies")), "a group cannot be its own enemy");
-                        None
-                    } else {
-                        Some(k)
-                    }
-                })
-                .collect(),
-            None => raw
-                .armed_groups
-                .iter()
-                .enumerate()
-                .filter(|&(j, other)| j != i && ((g.kind == GroupKind::State) != (other.kind == GroupKind::State)))
-                .map(|(j, _)| {
-                    #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
-                    let j = j as u32;
-                    j
-                })
-                .collect(),
-        };
-        // Fighters come from the population: they must fit into the eligible people where the group starts.
-        let eligible: f64 = presence
-            .iter()
-            .map(|&l| {
-                #[expect(clippy::cast_precision_loss, reason = "populations are far below 2^52")]
-                let pop = localities[l as usize].population as f64;
-                pop * (population.age_band_shares[1] + population.age_band_shares[2])
-            })
-            .sum();
-        if !presence.is_empty() && fighters > 0.8 * eligible {
-            e.push(
-                at("fighters"),
-                format!("{fighters} fighters cannot be drawn from the {eligible:.0} youth and adults living in its presence localities (at most 80 %)"),
-            );
-        }
-        let default_sensitivity = match g.kind {
-            GroupKind::Rebel => 0.95,
-            GroupKind::Militia => 0.9,
-            GroupKind::State => 0.3,
-        };
-        armed_groups.push(ArmedGroupSpec {
-            name: g.name.clone(),
-            kind: g.kind,
-            fighters,
-            presence,
-            recruits_from,
-            hostile_to,
-            enemies,
-            state_aligned: g.state_aligned.unwrap_or(g.kind == GroupKind::State),
-            predation: share(&mut e, at("predation_share"), g.predation_share),
-            discipline: share(&mut e, at("discipline_share"), g.discipline_share),
-            deterrence_sensitivity: share(
-                &mut e,
-                at("deterrence_sensitivity_share"),
-                g.deterrence_sensitivity_share.unwrap_or(default_sensitivity),
-            ),
-            reach_km: range(&mut e, at("reach_km"), g.reach_km, 0.0, 10_000.0),
-            attack_rate_per_100_fighters_day: range(
-                &mut e,
-                at("attack_rate_per_100_fighters_day"),
-                g.attack_rate_per_100_fighters_day,
-                0.0,
-                100.0,
-            ),
-            kills_per_attack: range(&mut e, at("kills_per_attack"), g.kills_per_attack, 0.0, 10_000.0),
-            attacks_mission: share(&mut e, at("attacks_mission_share"), g.attacks_mission_share),
-            attacks_sites: share(&mut e, at("attacks_sites_share"), g.attacks_sites_share),
-            spoiler: share(&mut e, at("spoiler_share"), g.spoiler_share),
-            child_recruitment_per_1000_fighters_day: range(
-                &mut e,
-                at("child_recruitment_per_1000_fighters_day"),
-                g.child_recruitment_per_1000_fighters_day,
-                0.0,
-                1000.0,
-            ),
-            resources_usd: range(&mut e, at("resources_usd"), g.resources_usd, 0.0, 1.0e12),
-            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [0, ticks]")]
-            active_from_tick: count(&mut e, at("active_from_tick"), g.active_from_tick, 0, ticks) as u32,
-        });
-    }
-
-    // [mission]
-    let mission = raw.mission.as_ref().map(|m| {
-        let at = |f: &str| format!("mission.{f}");
-        #[expect(clippy::cast_precision_loss, reason = "personnel counts are far below 2^52")]
-        let people = |e: &mut FieldErrors, f: &str, v: i64, hi: i64| count(e, at(f), v, 0, hi) as f64;
-        let troops = people(&mut e, "troops", m.troops, 1_000_000);
-        let police = people(&mut e, "police", m.police, 1_000_000);
-        let observers = people(&mut e, "observers", m.observers, 100_000);
-        let civilians = people(&mut e, "civilians", m.civilians, 100_000);
-        let consent_threshold = share(&mut e, at("consent_threshold_share"), m.consent_threshold_share);
-        MissionSpec {
-            name: m.name.clone(),
-            troops,
-            police,
-            observers,
-            civilians,
-            budget_usd_per_day: range(&mut e, at("budget_usd_per_day"), m.budget_usd_per_day, 0.0, 1.0e9),
-            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [0, ticks]")]
-            start_tick: count(&mut e, at("start_tick"), m.start_tick, 0, ticks) as u32,
-            ramp_up_days: range(&mut e, at("ramp_up_days"), m.ramp_up_days, 0.0, 3650.0),
-            initial_deployed_share: share(&mut e, at("initial_deployed_share"), m.initial_deployed_share),
-            mandate: m.mandate,
-            posture: share(&mut e, at("posture_share"), m.posture_share),
-            host_consent: share(&mut e, at("host_consent_share"), m.host_consent_share),
-            consent_threshold,
-            drawdown_days: range(&mut e, at("drawdown_days"), m.drawdown_days, 0.0, 3650.0),
-            poc_rampdown_days: range(&mut e, at("poc_rampdown_days"), m.poc_rampdown_days, 0.0, 3650.0),
-            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, 365]")]
-            planning_interval_days: count(&mut e, at("planning_interval_days"), m.planning_interval_days, 1, 365) as u32,
-            #[expect(clippy::cast_precision_loss, reason = "small integers")]
-            troops_per_unit: count(&mut e, at("troops_per_unit"), m.troops_per_unit, 1, 100_000) as f64,
-            #[expect(clippy::cast_precision_loss, reason = "small integers")]
-            police_per_unit: count(&mut e, at("police_per_unit"), m.police_per_unit, 1, 100_000) as f64,
-            offensive_targets_state: m.offensive_targets_state,
-            deployable: if m.deploy_to.is_empty() {
-                vec![true; raw.localities.len()]
-            } else {
-                let mut d = vec![false; raw.localities.len()];
-                for (j, name) in m.deploy_to.iter().enumerate() {
-                    if let Some(k) = localities_idx.resolve(&mut e, format!("mission.deploy_to[{j}]"), name, "locality") {
-                        d[k as usize] = true;
-                    }
-                }
-                d
-            },
-            policy: Policy {
-                weights: pillar_weights(&mut e, "mission.policy.weights", &m.policy.weights),
-                allocation: m.policy.allocation,
-                blend_share: share(&mut e, at("policy.blend_share"), m.policy.blend_share),
-            },
-        }
-    });
-
-    // [[events]]
-    let mut events = Vec::with_capacity(raw.events.len());
-    for (i, ev) in raw.events.iter().enumerate() {
-        let at = |f: &str| format!("events[{i}].{f}");
-        let tick = ev.tick();
-        if tick < 1 || tick > ticks {
-            e.push(
-                at("tick"),
-                if tick < 1 {
-                    format!("events happen at the start of a tick from 1 to run.ticks ({ticks}); got {tick}, before the start")
-                } else {
-                    format!("events happen at the start of a tick from 1 to run.ticks ({ticks}); got {tick}, after the end")
-                },
-            );
-        }
-        let loc_list = |e: &mut FieldErrors, list: &[String]| -> Vec<u32> {
-            if list.is_empty() {
-                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
-                return (0..localities.len() as u32).collect();
-            }
-            list.iter()
-                .enumerate()
-                .filter_map(|(j, n)| localities_idx.resolve(e, format!("{}[{j}]", at("localities")), n, "locality"))
-                .collect()
-        };
-        let kind = match ev {
-            RawEvent::EpidemicSeed { locality, cases, .. } => {
-                let loc = localities_idx.resolve(&mut e, at("locality"), locality, "locality");
-                let cases_v = count(&mut e, at("cases"), *cases, 1, MAX_LOCALITY_POPULATION);
-                if let Some(l) = loc {
-                    let pop = localities[l as usize].population;
-                    #[expect(clippy::cast_sign_loss, reason = "clamped positive")]
-                    if cases_v as u64 > pop {
-                        e.push(
-                            at("cases"),
-                            format!("cannot exceed the locality's population ({pop}), got {cases_v}"),
-                        );
-                    }
-                }
-                #[expect(clippy::cast_precision_loss, reason = "small integers")]
-                loc.map(|l| EventKind::EpidemicSeed {
-                    locality: l,
-                    cases: cases_v as f64,
-                })
-            }
-            RawEvent::Drought {
-                localities: list,
-                severity_share,
-                ..
-            } => Some(EventKind::Drought {
-                localities: loc_list(&mut e, list),
-                severity: share(&mut e, at("severity_share"), *severity_share),
-            }),
-            RawEvent::PriceShock {
-                localities: list,
-                price_multiplier,
-                ..
-            } => Some(EventKind::PriceShock {
-                localities: loc_list(&mut e, list),
-                multiplier: range(&mut e, at("price_multiplier"), *price_multiplier, 1.0, 20.0),
-            }),
-            RawEvent::ConsentWithdrawal { consent_share, .. } => {
-                if mission.is_none() {
-                    e.push(at("kind"), "a consent withdrawal needs a [mission]");
-                }
-                Some(EventKind::ConsentWithdrawal {
-                    consent: share(&mut e, at("consent_share"), *consent_share),
-                })
-            }
-            RawEvent::Coup {
-                state_trust_drop_share,
-                consent_drop_share,
-                state_predation_increase_share,
-                ..
-            } => Some(EventKind::Coup {
-                state_trust_drop: share(&mut e, at("state_trust_drop_share"), *state_trust_drop_share),
-                consent_drop: share(&mut e, at("consent_drop_share"), *consent_drop_share),
-                state_predation_increase: share(&mut e, at("state_predation_increase_share"), *state_predation_increase_share),
-            }),
-            RawEvent::BudgetCut { budget_share, .. } => {
-                if mission.is_none() {
-                    e.push(at("kind"), "a budget cut needs a [mission]");
-                }
-                Some(EventKind::BudgetCut {
-                    budget_share: share(&mut e, at("budget_share"), *budget_share),
-                })
-            }
-            RawEvent::Drawdown {
-                personnel_share,
-                over_days,
-                ..
-            } => {
-                if mission.is_none() {
-                    e.push(at("kind"), "a drawdown needs a [mission]");
-                }
-                Some(EventKind::Drawdown {
-                    personnel_share: share(&mut e, at("personnel_share"), *personnel_share),
-                    over_days: range(&mut e, at("over_days"), *over_days, 0.0, 3650.0),
-                })
-            }
-            RawEvent::ArmedGroupSurge {
-                group, fighters, locality, ..
-            } => {
-                let g = groups_idx.resolve(&mut e, at("group"), group, "armed group");
-                #[expect(clippy::cast_precision_loss, reason = "small integers")]
-                let f = count(&mut e, at("fighters"), *fighters, 0, 10_000_000) as f64;
-                let loc = match locality {
-                    Some(n) => localities_idx.resolve(&mut e, at("locality"), n, "locality"),
-                    None => g
-                        .and_then(|g| armed_groups.get(g as usize))
-                        .and_then(|s| s.presence.first().copied()),
-                };
-                g.zip(loc).map(|(group, locality)| EventKind::ArmedGroupSurge {
-                    group,
-                    fighters: f,
-                    locality,
-                })
-            }
-            RawEvent::ArmedGroupSplit {
-                group,
-                new_group,
-                share: s,
-                ..
-            } => {
-                let g = groups_idx.resolve(&mut e, at("group"), group, "armed group");
-                let n = groups_idx.resolve(&mut e, at("new_group"), new_group, "armed group");
-                if g.is_some() && g == n {
-                    e.push(at("new_group"), "must differ from `group`");
-                }
-                g.zip(n).map(|(group, new_group)| EventKind::ArmedGroupSplit {
-                    group,
-                    new_group,
-                    share: share(&mut e, at("share"), *s),
-                })
-            }
-            RawEvent::Ceasefire { groups: list, .. } => {
-                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
-                let all: Vec<u32> = (0..raw.armed_groups.len() as u32).collect();
-                let groups = if list.is_empty() {
-                    all
-                } else {
-                    list.iter()
-                        .enumerate()
-                        .filter_map(|(j, n)| groups_idx.resolve(&mut e, format!("{}[{j}]", at("groups")), n, "armed group"))
-                        .collect()
-                };
-                Some(EventKind::Ceasefire { groups })
-            }
-            RawEvent::MandateChange {
-                weights,
-                allocation,
-                blend_share,
-                mandate,
-                posture_share,
-                ..
-            } => {
-                if mission.is_none() {
-                    e.push(at("kind"), "a mandate change needs a [mission]");
-                }
-                Some(EventKind::MandateChange {
-                    weights: weights.as_ref().map(|w| pillar_weights(&mut e, &at("weights"), w)),
-                    allocation: *allocation,
-                    blend_share: blend_share.map(|b| share(&mut e, at("blend_share"), b)),
-                    mandate: *mandate,
-                    posture: posture_share.map(|p| share(&mut e, at("posture_share"), p)),
-                })
-            }
-        };
-        if let Some(kind) = kind {
-            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, ticks]")]
-            events.push(ScheduledEvent {
-                tick: tick.clamp(1, ticks) as u32,
-                kind,
-            });
-        }
-    }
-    // DETERMINISM: stable sort keeps file order among events of the same tick.
-    events.sort_by_key(|ev| ev.tick);
-
-    // [indicators]
-    let ind = &raw.indicators;
-    let k = ind.k_share.unwrap_or(1.0 / 3.0);
-    if !(k.is_finite() && k > 0.0 && k <= 1.0) {
-        e.push("indicators.k_share", format!("must be in (0, 1], got {k}"));
-    }
-    let w = ind.weights;
-    let weights = [w.personal, w.community, w.political, w.economic, w.food, w.health, w.environmental];
-    weights_sum(&mut e, "indicators.weights", &super::DIMENSIONS, &weights);
-    ind.cutoffs.check_ranges(&mut e);
-
+    let names = Lookups {
+        identities: &identities,
+        n_identities,
+        localities: &places.index,
+        groups: &groups_idx,
+    };
+    let armed_groups: Vec<ArmedGroupSpec> = raw
+        .armed_groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| armed_group(&mut e, i, g, &raw.armed_groups, &names, &places.specs, &population, ticks))
+        .collect();
+    let mission = raw
+        .mission
+        .as_ref()
+        .map(|m| mission(&mut e, m, ticks, raw.localities.len(), &places.index));
+    let events = events(&mut e, &raw.events, ticks, &names, &places.specs, &armed_groups, mission.is_some());
+    let indicators = indicator_settings(&mut e, &raw.indicators);
     raw.rules.check_ranges(&mut e);
 
     if !e.is_empty() {
@@ -692,18 +159,686 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
         run,
         population,
         identity_groups: raw.identity_groups.into_iter().map(|g| g.name).collect(),
-        localities,
+        localities: places.specs,
         links,
         armed_groups,
         mission,
         events,
-        indicators: IndicatorSettings {
-            k,
-            weights,
-            cutoffs: ind.cutoffs,
-        },
+        indicators,
         rules: raw.rules,
     })
+}
+
+/// The name lists that later sections resolve names against.
+struct Lookups<'a> {
+    identities: &'a Names,
+    n_identities: usize,
+    localities: &'a Names,
+    groups: &'a Names,
+}
+
+/// The file's own fields: schema version, model and name.
+fn check_header(e: &mut FieldErrors, raw: &RawScenario) {
+    if raw.schema_version != SCHEMA_VERSION {
+        e.push(
+            "schema_version",
+            format!("this build reads schema_version {SCHEMA_VERSION}, got {}", raw.schema_version),
+        );
+    }
+    if raw.model != "peacesim" {
+        e.push("model", format!("unknown model `{}`; expected `peacesim` or `epstein`", raw.model));
+    }
+    if raw.name.trim().is_empty() {
+        e.push("name", "must not be empty");
+    }
+}
+
+/// `[run]`.
+fn run_settings(e: &mut FieldErrors, r: &RawRun) -> RunSettings {
+    let ticks = count(e, "run.ticks", r.ticks, 1, MAX_TICKS);
+    #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, MAX_TICKS]")]
+    let ticks_u = ticks as u32;
+    RunSettings {
+        ticks: ticks_u,
+        tick_length_days: range(e, "run.tick_length_days", r.tick_length_days, 0.25, 30.0),
+        seed: r.seed,
+        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, ticks]")]
+        locality_output_every_ticks: count(e, "run.locality_output_every_ticks", r.locality_output_every_ticks, 1, ticks.max(1)) as u32,
+    }
+}
+
+/// `[population]`.
+fn population_settings(e: &mut FieldErrors, p: &RawPopulation) -> PopulationSettings {
+    let ages = [
+        p.age_band_shares.child,
+        p.age_band_shares.youth,
+        p.age_band_shares.adult,
+        p.age_band_shares.elder,
+    ];
+    weights_sum(e, "population.age_band_shares", &super::AGE_BANDS, &ages);
+    PopulationSettings {
+        people_per_agent: range(e, "population.people_per_agent", p.people_per_agent, 1.0, 1_000_000.0),
+        age_band_shares: ages,
+        female_share: share(e, "population.female_share", p.female_share),
+        livelihood_median: range(e, "population.livelihood_median", p.livelihood_median, 0.01, 100.0),
+        livelihood_sigma: range(e, "population.livelihood_sigma", p.livelihood_sigma, 0.0, 5.0),
+    }
+}
+
+/// `[[identity_groups]]` is not empty, and no table is too long to index; false means stop here
+/// (every later rule would index the tables).
+fn check_table_sizes(e: &mut FieldErrors, raw: &RawScenario) -> bool {
+    if raw.identity_groups.is_empty() {
+        e.push("identity_groups", "at least one identity group is required");
+    }
+    for (name, len) in [
+        ("identity_groups", raw.identity_groups.len()),
+        ("localities", raw.localities.len()),
+        ("armed_groups", raw.armed_groups.len()),
+        ("events", raw.events.len()),
+    ] {
+        if len > MAX_TABLE_ROWS {
+            e.push(name, format!("at most {MAX_TABLE_ROWS} entries are supported, got {len}"));
+            return false;
+        }
+    }
+    true
+}
+
+/// The validated `[[localities]]`, their names, and the links their `neighbours` ask for.
+struct Places {
+    specs: Vec<LocalitySpec>,
+    index: Names,
+    explicit_links: Vec<(u32, u32)>,
+}
+
+/// `[[localities]]`, and the total number of agents they make.
+fn localities(
+    e: &mut FieldErrors,
+    raw: &[RawLocality],
+    identities: &Names,
+    n_identities: usize,
+    population: &PopulationSettings,
+) -> Places {
+    if raw.is_empty() {
+        e.push("localities", "at least one locality is required");
+    }
+    let ppa = if population.people_per_agent.is_finite() && population.people_per_agent >= 1.0 {
+        population.people_per_agent
+    } else {
+        1.0
+    };
+    let locality_names: Vec<&str> = raw.iter().map(|l| l.name.as_str()).collect();
+    let index = Names::build(e, "localities", &locality_names);
+    let mut specs = Vec::with_capacity(raw.len());
+    let mut total_agents: u64 = 0;
+    let mut explicit_links: Vec<(u32, u32)> = Vec::new();
+    for (i, l) in raw.iter().enumerate() {
+        let at = |f: &str| format!("localities[{i}].{f}");
+        let x_km = range(e, at("x_km"), l.x_km, -100_000.0, 100_000.0);
+        let y_km = range(e, at("y_km"), l.y_km, -100_000.0, 100_000.0);
+        let pop = count(e, at("population"), l.population, 0, MAX_LOCALITY_POPULATION);
+        #[expect(clippy::cast_sign_loss, reason = "clamped non-negative")]
+        let pop_u = pop as u64;
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "populations are far below 2^52"
+        )]
+        let agents = (pop_u as f64 / ppa).round() as u64;
+        total_agents += agents;
+        let composition = composition(e, &at("composition"), l, identities, n_identities);
+        let urban = l.kind == LocalityKind::Urban;
+        let site = l.protection_site.as_ref().map(|s| {
+            #[expect(clippy::cast_precision_loss, reason = "capacities are far below 2^52")]
+            let capacity = count(e, at("protection_site.capacity"), s.capacity, 0, MAX_LOCALITY_POPULATION) as f64;
+            SiteSpec {
+                capacity,
+                guard_posture: share(e, at("protection_site.guard_posture_share"), s.guard_posture_share),
+                services: share(e, at("protection_site.services_share"), s.services_share),
+            }
+        });
+        for (j, n) in l.neighbours.iter().enumerate() {
+            if let Some(k) = index.resolve(e, format!("{}[{j}]", at("neighbours")), n, "locality") {
+                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+                let me = i as u32;
+                if k == me {
+                    e.push(format!("{}[{j}]", at("neighbours")), "a locality cannot be its own neighbour");
+                } else {
+                    explicit_links.push((me.min(k), me.max(k)));
+                }
+            }
+        }
+        specs.push(LocalitySpec {
+            name: l.name.clone(),
+            x_km,
+            y_km,
+            kind: l.kind,
+            population: pop_u,
+            agents: u32::try_from(agents.min(MAX_AGENTS)).expect("MAX_AGENTS fits u32"),
+            composition,
+            livelihood_median: range(
+                e,
+                at("livelihood_median"),
+                l.livelihood_median.unwrap_or(population.livelihood_median),
+                0.01,
+                100.0,
+            ),
+            health_access: share(
+                e,
+                at("health_access_share"),
+                l.health_access_share.unwrap_or(if urban { 0.7 } else { 0.35 }),
+            ),
+            market: share(e, at("market_share"), l.market_share.unwrap_or(if urban { 0.9 } else { 0.7 })),
+            lootable: share(e, at("lootable_resources_share"), l.lootable_resources_share),
+            cohesion: share(e, at("cohesion_share"), l.cohesion_share),
+            tension: share(e, at("tension_share"), l.tension_share),
+            early_warning: share(e, at("early_warning_share"), l.early_warning_share),
+            trust_in_mission: share(e, at("trust_in_mission_share"), l.trust_in_mission_share),
+            trust_in_state: share(e, at("trust_in_state_share"), l.trust_in_state_share),
+            political_voice: share(e, at("political_voice_share"), l.political_voice_share),
+            site,
+        });
+    }
+    if !raw.is_empty() && total_agents == 0 {
+        e.push(
+            "localities",
+            "the scenario has zero people: give at least one locality a population of at least people_per_agent",
+        );
+    }
+    if total_agents > MAX_AGENTS {
+        e.push(
+            "localities",
+            format!("{total_agents} agents exceed the limit of {MAX_AGENTS}; raise population.people_per_agent to represent several people per agent"),
+        );
+    }
+    Places {
+        specs,
+        index,
+        explicit_links,
+    }
+}
+
+/// A locality's shares of each identity group (all of one group when there is only one).
+fn composition(e: &mut FieldErrors, path: &str, l: &RawLocality, identities: &Names, n_identities: usize) -> Vec<f64> {
+    let mut composition = vec![0.0; n_identities];
+    if l.composition.is_empty() {
+        if n_identities == 1 {
+            composition[0] = 1.0;
+        } else if n_identities > 1 {
+            e.push(
+                path,
+                format!("required when there is more than one identity group ({n_identities} declared)"),
+            );
+        }
+    } else {
+        for (name, &s) in &l.composition {
+            if let Some(k) = identities.resolve(e, format!("{path}.{name}"), name, "identity group") {
+                composition[k as usize] = share(e, format!("{path}.{name}"), s);
+            }
+        }
+        let sum: f64 = l.composition.values().sum();
+        if sum.is_finite() && (sum - 1.0).abs() > SUM_TOLERANCE {
+            e.push(path, format!("shares must sum to 1, got {sum}"));
+        }
+    }
+    composition
+}
+
+/// `[network]`: the locality graph.
+fn network(e: &mut FieldErrors, net: &RawNetwork, places: &Places) -> Vec<Link> {
+    let k_nearest = count(e, "network.k_nearest", net.k_nearest, 1, 50);
+    let max_link_km = range(e, "network.max_link_km", net.max_link_km, 0.0, 1.0e6);
+    let links = build_links(&places.specs, &places.explicit_links, net.rule, k_nearest, max_link_km);
+    if net.require_connected && places.specs.len() > 1 && !is_connected(places.specs.len(), &links) {
+        e.push(
+            "network",
+            "the locality graph is not connected (some localities cannot be reached); add neighbours, raise k_nearest or max_link_km, or set require_connected = false",
+        );
+    }
+    links
+}
+
+/// Armed and identity groups fit the one-byte ids the model stores them in; false means stop.
+fn check_group_counts(e: &mut FieldErrors, raw: &RawScenario) -> bool {
+    if raw.armed_groups.len() > 254 {
+        e.push(
+            "armed_groups",
+            format!("at most 254 armed groups are supported, got {}", raw.armed_groups.len()),
+        );
+        return false;
+    }
+    if raw.identity_groups.len() > 255 {
+        e.push(
+            "identity_groups",
+            format!("at most 255 identity groups are supported, got {}", raw.identity_groups.len()),
+        );
+        return false;
+    }
+    true
+}
+
+/// One of `[[armed_groups]]` (`i`, among `all`).
+#[expect(clippy::too_many_arguments, reason = "a group is checked against every table validated before it")]
+fn armed_group(
+    e: &mut FieldErrors,
+    i: usize,
+    g: &RawArmedGroup,
+    all: &[RawArmedGroup],
+    names: &Lookups<'_>,
+    localities: &[LocalitySpec],
+    population: &PopulationSettings,
+    ticks: i64,
+) -> ArmedGroupSpec {
+    let at = |f: &str| format!("armed_groups[{i}].{f}");
+    #[expect(clippy::cast_precision_loss, reason = "fighter counts are far below 2^52")]
+    let fighters = count(e, at("fighters"), g.fighters, 0, 10_000_000) as f64;
+    if g.presence.is_empty() {
+        e.push(at("presence"), "must name at least one locality");
+    }
+    let presence: Vec<u32> = g
+        .presence
+        .iter()
+        .enumerate()
+        .filter_map(|(j, n)| names.localities.resolve(e, format!("{}[{j}]", at("presence")), n, "locality"))
+        .collect();
+    let mut mask = |list: &[String], field: &str, default: bool| -> Vec<bool> {
+        let mut m = vec![list.is_empty() && default; names.n_identities];
+        for (j, n) in list.iter().enumerate() {
+            if let Some(k) = names.identities.resolve(e, format!("{}[{j}]", at(field)), n, "identity group") {
+                m[k as usize] = true;
+            }
+        }
+        m
+    };
+    let recruits_from = match &g.recruits_from {
+        Some(list) => mask(list, "recruits_from", false),
+        None => vec![true; names.n_identities],
+    };
+    let hostile_to = mask(&g.hostile_to, "hostile_to", false);
+    let enemies = enemies(e, i, g, all, names.groups);
+    // Fighters come from the population: they must fit into the eligible people where the group starts.
+    let eligible: f64 = presence
+        .iter()
+        .map(|&l| {
+            #[expect(clippy::cast_precision_loss, reason = "populations are far below 2^52")]
+            let pop = localities[l as usize].population as f64;
+            pop * (population.age_band_shares[1] + population.age_band_shares[2])
+        })
+        .sum();
+    if !presence.is_empty() && fighters > 0.8 * eligible {
+        e.push(
+            at("fighters"),
+            format!("{fighters} fighters cannot be drawn from the {eligible:.0} youth and adults living in its presence localities (at most 80 %)"),
+        );
+    }
+    let default_sensitivity = match g.kind {
+        GroupKind::Rebel => 0.95,
+        GroupKind::Militia => 0.9,
+        GroupKind::State => 0.3,
+    };
+    ArmedGroupSpec {
+        name: g.name.clone(),
+        kind: g.kind,
+        fighters,
+        presence,
+        recruits_from,
+        hostile_to,
+        enemies,
+        state_aligned: g.state_aligned.unwrap_or(g.kind == GroupKind::State),
+        predation: share(e, at("predation_share"), g.predation_share),
+        discipline: share(e, at("discipline_share"), g.discipline_share),
+        deterrence_sensitivity: share(
+            e,
+            at("deterrence_sensitivity_share"),
+            g.deterrence_sensitivity_share.unwrap_or(default_sensitivity),
+        ),
+        reach_km: range(e, at("reach_km"), g.reach_km, 0.0, 10_000.0),
+        attack_rate_per_100_fighters_day: range(
+            e,
+            at("attack_rate_per_100_fighters_day"),
+            g.attack_rate_per_100_fighters_day,
+            0.0,
+            100.0,
+        ),
+        kills_per_attack: range(e, at("kills_per_attack"), g.kills_per_attack, 0.0, 10_000.0),
+        attacks_mission: share(e, at("attacks_mission_share"), g.attacks_mission_share),
+        attacks_sites: share(e, at("attacks_sites_share"), g.attacks_sites_share),
+        spoiler: share(e, at("spoiler_share"), g.spoiler_share),
+        child_recruitment_per_1000_fighters_day: range(
+            e,
+            at("child_recruitment_per_1000_fighters_day"),
+            g.child_recruitment_per_1000_fighters_day,
+            0.0,
+            1000.0,
+        ),
+        resources_usd: range(e, at("resources_usd"), g.resources_usd, 0.0, 1.0e12),
+        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [0, ticks]")]
+        active_from_tick: count(e, at("active_from_tick"), g.active_from_tick, 0, ticks) as u32,
+    }
+}
+
+/// The groups that armed group `i` fights: those listed, or by default every group on the other
+/// side of the state's.
+fn enemies(e: &mut FieldErrors, i: usize, g: &RawArmedGroup, all: &[RawArmedGroup], groups: &Names) -> Vec<u32> {
+    let at = |f: &str| format!("armed_groups[{i}].{f}");
+    match &g.enemies {
+        Some(list) => list
+            .iter()
+            .enumerate()
+            .filter_map(|(j, n)| {
+                let k = groups.resolve(e, format!("{}[{j}]", at("enemies")), n, "armed group")?;
+                if k as usize == i {
+                    e.push(format!("{}[{j}]", at("enemies")), "a group cannot be its own enemy");
+                    None
+                } else {
+                    Some(k)
+                }
+            })
+            .collect(),
+        None => all
+            .iter()
+            .enumerate()
+            .filter(|&(j, other)| j != i && ((g.kind == GroupKind::State) != (other.kind == GroupKind::State)))
+            .map(|(j, _)| {
+                #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+                let j = j as u32;
+                j
+            })
+            .collect(),
+    }
+}
+
+/// `[mission]`.
+fn mission(e: &mut FieldErrors, m: &RawMission, ticks: i64, n_localities: usize, localities: &Names) -> MissionSpec {
+    let at = |f: &str| format!("mission.{f}");
+    #[expect(clippy::cast_precision_loss, reason = "personnel counts are far below 2^52")]
+    let people = |e: &mut FieldErrors, f: &str, v: i64, hi: i64| count(e, at(f), v, 0, hi) as f64;
+    let troops = people(e, "troops", m.troops, 1_000_000);
+    let police = people(e, "police", m.police, 1_000_000);
+    let observers = people(e, "observers", m.observers, 100_000);
+    let civilians = people(e, "civilians", m.civilians, 100_000);
+    let consent_threshold = share(e, at("consent_threshold_share"), m.consent_threshold_share);
+    MissionSpec {
+        name: m.name.clone(),
+        troops,
+        police,
+        observers,
+        civilians,
+        budget_usd_per_day: range(e, at("budget_usd_per_day"), m.budget_usd_per_day, 0.0, 1.0e9),
+        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [0, ticks]")]
+        start_tick: count(e, at("start_tick"), m.start_tick, 0, ticks) as u32,
+        ramp_up_days: range(e, at("ramp_up_days"), m.ramp_up_days, 0.0, 3650.0),
+        initial_deployed_share: share(e, at("initial_deployed_share"), m.initial_deployed_share),
+        mandate: m.mandate,
+        posture: share(e, at("posture_share"), m.posture_share),
+        host_consent: share(e, at("host_consent_share"), m.host_consent_share),
+        consent_threshold,
+        drawdown_days: range(e, at("drawdown_days"), m.drawdown_days, 0.0, 3650.0),
+        poc_rampdown_days: range(e, at("poc_rampdown_days"), m.poc_rampdown_days, 0.0, 3650.0),
+        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, 365]")]
+        planning_interval_days: count(e, at("planning_interval_days"), m.planning_interval_days, 1, 365) as u32,
+        #[expect(clippy::cast_precision_loss, reason = "small integers")]
+        troops_per_unit: count(e, at("troops_per_unit"), m.troops_per_unit, 1, 100_000) as f64,
+        #[expect(clippy::cast_precision_loss, reason = "small integers")]
+        police_per_unit: count(e, at("police_per_unit"), m.police_per_unit, 1, 100_000) as f64,
+        offensive_targets_state: m.offensive_targets_state,
+        deployable: if m.deploy_to.is_empty() {
+            vec![true; n_localities]
+        } else {
+            let mut d = vec![false; n_localities];
+            for (j, name) in m.deploy_to.iter().enumerate() {
+                if let Some(k) = localities.resolve(e, format!("mission.deploy_to[{j}]"), name, "locality") {
+                    d[k as usize] = true;
+                }
+            }
+            d
+        },
+        policy: Policy {
+            weights: pillar_weights(e, "mission.policy.weights", &m.policy.weights),
+            allocation: m.policy.allocation,
+            blend_share: share(e, at("policy.blend_share"), m.policy.blend_share),
+        },
+    }
+}
+
+/// `[[events]]`, sorted by tick (file order within a tick).
+fn events(
+    e: &mut FieldErrors,
+    raw: &[RawEvent],
+    ticks: i64,
+    names: &Lookups<'_>,
+    localities: &[LocalitySpec],
+    armed_groups: &[ArmedGroupSpec],
+    has_mission: bool,
+) -> Vec<ScheduledEvent> {
+    let mut events = Vec::with_capacity(raw.len());
+    for (i, ev) in raw.iter().enumerate() {
+        let at = |f: &str| format!("events[{i}].{f}");
+        let tick = ev.tick();
+        if tick < 1 || tick > ticks {
+            e.push(
+                at("tick"),
+                if tick < 1 {
+                    format!("events happen at the start of a tick from 1 to run.ticks ({ticks}); got {tick}, before the start")
+                } else {
+                    format!("events happen at the start of a tick from 1 to run.ticks ({ticks}); got {tick}, after the end")
+                },
+            );
+        }
+        let place = EventPlace {
+            at: &at,
+            names,
+            localities,
+            armed_groups,
+            has_mission,
+        };
+        if let Some(kind) = event_kind(e, ev, &place) {
+            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, ticks]")]
+            events.push(ScheduledEvent {
+                tick: tick.clamp(1, ticks) as u32,
+                kind,
+            });
+        }
+    }
+    // DETERMINISM: stable sort keeps file order among events of the same tick.
+    events.sort_by_key(|ev| ev.tick);
+    events
+}
+
+/// What an event is checked against: its field paths and the tables validated before it.
+struct EventPlace<'a> {
+    at: &'a dyn Fn(&str) -> String,
+    names: &'a Lookups<'a>,
+    localities: &'a [LocalitySpec],
+    armed_groups: &'a [ArmedGroupSpec],
+    has_mission: bool,
+}
+
+/// One event's kind, with its names resolved; None when a name it needs is unknown.
+fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<EventKind> {
+    let at = p.at;
+    let localities_idx = p.names.localities;
+    let groups_idx = p.names.groups;
+    let needs_mission = |e: &mut FieldErrors, what: &str| {
+        if !p.has_mission {
+            e.push(at("kind"), format!("{what} needs a [mission]"));
+        }
+    };
+    let loc_list = |e: &mut FieldErrors, list: &[String]| -> Vec<u32> {
+        if list.is_empty() {
+            #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+            return (0..p.localities.len() as u32).collect();
+        }
+        list.iter()
+            .enumerate()
+            .filter_map(|(j, n)| localities_idx.resolve(e, format!("{}[{j}]", at("localities")), n, "locality"))
+            .collect()
+    };
+    match ev {
+        RawEvent::EpidemicSeed { locality, cases, .. } => epidemic_seed(e, p, locality, *cases),
+        RawEvent::Drought {
+            localities: list,
+            severity_share,
+            ..
+        } => Some(EventKind::Drought {
+            localities: loc_list(e, list),
+            severity: share(e, at("severity_share"), *severity_share),
+        }),
+        RawEvent::PriceShock {
+            localities: list,
+            price_multiplier,
+            ..
+        } => Some(EventKind::PriceShock {
+            localities: loc_list(e, list),
+            multiplier: range(e, at("price_multiplier"), *price_multiplier, 1.0, 20.0),
+        }),
+        RawEvent::ConsentWithdrawal { consent_share, .. } => {
+            needs_mission(e, "a consent withdrawal");
+            Some(EventKind::ConsentWithdrawal {
+                consent: share(e, at("consent_share"), *consent_share),
+            })
+        }
+        RawEvent::Coup {
+            state_trust_drop_share,
+            consent_drop_share,
+            state_predation_increase_share,
+            ..
+        } => Some(EventKind::Coup {
+            state_trust_drop: share(e, at("state_trust_drop_share"), *state_trust_drop_share),
+            consent_drop: share(e, at("consent_drop_share"), *consent_drop_share),
+            state_predation_increase: share(e, at("state_predation_increase_share"), *state_predation_increase_share),
+        }),
+        RawEvent::BudgetCut { budget_share, .. } => {
+            needs_mission(e, "a budget cut");
+            Some(EventKind::BudgetCut {
+                budget_share: share(e, at("budget_share"), *budget_share),
+            })
+        }
+        RawEvent::Drawdown {
+            personnel_share,
+            over_days,
+            ..
+        } => {
+            needs_mission(e, "a drawdown");
+            Some(EventKind::Drawdown {
+                personnel_share: share(e, at("personnel_share"), *personnel_share),
+                over_days: range(e, at("over_days"), *over_days, 0.0, 3650.0),
+            })
+        }
+        RawEvent::ArmedGroupSurge {
+            group, fighters, locality, ..
+        } => armed_group_surge(e, p, group, *fighters, locality.as_deref()),
+        RawEvent::ArmedGroupSplit {
+            group,
+            new_group,
+            share: s,
+            ..
+        } => {
+            let g = groups_idx.resolve(e, at("group"), group, "armed group");
+            let n = groups_idx.resolve(e, at("new_group"), new_group, "armed group");
+            if g.is_some() && g == n {
+                e.push(at("new_group"), "must differ from `group`");
+            }
+            g.zip(n).map(|(group, new_group)| EventKind::ArmedGroupSplit {
+                group,
+                new_group,
+                share: share(e, at("share"), *s),
+            })
+        }
+        RawEvent::Ceasefire { groups: list, .. } => Some(EventKind::Ceasefire {
+            groups: ceasefire_groups(e, p, list),
+        }),
+        RawEvent::MandateChange {
+            weights,
+            allocation,
+            blend_share,
+            mandate,
+            posture_share,
+            ..
+        } => {
+            needs_mission(e, "a mandate change");
+            Some(EventKind::MandateChange {
+                weights: weights.as_ref().map(|w| pillar_weights(e, &at("weights"), w)),
+                allocation: *allocation,
+                blend_share: blend_share.map(|b| share(e, at("blend_share"), b)),
+                mandate: *mandate,
+                posture: posture_share.map(|p| share(e, at("posture_share"), p)),
+            })
+        }
+    }
+}
+
+/// An epidemic seed: its locality, and no more cases than people there.
+fn epidemic_seed(e: &mut FieldErrors, p: &EventPlace<'_>, locality: &str, cases: i64) -> Option<EventKind> {
+    let at = p.at;
+    let loc = p.names.localities.resolve(e, at("locality"), locality, "locality");
+    let cases_v = count(e, at("cases"), cases, 1, MAX_LOCALITY_POPULATION);
+    if let Some(l) = loc {
+        let pop = p.localities[l as usize].population;
+        #[expect(clippy::cast_sign_loss, reason = "clamped positive")]
+        if cases_v as u64 > pop {
+            e.push(
+                at("cases"),
+                format!("cannot exceed the locality's population ({pop}), got {cases_v}"),
+            );
+        }
+    }
+    #[expect(clippy::cast_precision_loss, reason = "small integers")]
+    loc.map(|l| EventKind::EpidemicSeed {
+        locality: l,
+        cases: cases_v as f64,
+    })
+}
+
+/// A surge of an armed group: the group, and where (by default its first presence locality).
+fn armed_group_surge(e: &mut FieldErrors, p: &EventPlace<'_>, group: &str, fighters: i64, locality: Option<&str>) -> Option<EventKind> {
+    let at = p.at;
+    let g = p.names.groups.resolve(e, at("group"), group, "armed group");
+    #[expect(clippy::cast_precision_loss, reason = "small integers")]
+    let f = count(e, at("fighters"), fighters, 0, 10_000_000) as f64;
+    let loc = match locality {
+        Some(n) => p.names.localities.resolve(e, at("locality"), n, "locality"),
+        None => g
+            .and_then(|g| p.armed_groups.get(g as usize))
+            .and_then(|s| s.presence.first().copied()),
+    };
+    g.zip(loc).map(|(group, locality)| EventKind::ArmedGroupSurge {
+        group,
+        fighters: f,
+        locality,
+    })
+}
+
+/// The groups a ceasefire binds: those listed, or every group.
+fn ceasefire_groups(e: &mut FieldErrors, p: &EventPlace<'_>, list: &[String]) -> Vec<u32> {
+    let at = p.at;
+    if list.is_empty() {
+        #[expect(clippy::cast_possible_truncation, reason = "capped at MAX_TABLE_ROWS")]
+        return (0..p.armed_groups.len() as u32).collect();
+    }
+    list.iter()
+        .enumerate()
+        .filter_map(|(j, n)| p.names.groups.resolve(e, format!("{}[{j}]", at("groups")), n, "armed group"))
+        .collect()
+}
+
+/// `[indicators]`.
+fn indicator_settings(e: &mut FieldErrors, ind: &RawIndicators) -> IndicatorSettings {
+    let k = ind.k_share.unwrap_or(1.0 / 3.0);
+    if !(k.is_finite() && k > 0.0 && k <= 1.0) {
+        e.push("indicators.k_share", format!("must be in (0, 1], got {k}"));
+    }
+    let w = ind.weights;
+    let weights = [w.personal, w.community, w.political, w.economic, w.food, w.health, w.environmental];
+    weights_sum(e, "indicators.weights", &super::DIMENSIONS, &weights);
+    ind.cutoffs.check_ranges(e);
+    IndicatorSettings {
+        k,
+        weights,
+        cutoffs: ind.cutoffs,
+    }
 }
 
 fn distance(a: &LocalitySpec, b: &LocalitySpec) -> f64 {

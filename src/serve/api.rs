@@ -3,11 +3,11 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::experiment::model::ModelSpec;
-use crate::experiment::whatif::Request;
+use crate::experiment::whatif::request::Request;
 use crate::library;
 use crate::output::Format;
 use crate::scenario::{EventKind, Scenario};
+use crate::spec::ModelSpec;
 
 /// One adjustable setting of a scenario on the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,10 +8,12 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
+use crate::experiment::pool::{Progress, with_threads};
 use crate::experiment::runner::{ExecOptions, execute};
 use crate::experiment::single::{RunOptions, run_to_dir};
-use crate::experiment::whatif::{self, Prepared, Request};
-use crate::experiment::{Progress, with_threads};
+use crate::experiment::whatif::analysis::analyse;
+use crate::experiment::whatif::render::{render_text, table};
+use crate::experiment::whatif::request::{AS_IS, Prepared, Request, WHAT_IF, dir_name, prepare};
 use crate::output::plot::{PlotOptions, plot_dir};
 
 /// Where a run is.
@@ -84,9 +86,9 @@ impl Jobs {
     /// # Errors
     /// The what-if's validation errors (bad values, no changes).
     pub fn start(&self, request: Request) -> Result<u64> {
-        let prepared = whatif::prepare(&request)?;
+        let prepared = prepare(&request)?;
         let id = self.next.fetch_add(1, Ordering::SeqCst);
-        let dir = self.out.join(format!("run-{id}-{}", whatif::dir_name(&prepared.experiment)));
+        let dir = self.out.join(format!("run-{id}-{}", dir_name(&prepared.experiment)));
         let stop = Arc::new(AtomicBool::new(false));
         let done = Arc::new(AtomicU64::new(0));
         let total = Arc::new(AtomicU64::new(2 * u64::from(request.replicates) + 2));
@@ -206,7 +208,7 @@ fn run_job(
             stop: &stop_fn,
         },
     )?;
-    let analysis = whatif::analyse(&report.dir, prepared.seed, prepared.setup.model)?;
+    let analysis = analyse(&report.dir, prepared.seed, prepared.setup.model)?;
     // Series figures for the headline outcomes this scenario has (the analysis leaves out those
     // that are zero in both arms, such as civilian killings in an epidemic-only case), then M0
     // and trust, which every scenario has.
@@ -229,7 +231,7 @@ fn run_job(
     with_threads(threads, || plot_dir(&report.dir, &plot))??;
 
     // One run of each arm, with the first replicate's seed, for its map and human-security panel.
-    for (arm, spec) in [whatif::AS_IS, whatif::WHAT_IF].iter().zip(&prepared.experiment.scenarios) {
+    for (arm, spec) in [AS_IS, WHAT_IF].iter().zip(&prepared.experiment.scenarios) {
         if stop_fn() {
             return Err(Error::Interrupted("cancelled".into()));
         }
@@ -288,9 +290,9 @@ fn run_job(
         "title": prepared.setup.title,
         "replicates": prepared.setup.replicates,
         "seed": prepared.seed,
-        "report": whatif::render_text(&analysis, &prepared.setup),
+        "report": render_text(&analysis, &prepared.setup),
         "rows": rows,
-        "lines": whatif::table(&analysis),
+        "lines": table(&analysis),
         "command": prepared.setup.command,
         "files": files.keys().collect::<Vec<_>>(),
     });

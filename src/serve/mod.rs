@@ -8,8 +8,8 @@
 //! - `GET /api/scenarios`: the built-in scenarios with a policy, their settings and levers;
 //! - `POST /api/runs`: starts a what-if (as is against the settings from the page) as a paired
 //!   ensemble in the background, cancelling the one that was running; the request is validated
-//!   exactly like `peacesim whatif` (`experiment::whatif::prepare`), so a bad value gets the same
-//!   message as a bad scenario file, and only the fields the page offers can be changed;
+//!   exactly like `peacesim whatif` (`experiment::whatif::request::prepare`), so a bad value gets
+//!   the same message as a bad scenario file, and only the fields the page offers can be changed;
 //! - `GET /api/runs/ID`: progress, or the result (the table, figures, downloads and the command
 //!   line that reproduces it);
 //! - `POST /api/runs/ID/cancel`;

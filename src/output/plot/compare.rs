@@ -14,8 +14,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Table;
 use super::draw::{self, DrawResult, Figure, LegendItem, Swatch};
+use super::options::{Ctx, PlotOptions, unknown};
 use super::style::{self, DARK_GREY, GRID, MID_GREY, Role, Theme};
-use super::{Ctx, PlotOptions, unknown};
 use crate::error::{Error, Result};
 
 /// Outcomes that are the mission's inputs rather than results; left out by default.

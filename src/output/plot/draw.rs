@@ -12,8 +12,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::options::{Ctx, Format};
 use super::style::{self, ColourScale, DARK_GREY, GRID, Role, Theme};
-use super::{Ctx, Format};
 use crate::error::{Error, Result};
 
 /// Result of drawing: any backend error, boxed.

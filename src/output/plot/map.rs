@@ -16,9 +16,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Table;
 use super::draw::{self, DrawResult, Figure};
+use super::options::{Ctx, PlotOptions, unknown};
 use super::series::with_unit;
 use super::style::{self, ColourScale, DARK_GREY, MID_GREY, Role, Theme};
-use super::{Ctx, PlotOptions, unknown};
 use crate::error::{Error, Result};
 use crate::phases::indicators::LocalityIndicators;
 

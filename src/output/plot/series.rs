@@ -17,12 +17,12 @@ use plotters::prelude::*;
 
 use super::data::Table;
 use super::draw::{self, Axes, DrawResult, Figure, Layer, LegendItem, Line, Swatch};
+use super::options::{Ctx, unknown};
 use super::style::{self, Theme, okabe_ito};
-use super::{Ctx, unknown};
 use crate::error::{Error, Result};
-use crate::experiment::stats::summarize;
-use crate::output::Manifest;
+use crate::output::manifest::Manifest;
 use crate::phases::indicators::Indicators;
+use crate::stats::summarize;
 
 /// Columns summed into the derived `civilian_fatalities`.
 const CIVILIAN_PARTS: [&str; 5] = [

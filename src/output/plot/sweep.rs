@@ -13,12 +13,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::{Table, parse_error, parse_weights};
 use super::draw::{self, Axes, DrawResult, Figure};
+use super::options::{Ctx, PlotOptions, unknown};
 use super::style::{self, ColourScale, DARK_GREY, GRID, MID_GREY, Role, Theme};
-use super::{Ctx, PlotOptions, unknown};
 use crate::error::Result;
-use crate::experiment::outcomes::Outcomes;
-use crate::experiment::stats::{Summary, summarize};
+use crate::output::outcomes::Outcomes;
 use crate::pillar::Pillar;
+use crate::stats::{Summary, summarize};
 
 /// The design column holding policy weights.
 const WEIGHTS: &str = "mission.policy.weights";

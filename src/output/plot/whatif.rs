@@ -15,11 +15,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Table;
 use super::draw::{self, Axes, DrawResult, Figure, LegendItem, Line, Swatch};
+use super::options::{Ctx, Format, create_out};
 use super::series::{ReplicatedData, cut_bands};
 use super::style::{self, DARK_GREY, GRID, MID_GREY, Role, Theme};
-use super::{Ctx, Format};
 use crate::error::Result;
-use crate::experiment::whatif::{figure_series, headline_for, outcome_series};
+use crate::output::headline::{figure_series, headline_for, outcome_series};
 
 /// What the what-if figure says besides the data (kept in the manifest to redraw it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -145,7 +145,7 @@ pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<
     };
     ctx.formats.sort_unstable();
     ctx.formats.dedup();
-    super::create_out(&ctx)?;
+    create_out(&ctx)?;
     draw::render(&mut ctx, "whatif", &fig)?;
     Ok(ctx.written)
 }

@@ -1,5 +1,8 @@
 //! Summary statistics over replicates: mean, standard deviation, quantiles, confidence intervals
 //! of the mean (Student's t) and seeded bootstrap intervals of paired differences.
+//!
+//! A foundation: the experiments that compute these numbers and the figures that draw them both
+//! import it, so it must not know about files, runs or the model; it imports only [`crate::rng`].
 
 use crate::rng::{Phase, Streams, uniform};
 

@@ -3,6 +3,9 @@
 //! Each outcome is declared once below with its meaning; the same list gives the CSV header,
 //! the values and the documentation. Outcomes are computed as the run goes, from the national
 //! indicators, so nothing per tick needs to be kept.
+//!
+//! An observer of a run, like [`super::csv::RunWriter`]: the experiments fill it and the figures
+//! read its names and meanings. It must not write files or know about experiments.
 
 use crate::engine::Observer;
 use crate::error::Result;
@@ -186,7 +189,7 @@ impl Observer for OutcomeObserver {
         self.add(&record.national, record.tick);
         if let Some(series) = &mut self.series {
             let mut v = Vec::with_capacity(Indicators::NAMES.len() + 2 * record.groups.fighters.len());
-            crate::output::csv::timeseries_values(record, &mut v);
+            super::csv::timeseries_values(record, &mut v);
             series.push(v);
         }
         Ok(())

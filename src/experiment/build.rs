@@ -1,0 +1,174 @@
+//! The experiments the commands ask for, built from their inputs: a replicate ensemble of one
+//! scenario, a sweep from a validated plan, a paired comparison of arms.
+//!
+//! Each builder only assembles an [`Experiment`] (its design points, labels, seeds and the
+//! identity that guards resumption); running it is [`super::runner::execute`].
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::library::ScenarioInput;
+use crate::scenario::{Override, Scenario};
+use crate::spec::ModelSpec;
+
+use super::design::{Experiment, Kind, check_replicates};
+use super::model::outcome_names;
+use super::plan::Plan;
+
+/// A replicate ensemble of one scenario: `replicates` runs with seeds hashed from `seed`.
+#[must_use]
+pub fn ensemble(scenario: &Scenario, replicates: u32, seed: u64) -> Experiment {
+    ensemble_of(&ModelSpec::Peacesim(Box::new(scenario.clone())), replicates, seed)
+}
+
+/// A replicate ensemble of a scenario of either model.
+#[must_use]
+pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
+    let source = spec.source();
+    Experiment {
+        kind: Kind::Ensemble,
+        scenarios: vec![spec.clone()],
+        label_columns: Vec::new(),
+        labels: vec![Vec::new()],
+        replicates,
+        seed,
+        common_seeds: true,
+        outcomes: outcome_names(spec).iter().map(|s| (*s).to_string()).collect(),
+        series: true,
+        summary: true,
+        identity: serde_json::json!({
+            "kind": "ensemble",
+            "model": spec.model_name(),
+            "scenario_sha256": source.sha256,
+            "overrides": source.overrides,
+            "ticks": spec.ticks(),
+            "replicates": replicates,
+            "seed": seed,
+        }),
+        whatif: None,
+    }
+}
+
+/// A sweep from a validated plan.
+#[must_use]
+pub fn sweep(plan: &Plan) -> Experiment {
+    let render = |v: &toml::Value| match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Experiment {
+        kind: Kind::Sweep,
+        scenarios: plan.scenarios.clone(),
+        label_columns: plan.factors.clone(),
+        labels: plan.points.iter().map(|p| p.iter().map(render).collect()).collect(),
+        replicates: plan.replicates,
+        seed: plan.seed,
+        common_seeds: plan.common_seeds,
+        outcomes: plan.outcomes.clone(),
+        series: plan.series,
+        summary: false,
+        identity: serde_json::json!({
+            "kind": "sweep",
+            "plan_sha256": plan.sha256,
+            "scenario_sha256": plan.scenarios.first().map(|s| s.source().sha256.clone()),
+            "points": plan.points.len(),
+            "replicates": plan.replicates,
+            "seed": plan.seed,
+        }),
+        whatif: None,
+    }
+}
+
+/// One arm of a comparison.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    /// Name.
+    pub name: String,
+    /// What it is: `as is`, a file, or overrides.
+    pub spec: String,
+    /// Its scenario.
+    pub scenario: ModelSpec,
+}
+
+/// Parses `NAME=SPEC`: an empty spec is the base scenario as is; a spec ending in `.toml` is an
+/// alternative scenario file; otherwise `;`-separated `PATH=VALUE` overrides on the base.
+/// Scenario files are found as every SCENARIO argument is: a file first, then a built-in
+/// scenario of that name ([`crate::library::ScenarioInput::resolve`]).
+///
+/// # Errors
+/// [`Error::Usage`] for a malformed arm; scenario errors for invalid arms.
+pub fn parse_arm(text: &str, base: &Path, common: &[Override]) -> Result<Arm> {
+    let (name, spec) = text.split_once('=').ok_or_else(|| {
+        Error::Usage(format!(
+            "--arm must look like NAME=SPEC (SPEC: empty, a .toml file, or PATH=VALUE;PATH=VALUE), got `{text}`"
+        ))
+    })?;
+    let name = name.trim().to_string();
+    if name.is_empty() || name.contains(',') {
+        return Err(Error::Usage(format!("arm name `{name}` must be non-empty and contain no comma")));
+    }
+    let spec = spec.trim();
+    let scenario = if spec.is_empty() {
+        ScenarioInput::resolve(base)?.load(common)?
+    } else if Path::new(spec).extension().is_some_and(|e| e == "toml") && !spec.contains('=') {
+        ScenarioInput::resolve(Path::new(spec))?.load(common)?
+    } else {
+        let mut overrides = common.to_vec();
+        for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
+            overrides.push(Override::parse(part.trim())?);
+        }
+        ScenarioInput::resolve(base)?.load(&overrides)?
+    };
+    Ok(Arm {
+        name,
+        spec: if spec.is_empty() { "as is".into() } else { spec.to_string() },
+        scenario,
+    })
+}
+
+/// A paired comparison of arms with common random numbers.
+///
+/// # Errors
+/// [`Error::Usage`] with fewer than two arms, duplicate names, or a replicate count outside
+/// [1, [`MAX_REPLICATES`](super::design::MAX_REPLICATES)].
+pub fn comparison(arms: &[Arm], replicates: u32, seed: u64) -> Result<Experiment> {
+    if arms.len() < 2 {
+        return Err(Error::Usage(
+            "a comparison needs at least two --arm options (the first is the reference)".into(),
+        ));
+    }
+    for (i, a) in arms.iter().enumerate() {
+        if arms[..i].iter().any(|b| b.name == a.name) {
+            return Err(Error::Usage(format!("arm name `{}` is used twice", a.name)));
+        }
+    }
+    check_replicates(replicates, 1, "")?;
+    Ok(Experiment {
+        kind: Kind::Comparison,
+        scenarios: arms.iter().map(|a| a.scenario.clone()).collect(),
+        label_columns: vec!["arm".into(), "spec".into()],
+        labels: arms.iter().map(|a| vec![a.name.clone(), a.spec.clone()]).collect(),
+        replicates,
+        seed,
+        common_seeds: true,
+        outcomes: outcome_names(&arms[0].scenario).iter().map(|s| (*s).to_string()).collect(),
+        series: true,
+        summary: true,
+        identity: serde_json::json!({
+            "kind": "comparison",
+            "arms": arms.iter().map(|a| serde_json::json!({"name": a.name, "spec": a.spec, "scenario_sha256": a.scenario.source().sha256, "ticks": a.scenario.ticks()})).collect::<Vec<_>>(),
+            "replicates": replicates,
+            "seed": seed,
+        }),
+        whatif: None,
+    })
+}
+
+/// Default directory of an experiment on a scenario or plan file.
+#[must_use]
+pub fn default_dir(file: &Path, name: &str) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "experiment".into(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from("outputs").join(stem).join(name)
+}

@@ -1,0 +1,191 @@
+//! What an experiment is: its kind, its design points (one scenario each), replicates, seeds
+//! and the columns of its tables, and `design.csv`, which records the design beside the outputs.
+//!
+//! The data every part of an experiment shares (the runner that executes it, the merge that
+//! joins its shards, the comparison and what-if reports that read it back); it must not run
+//! anything or write any file but through the text it returns.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::output::csv::record_line;
+use crate::rng::derive_seed;
+use crate::spec::ModelSpec;
+
+use super::model;
+use super::whatif::setup::Setup;
+
+/// The most replicates one command may ask for (per design point, arm or what-if pair).
+pub const MAX_REPLICATES: u32 = 100_000;
+
+/// Checks a `--replicates` count against `[least, MAX_REPLICATES]`; `why` (may be empty) is
+/// said after the range, e.g. why a what-if needs two.
+///
+/// # Errors
+/// [`Error::Usage`] outside the range.
+pub fn check_replicates(n: u32, least: u32, why: &str) -> Result<()> {
+    if (least..=MAX_REPLICATES).contains(&n) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--replicates must be in [{least}, {MAX_REPLICATES}]{why}, got {n}"
+        )))
+    }
+}
+
+/// What kind of experiment a directory holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Replicates of one scenario.
+    Ensemble,
+    /// A design over scenario fields.
+    Sweep,
+    /// Arms compared with common random numbers.
+    Comparison,
+    /// A scenario as is against the same scenario with changes: a comparison of two arms plus
+    /// `whatif.csv`, `whatif.md` and a figure (see [`super::whatif`]).
+    WhatIf,
+}
+
+impl Kind {
+    /// Name used in manifests.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ensemble => "ensemble",
+            Self::Sweep => "sweep",
+            Self::Comparison => "comparison",
+            Self::WhatIf => "whatif",
+        }
+    }
+
+    /// Parses a manifest kind.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ensemble" => Some(Self::Ensemble),
+            "sweep" => Some(Self::Sweep),
+            "comparison" => Some(Self::Comparison),
+            "whatif" => Some(Self::WhatIf),
+            _ => None,
+        }
+    }
+}
+
+/// An experiment: its design points (one scenario each), replicates, seeds and outputs.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// Kind.
+    pub kind: Kind,
+    /// Scenario of each design point.
+    pub scenarios: Vec<ModelSpec>,
+    /// Names of the label columns that describe a point (factor paths, or `arm`).
+    pub label_columns: Vec<String>,
+    /// Label values of each point, rendered.
+    pub labels: Vec<Vec<String>>,
+    /// Replicates per point.
+    pub replicates: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Same replicate seeds at every point.
+    pub common_seeds: bool,
+    /// Outcomes written, in order.
+    pub outcomes: Vec<String>,
+    /// Write per-tick national series.
+    pub series: bool,
+    /// Write `summary.csv` (per point, tick and indicator statistics; needs series).
+    pub summary: bool,
+    /// What defines the experiment (plan and scenario hashes, design): a directory holding a
+    /// different identity is never resumed into.
+    pub identity: serde_json::Value,
+    /// For a what-if: what the report says about the arms (written after the runs, before the manifest).
+    pub whatif: Option<Setup>,
+}
+
+impl Experiment {
+    /// Total runs.
+    #[must_use]
+    pub fn runs(&self) -> u64 {
+        self.scenarios.len() as u64 * u64::from(self.replicates)
+    }
+
+    /// Seed of a run.
+    #[must_use]
+    pub fn seed_of(&self, point: usize, replicate: u32) -> u64 {
+        derive_seed(self.seed, if self.common_seeds { 0 } else { point as u64 }, u64::from(replicate))
+    }
+
+    /// Design point and replicate of a run (`run = point × replicates + replicate`).
+    #[must_use]
+    pub fn point_of(&self, run: u64) -> (usize, u32) {
+        let reps = u64::from(self.replicates);
+        (
+            usize::try_from(run / reps).expect("point index fits usize"),
+            u32::try_from(run % reps).expect("replicate fits u32"),
+        )
+    }
+
+    /// Header of `outcomes.csv`.
+    #[must_use]
+    pub fn outcomes_header(&self) -> Vec<String> {
+        let mut h = vec!["run".to_string(), "point".to_string()];
+        h.extend(self.label_columns.iter().cloned());
+        h.extend(["replicate".to_string(), "seed".to_string()]);
+        h.extend(self.outcomes.iter().cloned());
+        h
+    }
+
+    /// Header of `series.csv`.
+    #[must_use]
+    pub fn series_header(&self) -> Vec<String> {
+        let mut h = vec![
+            "run".to_string(),
+            "point".to_string(),
+            "replicate".to_string(),
+            "seed".to_string(),
+            "tick".to_string(),
+            "day".to_string(),
+        ];
+        h.extend(model::series_header(&self.scenarios[0]));
+        h
+    }
+
+    /// Header of `design.csv`.
+    #[must_use]
+    pub fn design_header(&self) -> Vec<String> {
+        let mut h = vec!["point".to_string()];
+        h.extend(self.label_columns.iter().cloned());
+        h
+    }
+}
+
+/// The `design.csv` text of an experiment.
+#[must_use]
+pub fn design_csv(exp: &Experiment) -> String {
+    let mut out = record_line(&exp.design_header());
+    for (p, labels) in exp.labels.iter().enumerate() {
+        let mut row = vec![p.to_string()];
+        row.extend(labels.iter().cloned());
+        out.push_str(&record_line(&row));
+    }
+    out
+}
+
+/// Reads `design.csv`: label columns and each point's labels.
+///
+/// # Errors
+/// [`Error::Output`] naming the file if it cannot be read or is malformed.
+pub fn read_design(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let bad = |e: csv::Error| Error::Output {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(bad)?;
+    let header: Vec<String> = reader.headers().map_err(bad)?.iter().skip(1).map(str::to_string).collect();
+    let mut labels = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(bad)?;
+        labels.push(rec.iter().skip(1).map(str::to_string).collect());
+    }
+    Ok((header, labels))
+}
