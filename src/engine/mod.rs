@@ -96,10 +96,10 @@ impl Simulation {
     fn measure_initial_state(&mut self) {
         // The first pass needs a context built from some totals; an assessment pass with
         // empty totals settles derived state, and a second one measures it.
-        context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
+        self.prepare_context(0);
         self.people_pass(Mode::Assess);
         update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
-        context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, 0);
+        self.prepare_context(0);
         self.people_pass(Mode::Assess);
         indicators::compute(
             &self.scenario,
@@ -151,7 +151,7 @@ impl Simulation {
         planning::step(&mut self.world, &self.scenario, &self.totals, &self.layout, &self.streams, tick);
         // 3-4. Acts of groups, the mission and crowds, and the hazards they put on people.
         self.conflict.prepare(&self.scenario, &self.world, tick);
-        context::prepare(&mut self.ctx, &self.scenario, &self.world, &self.totals, &self.conflict, tick);
+        self.prepare_context(tick);
         self.conflict
             .resolve(&self.scenario, &self.world, &self.totals, &self.streams, tick, &mut self.ctx);
         // 5-7. People; then every realised victim is credited to an event.
@@ -175,6 +175,18 @@ impl Simulation {
             &self.conflict,
             tick,
             &mut self.record,
+        );
+    }
+
+    fn prepare_context(&mut self, tick: u32) {
+        context::prepare(
+            &mut self.ctx,
+            &self.scenario,
+            &self.world,
+            &self.totals,
+            &self.conflict.deterrence,
+            &self.conflict.site_deterrence,
+            tick,
         );
     }
 

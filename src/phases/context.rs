@@ -15,7 +15,6 @@ use crate::scenario::params::Rules;
 use crate::scenario::{IndicatorSettings, Scenario};
 
 use super::aggregates::{Layout, class, field};
-use super::conflict::Conflict;
 use super::days_to_ticks;
 
 /// Allocates a context for a scenario (buffers sized once; reused every tick).
@@ -77,7 +76,18 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
 
 /// Fills the per-locality context for `tick` from the world and the last pass's totals.
 #[expect(clippy::too_many_lines, reason = "one block per mechanism's per-locality inputs")]
-pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[f64], conflict: &Conflict, tick: u32) {
+///
+/// `deterrence` and `site_deterrence` are the conflict phase's deterrence per locality and
+/// around each protection site, 0 to 1 (`Conflict::prepare`).
+pub fn prepare(
+    ctx: &mut Context,
+    scenario: &Scenario,
+    world: &World,
+    totals: &[f64],
+    deterrence: &[f64],
+    site_deterrence: &[f64],
+    tick: u32,
+) {
     ctx.tick = tick;
     let lay = ctx.layout.clone();
     let n = world.localities.len;
@@ -220,7 +230,7 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
             services_site: health_access.max(site_services) + site_services,
             victims_per_10k_30d: victims_per_10k,
             violence_level: 1.0 - (-victims_per_10k / r.community.insecurity_violence_scale).exp(),
-            reassurance: conflict.deterrence[l] * trust_m,
+            reassurance: deterrence[l] * trust_m,
             market,
             price: loc.price[l],
             env_stress: loc.env_stress[l],
@@ -324,7 +334,7 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
         };
         let safety = |k: usize| flight::safety(ctx.localities[k].victims_per_10k_30d, r.community.insecurity_violence_scale);
         if loc.has_site(l) {
-            let site_safety = 1.0 - 0.5 * (1.0 - conflict.site_deterrence[l]) * (1.0 - safety(l));
+            let site_safety = 1.0 - 0.5 * (1.0 - site_deterrence[l]) * (1.0 - safety(l));
             push(
                 l,
                 true,
@@ -344,7 +354,7 @@ pub fn prepare(ctx: &mut Context, scenario: &Scenario, world: &World, totals: &[
                 d,
             );
             if loc.has_site(k) {
-                let site_safety = 1.0 - 0.5 * (1.0 - conflict.site_deterrence[k]) * (1.0 - safety(k));
+                let site_safety = 1.0 - 0.5 * (1.0 - site_deterrence[k]) * (1.0 - safety(k));
                 push(
                     k,
                     true,
