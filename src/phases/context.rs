@@ -76,6 +76,7 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
 
 /// Fills the per-locality context for `tick` from the world and the last pass's totals.
 #[expect(clippy::too_many_lines, reason = "one block per mechanism's per-locality inputs")]
+#[expect(clippy::needless_range_loop, reason = "the locality index reads a dozen per-locality tables")]
 ///
 /// `deterrence` and `site_deterrence` are the conflict phase's deterrence per locality and
 /// around each protection site, 0 to 1 (`Conflict::prepare`).
