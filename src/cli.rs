@@ -45,7 +45,7 @@ pub enum Command {
     },
     /// Run the validation checks (Epstein reproduction and stylised facts) and report them.
     Check {
-        /// `small` (4 seeds, fast) or `full` (20 seeds, the scale of docs/VALIDATION.md).
+        /// `small` (8 seeds, fast) or `full` (20 seeds, the scale of docs/VALIDATION.md).
         #[arg(long, default_value = "small")]
         scale: String,
         /// Seeds per arm (overrides the scale's).

@@ -293,6 +293,28 @@ fn mission(out: &mut String, s: &Scenario) {
                 ),
             );
             field(out, "budget", &format!("US$ {} per day", thousands_f(m.budget_usd_per_day)));
+            let costs = &s.rules.costs;
+            let personnel = crate::mechanisms::means::personnel_cost(costs, m.troops, m.police, m.observers, m.civilians);
+            let operations = crate::mechanisms::means::full_operations(costs, m.troops + m.police);
+            let left = m.budget_usd_per_day - personnel;
+            field(
+                out,
+                "costs",
+                &if left >= 0.0 {
+                    format!(
+                        "personnel US$ {} per day at full strength, leaving US$ {} for operations and programmes (full operational tempo needs US$ {})",
+                        thousands_f(personnel),
+                        thousands_f(left),
+                        thousands_f(operations)
+                    )
+                } else {
+                    format!(
+                        "personnel US$ {} per day at full strength: the budget pays for {:.0} % of them and nothing else",
+                        thousands_f(personnel),
+                        100.0 * m.budget_usd_per_day / personnel
+                    )
+                },
+            );
             field(
                 out,
                 "mandate",
@@ -331,7 +353,14 @@ fn mission(out: &mut String, s: &Scenario) {
                     m.planning_interval_days
                 ),
             );
-            field(out, "policy weights", &weights(&m.policy.weights));
+            field(
+                out,
+                "policy weights",
+                &m.policy
+                    .weights
+                    .as_ref()
+                    .map_or_else(|| "set by communities (bottom-up)".to_string(), weights),
+            );
             field(out, "allocation", &allocation(m.policy.allocation, m.policy.blend_share));
             let deploy: Vec<&str> = m
                 .deployable

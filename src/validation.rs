@@ -4,7 +4,7 @@
 //! the tolerance and whether it passes. Two families: reproduction of Epstein's (2002)
 //! civil-violence model (punctuated equilibrium, legitimacy and cop effects, sudden versus
 //! gradual legitimacy loss, Model II extinction and peacekeeping), and the stylised facts of
-//! peacekeeping research for the main model (`../shared/reference/domain.md` (b), D14).
+//! peacekeeping research for the main model (docs/SOURCES.md).
 //! `peacesim check` runs them at a chosen scale and writes the `docs/VALIDATION.md` table.
 //! A tolerance that is ever changed must say why in the check's `tolerance` text.
 
@@ -33,7 +33,7 @@ pub struct Scale {
 impl Scale {
     /// Fast enough for the test suite.
     pub const SMALL: Self = Self {
-        seeds: 4,
+        seeds: 8,
         epstein_ticks: 600,
         name: "small",
     };
@@ -226,7 +226,7 @@ fn epstein_legitimacy_and_cops(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "epstein-legitimacy-cops",
         pattern: "Lower legitimacy means more rebellion; more cops mean less",
-        source: "Epstein 2002 (Runs 1-5, Fig 11); domain.md B6",
+        source: "Epstein 2002 (Runs 1-5, Fig 11); docs/SOURCES.md facts 31-34",
         setting: format!(
             "NetLogo defaults with L in {{0.9, 0.82, 0.7}} and cop density in {{0.02, 0.04, 0.074}}, {} ticks, {} seeds",
             scale.epstein_ticks / 2,
@@ -262,7 +262,7 @@ fn epstein_sudden_versus_gradual(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "epstein-sudden-vs-gradual",
         pattern: "A sudden drop in legitimacy produces more unrest than a gradual drop of larger total size",
-        source: "Epstein 2002 Figs 9-10 (\"salami tactics\"); domain.md B6 item 32",
+        source: "Epstein 2002 Figs 9-10 (\"salami tactics\"); docs/SOURCES.md fact 32",
         setting: format!(
             "L 0.9, cops 0.04 (NetLogo), jail effectively infinite (Epstein Runs 3 & 4), floor rule: gradual 0.9 -> 0.2 over ticks 10-80 vs sudden 0.9 -> 0.7 at tick 77, 250 ticks, {} seeds",
             scale.seeds
@@ -342,7 +342,7 @@ fn epstein_model2_peacekeepers(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "epstein-model2-peacekeepers",
         pattern: "Peacekeepers delay genocide; the larger the initial force, the more time it buys (safe havens form but do not end the antagonism)",
-        source: "Epstein 2002 Figs 14-17; domain.md B6 item 34",
+        source: "Epstein 2002 Figs 14-17; docs/SOURCES.md fact 34",
         setting: format!(
             "Model II as above; peacekeepers (density 0.04) dropped at tick 50; cops from the start at 0.02 and 0.06; {ticks} ticks (runs without extinction count as {ticks}), {} seeds",
             scale.seeds
@@ -355,11 +355,17 @@ fn epstein_model2_peacekeepers(scale: Scale) -> Result<CheckResult> {
     })
 }
 
+/// A mission that spends everything it has after personnel on protection operations: enough
+/// budget for the largest force the checks deploy, at full tempo, and no programmes.
+const PROTECTION_ONLY: [&str; 2] = [
+    "mission.budget_usd_per_day=1000000",
+    "mission.policy.weights={protection=1,health=0,economic=0,empowerment=0}",
+];
+
 fn rebels_only() -> Vec<String> {
-    strings(&[
-        "armed_groups[0].attack_rate_per_100_fighters_day=0.0",
-        "mission.budget_usd_per_day=0",
-    ])
+    let mut o = strings(&["armed_groups[0].attack_rate_per_100_fighters_day=0.0"]);
+    o.extend(strings(&PROTECTION_ONLY));
+    o
 }
 
 fn troops_dose_response(scale: Scale) -> Result<CheckResult> {
@@ -388,7 +394,7 @@ fn troops_dose_response(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "troops-osv-dose-response",
         pattern: "More armed troops mean far fewer civilian killings; steep and concave (most of the gain from the first troops)",
-        source: "Hultman, Kathman & Shannon 2013 (about 106 -> under 2 deaths per month from 0 to 8,000 troops); domain.md B1 item 1",
+        source: "Hultman, Kathman & Shannon 2013 (about 106 -> under 2 deaths per month from 0 to 8,000 troops); docs/SOURCES.md fact 1",
         setting: format!(
             "tiny-conflict (10,000 people), rebels the only perpetrator, robust mandate (Chapter VII protection mandates dominate Hultman et al.'s sample), posture 0.8, troops {levels:?}, 120 days, {} seeds",
             scale.seeds
@@ -422,7 +428,7 @@ fn observers_do_not_deter(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "observers-do-not-deter",
         pattern: "Unarmed observers do not reduce one-sided violence; armed troops do",
-        source: "Hultman, Kathman & Shannon 2013 (observers associated with more civilian deaths); domain.md B1 item 1",
+        source: "Hultman, Kathman & Shannon 2013 (observers associated with more civilian deaths); docs/SOURCES.md fact 1",
         setting: format!(
             "tiny-conflict, rebels only, no mission vs 2,400 observers (observer mandate) vs 2,400 armed troops, 120 days, {} seeds",
             scale.seeds
@@ -438,10 +444,9 @@ fn state_forces_deterred_less(scale: Scale) -> Result<CheckResult> {
         let only: Vec<String> = if perpetrator == "rebel" {
             rebels_only()
         } else {
-            strings(&[
-                "armed_groups[1].attack_rate_per_100_fighters_day=0.0",
-                "mission.budget_usd_per_day=0",
-            ])
+            let mut o = strings(&["armed_groups[1].attack_rate_per_100_fighters_day=0.0"]);
+            o.extend(strings(&PROTECTION_ONLY));
+            o
         };
         let mut none = only.clone();
         none.extend(strings(&NO_MISSION));
@@ -455,7 +460,7 @@ fn state_forces_deterred_less(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "state-forces-deterred-less",
         pattern: "Peacekeepers deter rebels far better than host-state forces",
-        source: "Fjelde, Hultman & Nilsson 2019; Carnegie & Mikulaschek 2020; domain.md B1 item 3 (effect sizes not verified)",
+        source: "Fjelde, Hultman & Nilsson 2019; Carnegie & Mikulaschek 2020; docs/SOURCES.md fact 3 (effect sizes not verified)",
         setting: format!(
             "tiny-conflict, one perpetrator at a time, no mission vs 2,400 troops and 200 police, 120 days, {} seeds",
             scale.seeds
@@ -508,7 +513,7 @@ fn violence_displaced_to_neighbours(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "violence-displaced",
         pattern: "Local presence reduces violence where peacekeepers are and displaces it to unprotected neighbours",
-        source: "Peitz & Reisch 2019; Beardsley & Gleditsch 2015; domain.md B1 item 5",
+        source: "Peitz & Reisch 2019; Beardsley & Gleditsch 2015; docs/SOURCES.md fact 5",
         setting: format!(
             "tiny-conflict, rebels based in East; a traditional mission (posture 0.9, no offensives) deployed only in East vs no mission; flight switched off in both arms to isolate targeting; 120 days, {} seeds",
             scale.seeds
@@ -549,7 +554,7 @@ fn site_hysteresis(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "site-hysteresis",
         pattern: "Protection-site influx is fast and step-like; outflow lags security by a long time (services retain residents)",
-        source: "UNMISS PoC site data 2014-2020 (domain.md B2 items 13-14): tens of thousands within weeks; >180,000 residents in 2020 with no external threat since 2017",
+        source: "UNMISS PoC site data 2014-2020 (docs/SOURCES.md facts 13-14): tens of thousands within weeks; >180,000 residents in 2020 with no external threat since 2017",
         setting: format!(
             "tiny-conflict with intense violence for 60 days then a ceasefire, a site with good services, 420 days, {} seeds",
             scale.seeds
@@ -593,7 +598,7 @@ fn conflict_amplifies_epidemics(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "conflict-amplifies-epidemic",
         pattern: "Conflict amplifies epidemic transmission with a lag of 1-10 weeks",
-        source: "BMC Public Health 2024 (1.88x DRC, 1.98x Guinea, from 1 to 10 weeks after events); Wells et al. 2019; domain.md B3 item 21",
+        source: "BMC Public Health 2024 (1.88x DRC, 1.98x Guinea, from 1 to 10 weeks after events); Wells et al. 2019; docs/SOURCES.md fact 21",
         setting: format!(
             "tiny-conflict, an Ebola-like epidemic (R0 1.3) seeded in East on day 5, rebels attacking only from day 20 to 35 vs never, no flight, no mission, {} seeds",
             scale.seeds * 2
@@ -607,7 +612,8 @@ fn conflict_amplifies_epidemics(scale: Scale) -> Result<CheckResult> {
 }
 
 fn legitimacy_asymmetry(scale: Scale) -> Result<CheckResult> {
-    let robust = strings(&["mission.troops=2500", "mission.mandate=\"robust\"", "mission.posture_share=0.9"]);
+    let mut robust = strings(&["mission.troops=2500", "mission.mandate=\"robust\"", "mission.posture_share=0.9"]);
+    robust.extend(strings(&PROTECTION_ONLY));
     let east = |c: &Collect| {
         let trust = c.localities.last().map_or(0.0, |l| l[4].trust_in_mission);
         let mission_deaths: f64 = c
@@ -645,7 +651,7 @@ fn legitimacy_asymmetry(scale: Scale) -> Result<CheckResult> {
     Ok(CheckResult {
         id: "legitimacy-asymmetry",
         pattern: "Mission-caused civilian harm costs the mission far more trust than harm by armed groups gains it",
-        source: "Lyall, Blair & Imai 2013 (ISAF harm cut ISAF support; Taliban harm did not raise it); domain.md B5 item 27",
+        source: "Lyall, Blair & Imai 2013 (ISAF harm cut ISAF support; Taliban harm did not raise it); docs/SOURCES.md fact 27",
         setting: format!(
             "tiny-conflict, robust mission (2,500 troops) with and without collateral deaths in offensives, and with 3x rebel attacks; trust in East (where offensives happen) at day 120; {} seeds",
             scale.seeds

@@ -145,12 +145,20 @@ fn sharded_ensembles_merge_to_the_same_summary() {
 fn designs_have_the_right_points() {
     let simplex = Plan::load(&plan_path("tiny-simplex.toml")).unwrap();
     assert_eq!(simplex.points.len(), 35, "C(4 + 3, 3) weight combinations at resolution 4");
-    assert!(
-        simplex
-            .scenarios
-            .iter()
-            .all(|s| { (s.as_peacesim().unwrap().mission.as_ref().unwrap().policy.weights.sum() - 1.0).abs() < 1e-9 })
-    );
+    assert!(simplex.scenarios.iter().all(|s| {
+        (s.as_peacesim()
+            .unwrap()
+            .mission
+            .as_ref()
+            .unwrap()
+            .policy
+            .weights
+            .expect("top-down weights")
+            .sum()
+            - 1.0)
+            .abs()
+            < 1e-9
+    }));
     let lhs = Plan::load(&plan_path("tiny-lhs.toml")).unwrap();
     assert_eq!(lhs.points.len(), 6);
     let troops: Vec<f64> = lhs

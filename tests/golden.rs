@@ -6,8 +6,8 @@
 //! `manifest.json` is hashed without the fields that record the wall clock and the invocation
 //! (`started_at`, `finished_at`, `command`, `threads`), as `scripts/byte-identity.sh` does.
 //! A change of the model changes the hashes on purpose: regenerate them with
-//! `PEACESIM_BLESS=1 cargo test --release golden` and say in CHANGELOG.md which outputs change
-//! and why.
+//! `PEACESIM_BLESS=1 cargo test --release golden`, say in CHANGELOG.md which outputs change
+//! and why, and regenerate the documents' examples with `scripts/update-docs.py`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -83,7 +83,8 @@ fn golden(name: &str, args: &[&str]) {
         "the outputs of `peacesim {}` differ from {}:\n{}\
          Outputs must stay byte-identical unless the model changes on purpose. If this change is \
          intended, bless the new hashes with `PEACESIM_BLESS=1 cargo test --release golden` and add \
-         a line to CHANGELOG.md saying which outputs change and why.",
+         a line to CHANGELOG.md saying which outputs change and why; then regenerate the examples in \
+         the documents with scripts/update-docs.py (tests/docs.rs checks them).",
         args.join(" "),
         file.display(),
         differences(&expected, &actual)

@@ -138,19 +138,28 @@ proptest! {
         people_per_agent in 1u32..4,
         mandate in prop::sample::select(vec!["observer", "traditional", "robust"]),
         allocation in prop::sample::select(vec!["top_down", "bottom_up", "blend"]),
+        budget in 0u32..500_000,
     ) {
         let rest = (1.0 - protection) * (1.0 - health);
         let health_w = (1.0 - protection) * health;
-        let overrides = [
+        let mut overrides = vec![
             format!("mission.troops={troops}"),
             format!("mission.police={police}"),
+            format!("mission.budget_usd_per_day={budget}"),
             format!("mission.mandate=\"{mandate}\""),
             format!("mission.policy.allocation=\"{allocation}\""),
-            format!("mission.policy.weights={{protection={protection}, health={health_w}, economic={}, empowerment={}}}", rest / 2.0, rest / 2.0),
             format!("armed_groups[1].attack_rate_per_100_fighters_day={attack_rate}"),
             format!("population.people_per_agent={people_per_agent}"),
             "run.ticks=50".to_string(),
         ];
+        // Under bottom-up, communities set the split: weights there are refused.
+        if allocation != "bottom_up" {
+            overrides.push(format!(
+                "mission.policy.weights={{protection={protection}, health={health_w}, economic={}, empowerment={}}}",
+                rest / 2.0,
+                rest / 2.0
+            ));
+        }
         let refs: Vec<&str> = overrides.iter().map(String::as_str).collect();
         let s = util::load("tiny-conflict.toml", &refs);
         let c = util::run(&s, seed, 2);

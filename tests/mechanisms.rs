@@ -22,6 +22,11 @@ fn one_sided_violence(c: &Collect) -> f64 {
     })
 }
 
+/// A mission that spends everything it has after personnel on protection operations (enough
+/// budget for the largest force these tests deploy) and nothing on programmes.
+const PROTECTION_BUDGET: &str = "mission.budget_usd_per_day=1000000";
+const PROTECTION_ONLY: &str = "mission.policy.weights={protection=1,health=0,economic=0,empowerment=0}";
+
 const NO_MISSION: [&str; 4] = [
     "mission.troops=0",
     "mission.police=0",
@@ -38,6 +43,7 @@ fn d3_d11_a_robust_mission_means_fewer_civilian_killings_than_none() {
             "mission.police=300",
             "mission.mandate=\"robust\"",
             "mission.posture_share=0.9",
+            PROTECTION_BUDGET,
         ],
         one_sided_violence,
     );
@@ -53,7 +59,8 @@ fn d11_observers_alone_do_not_deter() {
             "mission.troops=3000",
             "mission.police=0",
             "mission.mandate=\"observer\"",
-            "mission.budget_usd_per_day=0",
+            PROTECTION_BUDGET,
+            PROTECTION_ONLY,
         ],
         one_sided_violence,
     );
@@ -74,7 +81,7 @@ fn d4_state_forces_are_deterred_less_than_rebels() {
     let s_none = util::load("tiny-conflict.toml", &NO_MISSION);
     let s_mission = util::load(
         "tiny-conflict.toml",
-        &["mission.troops=3000", "mission.police=300", "mission.budget_usd_per_day=0"],
+        &["mission.troops=3000", "mission.police=300", PROTECTION_BUDGET, PROTECTION_ONLY],
     );
     let (mut rebel_none, mut state_none, mut rebel_m, mut state_m) = (0.0, 0.0, 0.0, 0.0);
     for &seed in &SEEDS {
@@ -104,7 +111,8 @@ fn d5_interposed_troops_reduce_battles() {
         "armed_groups[1].presence=[\"East\", \"Centre-East\", \"Centre\"]",
         "armed_groups[0].reach_km=100",
         "armed_groups[1].reach_km=100",
-        "mission.budget_usd_per_day=0",
+        PROTECTION_BUDGET,
+        PROTECTION_ONLY,
     ];
     let battles = |c: &Collect| cumulative(c, |r| r.battles);
     let mut none = contested.to_vec();
@@ -136,7 +144,8 @@ fn d6_local_presence_displaces_violence_to_unprotected_neighbours() {
         "mission.police=200",
         "mission.mandate=\"robust\"",
         "mission.deploy_to=[\"East\"]",
-        "mission.budget_usd_per_day=0",
+        PROTECTION_BUDGET,
+        PROTECTION_ONLY,
     ];
     let east_none = mean(&NO_MISSION, attacks_in("East"));
     let east_guarded = mean(&guard_east, attacks_in("East"));
@@ -221,7 +230,13 @@ fn d8_mission_harm_costs_more_trust_than_armed_group_harm_gains() {
     // Trust where the mission operates against the rebels (East), at the end of the run.
     let trust_east = |c: &Collect| c.localities.last().unwrap()[4].trust_in_mission;
     let trust_end = |c: &Collect| c.national.last().unwrap().trust_in_mission;
-    let robust = ["mission.troops=2500", "mission.mandate=\"robust\"", "mission.posture_share=0.9"];
+    let robust = [
+        "mission.troops=2500",
+        "mission.mandate=\"robust\"",
+        "mission.posture_share=0.9",
+        PROTECTION_BUDGET,
+        PROTECTION_ONLY,
+    ];
     let mut harmful = robust.to_vec();
     harmful.push("rules.battles.offensive_collateral_deaths=3.0");
     let mut clean = robust.to_vec();
@@ -245,13 +260,22 @@ fn d8_mission_harm_costs_more_trust_than_armed_group_harm_gains() {
 fn d10_an_epidemic_raises_health_deprivation_and_deaths() {
     let after_seed = |c: &Collect| c.national[70..].iter().map(|r| r.deprived_health_share).sum::<f64>() / (c.national.len() - 70) as f64;
     // Fear (people's own behaviour change) is switched off to isolate the epidemic's burden: in
-    // 10,000 people a few deaths are already a high rate and fear ends the outbreak early.
+    // 10,000 people a few deaths are already a high rate and fear ends the outbreak early. The
+    // mission funds no health work here (it would contain the outbreak: see the next tests).
     let with = mean(
-        &["rules.health.r0=2.5", "rules.health.fear_contact_reduction_max_share=0"],
+        &[
+            "rules.health.r0=2.5",
+            "rules.health.fear_contact_reduction_max_share=0",
+            PROTECTION_ONLY,
+        ],
         after_seed,
     );
     let without = mean(
-        &["rules.health.r0=0.0", "rules.health.fear_contact_reduction_max_share=0"],
+        &[
+            "rules.health.r0=0.0",
+            "rules.health.fear_contact_reduction_max_share=0",
+            PROTECTION_ONLY,
+        ],
         after_seed,
     );
     assert!(
@@ -289,7 +313,6 @@ fn d10_health_programmes_cut_epidemic_deaths() {
     let health_heavy = mean(
         &[
             "rules.health.r0=2.5",
-            "mission.budget_usd_per_day=20000",
             "mission.policy.weights={protection=0.2, health=0.6, economic=0.0, empowerment=0.2}",
         ],
         deaths,

@@ -517,7 +517,7 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
         &written,
         &report.dir,
         "sweep-scatter-civilian_fatalities",
-        &["mission.troops", "rules.targeting.troops_deterrence_scale"],
+        &["mission.troops", "rules.targeting.troops_deterrence_per_1000"],
     );
 
     // Policy weights on the simplex: a ternary view faceted by the fourth pillar.

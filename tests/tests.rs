@@ -9,12 +9,19 @@ mod cli;
 mod dashboard;
 /// Same scenario and seed give identical bytes whatever the thread count; seeds matter.
 mod determinism;
+/// The example outputs in README.md and docs/TUTORIAL.md were made by the current model.
+mod docs;
 /// Ensembles, sweeps, comparisons, shards, merges and resumption.
 mod experiments;
 /// Hashes of the outputs of short runs of shipped scenarios, pinned (bless on purpose only).
 mod golden;
+/// Per-capita outcomes do not depend on people per agent nor on how localities are cut.
+mod invariance;
 /// No NaN, shares in [0, 1], people conserved, counts never negative.
 mod invariants;
+/// The mission's means: personnel are paid first, protection money buys operations, programme
+/// effects grow with their money and are bounded by it.
+mod means;
 /// Each mechanism moves outcomes in the direction the evidence says, on small scenarios.
 mod mechanisms;
 /// Each mission scenario shows the pattern it is built around, in a small ensemble.

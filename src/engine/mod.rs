@@ -150,7 +150,7 @@ impl Simulation {
         // 2. The mission: personnel, planning, programmes.
         planning::step(&mut self.world, &self.scenario, &self.totals, &self.layout, &self.streams, tick);
         // 3-4. Acts of groups, the mission and crowds, and the hazards they put on people.
-        self.conflict.prepare(&self.scenario, &self.world, tick);
+        self.conflict.prepare(&self.scenario, &self.world, &self.totals, &self.layout, tick);
         self.prepare_context(tick);
         self.conflict
             .resolve(&self.scenario, &self.world, &self.totals, &self.streams, tick, &mut self.ctx);

@@ -9,13 +9,14 @@
 
 use crate::scenario::params::Battles;
 
-/// Reduction of battles by interposed troops, 0 to `interposition_max_share`.
+/// Reduction of battles by interposed troops, 0 to `interposition_max_share`, from armed
+/// troops per 1,000 people in and around the locality.
 #[must_use]
-pub fn interposition(p: &Battles, troops: f64) -> f64 {
-    if troops <= 0.0 {
+pub fn interposition(p: &Battles, troops_per_1000: f64) -> f64 {
+    if troops_per_1000 <= 0.0 {
         return 0.0;
     }
-    p.interposition_max_share * (1.0 - (-troops / p.interposition_troops_scale).exp())
+    p.interposition_max_share * (1.0 - (-troops_per_1000 / p.interposition_troops_per_1000).exp())
 }
 
 /// Expected battles per tick between two groups with these fighters in one locality.

@@ -15,13 +15,13 @@ pub fn next_tension(
     p: &Community,
     tension: f64,
     baseline: f64,
-    identity_attacks: f64,
+    identity_attacks_per_10k: f64,
     newcomer_share: f64,
     engagement: f64,
     dt: f64,
 ) -> f64 {
     let relax = (baseline - tension) * (1.0 - (-dt / p.relax_days).exp());
-    (tension + p.tension_per_identity_attack * identity_attacks + p.influx_tension_per_day * newcomer_share * dt
+    (tension + p.tension_per_identity_attack_per_10k * identity_attacks_per_10k + p.influx_tension_per_day * newcomer_share * dt
         - p.dialogue_tension_reduction_per_day * engagement * dt
         + relax)
         .clamp(0.0, 1.0)

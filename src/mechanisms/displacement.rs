@@ -50,7 +50,10 @@ pub fn flee_probability_bound(p: &Displacement, dt: f64) -> f64 {
     1.0 - (-p.flee_rate_per_day * 1.0 * dt).exp() + BOUND_MARGIN
 }
 
-/// Attraction of a destination.
+/// Attraction of a destination. `absorbs_thousands` is how many people (in thousands) it can
+/// take in: its residents for a host community, its capacity for a protection site. Weighting
+/// by it (as gravity models of migration do) makes the choice independent of how localities
+/// are cut: two halves of a town together attract what the whole town does.
 #[must_use]
 pub fn destination_weight(
     p: &Displacement,
@@ -59,11 +62,12 @@ pub fn destination_weight(
     is_site: bool,
     site_room_share: f64,
     conflict_zone: bool,
+    absorbs_thousands: f64,
 ) -> f64 {
     let distance = (-distance_km / p.distance_scale_km).exp();
     let kind = if is_site { p.site_attraction * site_room_share } else { 1.0 };
     let conflict = if conflict_zone { 0.25 } else { 1.0 };
-    distance * safety * kind * conflict
+    distance * safety * kind * conflict * absorbs_thousands.max(0.0)
 }
 
 /// Safety of a locality from recent civilian victims per 10,000 people over 30 days.
@@ -104,9 +108,12 @@ mod tests {
     #[test]
     fn sites_attract_and_distance_repels() {
         let p = Displacement::default();
-        assert!(destination_weight(&p, 10.0, 1.0, true, 1.0, false) > destination_weight(&p, 10.0, 1.0, false, 0.0, false));
-        assert!(destination_weight(&p, 10.0, 1.0, false, 0.0, false) > destination_weight(&p, 200.0, 1.0, false, 0.0, false));
-        assert_eq!(destination_weight(&p, 10.0, 1.0, true, 0.0, false), 0.0);
+        assert!(destination_weight(&p, 10.0, 1.0, true, 1.0, false, 5.0) > destination_weight(&p, 10.0, 1.0, false, 0.0, false, 5.0));
+        assert!(destination_weight(&p, 10.0, 1.0, false, 0.0, false, 5.0) > destination_weight(&p, 200.0, 1.0, false, 0.0, false, 5.0));
+        assert_eq!(destination_weight(&p, 10.0, 1.0, true, 0.0, false, 5.0), 0.0);
+        let whole = destination_weight(&p, 10.0, 1.0, false, 0.0, false, 8.0);
+        let half = destination_weight(&p, 10.0, 1.0, false, 0.0, false, 4.0);
+        assert!((2.0 * half - whole).abs() < 1e-12, "two halves attract what the whole does");
     }
 
     #[test]

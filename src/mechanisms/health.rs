@@ -26,17 +26,25 @@ pub struct Interventions {
 }
 
 /// Interventions produced by health and empowerment programme effects, and by people's own fear.
+/// Isolation needs beds: `isolation_bed_share` is the share of the infectious cases the health
+/// budget runs a bed for, of which the detected share is isolated.
 ///
 /// `epidemic_deaths_recent` is the recent epidemic death rate people weigh (local and national),
 /// in deaths per 10,000 per 30 days: communities change burial and caring practices on their own
 /// as deaths mount, which is what turned Liberia's epidemic (Fast et al. 2015), and programmes
 /// add to that.
 #[must_use]
-pub fn interventions(p: &Health, health_effect: f64, engagement_effect: f64, epidemic_deaths_recent: f64) -> Interventions {
+pub fn interventions(
+    p: &Health,
+    health_effect: f64,
+    isolation_bed_share: f64,
+    engagement_effect: f64,
+    epidemic_deaths_recent: f64,
+) -> Interventions {
     let programmes = p.behaviour_change_max_share * (1.0 - (1.0 - engagement_effect) * (1.0 - 0.5 * health_effect));
     let fear = fear_contact_reduction(p, epidemic_deaths_recent);
     Interventions {
-        isolation: p.detection_share * health_effect,
+        isolation: p.detection_share * isolation_bed_share.clamp(0.0, 1.0),
         safe_burials: health_effect,
         infection_control: health_effect,
         behaviour_change: 1.0 - (1.0 - programmes) * (1.0 - fear),
@@ -141,8 +149,8 @@ mod tests {
         let some = fear_contact_reduction(&p, p.fear_deaths_scale_per_10k_30d);
         assert!((some - p.fear_contact_reduction_max_share * (1.0 - (-1.0_f64).exp())).abs() < 1e-12);
         assert!(fear_contact_reduction(&p, 1e6) <= p.fear_contact_reduction_max_share);
-        let calm = effective_beta(&p, 0.0, &interventions(&p, 0.0, 0.0, 0.0));
-        let afraid = effective_beta(&p, 0.0, &interventions(&p, 0.0, 0.0, 5.0));
+        let calm = effective_beta(&p, 0.0, &interventions(&p, 0.0, 0.0, 0.0, 0.0));
+        let afraid = effective_beta(&p, 0.0, &interventions(&p, 0.0, 0.0, 0.0, 5.0));
         assert!(afraid < calm * 0.5, "{afraid} vs {calm}");
     }
 
@@ -151,7 +159,7 @@ mod tests {
         let p = Health::default();
         let none = Interventions::default();
         assert!((effective_beta(&p, 1.0, &none) / effective_beta(&p, 0.0, &none) - 1.9).abs() < 1e-12);
-        let full = interventions(&p, 1.0, 1.0, 0.0);
+        let full = interventions(&p, 1.0, 1.0, 1.0, 0.0);
         let r = effective_beta(&p, 0.0, &full) * p.infectious_days;
         assert!(r < 0.5, "R under full health and engagement programmes: {r}");
     }

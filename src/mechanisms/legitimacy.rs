@@ -45,7 +45,9 @@ pub fn next_trust_in_mission(
     dt: f64,
 ) -> f64 {
     let armed_group_harm = harm.state + harm.non_state;
-    let calm = if armed_group_harm + harm.mission <= 0.0 { 1.0 } else { 0.0 };
+    // Protection builds trust where it is calm: a death among few residents stops it, one in a
+    // city barely slows it.
+    let calm = (-(armed_group_harm + harm.mission) / p.calm_harm_scale_per_1000).exp();
     let mut t = trust;
     t += p.protection_trust_gain_per_day * protection * calm * (1.0 - trust) * dt;
     t += p.service_trust_gain_per_day * services * (1.0 - trust) * dt;

@@ -4,7 +4,8 @@
 //!
 //! - [`mobilisation`] D1 (Epstein's grievance, risk and arrest), [`recruitment`] D2,
 //!   [`targeting`] D3, D4, D6, D9, [`battles`] D5, [`displacement`] D7, [`legitimacy`] D8,
-//!   [`health`] D10, [`economy`], [`community`], [`deprivation`] (the seven dimensions and the
+//!   [`health`] D10, [`means`] D11 (what the mission's personnel, operations and programmes
+//!   cost and buy), [`economy`], [`community`], [`deprivation`] (the seven dimensions and the
 //!   Alkire-Foster index).
 //!
 //! Nothing here keeps state, draws random numbers, knows about other localities, threads,
@@ -19,6 +20,7 @@ pub mod displacement;
 pub mod economy;
 pub mod health;
 pub mod legitimacy;
+pub mod means;
 pub mod mobilisation;
 pub mod recruitment;
 pub mod targeting;

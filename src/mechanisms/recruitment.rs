@@ -19,6 +19,40 @@ pub fn pay_factor(resources_usd: f64, fighters: f64, reference_usd: f64) -> f64 
     (resources_usd / (fighters * reference_usd)).clamp(0.0, 5.0)
 }
 
+/// Fighters a group can keep: its base strength (start plus reinforcements), or as many as its
+/// resources pay upkeep for `capacity_reserve_days`, whichever is more. Groups grow with loot
+/// and backing, not without bound.
+#[must_use]
+pub fn capacity(p: &Recruitment, base_fighters: f64, resources_usd: f64) -> f64 {
+    let paid = if p.upkeep_usd_per_fighter_day > 0.0 {
+        resources_usd / (p.upkeep_usd_per_fighter_day * p.capacity_reserve_days)
+    } else {
+        f64::INFINITY
+    };
+    base_fighters.max(paid)
+}
+
+/// Share of would-be recruits a group takes on, 0 to 1: 1 - fighters / capacity (logistic
+/// growth toward what it can keep).
+#[must_use]
+pub fn acceptance(fighters: f64, capacity: f64) -> f64 {
+    if capacity <= 0.0 {
+        0.0
+    } else {
+        (1.0 - fighters / capacity).clamp(0.0, 1.0)
+    }
+}
+
+/// Chance per tick that an eligible adult enlists in host-state forces that are short of their
+/// strength: the gap is filled over `state_enlistment_days`, spread over the eligible.
+#[must_use]
+pub fn enlistment_probability(p: &Recruitment, gap: f64, eligible: f64, dt: f64) -> f64 {
+    if gap <= 0.0 || eligible <= 0.0 {
+        return 0.0;
+    }
+    (gap / p.state_enlistment_days * dt / eligible).min(1.0)
+}
+
 /// Daily rate multiplier from legal income: exp(-e (income - 1)), capped at 20.
 #[must_use]
 pub fn opportunity_multiplier(income: f64, elasticity: f64) -> f64 {
@@ -70,6 +104,20 @@ pub fn desertion_probability_bound(p: &Recruitment, pay: f64, dt: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capacity_grows_with_resources_and_bounds_recruitment() {
+        let p = Recruitment::default();
+        assert_eq!(capacity(&p, 1000.0, 0.0), 1000.0);
+        let rich = capacity(&p, 1000.0, 1.0e6);
+        assert!((rich - 1.0e6 / (p.upkeep_usd_per_fighter_day * p.capacity_reserve_days)).abs() < 1e-6);
+        assert_eq!(acceptance(1000.0, 1000.0), 0.0);
+        assert!((acceptance(500.0, 1000.0) - 0.5).abs() < 1e-12);
+        assert_eq!(acceptance(2000.0, 1000.0), 0.0);
+        let e = enlistment_probability(&p, 365.0, 1000.0, 1.0);
+        assert!((e - 365.0 / p.state_enlistment_days / 1000.0).abs() < 1e-12);
+        assert_eq!(enlistment_probability(&p, -5.0, 1000.0, 1.0), 0.0);
+    }
 
     #[test]
     fn poverty_and_pay_raise_joining() {

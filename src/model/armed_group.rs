@@ -22,6 +22,8 @@ pub struct ArmedGroups {
     pub fighters: Vec<f64>,
     /// Whether a ceasefire holds (the group stays inactive).
     pub ceasefire: Vec<bool>,
+    /// Base strength, in people: the starting fighters plus reinforcements (surges, splits).
+    pub base_fighters: Vec<f64>,
 }
 
 impl ArmedGroups {
@@ -36,6 +38,7 @@ impl ArmedGroups {
             resources_usd: g.iter().map(|a| a.resources_usd).collect(),
             fighters: g.iter().map(|a| a.fighters).collect(),
             ceasefire: vec![false; g.len()],
+            base_fighters: g.iter().map(|a| a.fighters).collect(),
         }
     }
 }

@@ -8,8 +8,6 @@
 
 use crate::scenario::{LocalityKind, Scenario};
 
-use super::people::NEVER;
-
 /// Largest number of nearby localities kept per locality (targets within reach, flight destinations).
 pub const MAX_NEARBY: usize = 64;
 
@@ -155,10 +153,9 @@ pub struct Localities {
     pub victims_long_run: Vec<f64>,
     /// Recent epidemic deaths per 10,000 people per 30 days (exponential average over the fear time constant).
     pub epidemic_deaths_recent: Vec<f64>,
-    /// Last tick with a violent event here, or [`NEVER`].
-    pub last_violence_tick: Vec<u32>,
-    /// Last tick an identity-based attack targeted identity `i` here, at `[l * identities + i]`, or [`NEVER`].
-    pub last_identity_attack_tick: Vec<u32>,
+    /// Identity-based attacks on identity `i` here over about the community window (an
+    /// exponentially decaying count with that time constant), at `[l * identities + i]`.
+    pub identity_attacks_recent: Vec<f64>,
     /// Ring buffer of violent events per tick, at `[l * ring_len + tick % ring_len]`.
     pub events_ring: Vec<f32>,
     /// Ring buffer of civilian victims (killed or injured, people) per tick, same layout.
@@ -203,8 +200,7 @@ impl Localities {
             site_services: col(&|l| l.site.map_or(0.0, |s| s.services)),
             victims_long_run: vec![0.0; n],
             epidemic_deaths_recent: vec![0.0; n],
-            last_violence_tick: vec![NEVER; n],
-            last_identity_attack_tick: vec![NEVER; n * scenario.identity_groups.len()],
+            identity_attacks_recent: vec![0.0; n * scenario.identity_groups.len()],
             events_ring: vec![0.0; n * ring_len],
             victims_ring: vec![0.0; n * ring_len],
             ring_len,

@@ -78,8 +78,13 @@ pub struct Mission {
     pub withdrawal_ordered_tick: Option<u32>,
     /// Personnel deployed now.
     pub deployed: Personnel,
-    /// Operational tempo from the protection budget, 0 to 1 (floor included).
+    /// Operational tempo, 0 to 1: the share of deployed troops and police whose operations
+    /// (patrols, flights, fuel) the protection budget pays for.
     pub tempo: f64,
+    /// Cost of the deployed personnel, US$ per day (paid before anything else).
+    pub personnel_usd_per_day: f64,
+    /// Budget left after personnel, US$ per day, that the policy splits over the pillars.
+    pub discretionary_usd_per_day: f64,
     /// Troops deployed in each locality.
     pub troops_at: Vec<f64>,
     /// Police deployed in each locality.
@@ -88,10 +93,16 @@ pub struct Mission {
     pub observers_at: Vec<f64>,
     /// Spend per locality and pillar, US$ per day.
     pub spend_at: Vec<PerPillar<f64>>,
-    /// Health programme effect per locality, 0 to 1.
+    /// Health services coverage per locality, 0 to 1.
     pub health_effect: Vec<f64>,
-    /// Economic programme effect per locality, 0 to 1.
+    /// Isolation and treatment beds the health spending runs per locality (as last planned).
+    pub isolation_beds: Vec<f64>,
+    /// Economic project effect (market recovery) per locality, 0 to 1.
     pub economic_effect: Vec<f64>,
+    /// Transfer each person below the subsistence line receives per locality, subsistence lines per day.
+    pub transfer: Vec<f64>,
+    /// Transfer the current spending buys once running, per locality.
+    pub transfer_target: Vec<f64>,
     /// Empowerment (engagement) effect per locality, 0 to 1.
     pub empowerment_effect: Vec<f64>,
     /// Health effect the current spending buys once built up, per locality.
@@ -106,6 +117,8 @@ pub struct Mission {
     pub est_threat: Vec<f64>,
     /// Armed fighters observed within reach of each locality, proximity-weighted (as last observed).
     pub est_armed: Vec<f64>,
+    /// Infectious people per locality (as last observed).
+    pub est_infectious: Vec<f64>,
     /// Estimated share deprived per dimension, at `[l * 7 + d]` (as last observed).
     pub est_deprived: Vec<f64>,
     /// Needs residents expressed, voice-weighted people per pillar and locality (as last heard).
@@ -169,12 +182,17 @@ impl Mission {
             withdrawal_ordered_tick: None,
             deployed: Personnel::default(),
             tempo: 0.0,
+            personnel_usd_per_day: 0.0,
+            discretionary_usd_per_day: 0.0,
             troops_at: vec![0.0; n],
             police_at: vec![0.0; n],
             observers_at: vec![0.0; n],
             spend_at: vec![PerPillar::default(); n],
             health_effect: vec![0.0; n],
+            isolation_beds: vec![0.0; n],
             economic_effect: vec![0.0; n],
+            transfer: vec![0.0; n],
+            transfer_target: vec![0.0; n],
             empowerment_effect: vec![0.0; n],
             health_target: vec![0.0; n],
             economic_target: vec![0.0; n],
@@ -182,6 +200,7 @@ impl Mission {
             visible_projects: vec![0.0; n],
             est_threat: vec![0.0; n],
             est_armed: vec![0.0; n],
+            est_infectious: vec![0.0; n],
             est_deprived: vec![0.0; n * 7],
             est_votes: vec![PerPillar::default(); n],
             last_observed: vec![u32::MAX; n],

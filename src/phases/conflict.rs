@@ -158,10 +158,16 @@ pub struct Conflict {
     pub deterrence: Vec<f64>,
     /// Deterrence around each protection site, 0 to 1.
     pub site_deterrence: Vec<f64>,
-    /// Effective armed presence per locality (own plus neighbours' share), troop equivalents.
-    pub effective_presence: Vec<f64>,
-    /// Effective troops only (for interposition), per locality.
-    pub effective_troops: Vec<f64>,
+    /// Armed presence per 1,000 people in and around each locality, troop equivalents (police
+    /// weighted): the locality's own deployment and people, plus a share of linked localities'
+    /// within the coverage radius at the mission's operational tempo (patrol reach).
+    pub presence_per_1000: Vec<f64>,
+    /// Armed troops alone per 1,000 people in and around each locality (for interposition).
+    pub troops_per_1000: Vec<f64>,
+    /// Armed troops deployed in each locality (for offensives).
+    pub troops_here: Vec<f64>,
+    /// Whether mission troops or police are in each locality (or in a linked place 0 km away).
+    pub present: Vec<bool>,
     /// Expected attacks by state-aligned forces deterred by the mission this tick.
     pub prevented_state_attacks: f64,
     /// Offensives against state-aligned groups this tick.
@@ -174,6 +180,7 @@ pub struct Conflict {
     identity_hazard: Vec<f64>,
     proximity: Vec<f64>,
     net: Vec<f64>,
+    mass: Vec<f64>,
     shares: Vec<f64>,
     order: Vec<(u32, u32)>,
     sorted: Vec<ViolentEvent>,
@@ -188,12 +195,15 @@ impl Conflict {
         Self {
             deterrence: vec![0.0; n],
             site_deterrence: vec![0.0; n],
-            effective_presence: vec![0.0; n],
-            effective_troops: vec![0.0; n],
+            presence_per_1000: vec![0.0; n],
+            troops_per_1000: vec![0.0; n],
+            troops_here: vec![0.0; n],
+            present: vec![false; n],
             identity_attacks: vec![0.0; n],
             identity_hazard: vec![0.0; n * scenario.identity_groups.len()],
             proximity: vec![0.0; n],
             net: vec![0.0; 2 * n],
+            mass: vec![0.0; 2 * n],
             shares: vec![0.0; 2 * n],
             events: Vec::with_capacity(1024),
             order: Vec::with_capacity(1024),
@@ -205,37 +215,54 @@ impl Conflict {
 
     /// Computes mission deterrence per locality from the current deployment (before the
     /// context of the people pass, which reads it).
-    pub fn prepare(&mut self, scenario: &Scenario, world: &World, tick: u32) {
+    ///
+    /// Deterrence follows armed presence per 1,000 people, not per locality, so that it does
+    /// not depend on how localities are cut: a locality split into two identical halves has
+    /// the same troops per head in each half.
+    pub fn prepare(&mut self, scenario: &Scenario, world: &World, totals: &[f64], layout: &Layout, tick: u32) {
         let p = &scenario.rules.targeting;
         let n = world.localities.len;
         self.deterrence.iter_mut().for_each(|d| *d = 0.0);
         self.site_deterrence.iter_mut().for_each(|d| *d = 0.0);
-        self.effective_presence.iter_mut().for_each(|d| *d = 0.0);
-        self.effective_troops.iter_mut().for_each(|d| *d = 0.0);
+        self.presence_per_1000.iter_mut().for_each(|d| *d = 0.0);
+        self.troops_per_1000.iter_mut().for_each(|d| *d = 0.0);
+        self.troops_here.iter_mut().for_each(|d| *d = 0.0);
+        self.present.iter_mut().for_each(|p| *p = false);
         let Some(m) = &world.mission else { return };
+        let ppa = scenario.population.people_per_agent;
+        let people = |l: usize| totals[layout.base(l) + field::ALIVE] * ppa;
         let radius = scenario.rules.mission.coverage_radius_km;
+        let armed = m.mandate != Mandate::Observer;
+        // Patrols reach linked localities only as far as operations are funded.
+        let reach = p.neighbour_presence_share * m.tempo;
         for l in 0..n {
-            let own = targeting::armed_presence(m.troops_at[l], m.police_at[l], p.police_deterrence_weight);
-            let mut eff = own;
+            let mut presence = targeting::armed_presence(m.troops_at[l], m.police_at[l], p.police_deterrence_weight);
             let mut troops = m.troops_at[l];
+            let mut covered = people(l);
+            let mut present = m.troops_at[l] + m.police_at[l] > 0.0;
             for (k, d) in world.graph.links_of(l) {
                 if d <= radius {
-                    eff +=
-                        p.neighbour_presence_share * targeting::armed_presence(m.troops_at[k], m.police_at[k], p.police_deterrence_weight);
-                    troops += p.neighbour_presence_share * m.troops_at[k];
+                    // A linked place at distance 0 is the same place (a locality cut in two).
+                    let w = if d <= 0.0 { 1.0 } else { reach };
+                    present |= d <= 0.0 && m.troops_at[k] + m.police_at[k] > 0.0;
+                    presence += w * targeting::armed_presence(m.troops_at[k], m.police_at[k], p.police_deterrence_weight);
+                    troops += w * m.troops_at[k];
+                    covered += w * people(k);
                 }
             }
-            self.effective_presence[l] = eff;
-            self.effective_troops[l] = if m.mandate == Mandate::Observer { 0.0 } else { troops };
+            self.presence_per_1000[l] = targeting::per_1000(presence, covered);
+            self.troops_per_1000[l] = if armed { targeting::per_1000(troops, covered) } else { 0.0 };
+            self.troops_here[l] = if armed { m.troops_at[l] } else { 0.0 };
+            self.present[l] = present;
         }
         let factor = targeting::mandate_factor(p, m.mandate);
         let posture = planning::effective_posture(m, &scenario.rules.legitimacy, tick, scenario.run.tick_length_days);
+        let activity = targeting::activity(p, m.tempo);
         for l in 0..n {
-            self.deterrence[l] = targeting::deterrence(self.effective_presence[l], p.troops_deterrence_scale, factor, posture, m.tempo);
+            self.deterrence[l] = targeting::deterrence(p, self.presence_per_1000[l], factor, posture, activity);
             if world.localities.has_site(l) {
                 let guard = world.localities.site_guard_posture[l].min(posture.max(scenario.rules.legitimacy.limited_posture_share));
-                self.site_deterrence[l] =
-                    targeting::deterrence(self.effective_presence[l], p.troops_deterrence_scale, factor, guard, m.tempo);
+                self.site_deterrence[l] = targeting::deterrence(p, self.presence_per_1000[l], factor, guard, activity);
             }
         }
     }
@@ -348,18 +375,23 @@ impl Conflict {
         for l in 0..n {
             self.net[l] = 0.0;
             self.net[n + l] = 0.0;
+            self.mass[l] = 0.0;
+            self.mass[n + l] = 0.0;
             if self.proximity[l] <= 0.0 {
                 continue;
             }
             let v = value_at(l);
             let s = sensitivity(l);
             self.net[l] = targeting::net_attractiveness(v.total(), s, self.deterrence[l], self.proximity[l]);
+            self.mass[l] = read.civilians(l) / 1000.0;
             if world.localities.has_site(l) && spec.attacks_sites > 0.0 {
-                let sv = targeting::site_value(&r.targeting, read.hostile_in_site(l, &spec.hostile_to), spec.attacks_sites);
+                let hostile_site = read.hostile_in_site(l, &spec.hostile_to);
+                let sv = targeting::site_value(&r.targeting, hostile_site, spec.attacks_sites);
                 self.net[n + l] = targeting::net_attractiveness(sv, s, self.site_deterrence[l], self.proximity[l]);
+                self.mass[n + l] = hostile_site / 1000.0;
             }
         }
-        targeting::allocate(&self.net, r.targeting.concentration, &mut self.shares);
+        targeting::allocate(&self.net, &self.mass, r.targeting.concentration, &mut self.shares);
         let dt = scenario.run.tick_length_days;
         let capacity = total_fighters / 100.0 * spec.attack_rate_per_100_fighters_day * dt;
         let lethality_base = spec.kills_per_attack * (1.5 - spec.discipline);
@@ -396,7 +428,7 @@ impl Conflict {
                     hazards.add(&mut ctx.hazard_site, l, g, lethality, Some(&spec.hostile_to), hostile_site);
                     self.identity_attacks[l] += 1.0;
                 }
-                mark_identity_attack(&spec.hostile_to, l, ids, &mut ctx.identity_attacked);
+                count_identity_attacks(&spec.hostile_to, l, ids, f64::from(count), &mut ctx.identity_attack_count);
                 continue;
             }
             let civ = read.civilians(l);
@@ -418,7 +450,7 @@ impl Conflict {
                 if kind == EventType::IdentityAttack {
                     hazards.add(&mut ctx.hazard, l, g, lethality, Some(&spec.hostile_to), hostile);
                     self.identity_attacks[l] += 1.0;
-                    mark_identity_attack(&spec.hostile_to, l, ids, &mut ctx.identity_attacked);
+                    count_identity_attacks(&spec.hostile_to, l, ids, 1.0, &mut ctx.identity_attack_count);
                 } else {
                     hazards.add(&mut ctx.hazard, l, g, lethality, None, civ);
                 }
@@ -475,7 +507,7 @@ impl Conflict {
                     if attackers < r.targeting.min_presence_fighters {
                         continue;
                     }
-                    let interposition = battles::interposition(&r.battles, self.effective_troops[l]);
+                    let interposition = battles::interposition(&r.battles, self.troops_per_1000[l]);
                     let lambda = battles::battle_rate(&r.battles, attackers, defenders, interposition, dt);
                     let stream = ((g * groups + h) * n + l) as u64 * 8 + 2;
                     let mut rng = streams.at(Phase::Conflict, stream, *tick);
@@ -545,7 +577,7 @@ impl Conflict {
             .max_by(|&a, &b| read.fighters(l, a).total_cmp(&read.fighters(l, b)).then(b.cmp(&a)));
         let Some(g) = target else { return };
         let dt = scenario.run.tick_length_days;
-        let lambda = battles::offensive_rate(&r.battles, self.effective_troops[l], posture, true, dt) * m.tempo;
+        let lambda = battles::offensive_rate(&r.battles, self.troops_here[l], posture, true, dt) * m.tempo;
         let mut rng = streams.at(Phase::Conflict, (n * groups * groups + l) as u64 * 8 + 3, *tick);
         let count = poisson(&mut rng, lambda);
         let civ = read.civilians(l);
@@ -946,10 +978,10 @@ fn civilian_slot(e: &ViolentEvent, layout: &Layout) -> Option<usize> {
     }
 }
 
-fn mark_identity_attack(hostile: &[bool], l: usize, ids: usize, attacked: &mut [bool]) {
+fn count_identity_attacks(hostile: &[bool], l: usize, ids: usize, attacks: f64, counts: &mut [f64]) {
     for i in 0..ids {
         if hostile[i] {
-            attacked[l * ids + i] = true;
+            counts[l * ids + i] += attacks;
         }
     }
 }

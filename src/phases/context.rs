@@ -9,7 +9,7 @@ use crate::mechanisms::health as epi;
 use crate::mechanisms::mobilisation::{self, arrest_chance, smoothing};
 use crate::mechanisms::{community, displacement as flight, economy, recruitment};
 use crate::model::World;
-use crate::model::people::{NEVER, age};
+use crate::model::people::age;
 use crate::pillar::PerPillar;
 use crate::scenario::params::Rules;
 use crate::scenario::{IndicatorSettings, Scenario};
@@ -52,9 +52,14 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         fighter_hazard: vec![0.0; n * groups],
         recruit_pull: vec![0.0; n * groups],
         abduction: vec![0.0; n * groups],
+        enlist: vec![0.0; n * groups],
         recruits_from,
         pay: vec![0.0; groups],
         identity_attacked: vec![false; n * ids],
+        identity_attack_count: vec![0.0; n * ids],
+        group_people: vec![0.0; n * ids],
+        recent_victims: vec![0.0; n],
+        residents: vec![0.0; n],
         identity_threat: vec![1.0; n * ids],
         destinations: Destinations {
             offsets: Vec::with_capacity(n + 1),
@@ -101,16 +106,9 @@ pub fn prepare(
     let mission = world.mission.as_ref();
     let last = tick.saturating_sub(1);
     let month = days_to_ticks(30.0, dt);
-    let conflict_memory = days_to_ticks(f64::from(r.displacement.conflict_memory_days), dt);
+    let conflict_memory = days_to_ticks(f64::from(r.displacement.conflict_memory_days), dt).min(loc.ring_len - 1);
     let lag_min = days_to_ticks(f64::from(r.health.conflict_lag_min_days), dt).min(loc.ring_len - 1);
     let lag_max = days_to_ticks(f64::from(r.health.conflict_lag_max_days), dt).min(loc.ring_len - 1);
-    let community_window = days_to_ticks(
-        #[expect(clippy::cast_precision_loss, reason = "window lengths are small integers")]
-        {
-            scenario.indicators.cutoffs.community_attack_window_days as f64
-        },
-        dt,
-    );
 
     // Group pay.
     for g in 0..groups {
@@ -136,11 +134,10 @@ pub fn prepare(
     for l in 0..n {
         let base = lay.base(l);
         let alive = totals[base + field::ALIVE] * ppa;
-        let since_violence = if loc.last_violence_tick[l] == NEVER {
-            usize::MAX
-        } else {
-            (tick - loc.last_violence_tick[l]) as usize
-        };
+        // Violent events within the conflict memory, per 10,000 residents: a conflict zone.
+        let recent_events = loc.ring_sum(&loc.events_ring, l, last, 0, conflict_memory - 1);
+        let conflict_zone =
+            alive > 0.0 && recent_events / alive * 10_000.0 >= r.displacement.conflict_zone_events_per_10k && recent_events > 0.0;
         // People read violence at its current intensity: the last week scaled to 30 days, or the
         // last 30 days, whichever is higher (a sudden massacre is felt at once).
         let victims_month = loc.ring_sum(&loc.victims_ring, l, last, 0, month - 1);
@@ -149,9 +146,10 @@ pub fn prepare(
         #[expect(clippy::cast_precision_loss, reason = "tick counts are small")]
         let victims = victims_month.max(victims_week * month as f64 / week as f64);
         let victims_per_10k = if alive > 0.0 { victims / alive * 10_000.0 } else { 0.0 };
+        ctx.recent_victims[l] = victims;
+        ctx.residents[l] = alive;
         let engagement = mission.map_or(0.0, |m| m.empowerment_effect[l]);
         let health_effect = mission.map_or(0.0, |m| m.health_effect[l]);
-        let economic_effect = mission.map_or(0.0, |m| m.economic_effect[l]);
         let health_access = loc.health_access[l] + r.mission.health_access_boost_share * health_effect * (1.0 - loc.health_access[l]);
         let market = loc.market[l];
         let trust_m = loc.trust_in_mission[l];
@@ -179,7 +177,15 @@ pub fn prepare(
         };
         let feared_deaths = (1.0 - r.health.fear_national_weight_share) * loc.epidemic_deaths_recent[l]
             + r.health.fear_national_weight_share * national_epidemic_deaths;
-        let interventions = epi::interventions(&r.health, health_effect, engagement, feared_deaths);
+        // Isolation: the beds the health budget runs, for the cases there are now.
+        let infectious_people = infectious * ppa;
+        let beds = mission.map_or(0.0, |m| m.isolation_beds[l]);
+        let bed_share = if infectious_people > 0.0 {
+            (beds / infectious_people).min(1.0)
+        } else {
+            0.0
+        };
+        let interventions = epi::interventions(&r.health, health_effect, bed_share, engagement, feared_deaths);
         let beta = epi::effective_beta(&r.health, amplified, &interventions);
         let foi = epi::force_of_infection(beta, prevalence, neighbour_prevalence, r.health.neighbour_mixing_share);
         let in_site = totals[base + field::IN_SITE] * ppa;
@@ -220,16 +226,17 @@ pub fn prepare(
             1.0
         };
 
-        let support = r.economy.programme_income_support * economic_effect;
+        let support = mission.map_or(0.0, |m| m.transfer[l]);
         let services = health_access + market;
         let site_services = loc.site_services[l];
         ctx.localities[l] = LocalityContext {
-            conflict_zone: since_violence < conflict_memory,
+            conflict_zone,
             home_safe: loc.victims_long_run[l] < r.displacement.return_safe_victims_per_10k_30d,
             services,
             services_displaced: health_access + market * (1.0 - r.economy.displacement_income_loss_share),
             services_site: health_access.max(site_services) + site_services,
             victims_per_10k_30d: victims_per_10k,
+            perceived_victims_per_10k_30d: 0.0,
             violence_level: 1.0 - (-victims_per_10k / r.community.insecurity_violence_scale).exp(),
             reassurance: deterrence[l] * trust_m,
             market,
@@ -255,14 +262,19 @@ pub fn prepare(
             armed_group_support: loc.armed_group_support[l],
             recruit_pull: 0.0,
             abduction: 0.0,
+            enlist: 0.0,
         };
 
-        // Identity attacks within the community window.
+        // Identity attacks within the community window, and the people they are counted against
+        // (this tick's attacks are added by the conflict phase; `derive` decides).
         for i in 0..ids {
-            let t = loc.last_identity_attack_tick[l * ids + i];
-            ctx.identity_attacked[l * ids + i] = t != NEVER && ((tick - t) as usize) < community_window;
+            let k = l * ids + i;
+            ctx.identity_attack_count[k] = loc.identity_attacks_recent[k];
+            ctx.group_people[k] = (totals[base + lay.off_civilians_by_identity + i] + totals[base + lay.off_site_by_identity + i]) * ppa;
         }
     }
+
+    perceived_violence(ctx, world, &r.community);
 
     // Recruiting pull and child abduction (D2): groups recruit where they are present and, more
     // weakly, within reach of where they are present.
@@ -279,12 +291,21 @@ pub fn prepare(
         }
         for l in 0..n {
             let here = totals[lay.base(l) + lay.off_fighters + g] * ppa;
-            if here < min_presence.max(ppa * 0.5) {
+            // Presence is judged over the place: a linked locality 0 km away is the same place.
+            let same_place: f64 = world
+                .graph
+                .nearby_of(l)
+                .filter(|&(_, d)| d <= 0.0)
+                .map(|(k, _)| totals[lay.base(k) + lay.off_fighters + g] * ppa)
+                .sum();
+            if here + same_place < min_presence.max(ppa * 0.5) {
                 continue;
             }
             ctx.recruit_pull[l * groups + g] = 1.0;
             for (k, d) in world.graph.nearby_of(l) {
-                if d <= spec.reach_km && ctx.recruit_pull[k * groups + g] < 0.3 {
+                if d <= 0.0 {
+                    ctx.recruit_pull[k * groups + g] = 1.0;
+                } else if d <= spec.reach_km && ctx.recruit_pull[k * groups + g] < 0.3 {
                     ctx.recruit_pull[k * groups + g] = 0.3;
                 }
             }
@@ -295,15 +316,54 @@ pub fn prepare(
             }
         }
     }
+    // Capacity (D2): a group takes on recruits only as far as it can keep them; host-state
+    // forces do not recruit the mobilised at all, but enlist adults to make up their losses.
+    let adult_share = scenario.population.age_band_shares[1] + scenario.population.age_band_shares[2];
+    for g in 0..groups {
+        let spec = &scenario.armed_groups[g];
+        let fighters = world.groups.fighters[g];
+        let capacity = recruitment::capacity(&r.recruitment, world.groups.base_fighters[g], world.groups.resources_usd[g]);
+        if spec.state_aligned {
+            let mut eligible = 0.0;
+            for l in 0..n {
+                if ctx.recruit_pull[l * groups + g] >= 1.0 {
+                    eligible += (0..ids)
+                        .filter(|&i| ctx.recruits_from[g * ids + i])
+                        .map(|i| totals[lay.base(l) + lay.off_civilians_by_identity + i] * ppa)
+                        .sum::<f64>()
+                        * adult_share;
+                }
+            }
+            let p = if world.groups.active[g] {
+                recruitment::enlistment_probability(&r.recruitment, world.groups.base_fighters[g] - fighters, eligible, dt)
+            } else {
+                0.0
+            };
+            for l in 0..n {
+                let present = ctx.recruit_pull[l * groups + g] >= 1.0;
+                ctx.enlist[l * groups + g] = if present { p } else { 0.0 };
+                ctx.recruit_pull[l * groups + g] = 0.0;
+            }
+        } else {
+            let take = recruitment::acceptance(fighters, capacity);
+            for l in 0..n {
+                ctx.recruit_pull[l * groups + g] *= take;
+                ctx.enlist[l * groups + g] = 0.0;
+            }
+        }
+    }
     for l in 0..n {
         let mut pull = 0.0;
         let mut abduction = 0.0;
+        let mut enlist = 0.0;
         for g in 0..groups {
             pull += ctx.recruit_pull[l * groups + g];
             abduction += ctx.abduction[l * groups + g];
+            enlist += ctx.enlist[l * groups + g];
         }
         ctx.localities[l].recruit_pull = pull;
         ctx.localities[l].abduction = abduction.min(1.0);
+        ctx.localities[l].enlist = enlist.min(1.0);
     }
 
     // Flight destinations (D7): nearby localities and protection sites, weighted by distance,
@@ -333,13 +393,15 @@ pub fn prepare(
                 ((loc.site_capacity[k] - totals[lay.base(k) + field::IN_SITE] * ppa) / loc.site_capacity[k]).clamp(0.0, 1.0)
             }
         };
+        let residents = |k: usize| totals[lay.base(k) + field::ALIVE] * ppa / 1000.0;
+        let capacity = |k: usize| loc.site_capacity[k] / 1000.0;
         let safety = |k: usize| flight::safety(ctx.localities[k].victims_per_10k_30d, r.community.insecurity_violence_scale);
         if loc.has_site(l) {
             let site_safety = 1.0 - 0.5 * (1.0 - site_deterrence[l]) * (1.0 - safety(l));
             push(
                 l,
                 true,
-                flight::destination_weight(&r.displacement, 0.0, site_safety, true, room_share(l), false),
+                flight::destination_weight(&r.displacement, 0.0, site_safety, true, room_share(l), false, capacity(l)),
                 d,
             );
         }
@@ -351,7 +413,7 @@ pub fn prepare(
             push(
                 k,
                 false,
-                flight::destination_weight(&r.displacement, dist, safety(k), false, 0.0, zone),
+                flight::destination_weight(&r.displacement, dist, safety(k), false, 0.0, zone, residents(k)),
                 d,
             );
             if loc.has_site(k) {
@@ -359,7 +421,7 @@ pub fn prepare(
                 push(
                     k,
                     true,
-                    flight::destination_weight(&r.displacement, dist, site_safety, true, room_share(k), zone),
+                    flight::destination_weight(&r.displacement, dist, site_safety, true, room_share(k), zone, capacity(k)),
                     d,
                 );
             }
@@ -389,6 +451,9 @@ pub struct LocalityContext {
     pub services_site: f64,
     /// Civilian victims per 10,000 people over the last 30 days.
     pub victims_per_10k_30d: f64,
+    /// Civilian victims per 10,000 over 30 days as people here perceive them: here, in nearby
+    /// localities by word of mouth, and nationally in the news (`perceived_violence`).
+    pub perceived_victims_per_10k_30d: f64,
     /// Violence level for incomes, 0 to 1.
     pub violence_level: f64,
     /// Reassurance from visible, trusted mission presence, 0 to 1.
@@ -439,6 +504,8 @@ pub struct LocalityContext {
     pub recruit_pull: f64,
     /// Total child-abduction probability per child this tick.
     pub abduction: f64,
+    /// Total chance per tick that an eligible adult enlists in host-state forces here.
+    pub enlist: f64,
 }
 
 /// Flight destinations per origin: cumulative weights over (locality, is-site) options.
@@ -509,12 +576,23 @@ pub struct Context {
     pub recruit_pull: Vec<f64>,
     /// Child-abduction probability per child per tick, at `[l * groups + g]`.
     pub abduction: Vec<f64>,
+    /// Chance per tick that an eligible adult enlists in state-aligned group `g`, at `[l * groups + g]`.
+    pub enlist: Vec<f64>,
     /// Group `g` recruits from identity `i`, at `[g * identities + i]`.
     pub recruits_from: Vec<bool>,
     /// Pay factor of each group.
     pub pay: Vec<f64>,
     /// Identity `i` was attacked in locality `l` within the community window, at `[l * identities + i]`.
     pub identity_attacked: Vec<bool>,
+    /// Identity-based attacks on identity `i` in locality `l` within the community window,
+    /// including this tick's, at `[l * identities + i]`.
+    pub identity_attack_count: Vec<f64>,
+    /// Civilians of identity `i` in locality `l` (outside and inside a site), in people.
+    pub group_people: Vec<f64>,
+    /// Civilian victims over the last 30 days (or the last week's pace), per locality, in people.
+    pub recent_victims: Vec<f64>,
+    /// Living people per locality, in people.
+    pub residents: Vec<f64>,
     /// Ratio of the recent violence aimed at identity `i` in locality `l` to the locality's mean,
     /// at `[l * identities + i]` (1 where violence is not targeted).
     pub identity_threat: Vec<f64>,
@@ -639,7 +717,7 @@ pub fn derive(ctx: &mut Context) {
         for i in 0..ids {
             d.violence_exposure.push(community::violence_exposure(
                 &r.community,
-                lc.victims_per_10k_30d * ctx.identity_threat[l * ids + i],
+                lc.perceived_victims_per_10k_30d * ctx.identity_threat[l * ids + i],
             ));
         }
     }
@@ -689,6 +767,17 @@ pub fn derive(ctx: &mut Context) {
     }
     d.needs.clear();
     d.needs.extend((0..128u8).map(deprivation::expressed_needs));
+    // Community deprivation by identity attacks per head of the group here (per head, so that
+    // it does not depend on how localities are cut).
+    let cutoff = ctx.indicators.cutoffs.community_attacks_per_10k;
+    for ((attacked, &count), &people) in ctx
+        .identity_attacked
+        .iter_mut()
+        .zip(&ctx.identity_attack_count)
+        .zip(&ctx.group_people)
+    {
+        *attacked = count > 0.0 && people > 0.0 && count / people * 10_000.0 >= cutoff;
+    }
 }
 
 impl Context {
@@ -711,5 +800,38 @@ pub fn cutoffs(ind: &IndicatorSettings) -> Cutoffs {
         food: c.food_security_share,
         health_access: c.health_access_share,
         env_stress: c.environmental_stress_share,
+    }
+}
+
+/// The violence people perceive, per locality: victims per 10,000 over 30 days where they are
+/// (counting a place 0 km away as the same place), plus `rumour_share` of the rate in nearby
+/// localities weighted by exp(-distance / `rumour_distance_km`) and by their people, plus
+/// `news_national_share` of the national rate. People fear what happens around them fully and
+/// hear of violence elsewhere by word of mouth and news, so fear depends on more than one's own
+/// village (UNDP 2022); pooling people with victims over the same places keeps each rate
+/// independent of how localities are cut.
+fn perceived_violence(ctx: &mut Context, world: &World, p: &crate::scenario::params::Community) {
+    let national_people: f64 = ctx.residents.iter().sum();
+    let national = if national_people > 0.0 {
+        ctx.recent_victims.iter().sum::<f64>() / national_people * 10_000.0
+    } else {
+        0.0
+    };
+    let rate = |victims: f64, people: f64| if people > 0.0 { victims / people * 10_000.0 } else { 0.0 };
+    for l in 0..ctx.localities.len() {
+        let (mut here_victims, mut here_people) = (ctx.recent_victims[l], ctx.residents[l]);
+        let (mut near_victims, mut near_people) = (0.0, 0.0);
+        for (k, d) in world.graph.nearby_of(l) {
+            if d <= 0.0 {
+                here_victims += ctx.recent_victims[k];
+                here_people += ctx.residents[k];
+            } else {
+                let w = (-d / p.rumour_distance_km).exp();
+                near_victims += w * ctx.recent_victims[k];
+                near_people += w * ctx.residents[k];
+            }
+        }
+        ctx.localities[l].perceived_victims_per_10k_30d =
+            rate(here_victims, here_people) + p.rumour_share * rate(near_victims, near_people) + p.news_national_share * national;
     }
 }

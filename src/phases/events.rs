@@ -105,6 +105,7 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                     eligible
                 });
                 world.groups.active[g] = true;
+                world.groups.base_fighters[g] += *fighters;
             }
             EventKind::ArmedGroupSplit { group, new_group, share } => {
                 #[expect(clippy::cast_possible_truncation, reason = "groups are capped at 254")]
@@ -117,6 +118,9 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                     }
                 }
                 world.groups.active[*new_group as usize] = true;
+                let base_moved = world.groups.base_fighters[*group as usize] * share;
+                world.groups.base_fighters[*group as usize] -= base_moved;
+                world.groups.base_fighters[*new_group as usize] += base_moved;
                 let moved = world.groups.resources_usd[*group as usize] * share;
                 world.groups.resources_usd[*group as usize] -= moved;
                 world.groups.resources_usd[*new_group as usize] += moved;
@@ -136,7 +140,7 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
             } => {
                 if let Some(m) = world.mission.as_mut() {
                     if let Some(w) = weights {
-                        m.policy.weights = *w;
+                        m.policy.weights = Some(*w);
                     }
                     if let Some(a) = allocation {
                         m.policy.allocation = *a;

@@ -198,7 +198,9 @@ record! {
         observers_deployed ["people"],
         /// Civilian staff deployed.
         civilians_deployed ["people"],
-        /// Protection spending this tick.
+        /// Cost of the deployed personnel this tick (paid before operations and programmes).
+        spend_personnel_usd ["US$"],
+        /// Protection spending this tick: operations (patrols, flights, fuel) of the deployed troops and police.
         spend_protection_usd ["US$"],
         /// Health spending this tick.
         spend_health_usd ["US$"],
@@ -208,7 +210,7 @@ record! {
         spend_empowerment_usd ["US$"],
         /// Share of people within reach of a deployed unit.
         coverage_share ["share"],
-        /// Operational tempo bought by the protection budget.
+        /// Operational tempo: the share of deployed troops and police whose operations the protection budget pays for.
         mission_tempo ["share"],
     }
 }
@@ -505,6 +507,9 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         police_deployed: mission.map_or(0.0, |m| m.deployed.police),
         observers_deployed: mission.map_or(0.0, |m| m.deployed.observers),
         civilians_deployed: mission.map_or(0.0, |m| m.deployed.civilians),
+        spend_personnel_usd: mission
+            .filter(|m| m.started(tick))
+            .map_or(0.0, |m| m.personnel_usd_per_day * scenario.run.tick_length_days),
         spend_protection_usd: mission.map_or(0.0, |m| m.spend_tick.protection),
         spend_health_usd: mission.map_or(0.0, |m| m.spend_tick.health),
         spend_economic_usd: mission.map_or(0.0, |m| m.spend_tick.economic),

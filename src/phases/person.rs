@@ -331,6 +331,27 @@ fn update_person(
                     target -= p;
                 }
             }
+        } else if lc.enlist > 0.0 && member == 0 && !detained && adult {
+            // Enlistment in host-state forces short of their strength (their own rule).
+            if u < lc.enlist {
+                let mut target = u;
+                for g in 0..groups {
+                    let p = if ctx.recruits_from[g * ids + ident] {
+                        ctx.enlist[loc * groups + g]
+                    } else {
+                        0.0
+                    };
+                    if target < p {
+                        #[expect(clippy::cast_possible_truncation, reason = "groups are capped at 254")]
+                        let m = (g + 1) as u8;
+                        member = m;
+                        mobilised = false;
+                        acc[lay.base(loc) + lay.off_recruits + g] += 1.0;
+                        break;
+                    }
+                    target -= p;
+                }
+            }
         } else if member > 0 {
             let g = usize::from(member - 1);
             // The bound spares the two exponentials for the fighters who cannot desert.

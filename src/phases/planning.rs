@@ -20,12 +20,14 @@
 use super::aggregates::{Layout, field};
 use super::days_to_ticks;
 use crate::mechanisms::deprivation::dim;
+use crate::mechanisms::means;
 use crate::model::World;
 use crate::model::locality::{Graph, Localities};
-use crate::model::mission::Mission;
+use crate::model::mission::{Mission, Personnel};
 use crate::pillar::{PerPillar, Pillar};
 use crate::rng::{Phase, Streams, uniform};
 use crate::scenario::Scenario;
+use crate::scenario::params::Costs;
 use crate::scenario::params::Legitimacy;
 
 use crate::mechanisms::legitimacy::withdrawal_share;
@@ -49,6 +51,7 @@ pub fn build_up_programmes(m: &mut Mission, ramp_days: f64, dt: f64) {
     for (effect, target) in [
         (&mut m.health_effect, &m.health_target),
         (&mut m.economic_effect, &m.economic_target),
+        (&mut m.transfer, &m.transfer_target),
         (&mut m.empowerment_effect, &m.empowerment_target),
     ] {
         for (e, t) in effect.iter_mut().zip(target) {
@@ -62,15 +65,19 @@ pub fn build_up_programmes(m: &mut Mission, ramp_days: f64, dt: f64) {
 pub fn step(world: &mut World, scenario: &Scenario, totals: &[f64], layout: &Layout, streams: &Streams, tick: u32) {
     let Some(m) = world.mission.as_mut() else { return };
     let dt = scenario.run.tick_length_days;
-    update_personnel(m, tick, dt);
+    update_personnel(m, &scenario.rules.costs, tick, dt);
     if due(m, tick, dt) {
         plan(m, scenario, &world.localities, &world.graph, totals, layout, streams, tick);
+    }
+    if m.started(tick) {
+        allocate_budget(m, scenario, totals, layout);
     }
     build_up_programmes(m, scenario.rules.mission.programme_ramp_days, dt);
 }
 
-/// Updates authorised and deployed personnel for this tick.
-pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
+/// Updates authorised and deployed personnel for this tick: the ramp-up, drawdowns, the
+/// withdrawal, fatalities, and what the budget can pay for.
+pub fn update_personnel(m: &mut Mission, costs: &Costs, tick: u32, dt: f64) {
     if let Some(plan) = m.drawdown {
         let f = if plan.over_days <= 0.0 {
             1.0
@@ -92,6 +99,23 @@ pub fn update_personnel(m: &mut Mission, tick: u32, dt: f64) {
     });
     m.deployed = m.authorised.map(|authorised| authorised * ramp * withdraw);
     m.deployed.troops = (m.deployed.troops - m.peacekeepers_lost).max(0.0);
+    // Personnel are paid first; a budget below their cost pays for fewer of them.
+    let budget = m.budget_usd_per_day * withdraw;
+    let cost = personnel_cost_of(costs, m.deployed);
+    let affordable = means::affordable_share(budget, cost);
+    if affordable < 1.0 {
+        m.deployed = m.deployed.map(|n| n * affordable);
+    }
+    m.personnel_usd_per_day = cost * affordable;
+    m.discretionary_usd_per_day = if m.started(tick) {
+        (budget - m.personnel_usd_per_day).max(0.0)
+    } else {
+        0.0
+    };
+}
+
+fn personnel_cost_of(costs: &Costs, p: Personnel) -> f64 {
+    means::personnel_cost(costs, p.troops, p.police, p.observers, p.civilians)
 }
 
 /// Whether the mission plans this tick.
@@ -170,6 +194,7 @@ pub fn plan(
             };
         }
         m.est_votes[l] = PerPillar::from_fn(|p| totals[layout.base(l) + layout.off_needs + p.index()] * ppa);
+        m.est_infectious[l] = totals[layout.base(l) + field::INFECTIOUS] * ppa;
     }
     m.replan = false;
 
@@ -191,8 +216,10 @@ pub fn plan(
     let score = &mut scratch.score;
     fill(score, n, |l| if m.spec.deployable[l] { (1.0 - b) * td[l] + b * bu[l] } else { 0.0 });
 
-    // Units: greedy by score times marginal deterrence (diminishing returns).
-    let scale = r.targeting.troops_deterrence_scale;
+    // Units: greedy by score times marginal deterrence (diminishing returns in presence per
+    // head: a locality of twice the people needs twice the troops for the same deterrence).
+    let per_1000 = r.targeting.troops_deterrence_per_1000;
+    let scale = |l: usize| (pop(l) / 1000.0).max(1e-3) * per_1000;
     let w_police = r.targeting.police_deterrence_weight;
     m.troops_at.iter_mut().for_each(|x| *x = 0.0);
     m.police_at.iter_mut().for_each(|x| *x = 0.0);
@@ -214,7 +241,7 @@ pub fn plan(
         troops_left,
         m.spec.troops_per_unit,
         1.0,
-        scale,
+        &scale,
         &mut m.troops_at,
         presence,
         w_police,
@@ -226,7 +253,7 @@ pub fn plan(
         m.deployed.police,
         m.spec.police_per_unit,
         w_police,
-        scale,
+        &scale,
         &mut m.police_at,
         presence,
         1.0,
@@ -238,14 +265,22 @@ pub fn plan(
         }
     }
 
-    // Budget.
-    let withdraw = m.withdrawal_ordered_tick.map_or(1.0, |t0| {
-        withdrawal_share(
-            f64::from(tick.saturating_sub(t0)) * scenario.run.tick_length_days,
-            m.spec.drawdown_days,
-        )
-    });
-    let budget = m.budget_usd_per_day * withdraw;
+    m.plan_scratch = scratch;
+}
+
+/// Splits the discretionary budget (what is left after personnel) over the pillars and
+/// localities, every tick, from the mission's last estimates: top-down, pillar p receives its
+/// weight's share, spread by the mission's estimate of that pillar's need; bottom-up, the
+/// budget follows residents' voiced needs; a blend mixes the two. Protection money buys
+/// operations up to full tempo for the deployed troops and police; programme money is capped
+/// by what the civilian staff can implement and buys coverage per person (`means`).
+pub fn allocate_budget(m: &mut Mission, scenario: &Scenario, totals: &[f64], layout: &Layout) {
+    let n = m.spend_at.len();
+    let ppa = scenario.population.people_per_agent;
+    let r = &scenario.rules;
+    let pop = |l: usize| totals[layout.base(l) + field::ALIVE] * ppa;
+    let budget = m.discretionary_usd_per_day;
+    let b = m.policy.bottom_up_share();
     let needs = |l: usize, p: Pillar| -> f64 {
         let e = |d: usize| m.est_deprived[l * 7 + d];
         match p {
@@ -265,7 +300,7 @@ pub fn plan(
     let total_votes: f64 = m.est_votes.iter().flat_map(PerPillar::values).sum();
     for l in 0..n {
         for (p, &need_total) in need_totals.iter() {
-            let top_down = m.policy.weights[p]
+            let top_down = m.policy.weights.map_or(0.0, |w| w[p])
                 * budget
                 * if need_total > 0.0 {
                     needs(l, p) / need_total
@@ -282,6 +317,18 @@ pub fn plan(
             m.spend_at[l][p] = (1.0 - b) * top_down + b * bottom_up;
         }
     }
+    // Protection: operations for the deployed troops and police, up to full tempo; money
+    // beyond what they can use is not spent.
+    let uniformed = m.deployed.troops + m.deployed.police;
+    let envelope: f64 = m.spend_at.iter().map(|s| s.protection).sum();
+    let full = means::full_operations(&r.costs, uniformed);
+    let operations = envelope.min(full);
+    m.tempo = means::tempo(&r.costs, operations, uniformed);
+    let used = if envelope > 0.0 { operations / envelope } else { 0.0 };
+    for s in &mut m.spend_at {
+        s.protection *= used;
+    }
+    // Programmes: capped by what the civilian staff can implement.
     let programmes: f64 = (0..n)
         .map(|l| Pillar::PROGRAMMES.iter().map(|&p| m.spend_at[l][p]).sum::<f64>())
         .sum();
@@ -294,41 +341,26 @@ pub fn plan(
             }
         }
     }
-    // Operational tempo follows the share of the mission's effort that goes to protection: the
-    // policy weight top-down, the residents' expressed share bottom-up.
-    let voiced_protection = if total_votes > 0.0 {
-        m.est_votes.iter().map(|v| v.protection).sum::<f64>() / total_votes
-    } else {
-        m.policy.weights.protection
-    };
-    let protection_share = (1.0 - b) * m.policy.weights.protection + b * voiced_protection;
-    let on_duty = m.deployed.troops + m.deployed.police;
-    m.tempo = if on_duty > 0.0 {
-        let t = 1.0 - (-r.mission.protection_effort_scale * protection_share).exp();
-        r.mission.tempo_floor_share + (1.0 - r.mission.tempo_floor_share) * t
-    } else {
-        0.0
-    };
     for l in 0..n {
         let people = pop(l);
-        let effect = |spend: f64, scale: f64| {
-            if people > 0.0 {
-                1.0 - (-spend / (people * scale)).exp()
-            } else {
-                0.0
-            }
-        };
-        let spend = &m.spend_at[l];
-        m.health_target[l] = effect(spend.health, r.mission.health_scale_usd_per_person_day);
-        m.economic_target[l] = effect(spend.economic, r.mission.economic_scale_usd_per_person_day);
-        m.empowerment_target[l] = effect(spend.empowerment, r.mission.empowerment_scale_usd_per_person_day);
+        let spend = m.spend_at[l];
+        // Health: isolation beds for the cases the mission knows of first, then services.
+        let (beds, services) = means::isolation_beds(&r.costs, spend.health, m.est_infectious[l]);
+        m.isolation_beds[l] = beds;
+        m.health_target[l] = means::coverage(services, people, r.mission.health_scale_usd_per_person_day);
+        // Economic: transfers to the poor, and projects that restore markets.
+        let transfers = r.mission.transfer_share * spend.economic;
+        let projects = spend.economic - transfers;
+        let poor = people * m.est_deprived[l * 7 + dim::ECONOMIC];
+        m.transfer_target[l] = means::transfer_per_poor_person(&r.costs, transfers, poor);
+        m.economic_target[l] = means::coverage(projects, people, r.mission.economic_scale_usd_per_person_day);
+        m.empowerment_target[l] = means::coverage(spend.empowerment, people, r.mission.empowerment_scale_usd_per_person_day);
         m.visible_projects[l] = if people > 0.0 {
-            (spend.economic / people - r.mission.qip_visibility_threshold_usd_per_person_day).max(0.0)
+            (projects / people - r.mission.qip_visibility_threshold_usd_per_person_day).max(0.0)
         } else {
             0.0
         };
     }
-    m.plan_scratch = scratch;
 }
 
 /// Refills `out` with `f(0..n)` (within its capacity: no allocation).
@@ -351,9 +383,18 @@ fn normalise(v: &mut [f64], n: usize, pop: &impl Fn(usize) -> f64) {
 }
 
 /// Greedy assignment of `personnel` in units of `unit_size`: each unit goes where
-/// `score x exp(-presence / scale)` is highest (ties to the lowest index).
+/// `score x exp(-presence / scale(l))` is highest (ties to the lowest index).
 #[expect(clippy::too_many_arguments, reason = "two presences (own and other kind) with their weights")]
-fn assign_units(score: &[f64], personnel: f64, unit_size: f64, weight: f64, scale: f64, out: &mut [f64], other: &[f64], other_weight: f64) {
+fn assign_units(
+    score: &[f64],
+    personnel: f64,
+    unit_size: f64,
+    weight: f64,
+    scale: &dyn Fn(usize) -> f64,
+    out: &mut [f64],
+    other: &[f64],
+    other_weight: f64,
+) {
     let mut left = personnel;
     while left > 1e-9 {
         let size = left.min(unit_size);
@@ -361,7 +402,9 @@ fn assign_units(score: &[f64], personnel: f64, unit_size: f64, weight: f64, scal
         let mut best_value = 0.0;
         for l in 0..score.len() {
             let presence = weight * out[l] + other_weight * other[l];
-            let value = score[l] * (-presence / scale).exp();
+            // The marginal deterrence of one more unit: presence per head enters the exponential,
+            // so a unit is worth less where more people share it.
+            let value = score[l] * (-presence / scale(l)).exp() / scale(l);
             if value > best_value {
                 best_value = value;
                 best = Some(l);
@@ -381,7 +424,7 @@ mod tests {
     fn units_follow_score_with_diminishing_returns() {
         let score = [0.7, 0.3];
         let mut out = [0.0; 2];
-        assign_units(&score, 1500.0, 50.0, 1.0, 150.0, &mut out, &[0.0, 0.0], 1.0);
+        assign_units(&score, 1500.0, 50.0, 1.0, &|_| 150.0, &mut out, &[0.0, 0.0], 1.0);
         assert!((out[0] + out[1] - 1500.0).abs() < 1e-9);
         assert!(out[0] > out[1], "{out:?}");
         assert!(out[1] > 0.0, "the second locality gets units once the first saturates: {out:?}");

@@ -35,17 +35,20 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
     world.localities.clear_ring_slot(tick);
     let ring_len = world.localities.ring_len;
     let slot = tick as usize % ring_len;
+    #[expect(clippy::cast_precision_loss, reason = "window lengths are small integers")]
+    let window = scenario.indicators.cutoffs.community_attack_window_days as f64;
+    let keep = (-dt / window).exp();
+    world.localities.identity_attacks_recent.iter_mut().for_each(|x| *x *= keep);
     for e in &conflict.events {
         if matches!(e.kind, EventType::Protest | EventType::ChildAbduction) {
             continue;
         }
         let l = e.locality as usize;
         world.localities.events_ring[l * ring_len + slot] += 1.0;
-        world.localities.last_violence_tick[l] = tick;
         if let (EventType::IdentityAttack | EventType::SiteAttack, Actor::Group(g)) = (e.kind, e.perpetrator) {
             let hostile = &scenario.armed_groups[g as usize].hostile_to;
             for (i, _) in hostile.iter().enumerate().filter(|(_, h)| **h) {
-                world.localities.last_identity_attack_tick[l * ids + i] = tick;
+                world.localities.identity_attacks_recent[l * ids + i] += 1.0;
             }
         }
     }
@@ -99,18 +102,19 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
         let engagement = mission.map_or(0.0, |m| m.empowerment_effect[l]);
         let health_effect = mission.map_or(0.0, |m| m.health_effect[l]);
         let economic_effect = mission.map_or(0.0, |m| m.economic_effect[l]);
-        let present = mission.is_some_and(|m| m.troops_at[l] + m.police_at[l] > 0.0);
+        let present = conflict.present[l];
         engagement_weighted += engagement * alive;
         let loc = &mut world.localities;
-        let events = f64::from(loc.events_ring[l * ring_len + slot]);
+        let per_10k = |count: f64| if alive > 0.0 { count / alive * 10_000.0 } else { 0.0 };
+        let events_per_10k = per_10k(f64::from(loc.events_ring[l * ring_len + slot]));
 
         // Economy: markets and health services damaged by violence, recovering; shocks fade.
         let recover = 1.0 - (-dt / r.economy.market_recovery_days).exp();
         let market_target = (loc.market_baseline[l] * (1.0 + r.economy.programme_market_boost_share * economic_effect)).min(1.0);
-        loc.market[l] =
-            (loc.market[l] + (market_target - loc.market[l]) * recover) * (1.0 - r.economy.violence_market_damage_share).powf(events);
+        loc.market[l] = (loc.market[l] + (market_target - loc.market[l]) * recover)
+            * (1.0 - r.economy.violence_market_damage_share).powf(events_per_10k);
         loc.health_access[l] = (loc.health_access[l] + (loc.health_access_baseline[l] - loc.health_access[l]) * recover)
-            * (1.0 - r.economy.violence_market_damage_share).powf(events);
+            * (1.0 - r.economy.violence_market_damage_share).powf(events_per_10k);
         let fade = (-dt / r.economy.shock_recovery_days).exp();
         loc.env_stress[l] *= fade;
         loc.price[l] = 1.0 + (loc.price[l] - 1.0) * fade;
@@ -125,7 +129,7 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
             &r.community,
             loc.tension[l],
             loc.tension_baseline[l],
-            conflict.identity_attacks[l],
+            per_10k(conflict.identity_attacks[l]),
             newcomers,
             engagement,
             dt,

@@ -224,8 +224,9 @@ pub type PillarWeights = PerPillar<f64>;
 /// The mission's policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
-    /// Pillar weights; sum to 1.
-    pub weights: PillarWeights,
+    /// Pillar weights, summing to 1: the mandate's split of the discretionary budget (`None`
+    /// under `bottom_up`, where communities set it).
+    pub weights: Option<PillarWeights>,
     /// Allocation rule.
     pub allocation: Allocation,
     /// Blend share toward bottom-up (used by `blend`; 0 for top-down, 1 for bottom-up).
@@ -257,7 +258,7 @@ pub struct MissionSpec {
     pub observers: f64,
     /// Civilian staff.
     pub civilians: f64,
-    /// Budget, US$ per day.
+    /// Whole budget (personnel, operations and programmes), US$ per day.
     pub budget_usd_per_day: f64,
     /// Start tick.
     pub start_tick: u32,

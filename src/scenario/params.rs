@@ -148,6 +148,10 @@ param_section! {
         pay_reference_usd_per_fighter: f64 = 100.0; [0.001, INF]; "US$/fighter"; "assumption";
         /// Upkeep each fighter costs the group per day.
         upkeep_usd_per_fighter_day: f64 = 0.5; [0.0, INF]; "US$/day"; "assumption";
+        /// Days of upkeep a group must be able to pay for each fighter it takes on: its capacity is its starting strength (plus reinforcements), or its resources over upkeep for this long if that is more.
+        capacity_reserve_days: f64 = 365.0; [1.0, INF]; "days"; "assumption (groups grow with what they can pay, arm and organise; docs/TARGETS.md: sizes within 0.5-2x of the start)";
+        /// Days over which host-state forces enlist eligible adults to replace their losses up to their strength (their own rule: enlistment, not the grievance of the mobilised).
+        state_enlistment_days: f64 = 365.0; [1.0, INF]; "days"; "assumption";
         /// Loot a group takes per attack per 1,000 people in the target, scaled by lootable resources and markets.
         loot_usd_per_attack_per_1000: f64 = 200.0; [0.0, INF]; "US$"; "assumption";
     }
@@ -156,12 +160,14 @@ param_section! {
 param_section! {
     /// D3, D4, D6, D9: targeting of civilians as a cost-benefit choice deterred by presence.
     pub struct Targeting ("rules.targeting") {
-        /// Effective troops in and around a locality that deter 63 % of the maximum (1 - 1/e).
-        troops_deterrence_scale: f64 = 150.0; [1.0, INF]; "troops"; "assumption shaped to Hultman et al. 2013 (steep, concave)";
+        /// Effective troops per 1,000 residents in and around a locality that deter 63 % of the maximum (1 - 1/e).
+        troops_deterrence_per_1000: f64 = 1.5; [0.001, INF]; "troops/1,000 residents"; "assumption in the 1-5 per 1,000 range where UN missions operate (docs/COSTS.md §6; Quinlivan1995), shaped to Hultman2013 (steep, concave)";
         /// Deterrence of one police officer, counted in troops.
         police_deterrence_weight: f64 = 8.0; [0.0, 1000.0]; "troops/officer"; "assumption; Hultman et al. 2013 find police deter strongly per head";
-        /// Share of a neighbouring locality's effective troops that also deters here (patrol reach).
+        /// Weight of a linked locality within the coverage radius in the troops and people a locality's deterrence counts, at full operational tempo (patrol reach; none without tempo).
         neighbour_presence_share: f64 = 0.2; [0.0, 1.0]; "1"; "assumption";
+        /// Share of full deterrence that troops give when the mission funds no operations (confined to their bases: static presence).
+        static_presence_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption";
         /// Exponent on net attractiveness when a group spreads its effort over targets (higher = more concentrated).
         concentration: f64 = 2.0; [0.0, 10.0]; "1"; "assumption";
         /// Largest reduction of fatalities per attack where mission presence is full (response), scaled by the attacker's deterrence sensitivity.
@@ -200,8 +206,8 @@ param_section! {
         fighter_deaths_per_battle: f64 = 4.0; [0.0, 1000.0]; "deaths"; "assumption (UCDP battle-related deaths scale)";
         /// Civilians killed in crossfire per battle.
         crossfire_deaths_per_battle: f64 = 0.8; [0.0, 1000.0]; "deaths"; "assumption";
-        /// Effective troops that achieve 63 % of the largest interposition effect.
-        interposition_troops_scale: f64 = 800.0; [1.0, INF]; "troops"; "assumption shaped to Hultman et al. 2014";
+        /// Effective troops per 1,000 residents in and around a locality that achieve 63 % of the largest interposition effect.
+        interposition_troops_per_1000: f64 = 2.0; [0.001, INF]; "troops/1,000 residents"; "assumption shaped to Hultman2014 (most of the -70 % reached at 10,000 troops, about 5 per 1,000 where they deploy)";
         /// Largest reduction of battles by interposed armed troops.
         interposition_max_share: f64 = 0.7; [0.0, 1.0]; "1"; "Hultman et al. 2014 (about -70 % at 10,000 troops)";
         /// Daily offensive operations of a robust mission per 1,000 effective troops in a locality with hostile fighters.
@@ -223,7 +229,7 @@ param_section! {
         /// Daily flight rate per unit of perceived insecurity above the flight threshold.
         flee_rate_per_day: f64 = 0.3; [0.0, INF]; "1/day"; "assumption";
         /// Perceived insecurity above which people start to flee.
-        flee_threshold: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
+        flee_threshold: f64 = 0.4; [0.0, 1.0]; "1"; "calibrated: South Sudan's displacement in the first weeks of the war (docs/TARGETS.md §1; at 0.5 the UNMISS scenario displaced about a third of it); otherwise an assumption";
         /// Attraction of a protection site as a destination, relative to an ordinary locality.
         site_attraction: f64 = 4.0; [0.0, INF]; "1"; "Flee camp attraction (Suleimenova et al. 2017); magnitude assumption";
         /// Distance over which destination attraction falls by 1/e.
@@ -234,8 +240,10 @@ param_section! {
         move_chance_conflict: f64 = 1.0; [0.0, 1.0]; "1/day"; "Flee default (conflict zone 1.0)";
         /// Daily chance that a displaced person outside a site moves on from a calm locality.
         move_chance_town: f64 = 0.02; [0.0, 1.0]; "1/day"; "assumption (Flee town 0.3 is for transit points)";
-        /// Days after a violent event during which a locality counts as a conflict zone.
+        /// Days over which violent events make a locality a conflict zone.
         conflict_memory_days: u32 = 7; [1, 365]; "days"; "assumption";
+        /// Violent events per 10,000 residents within the conflict memory that make a locality a conflict zone (Flee's conflict locations; per head, so that it does not depend on how localities are cut).
+        conflict_zone_events_per_10k: f64 = 0.1; [0.0, 10000.0]; "events/10,000"; "assumption (one event in a district of 100,000)";
         /// Time constant of the long-run victimisation rate at home that return decisions look at (sustained safety).
         return_safe_days: u32 = 90; [1, 3650]; "days"; "assumption (UNMISS site hysteresis)";
         /// Long-run civilian victims per 10,000 people per 30 days at home below which home counts as safe to return to.
@@ -324,8 +332,8 @@ param_section! {
     pub struct Economy ("rules.economy") {
         /// Time constant over which market functioning returns to its baseline.
         market_recovery_days: f64 = 60.0; [1.0, 3650.0]; "days"; "assumption";
-        /// Share of market functioning lost per violent event in the locality.
-        violence_market_damage_share: f64 = 0.03; [0.0, 1.0]; "1"; "assumption";
+        /// Share of market functioning (and health access) lost per violent event per 10,000 residents of the locality (per head, so that it does not depend on how localities are cut).
+        violence_market_damage_share: f64 = 0.03; [0.0, 1.0]; "1/(event/10,000)"; "assumption";
         /// Share of livelihood income lost while displaced.
         displacement_income_loss_share: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
         /// Share of income lost at the highest local violence level.
@@ -342,8 +350,6 @@ param_section! {
         food_smoothing_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption";
         /// Share of food lost by rural people at the highest environmental stress.
         drought_food_loss_share: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
-        /// Largest income supplement from livelihood programmes, in subsistence lines.
-        programme_income_support: f64 = 0.6; [0.0, 10.0]; "subsistence lines"; "Blattman & Annan 2016 (transfers matter most); magnitude assumption";
         /// Largest boost of market functioning above its baseline from quick-impact projects.
         programme_market_boost_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption";
         /// Time constant over which environmental stress and food prices return to normal.
@@ -356,8 +362,8 @@ param_section! {
 param_section! {
     /// Community and politics: tension, cohesion, early warning and political voice.
     pub struct Community ("rules.community") {
-        /// Rise of inter-group tension per identity-based attack in the locality.
-        tension_per_identity_attack: f64 = 0.04; [0.0, 1.0]; "1"; "assumption";
+        /// Rise of inter-group tension per identity-based attack per 10,000 residents of the locality.
+        tension_per_identity_attack_per_10k: f64 = 0.04; [0.0, 1.0]; "1/(attack/10,000)"; "assumption";
         /// Rise of tension per unit share of displaced newcomers in the population, per day.
         influx_tension_per_day: f64 = 0.01; [0.0, 1.0]; "1/day"; "assumption";
         /// Time constant over which tension and cohesion return to their baselines.
@@ -378,6 +384,12 @@ param_section! {
         insecurity_smoothing_days: f64 = 14.0; [1.0, 3650.0]; "days"; "assumption";
         /// Local violent deaths and injuries per 10,000 people over the last 30 days that make perceived insecurity 0.63 (1 - 1/e).
         insecurity_violence_scale: f64 = 30.0; [0.001, INF]; "victims/10,000/30 days"; "assumption";
+        /// Weight of violence in linked and nearby localities, relative to violence where a person is, in perceived insecurity (word of mouth; decays with distance).
+        rumour_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption (UNDP 2022: perceived insecurity is decoupled from local conditions)";
+        /// Distance over which the weight of violence elsewhere in perceived insecurity falls by 1/e.
+        rumour_distance_km: f64 = 50.0; [1.0, INF]; "km"; "assumption";
+        /// Weight of the national rate of violence (news) in the violence people perceive.
+        news_national_share: f64 = 0.1; [0.0, 1.0]; "1"; "assumption";
         /// Weight of own recent victimisation in perceived insecurity.
         insecurity_victimisation_weight: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
         /// Largest reduction of perceived insecurity from visible, trusted mission presence.
@@ -396,6 +408,8 @@ param_section! {
     pub struct Legitimacy ("rules.legitimacy") {
         /// Daily gain of trust in the mission where it is present and violence is low.
         protection_trust_gain_per_day: f64 = 0.003; [0.0, 1.0]; "1/day"; "assumption";
+        /// Civilian deaths per 1,000 residents in a tick at which protection builds trust only 1/e as fast (calm is judged per head, so that it does not depend on how localities are cut).
+        calm_harm_scale_per_1000: f64 = 0.01; [0.000001, INF]; "deaths/1,000"; "assumption (one death in a locality of 100,000)";
         /// Trust lost per mission-caused civilian death per 1,000 residents (as a share of current trust).
         mission_harm_trust_loss: f64 = 0.6; [0.0, 100.0]; "1/(death/1,000)"; "Lyall et al. 2013 (large, asymmetric)";
         /// Trust lost per armed-group civilian death per 1,000 residents where the mission is present and expected to protect.
@@ -438,18 +452,38 @@ param_section! {
 }
 
 param_section! {
+    /// D11: what the mission's personnel, operations and programmes cost (docs/COSTS.md).
+    pub struct Costs ("rules.costs") {
+        /// Cost of one deployed troop per day (reimbursement, equipment, rations, rotation), paid from the budget before anything else.
+        troop_usd_per_day: f64 = 85.0; [0.0, INF]; "US$/troop/day"; "derived: uniformed share of UN peacekeeping appropriations per uniformed person, 2013/14 (CIC-PK-data, UN-factsheet-2013; docs/COSTS.md §2)";
+        /// Cost of one deployed police officer per day (formed units are reimbursed at the troop rate).
+        police_usd_per_day: f64 = 85.0; [0.0, INF]; "US$/officer/day"; "UN-reimbursement (formed police at the troop rate; docs/COSTS.md §2)";
+        /// Cost of one unarmed military observer per day (mission subsistence allowance).
+        observer_usd_per_day: f64 = 160.0; [0.0, INF]; "US$/observer/day"; "assumption (US$120-200 per day, docs/COSTS.md §2)";
+        /// Cost of one civilian staff member per day, all categories.
+        civilian_usd_per_day: f64 = 250.0; [0.0, INF]; "US$/civilian/day"; "derived: civilian share of UN peacekeeping appropriations per civilian, 2013/14 (CIC-PK-data; docs/COSTS.md §2)";
+        /// Operations (patrols, flights, fuel, vehicles, camps) that keep one deployed troop or police officer at full operational tempo, per day.
+        operations_usd_per_uniformed_day: f64 = 80.0; [0.001, INF]; "US$/uniformed/day"; "derived: operational share of five missions' budgets per uniformed person, US$60-100 (docs/COSTS.md §3)";
+        /// Subsistence line in US$ per person per day at normal prices (converts transfers into the model's income unit).
+        subsistence_line_usd_per_day: f64 = 0.36; [0.001, INF]; "US$/person/day"; "derived: WFP full food basket US$8.6 per person per month (WFP-Uganda-cash) over the food share of the line, rules.economy.food_cost_share = 0.8";
+        /// Share of a transfer lost to delivery (targeting, logistics, fees).
+        transfer_overhead_share: f64 = 0.15; [0.0, 1.0]; "1"; "assumption (10-20 %, docs/COSTS.md §4.3)";
+        /// Cost of running one isolation and treatment bed for a day in an epidemic.
+        isolation_usd_per_bed_day: f64 = 650.0; [0.001, INF]; "US$/bed/day"; "derived: WHO estimate of US$1 M per month for a 50-bed Ebola treatment unit (Economist2014-ETU; docs/COSTS.md §4.4)";
+    }
+}
+
+param_section! {
     /// D11: how mission spending and personnel turn into effects, with diminishing returns.
     pub struct MissionEffects ("rules.mission") {
-        /// How fast operational tempo saturates with the protection share of the mission's effort: tempo = floor + (1 - floor)(1 - exp(-scale x share)).
-        protection_effort_scale: f64 = 3.0; [0.0, 100.0]; "1"; "assumption";
-        /// Share of full deterrence that deployed troops give when none of the mission's effort goes to protection (static presence).
-        tempo_floor_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
-        /// Health spend per person per day giving 63 % of the largest health effect.
-        health_scale_usd_per_person_day: f64 = 0.15; [0.0001, INF]; "US$/person/day"; "assumption";
-        /// Economic spend per person per day giving 63 % of the largest economic effect.
-        economic_scale_usd_per_person_day: f64 = 0.1; [0.0001, INF]; "US$/person/day"; "assumption";
-        /// Empowerment spend per person per day giving 63 % of the largest empowerment effect.
-        empowerment_scale_usd_per_person_day: f64 = 0.05; [0.0001, INF]; "US$/person/day"; "assumption";
+        /// Health services spend per person per day that buys 63 % (1 - 1/e) of full coverage with a basic package (the first dollars buy the most cost-effective care).
+        health_scale_usd_per_person_day: f64 = 0.15; [0.0001, INF]; "US$/person/day"; "Watkins2020 (basic package US$40-79 per person per year = 0.11-0.22 per day; docs/COSTS.md §4.4)";
+        /// Project spend (quick-impact and livelihood projects) per person per day that buys 63 % of the largest market recovery.
+        economic_scale_usd_per_person_day: f64 = 0.1; [0.0001, INF]; "US$/person/day"; "assumption (QIPs US$10-100 per person reached, docs/COSTS.md §4.1)";
+        /// Engagement spend (community liaison, dialogue, alert networks) per person per day that buys 63 % of the largest empowerment effect.
+        empowerment_scale_usd_per_person_day: f64 = 0.02; [0.0001, INF]; "US$/person/day"; "assumption (MONUSCO community alert networks cost about US$0.002 per person per day of the east, docs/COSTS.md §4.5; a full programme of dialogue and voice costs more)";
+        /// Share of economic spend paid out as cash or food transfers to people below the subsistence line (the rest funds projects).
+        transfer_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption";
         /// Programme spend one civilian staff member can implement per day (caps non-protection pillars).
         implementation_usd_per_civilian_day: f64 = 400.0; [0.0, INF]; "US$/day"; "assumption";
         /// Radius within which a deployed unit covers people (coverage indicator and patrols).
@@ -491,6 +525,8 @@ pub struct Rules {
     pub community: Community,
     /// D8 parameters.
     pub legitimacy: Legitimacy,
+    /// D11 cost parameters.
+    pub costs: Costs,
     /// D11 parameters.
     pub mission: MissionEffects,
 }
@@ -534,6 +570,7 @@ impl Rules {
         all.extend(Economy::catalogue());
         all.extend(Community::catalogue());
         all.extend(Legitimacy::catalogue());
+        all.extend(Costs::catalogue());
         all.extend(MissionEffects::catalogue());
         all
     }
@@ -548,6 +585,7 @@ impl Rules {
         self.economy.check_ranges(errors);
         self.community.check_ranges(errors);
         self.legitimacy.check_ranges(errors);
+        self.costs.check_ranges(errors);
         self.mission.check_ranges(errors);
         if self.health.conflict_lag_min_days > self.health.conflict_lag_max_days {
             errors.push(

@@ -458,14 +458,17 @@ pub type RawWeights = crate::pillar::PerPillar<f64>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
-    /// Pillar weights.
-    pub weights: RawWeights,
+    /// Pillar weights: how the mandate splits the discretionary budget. Required under
+    /// `top_down` and `blend`; refused under `bottom_up`, where communities' voiced needs set
+    /// the split.
+    #[serde(default)]
+    pub weights: Option<RawWeights>,
     /// `top_down` (default), `bottom_up` or `blend`.
     #[serde(default)]
     pub allocation: Allocation,
-    /// For `blend`: share of the way from top-down to bottom-up, 0 to 1 (default 0.5).
-    #[serde(default = "half")]
-    pub blend_share: f64,
+    /// For `blend` only: share of the way from top-down to bottom-up, 0 to 1 (default 0.5).
+    #[serde(default)]
+    pub blend_share: Option<f64>,
 }
 
 /// `[mission]`: the peace operation.
@@ -487,7 +490,9 @@ pub struct RawMission {
     /// Civilian staff who implement health, economic and empowerment programmes (0 to 100,000).
     #[serde(default)]
     pub civilians: i64,
-    /// Programme and operations budget, excluding personnel costs, in US$ per day (0 to 1e9).
+    /// The mission's whole budget in US$ per day (0 to 1e9), as in an approved UN budget: it pays
+    /// the deployed personnel first (`[rules.costs]`), and the policy splits the rest over
+    /// operations (the protection pillar) and programmes.
     #[serde(default)]
     pub budget_usd_per_day: f64,
     /// Tick at which the mission starts deploying (default 0).
@@ -753,8 +758,11 @@ pub struct RawCutoffs {
     pub personal_victimisation_window_days: i64,
     /// Personal: deprived if perceived insecurity is at least this.
     pub personal_insecurity_share: f64,
-    /// Community: deprived if an identity-based attack hit the locality within this many days.
+    /// Community: the window over which identity-based attacks on a person's group in their locality count.
     pub community_attack_window_days: i64,
+    /// Community: deprived if identity-based attacks on the person's group in their locality
+    /// within the window reach this many per 10,000 members of the group there.
+    pub community_attacks_per_10k: f64,
     /// Community: deprived if inter-group tension is at least this.
     pub community_tension_share: f64,
     /// Political: deprived if political voice is below this.
@@ -779,6 +787,7 @@ impl Default for RawCutoffs {
             personal_victimisation_window_days: 30,
             personal_insecurity_share: 0.6,
             community_attack_window_days: 90,
+            community_attacks_per_10k: 1.0,
             community_tension_share: 0.6,
             political_voice_share: 0.25,
             political_detention_window_days: 90,
@@ -840,7 +849,15 @@ impl RawCutoffs {
                 1.0,
                 3650.0,
                 "days",
-                "Community: deprived if an identity-based attack hit the locality within this many days.",
+                "Community: window over which identity-based attacks on the person's group in their locality count.",
+            ),
+            row(
+                "community_attacks_per_10k",
+                d.community_attacks_per_10k.to_string(),
+                0.0,
+                10_000.0,
+                "attacks/10,000 group members",
+                "Community: deprived if identity-based attacks on the person's group in their locality within the window reach this many per 10,000 members there (per head, so that it does not depend on how localities are cut; 1 equals the old 'any attack' rule for a group of 10,000).",
             ),
             row(
                 "community_tension_share",
@@ -915,6 +932,7 @@ impl RawCutoffs {
             self.personal_victimisation_window_days as f64,
             self.personal_insecurity_share,
             self.community_attack_window_days as f64,
+            self.community_attacks_per_10k,
             self.community_tension_share,
             self.political_voice_share,
             self.political_detention_window_days as f64,

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::params::check_range;
 use super::raw::{
-    GroupKind, LinkRule, LocalityKind, RawArmedGroup, RawEvent, RawIndicators, RawLocality, RawMission, RawNetwork, RawPopulation, RawRun,
-    RawScenario, RawWeights,
+    Allocation, GroupKind, LinkRule, LocalityKind, RawArmedGroup, RawEvent, RawIndicators, RawLocality, RawMission, RawNetwork,
+    RawPopulation, RawRun, RawScenario, RawWeights,
 };
 use super::{
     ArmedGroupSpec, EventKind, FieldErrors, IndicatorSettings, Link, LocalitySpec, MAX_AGENTS, MAX_TABLE_ROWS, MAX_TICKS, MissionSpec,
@@ -106,6 +106,103 @@ fn pillar_weights(errors: &mut FieldErrors, path: &str, w: &RawWeights) -> Pilla
     *w
 }
 
+/// The mission's policy: weights are the mandate's split of the discretionary budget, used by
+/// `top_down` and `blend`; under `bottom_up` communities set the split, so weights written for
+/// a bottom-up policy would be a silent no-op and are refused. One case is allowed: a file's
+/// weights stay, dormant, when an override (`--set`, a sweep's design point) switches its
+/// allocation to `bottom_up`, so that "what if bottom-up?" can be asked of any scenario; weights
+/// set by an override on a bottom-up policy are refused like the rest. `blend_share` is used by
+/// `blend` only.
+fn policy(e: &mut FieldErrors, p: &super::raw::RawPolicy, overrides: &[String]) -> Policy {
+    // Whether an override sets `path` or a field inside it.
+    let overridden = |path: &str| {
+        overrides.iter().any(|o| {
+            o.split_once('=')
+                .is_some_and(|(k, _)| k.trim() == path || k.trim().starts_with(&format!("{path}.")))
+        })
+    };
+    let switched = overridden("mission.policy.allocation")
+        && !overrides
+            .iter()
+            .any(|o| o.split_once('=').is_some_and(|(k, _)| k.trim() == "mission.policy"));
+    let dormant = p.allocation == Allocation::BottomUp && switched && !overridden("mission.policy.weights");
+    let uses_weights = p.allocation != Allocation::BottomUp;
+    let weights = match (&p.weights, uses_weights) {
+        // Dormant: kept for a later switch back, unused while bottom-up.
+        (Some(w), false) if dormant => Some(pillar_weights(e, "mission.policy.weights", w)),
+        (Some(w), true) => Some(pillar_weights(e, "mission.policy.weights", w)),
+        (None, true) => {
+            e.push(
+                "mission.policy.weights",
+                format!(
+                    "required under allocation = \"{}\": give protection, health, economic and empowerment weights summing to 1",
+                    p.allocation.as_str()
+                ),
+            );
+            None
+        }
+        (Some(_), false) => {
+            e.push(
+                "mission.policy.weights",
+                "not used under allocation = \"bottom_up\" (communities set the pillar split from their voiced needs): remove them, or use allocation = \"blend\" to mix the two",
+            );
+            None
+        }
+        (None, false) => None,
+    };
+    let blend_share = match (p.blend_share, p.allocation) {
+        (Some(b), Allocation::Blend) => share(e, "mission.policy.blend_share".to_string(), b),
+        (None, Allocation::Blend) => 0.5,
+        (Some(_), _) if switched && !overridden("mission.policy.blend_share") => 0.0,
+        (Some(_), other) => {
+            e.push(
+                "mission.policy.blend_share",
+                format!("used only under allocation = \"blend\", not \"{}\": remove it", other.as_str()),
+            );
+            0.0
+        }
+        (None, _) => 0.0,
+    };
+    Policy {
+        weights,
+        allocation: p.allocation,
+        blend_share,
+    }
+}
+
+/// Follows the policy through mandate-change events in time order: weights set while the
+/// allocation is `bottom_up` would do nothing, and a switch to `top_down` or `blend` needs
+/// weights in force.
+fn check_policy_changes(e: &mut FieldErrors, start: Policy, raw: &[RawEvent]) {
+    let mut order: Vec<(i64, usize)> = raw.iter().enumerate().map(|(i, ev)| (ev.tick(), i)).collect();
+    order.sort_unstable();
+    let mut allocation = start.allocation;
+    let mut has_weights = start.weights.is_some();
+    for (_, i) in order {
+        if let RawEvent::MandateChange {
+            weights, allocation: new, ..
+        } = &raw[i]
+        {
+            allocation = new.unwrap_or(allocation);
+            has_weights |= weights.is_some();
+            if weights.is_some() && allocation == Allocation::BottomUp {
+                e.push(
+                    format!("events[{i}].weights"),
+                    "not used while allocation = \"bottom_up\" (communities set the pillar split): remove them, or change the allocation to \"top_down\" or \"blend\" in the same event",
+                );
+            } else if !has_weights && allocation != Allocation::BottomUp {
+                e.push(
+                    format!("events[{i}].weights"),
+                    format!(
+                        "required when the allocation becomes \"{}\": no weights are in force yet",
+                        allocation.as_str()
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// Validates a raw scenario, one section of the file after another (each section's rules in
 /// its own function, in file order, so the problems come out in the order of the file); later
 /// sections look names up in the tables validated before them.
@@ -143,8 +240,11 @@ pub(super) fn validate(raw: RawScenario, source: Source) -> Result<Scenario, Fie
     let mission = raw
         .mission
         .as_ref()
-        .map(|m| mission(&mut e, m, ticks, raw.localities.len(), &places.index));
+        .map(|m| mission(&mut e, m, ticks, raw.localities.len(), &places.index, &source.overrides));
     let events = events(&mut e, &raw.events, ticks, &names, &places.specs, &armed_groups, mission.is_some());
+    if let Some(m) = &mission {
+        check_policy_changes(&mut e, m.policy, &raw.events);
+    }
     let indicators = indicator_settings(&mut e, &raw.indicators);
     raw.rules.check_ranges(&mut e);
 
@@ -551,7 +651,7 @@ fn enemies(e: &mut FieldErrors, i: usize, g: &RawArmedGroup, all: &[RawArmedGrou
 }
 
 /// `[mission]`.
-fn mission(e: &mut FieldErrors, m: &RawMission, ticks: i64, n_localities: usize, localities: &Names) -> MissionSpec {
+fn mission(e: &mut FieldErrors, m: &RawMission, ticks: i64, n_localities: usize, localities: &Names, overrides: &[String]) -> MissionSpec {
     let at = |f: &str| format!("mission.{f}");
     #[expect(clippy::cast_precision_loss, reason = "personnel counts are far below 2^52")]
     let people = |e: &mut FieldErrors, f: &str, v: i64, hi: i64| count(e, at(f), v, 0, hi) as f64;
@@ -595,11 +695,7 @@ fn mission(e: &mut FieldErrors, m: &RawMission, ticks: i64, n_localities: usize,
             }
             d
         },
-        policy: Policy {
-            weights: pillar_weights(e, "mission.policy.weights", &m.policy.weights),
-            allocation: m.policy.allocation,
-            blend_share: share(e, at("policy.blend_share"), m.policy.blend_share),
-        },
+        policy: policy(e, &m.policy, overrides),
     }
 }
 

@@ -141,7 +141,11 @@ pub fn scenario_infos() -> Vec<ScenarioInfo> {
                 people: s.total_population(),
                 days: f64::from(s.run.ticks) * s.run.tick_length_days,
                 seed: s.run.seed,
-                weights: m.policy.weights.iter().map(|(p, &w)| (p.name().to_string(), w)).collect(),
+                weights: m
+                    .policy
+                    .weights
+                    .map(|w| w.iter().map(|(p, &w)| (p.name().to_string(), w)).collect())
+                    .unwrap_or_default(),
                 allocation: m.policy.allocation.as_str().to_string(),
                 mandate: m.mandate.as_str().to_string(),
                 levers: levers(s),

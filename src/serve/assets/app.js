@@ -69,6 +69,11 @@ function weights() {
 function showWeights() {
   const w = weights();
   for (const p of PILLARS) $(`w-${p}-value`).textContent = w[p].toFixed(2);
+  // Under bottom-up allocation communities set the pillar split; the weights do nothing.
+  const bottomUp = $("allocation").value === "bottom_up";
+  for (const p of PILLARS) $(`w-${p}`).disabled = bottomUp;
+  $("weights").title = bottomUp ? "Not used under bottom-up allocation: communities set the split" : "";
+  $("weights").classList.toggle("unused", bottomUp);
 }
 
 function leverControls() {
@@ -91,7 +96,8 @@ function selectScenario(name) {
 }
 
 function resetControls() {
-  for (const p of PILLARS) $(`w-${p}`).value = current.weights[p];
+  // A bottom-up scenario has no weights: start the sliders from an even split.
+  for (const p of PILLARS) $(`w-${p}`).value = current.weights[p] ?? 1 / PILLARS.length;
   showWeights();
   $("allocation").value = current.allocation;
   $("mandate").value = current.mandate;
@@ -104,7 +110,9 @@ function resetControls() {
 function changes() {
   const set = {};
   const w = weights();
-  if (PILLARS.some((p) => Math.abs(w[p] - current.weights[p]) > 1e-9)) set["mission.policy.weights"] = w;
+  const bottomUp = $("allocation").value === "bottom_up";
+  const changed = PILLARS.some((p) => current.weights[p] === undefined || Math.abs(w[p] - current.weights[p]) > 1e-9);
+  if (!bottomUp && changed) set["mission.policy.weights"] = w;
   if ($("allocation").value !== current.allocation) set["mission.policy.allocation"] = $("allocation").value;
   if ($("mandate").value !== current.mandate) set["mission.mandate"] = $("mandate").value;
   current.levers.forEach((l, i) => {
@@ -267,6 +275,7 @@ async function init() {
   }
   sel.addEventListener("change", () => selectScenario(sel.value));
   for (const id of ["allocation", "mandate", "replicates", "seed"]) $(id).addEventListener("input", settingsChanged);
+  $("allocation").addEventListener("input", showWeights);
   $("run").addEventListener("click", run);
   $("cancel").addEventListener("click", cancel);
   $("reset").addEventListener("click", resetControls);
