@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::engine::rng::{Phase, Streams, unit};
 
-use super::scenario::{Activation, EpsteinScenario, JailTerm, Neighbourhood};
+use super::scenario::{ActionOrder, Activation, EpsteinScenario, Fill, JailCountdown, JailTerm, Neighbourhood, Release, Rounding};
 use crate::scenario::ArrestRule;
 
 const NONE: u32 = u32::MAX;
@@ -124,6 +124,12 @@ impl Agent {
         self.status = (self.status & !ACTIVE_BIT) | (u32::from(on) << ACTIVE_BIT.trailing_zeros());
     }
 
+    /// A citizen, active and not jailed.
+    #[inline]
+    fn is_free_active(&self) -> bool {
+        self.kind() == Kind::Citizen && self.active() && self.jail() == 0
+    }
+
     #[inline]
     fn group(&self) -> u8 {
         u8::from(self.status & GROUP_BIT != 0)
@@ -210,6 +216,19 @@ impl AgentTally {
 #[inline]
 fn arrest_probability(arrest_constant: f64, ratio: f64) -> f64 {
     1.0 - (-arrest_constant * ratio).exp()
+}
+
+/// `c / a` rounded to a whole number with halves to the even neighbour (Python 3's `round` on the
+/// quotient: the quotient of integers below 2^20 is a half exactly when 2c/a is an odd integer,
+/// and otherwise lies at least 1/(2a) from one, so the integer rule is exact). `a` > 0.
+#[inline]
+fn round_half_even(c: u32, a: u32) -> u32 {
+    let (q, rem) = (c / a, c % a);
+    match (2 * rem).cmp(&a) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => q + (q & 1),
+    }
 }
 
 /// Counts of one tick (one row of `timeseries.csv` for an Epstein run).
@@ -583,6 +602,13 @@ pub struct EpsteinModel {
     lifespans: Vec<Lifespan>,
     free: Vec<u32>,
     order: Vec<u32>,
+    /// Agents on the lattice that share their cell with another (`release = own_cell` or
+    /// `cop_moves_on_zero_term`, NetLogo): the bit planes hold one agent per cell, the first to
+    /// arrive, and these are counted, selected and moved from this list. Empty in every other
+    /// configuration, and short when not (agents share a cell only until one of them moves).
+    stacked: Vec<u32>,
+    /// Whether cells can be shared (see `stacked`).
+    sharing: bool,
     snapshot: Bits,
     citizen_shape: Shape,
     cop_shape: Shape,
@@ -621,6 +647,8 @@ impl EpsteinModel {
             lifespans: Vec::new(),
             free: Vec::new(),
             order: Vec::new(),
+            stacked: Vec::new(),
+            sharing: r.rules.release == Release::OwnCell || (r.rules.cop_moves_to_arrest && r.rules.cop_moves_on_zero_term),
             snapshot: Bits::new(w, h),
             citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, w),
             cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, w),
@@ -631,13 +659,41 @@ impl EpsteinModel {
             counts: EpsteinCounts::default(),
             updates: 0,
         };
-        // Random cells for cops then citizens (NetLogo: one-of patches with no turtles).
         let cells = w * h;
+        match r.rules.fill {
+            Fill::Exact => m.fill_exact(),
+            Fill::Independent => {
+                // Mesa: every cell in turn draws a citizen, a cop or nothing.
+                let (citizen, cop) = (r.citizens.density, r.citizens.density + r.cops.density);
+                for c in 0..cells {
+                    let u = m.draws.uniform();
+                    if u < citizen {
+                        m.spawn_citizen(c % w, c / w);
+                    } else if u < cop {
+                        m.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
+                    }
+                }
+            }
+        }
+        let most_cops = m.citizen_shape.cells.len() + 1;
+        m.arrest_probability = (0..=most_cops)
+            .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
+            .collect();
+        m.draws = Draws::new(streams.at(Phase::People, 0, 0));
+        m.recount(0.0, 0.0);
+        m
+    }
+
+    /// Exactly round(density × cells) cops, then citizens, on random distinct cells (NetLogo:
+    /// `one-of patches with [not any? turtles-here]` for each).
+    fn fill_exact(&mut self) {
+        let (w, cells) = (self.w, self.w * self.h);
         let mut perm: Vec<u32> = (0..u32::try_from(cells).expect("cells fit u32")).collect();
         for i in (1..cells).rev() {
-            let k = m.below(i + 1);
+            let k = self.below(i + 1);
             perm.swap(i, k);
         }
+        let r = &self.scenario.raw;
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -652,26 +708,26 @@ impl EpsteinModel {
         for _ in 0..n_cops.min(cells) {
             let c = perm[next] as usize;
             next += 1;
-            m.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
+            self.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
         }
         for _ in 0..n_cit.min(cells - next) {
             let c = perm[next] as usize;
             next += 1;
-            let hardship = m.draws.uniform();
-            let risk = m.draws.uniform();
-            let group = u8::from(r.model2.enabled && m.draws.uniform() >= r.model2.blue_share);
-            let id = m.spawn(Kind::Citizen, c % w, c / w, hardship, risk, group);
-            if r.model2.enabled {
-                m.lifespans[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
-            }
+            self.spawn_citizen(c % w, c / w);
         }
-        let most_cops = m.citizen_shape.cells.len() + 1;
-        m.arrest_probability = (0..=most_cops)
-            .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
-            .collect();
-        m.draws = Draws::new(streams.at(Phase::People, 0, 0));
-        m.recount(0.0, 0.0);
-        m
+    }
+
+    /// A citizen on (x, y) with hardship, risk aversion (and in Model II group and age) drawn.
+    fn spawn_citizen(&mut self, x: usize, y: usize) {
+        let model2 = self.scenario.raw.model2.enabled;
+        let blue_share = self.scenario.raw.model2.blue_share;
+        let hardship = self.draws.uniform();
+        let risk = self.draws.uniform();
+        let group = u8::from(model2 && self.draws.uniform() >= blue_share);
+        let id = self.spawn(Kind::Citizen, x, y, hardship, risk, group);
+        if model2 {
+            self.lifespans[id].age = self.below(self.death_age_max() + 1) as u32 / 2;
+        }
     }
 
     fn death_age_max(&self) -> usize {
@@ -715,6 +771,11 @@ impl EpsteinModel {
 
     fn place(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
+        if self.sharing && self.occupied.get(x, y) {
+            // NetLogo's shared cell: the planes keep the agent already there.
+            self.stacked.push(u32::try_from(id).expect("agent ids fit u32"));
+            return;
+        }
         self.occupied.set(x, y, true);
         // Without branches (whether the agent is active varies without pattern); the cell was
         // empty, and an empty cell has neither bit set, so writing a 0 changes nothing.
@@ -742,6 +803,9 @@ impl EpsteinModel {
     fn lift(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
         debug_assert!(self.occupied.get(x, y), "only an agent on the lattice is lifted");
+        if !self.stacked.is_empty() && self.unstack(id) {
+            return;
+        }
         debug_assert!(
             self.cell_agent[y * self.w + x] as usize == id || !(self.cell_agent_everywhere || self.active_bits.get(x, y)),
             "cell_agent holds every agent it keeps"
@@ -749,6 +813,65 @@ impl EpsteinModel {
         self.occupied.set(x, y, false);
         self.cops_bits.set(x, y, false);
         self.active_bits.set(x, y, false);
+        if !self.stacked.is_empty() {
+            self.promote(x, y);
+        }
+    }
+
+    /// Takes `id` off the shared cell (x, y) if it is stacked there (true), or, if it holds the
+    /// cell in the planes, hands the cell to an agent stacked on it (false: the caller then
+    /// clears the planes, and the heir is placed back by `promote`).
+    #[cold]
+    fn unstack(&mut self, id: usize) -> bool {
+        if let Some(i) = self.stacked.iter().position(|&s| s as usize == id) {
+            self.stacked.swap_remove(i);
+            return true;
+        }
+        false
+    }
+
+    /// After the agent that held (x, y) in the planes left: the first agent stacked on the cell,
+    /// if any, takes it over.
+    #[cold]
+    fn promote(&mut self, x: usize, y: usize) {
+        if let Some(i) = self
+            .stacked
+            .iter()
+            .position(|&s| (self.agents[s as usize].x(), self.agents[s as usize].y()) == (x, y))
+        {
+            let heir = self.stacked.remove(i) as usize;
+            self.place(heir);
+        }
+    }
+
+    /// Whether `id` is one of the agents stacked on a shared cell.
+    #[inline]
+    fn is_stacked(&self, id: usize) -> bool {
+        !self.stacked.is_empty() && self.stacked.iter().any(|&s| s as usize == id)
+    }
+
+    /// Stacked agents within `shape` of (x, y) for which `pick` holds, counted.
+    #[cold]
+    fn count_stacked(&self, shape: &Shape, x: usize, y: usize, pick: impl Fn(&Agent) -> bool) -> u32 {
+        let n = self
+            .stacked
+            .iter()
+            .filter(|&&s| {
+                let a = &self.agents[s as usize];
+                pick(a) && self.within(shape, x, y, a.x(), a.y())
+            })
+            .count();
+        u32::try_from(n).expect("fits")
+    }
+
+    /// Whether cell (tx, ty) lies in `shape` around (x, y), on the torus.
+    fn within(&self, shape: &Shape, x: usize, y: usize, tx: usize, ty: usize) -> bool {
+        let offset = |t: usize, c: usize, n: usize| {
+            let d = (t + n - c) % n;
+            if 2 * d > n { d as i64 - n as i64 } else { d as i64 }
+        };
+        let (dx, dy) = (offset(tx, x, self.w), offset(ty, y, self.h));
+        shape.rows.iter().any(|&(ry, hw)| ry == dy && dx.abs() <= hw)
     }
 
     /// Row `dy` (half-width `hw`) of the neighbourhood of (x, y): the lattice row and its column
@@ -917,7 +1040,11 @@ impl EpsteinModel {
             false
         } else {
             let active_bits = if from_snapshot { &self.snapshot } else { &self.active_bits };
-            let (cops, actives) = self.count_pair(&self.cops_bits, active_bits, &self.citizen_shape, x, y);
+            let (mut cops, mut actives) = self.count_pair(&self.cops_bits, active_bits, &self.citizen_shape, x, y);
+            if !self.stacked.is_empty() {
+                cops += self.count_stacked(&self.citizen_shape, x, y, |a| a.kind() == Kind::Cop);
+                actives += self.count_stacked(&self.citizen_shape, x, y, Agent::is_free_active);
+            }
             let p = if cops == 0 {
                 0.0
             } else {
@@ -925,21 +1052,39 @@ impl EpsteinModel {
                 if !r.rules.active_counts_self && self.agents[id].active() {
                     a -= 1;
                 }
-                match r.rules.arrest_rule {
-                    ArrestRule::Floor => self.arrest_probability[(cops / a) as usize],
-                    ArrestRule::Round => self.arrest_probability[((2 * cops + a) / (2 * a)) as usize],
-                    ArrestRule::Identity => arrest_probability(r.citizens.arrest_constant, f64::from(cops) / f64::from(a)),
-                }
+                self.estimated_arrest_probability(cops, a)
             };
             grievance - f64::from(self.agents[id].risk) * p > r.citizens.threshold
         };
         let killing = r.model2.enabled;
         self.agents[id].set_active(active);
-        self.active_bits.set(x, y, active);
-        self.record_agent(id, x, y, active);
+        if !self.is_stacked(id) {
+            self.active_bits.set(x, y, active);
+            self.record_agent(id, x, y, active);
+        }
         // The configuration first: whether this citizen is active has no pattern to predict.
         if killing && active {
             self.kill_other_group(id);
+        }
+    }
+
+    /// P = 1 - exp(-k f(C/A)) for `cops` cops and `a` actives (A as counted), f the arrest rule.
+    #[inline]
+    fn estimated_arrest_probability(&self, cops: u32, a: u32) -> f64 {
+        let r = &self.scenario.raw;
+        let whole = match r.rules.arrest_rule {
+            ArrestRule::Floor => cops / a,
+            ArrestRule::Round => match r.rules.rounding {
+                Rounding::HalfUp => (2 * cops + a) / (2 * a),
+                Rounding::HalfEven => round_half_even(cops, a),
+            },
+            ArrestRule::Identity => return arrest_probability(r.citizens.arrest_constant, f64::from(cops) / f64::from(a)),
+        };
+        // A whole ratio above the cells in vision only where cells are shared (NetLogo); past
+        // the table the formula is computed.
+        match self.arrest_probability.get(whole as usize) {
+            Some(&p) => p,
+            None => arrest_probability(r.citizens.arrest_constant, f64::from(whole)),
         }
     }
 
@@ -976,21 +1121,32 @@ impl EpsteinModel {
     /// Epstein's rule C: arrest a random active citizen within vision.
     fn enforce(&mut self, cop: usize) {
         let (x, y) = (self.agents[cop].x(), self.agents[cop].y());
-        let n = self.count(&self.active_bits, &self.cop_shape, x, y);
+        let on_planes = self.count(&self.active_bits, &self.cop_shape, x, y);
+        let n = if self.stacked.is_empty() {
+            on_planes
+        } else {
+            on_planes + self.count_stacked(&self.cop_shape, x, y, Agent::is_free_active)
+        };
         if n == 0 {
             return;
         }
         let k = u32::try_from(self.below(n as usize)).expect("fits");
-        let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else {
-            return;
+        let suspect = if k < on_planes {
+            let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else {
+                return;
+            };
+            let suspect = self.cell_agent[sy * self.w + sx] as usize;
+            debug_assert!(
+                self.agents[suspect].kind() == Kind::Citizen
+                    && self.agents[suspect].active()
+                    && (self.agents[suspect].x(), self.agents[suspect].y()) == (sx, sy),
+                "cell_agent names the active citizen on every active cell"
+            );
+            suspect
+        } else {
+            self.stacked_suspect(x, y, k - on_planes)
         };
-        let suspect = self.cell_agent[sy * self.w + sx] as usize;
-        debug_assert!(
-            self.agents[suspect].kind() == Kind::Citizen
-                && self.agents[suspect].active()
-                && (self.agents[suspect].x(), self.agents[suspect].y()) == (sx, sy),
-            "cell_agent names the active citizen on every active cell"
-        );
+        let (sx, sy) = (self.agents[suspect].x(), self.agents[suspect].y());
         let r = &self.scenario.raw.rules;
         let j = usize::try_from(r.max_jail_term).expect("validated");
         let term = match r.jail_term {
@@ -1003,23 +1159,61 @@ impl EpsteinModel {
             }
             JailTerm::Inclusive => self.below(j + 1),
         };
+        let r = &self.scenario.raw.rules;
+        // Under `own_turn` the jail field holds the turns left to count down plus one, so that
+        // a term of 0 still marks the citizen as arrested until its next turn (Mesa's ARRESTED).
+        let held = term + usize::from(r.jail_countdown == JailCountdown::OwnTurn);
+        let (off_lattice, cop_moves) = (
+            !r.jailed_on_lattice,
+            r.cop_moves_to_arrest && (held > 0 || r.cop_moves_on_zero_term),
+        );
         self.agents[suspect].set_active(false);
-        self.active_bits.set(sx, sy, false);
+        if !self.is_stacked(suspect) {
+            self.active_bits.set(sx, sy, false);
+        }
         self.counts.arrests += 1.0;
-        if term > 0 {
-            self.agents[suspect].set_jail(u32::try_from(term).expect("terms fit u32"));
-            self.lift(suspect);
-            if self.scenario.raw.rules.cop_moves_to_arrest {
-                self.lift(cop);
-                self.agents[cop].set_cell(sx, sy);
-                self.place(cop);
+        if held > 0 {
+            self.agents[suspect].set_jail(u32::try_from(held).expect("terms fit u32"));
+            if off_lattice {
+                self.lift(suspect);
             }
         }
+        if cop_moves {
+            self.lift(cop);
+            self.agents[cop].set_cell(sx, sy);
+            self.place(cop);
+        }
+    }
+
+    /// The `k`-th (0-based) free active citizen stacked within cop vision of (x, y).
+    #[cold]
+    fn stacked_suspect(&self, x: usize, y: usize, k: u32) -> usize {
+        self.stacked
+            .iter()
+            .map(|&s| s as usize)
+            .filter(|&s| self.agents[s].is_free_active() && self.within(&self.cop_shape, x, y, self.agents[s].x(), self.agents[s].y()))
+            .nth(k as usize)
+            .expect("k is below the count")
+    }
+
+    /// A jailed citizen's own turn under `jail_countdown = own_turn` (Mesa): with more turns
+    /// to count down it counts one and does nothing else (false); at the last it is released
+    /// and acts in this same turn (true), unless a full lattice leaves nowhere to put it.
+    fn serve_turn(&mut self, id: usize, jail: u32) -> bool {
+        if jail > 1 {
+            self.agents[id].set_jail(jail - 1);
+            return false;
+        }
+        self.agents[id].set_jail(0);
+        if !self.scenario.raw.rules.jailed_on_lattice {
+            self.release(id);
+        }
+        self.agents[id].jail() == 0
     }
 
     fn release(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
-        if !self.occupied.get(x, y) {
+        if !self.occupied.get(x, y) || self.scenario.raw.rules.release == Release::OwnCell {
             self.place(id);
             return;
         }
@@ -1181,6 +1375,9 @@ impl EpsteinModel {
         }
         self.shuffle_order();
         let order = std::mem::take(&mut self.order);
+        let act_first = r.rules.action_order == ActionOrder::ActThenMove;
+        let own_turn = r.rules.jail_countdown == JailCountdown::OwnTurn;
+        let cops_move = r.rules.movement || !r.rules.movement_includes_cops;
         match r.rules.activation {
             Activation::Sequential => {
                 for (i, &id) in order.iter().enumerate() {
@@ -1188,25 +1385,45 @@ impl EpsteinModel {
                     let id = id as usize;
                     match self.agents[id].kind() {
                         Kind::Cop => {
-                            self.move_agent(id);
-                            self.enforce(id);
-                            self.updates += 1;
-                        }
-                        Kind::Citizen if self.agents[id].jail() == 0 => {
-                            if r.rules.movement {
-                                self.move_agent(id);
+                            if act_first {
+                                self.enforce(id);
+                                if cops_move {
+                                    self.move_agent(id);
+                                }
+                            } else {
+                                if cops_move {
+                                    self.move_agent(id);
+                                }
+                                self.enforce(id);
                             }
-                            self.decide(id, false);
                             self.updates += 1;
                         }
-                        _ => {}
+                        Kind::Citizen => {
+                            let jail = self.agents[id].jail();
+                            if jail > 0 && !(own_turn && self.serve_turn(id, jail)) {
+                                continue;
+                            }
+                            if act_first {
+                                self.decide(id, false);
+                                if r.rules.movement {
+                                    self.move_agent(id);
+                                }
+                            } else {
+                                if r.rules.movement {
+                                    self.move_agent(id);
+                                }
+                                self.decide(id, false);
+                            }
+                            self.updates += 1;
+                        }
+                        Kind::Dead => {}
                     }
                 }
             }
             Activation::Synchronous => {
                 for &id in &order {
                     let id = id as usize;
-                    if self.agents[id].kind() == Kind::Cop
+                    if (self.agents[id].kind() == Kind::Cop && cops_move)
                         || (self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 && r.rules.movement)
                     {
                         self.move_agent(id);
@@ -1230,16 +1447,18 @@ impl EpsteinModel {
             }
         }
         self.order = order;
-        // Jail terms run down at the end of the tick (NetLogo); released citizens return. In
-        // Model I nothing changes an agent after its own release, so the same pass counts the
-        // agents (one read of the rows instead of two).
+        // Jail terms run down at the end of the tick (NetLogo; under `own_turn` they ran down in
+        // the citizens' turns); released citizens return. In Model I nothing changes an agent
+        // after its own release, so the same pass counts the agents (one read of the rows
+        // instead of two).
         let (kills, arrests) = (self.counts.kills, self.counts.arrests);
+        let off_lattice = !r.rules.jailed_on_lattice;
         let mut tally = AgentTally::default();
         for id in 0..self.agents.len() {
-            if self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() > 0 {
+            if !own_turn && self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() > 0 {
                 let term = self.agents[id].jail() - 1;
                 self.agents[id].set_jail(term);
-                if self.agents[id].jail() == 0 {
+                if self.agents[id].jail() == 0 && off_lattice {
                     self.release(id);
                 }
             }
@@ -1481,6 +1700,243 @@ mod tests {
             let word = rng.next_u32();
             let n = 1 + (rng.next_u32() as usize % EXACT_IN_INTEGERS);
             assert_eq!(word_below(word, n), index_below(unit(word), n), "word {word}, n {n}");
+        }
+    }
+
+    /// An empty 15 x 15 torus (no agents drawn) with vision 1 (von Neumann: the four neighbours),
+    /// citizens not moving, legitimacy 0, and `sets` (field=value overrides) on top.
+    fn empty_lattice(sets: &[&str]) -> EpsteinModel {
+        use crate::scenario::Override;
+        let text = include_str!("../../scenarios/epstein-rebellion.toml");
+        let base = [
+            "lattice.width=15",
+            "lattice.height=15",
+            "citizens.density=0.0",
+            "cops.density=0.0",
+            "citizens.vision=1.0",
+            "cops.vision=1.0",
+            "citizens.legitimacy=0.0",
+            "rules.neighbourhood=\"von_neumann\"",
+            "rules.movement=false",
+        ];
+        let overrides: Vec<Override> = base.iter().chain(sets).map(|o| Override::parse(o).expect("an override")).collect();
+        let s = EpsteinScenario::from_toml_str_with_overrides(text, std::path::Path::new("test.toml"), &overrides)
+            .unwrap_or_else(|e| panic!("{e}"));
+        EpsteinModel::new(&s)
+    }
+
+    /// A citizen with hardship 1 (grievance 1 at legitimacy 0) and the given risk aversion.
+    fn put_citizen(m: &mut EpsteinModel, x: usize, y: usize, risk: f64, active: bool) -> usize {
+        let id = m.spawn(Kind::Citizen, x, y, 1.0, risk, 0);
+        if active {
+            m.agents[id].set_active(true);
+            m.active_bits.set(x, y, true);
+            m.record_agent(id, x, y, true);
+        }
+        id
+    }
+
+    fn cell_of(m: &EpsteinModel, id: usize) -> (usize, usize) {
+        (m.agents[id].x(), m.agents[id].y())
+    }
+
+    #[test]
+    fn round_half_even_is_pythons_round_of_the_quotient() {
+        // Python 3: round(c / a) for these pairs.
+        for (c, a, python) in [
+            (1, 2, 0),
+            (3, 2, 2),
+            (5, 2, 2),
+            (7, 2, 4),
+            (2, 4, 0),
+            (6, 4, 2),
+            (1, 3, 0),
+            (2, 3, 1),
+            (5, 4, 1),
+            (7, 4, 2),
+            (0, 5, 0),
+            (9, 1, 9),
+        ] {
+            assert_eq!(round_half_even(c, a), python, "round({c}/{a})");
+        }
+    }
+
+    /// One cop and A = 2 in view: C/A = 0.5, which half-up rounds to 1 (P = 0.9: a citizen with
+    /// grievance 0.5 and risk aversion 1 stays quiet) and half-even to 0 (P = 0: it turns active).
+    #[test]
+    fn rounding_switch_decides_the_half() {
+        for (rounding, active) in [("half_up", false), ("half_even", true)] {
+            let mut m = empty_lattice(&[
+                "rules.arrest_rule=\"round\"",
+                &format!("rules.rounding=\"{rounding}\""),
+                "rules.active_counts_self=false",
+                "citizens.legitimacy=0.5",
+            ]);
+            let me = put_citizen(&mut m, 7, 7, 1.0, false);
+            put_citizen(&mut m, 6, 7, 0.0, true);
+            m.spawn(Kind::Cop, 8, 7, 0.0, 0.0, 0);
+            m.decide(me, false);
+            assert_eq!(m.agents[me].active(), active, "rounding {rounding}");
+        }
+    }
+
+    /// A cop next to an active citizen that never moves: moving first takes the cop out of
+    /// reach (every other neighbour is two steps from the citizen), acting first arrests.
+    #[test]
+    fn action_order_switch_decides_whether_a_cop_arrests_before_moving() {
+        for (order, arrests) in [("move_then_act", 0.0), ("act_then_move", 1.0)] {
+            let mut m = empty_lattice(&[&format!("rules.action_order=\"{order}\"")]);
+            put_citizen(&mut m, 8, 7, 0.0, true);
+            m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.step();
+            assert_eq!(m.counts().arrests, arrests, "action order {order}");
+        }
+    }
+
+    /// A citizen arrested with a term of 2: counted down at the end of ticks 1 and 2 it is free
+    /// after tick 2; counted down at its own turns (Mesa) it spends turns 1 and 2 counting and
+    /// is still ARRESTED at the end of tick 2, acting (and counted free) from tick 3.
+    #[test]
+    fn jail_countdown_switch_sets_when_the_term_runs_down() {
+        for (countdown, jailed_after) in [("end_of_tick", [1.0, 0.0, 0.0]), ("own_turn", [1.0, 1.0, 0.0])] {
+            let mut m = empty_lattice(&[&format!("rules.jail_countdown=\"{countdown}\"")]);
+            let c = put_citizen(&mut m, 7, 7, 0.0, false);
+            m.lift(c);
+            // What `enforce` stores for a drawn term of 2.
+            m.agents[c].set_jail(if countdown == "own_turn" { 3 } else { 2 });
+            let mut seen = [0.0; 3];
+            for jailed in &mut seen {
+                m.step();
+                *jailed = m.counts().jailed;
+            }
+            assert_eq!(seen, jailed_after, "countdown {countdown}");
+            assert!(m.occupied.get(7, 7), "back on its cell");
+        }
+    }
+
+    /// A term of 0 frees at once at the end of the tick, but under `own_turn` the citizen is
+    /// arrested (counted jailed, off the lattice) until its next turn.
+    #[test]
+    fn a_zero_term_is_an_arrest_until_the_next_turn_under_own_turn() {
+        for (countdown, jailed) in [("end_of_tick", 0.0), ("own_turn", 1.0)] {
+            let mut m = empty_lattice(&[
+                "rules.max_jail_term=0",
+                "rules.cop_moves_to_arrest=false",
+                &format!("rules.jail_countdown=\"{countdown}\""),
+            ]);
+            let c = put_citizen(&mut m, 8, 7, 0.0, true);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.enforce(cop);
+            m.recount(0.0, 0.0);
+            assert_eq!(m.counts().jailed, jailed, "countdown {countdown}");
+            assert_eq!(m.occupied.get(8, 7), jailed == 0.0, "countdown {countdown}");
+            assert!(!m.agents[c].active());
+        }
+    }
+
+    /// An arrested citizen leaves the lattice (its cell counts as empty) or keeps blocking it.
+    #[test]
+    fn jailed_on_lattice_switch_keeps_the_cell_blocked() {
+        for (on_lattice, blocked) in [(false, false), (true, true)] {
+            let mut m = empty_lattice(&[
+                // Under own_turn every arrest holds the citizen at least until its next turn.
+                "rules.jail_countdown=\"own_turn\"",
+                "rules.cop_moves_to_arrest=false",
+                &format!("rules.jailed_on_lattice={on_lattice}"),
+            ]);
+            let c = put_citizen(&mut m, 8, 7, 0.0, true);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.enforce(cop);
+            assert!(m.agents[c].jail() > 0);
+            assert_eq!(m.occupied.get(8, 7), blocked, "jailed_on_lattice {on_lattice}");
+            assert!(!m.active_bits.get(8, 7));
+        }
+    }
+
+    /// Exact fill: round(density x cells) of each kind whatever the seed. Independent fill: each
+    /// cell draws, so the numbers vary by seed around density x cells (sd about 18 citizens).
+    #[test]
+    fn fill_switch_sets_exact_or_independent_counts() {
+        let count = |fill: &str, seed: u64| {
+            let mut m = empty_lattice(&[
+                "lattice.width=40",
+                "lattice.height=40",
+                "citizens.density=0.7",
+                "cops.density=0.04",
+                &format!("rules.fill=\"{fill}\""),
+            ]);
+            m = EpsteinModel::with_seed(m.scenario(), seed);
+            let c = m.counts();
+            (c.quiescent, c.cops)
+        };
+        let exact: Vec<_> = (1..=10).map(|s| count("exact", s)).collect();
+        assert!(exact.iter().all(|&c| c == (1120.0, 64.0)), "{exact:?}");
+        let independent: Vec<_> = (1..=10).map(|s| count("independent", s)).collect();
+        assert!(independent.iter().any(|&c| c != independent[0]), "{independent:?}");
+        assert!(
+            independent
+                .iter()
+                .all(|&(c, k)| (c - 1120.0).abs() < 5.0 * 18.3 && (k - 64.0).abs() < 5.0 * 7.8),
+            "{independent:?}"
+        );
+    }
+
+    /// With `movement = false`, cops still move (NetLogo) unless `movement_includes_cops` (Mesa).
+    #[test]
+    fn movement_includes_cops_switch_stops_cops() {
+        for (includes, moved) in [(false, true), (true, false)] {
+            let mut m = empty_lattice(&[&format!("rules.movement_includes_cops={includes}")]);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.step();
+            assert_eq!(cell_of(&m, cop) != (7, 7), moved, "movement_includes_cops {includes}");
+        }
+    }
+
+    /// A released citizen whose cell was taken goes to another empty cell, or (NetLogo) back
+    /// onto its own and shares it; a shared cell counts both agents.
+    #[test]
+    fn release_switch_returns_to_the_own_cell_and_shares_it() {
+        for (release, shares) in [("nearby_empty", false), ("own_cell", true)] {
+            let mut m = empty_lattice(&[&format!("rules.release=\"{release}\"")]);
+            let jailed = put_citizen(&mut m, 7, 7, 0.0, false);
+            m.lift(jailed);
+            m.agents[jailed].set_jail(1);
+            let taker = put_citizen(&mut m, 7, 7, 0.0, true);
+            m.step();
+            assert_eq!(cell_of(&m, taker), (7, 7));
+            assert_eq!(cell_of(&m, jailed) == (7, 7), shares, "release {release}");
+            assert_eq!(m.counts().jailed, 0.0);
+            // Seen from the empty cell (8, 7), a shared (7, 7) holds two actives once the
+            // released citizen is active too.
+            m.agents[jailed].set_active(true);
+            let (_, on_planes) = m.count_pair(&m.cops_bits, &m.active_bits, &m.citizen_shape, 8, 7);
+            let stacked = m.count_stacked(&m.citizen_shape, 8, 7, Agent::is_free_active);
+            assert_eq!((on_planes, stacked), if shares { (1, 1) } else { (1, 0) }, "release {release}");
+        }
+    }
+
+    /// NetLogo's cop moves onto its suspect's cell even when the drawn term is 0 (the citizen
+    /// stays free there, and the two share the cell); otherwise only for a term above 0.
+    #[test]
+    fn cop_moves_on_zero_term_switch_shares_the_suspects_cell() {
+        for (on_zero, moved) in [(false, false), (true, true)] {
+            let mut m = empty_lattice(&["rules.max_jail_term=0", &format!("rules.cop_moves_on_zero_term={on_zero}")]);
+            let c = put_citizen(&mut m, 8, 7, 0.0, true);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.enforce(cop);
+            assert_eq!(m.agents[c].jail(), 0);
+            assert_eq!(cell_of(&m, cop) == (8, 7), moved, "cop_moves_on_zero_term {on_zero}");
+            assert_eq!(m.occupied.get(7, 7), !moved);
+            // The shared cell holds a cop for the citizens around it, whichever agent the
+            // planes show.
+            let (cops, _) = m.count_pair(&m.cops_bits, &m.active_bits, &m.citizen_shape, 8, 8);
+            let cops = cops + m.count_stacked(&m.citizen_shape, 8, 8, |a| a.kind() == Kind::Cop);
+            assert_eq!(cops, u32::from(moved), "cop_moves_on_zero_term {on_zero}");
+            // When the citizen moves off, the cop is left holding the cell.
+            if moved {
+                m.lift(c);
+                assert!(m.stacked.is_empty() && m.cops_bits.get(8, 7) && m.occupied.get(8, 7));
+            }
         }
     }
 
