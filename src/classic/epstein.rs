@@ -675,6 +675,11 @@ impl EpsteinModel {
                 }
             }
         }
+        if m.sharing {
+            // At most every agent stacked: the list never grows during a run (no allocation
+            // per tick).
+            m.stacked.reserve(m.agents.len());
+        }
         let most_cops = m.citizen_shape.cells.len() + 1;
         m.arrest_probability = (0..=most_cops)
             .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
@@ -1330,10 +1335,15 @@ impl EpsteinModel {
     pub fn step(&mut self) {
         self.tick += 1;
         let tick = self.tick;
-        let r = self.scenario.raw.clone();
+        // The switches and the few values used below, copied (no allocation per tick).
+        let rules = self.scenario.raw.rules;
+        let m2 = &self.scenario.raw.model2;
+        let (model2, peacekeepers_tick, peacekeepers_density) = (m2.enabled, m2.peacekeepers_tick, m2.peacekeepers_density);
+        let r = &self.scenario.raw;
         self.legitimacy = self.scheduled(&r.legitimacy_changes, r.citizens.legitimacy, tick);
         let cells = self.w * self.h;
-        if !r.cop_changes.is_empty() {
+        if !self.scenario.raw.cop_changes.is_empty() {
+            let r = &self.scenario.raw;
             let density = self.scheduled(&r.cop_changes, r.cops.density, tick);
             #[expect(
                 clippy::cast_possible_truncation,
@@ -1343,7 +1353,7 @@ impl EpsteinModel {
             )]
             self.adjust_cops((density * cells as f64).round() as usize);
         }
-        if r.model2.enabled && i64::from(tick) == r.model2.peacekeepers_tick && r.model2.peacekeepers_density > 0.0 {
+        if model2 && i64::from(tick) == peacekeepers_tick && peacekeepers_density > 0.0 {
             let now = self.agents.iter().filter(|a| a.kind() == Kind::Cop).count();
             #[expect(
                 clippy::cast_possible_truncation,
@@ -1351,7 +1361,7 @@ impl EpsteinModel {
                 clippy::cast_precision_loss,
                 reason = "density times cells"
             )]
-            let add = (r.model2.peacekeepers_density * cells as f64).round() as usize;
+            let add = (peacekeepers_density * cells as f64).round() as usize;
             self.adjust_cops(now + add);
         }
         self.counts.kills = 0.0;
@@ -1375,10 +1385,10 @@ impl EpsteinModel {
         }
         self.shuffle_order();
         let order = std::mem::take(&mut self.order);
-        let act_first = r.rules.action_order == ActionOrder::ActThenMove;
-        let own_turn = r.rules.jail_countdown == JailCountdown::OwnTurn;
-        let cops_move = r.rules.movement || !r.rules.movement_includes_cops;
-        match r.rules.activation {
+        let act_first = rules.action_order == ActionOrder::ActThenMove;
+        let own_turn = rules.jail_countdown == JailCountdown::OwnTurn;
+        let cops_move = rules.movement || !rules.movement_includes_cops;
+        match rules.activation {
             Activation::Sequential => {
                 for (i, &id) in order.iter().enumerate() {
                     self.touch_ahead(&order, i);
@@ -1405,11 +1415,11 @@ impl EpsteinModel {
                             }
                             if act_first {
                                 self.decide(id, false);
-                                if r.rules.movement {
+                                if rules.movement {
                                     self.move_agent(id);
                                 }
                             } else {
-                                if r.rules.movement {
+                                if rules.movement {
                                     self.move_agent(id);
                                 }
                                 self.decide(id, false);
@@ -1424,7 +1434,7 @@ impl EpsteinModel {
                 for &id in &order {
                     let id = id as usize;
                     if (self.agents[id].kind() == Kind::Cop && cops_move)
-                        || (self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 && r.rules.movement)
+                        || (self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 && rules.movement)
                     {
                         self.move_agent(id);
                     }
@@ -1452,7 +1462,7 @@ impl EpsteinModel {
         // after its own release, so the same pass counts the agents (one read of the rows
         // instead of two).
         let (kills, arrests) = (self.counts.kills, self.counts.arrests);
-        let off_lattice = !r.rules.jailed_on_lattice;
+        let off_lattice = !rules.jailed_on_lattice;
         let mut tally = AgentTally::default();
         for id in 0..self.agents.len() {
             if !own_turn && self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() > 0 {
@@ -1464,7 +1474,7 @@ impl EpsteinModel {
             }
             tally.add(&self.agents[id]);
         }
-        if r.model2.enabled {
+        if model2 {
             self.age_and_clone();
             self.recount(kills, arrests);
         } else {

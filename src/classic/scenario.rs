@@ -281,7 +281,7 @@ pub enum Release {
 
 /// `[rules]`: the rule variants on which implementations differ. `preset` names a whole set
 /// (see [`Preset`]); a switch written beside it overrides the preset's value.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(from = "RulesInput")]
 pub struct Rules {
     /// A named set of switches: `none` (default), `netlogo`, `mesa-3` or `epstein-2002`.
