@@ -108,12 +108,14 @@ def main():
     p.add_argument("--peacesim", default="target/release/peacesim")
     p.add_argument("--out", required=True)
     p.add_argument("--mesa-dir")
-    p.add_argument("--seeds", default="1-20")
+    p.add_argument("--seeds", default="1-20", help="e.g. 1-20 or 1-6,13-15")
     p.add_argument("--ticks", type=int, default=2100)
     p.add_argument("--burn-in", type=int, default=100)
     a = p.parse_args()
-    lo, hi = (int(x) for x in a.seeds.split("-"))
-    seeds = list(range(lo, hi + 1))
+    seeds = []
+    for part in a.seeds.split(","):
+        lo, _, hi = part.partition("-")
+        seeds += list(range(int(lo), int(hi or lo) + 1))
     mesa_dir = a.mesa_dir or os.path.join(a.out, "mesa")
     if not a.mesa_dir:
         subprocess.run(["scripts/mesa-epstein.sh", "series", "--out", mesa_dir, "--seeds", a.seeds, "--ticks", str(a.ticks)],
