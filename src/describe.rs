@@ -619,7 +619,7 @@ fn describe_epstein(e: &EpsteinScenario, label: &str) -> String {
     let mut actual = Vec::new();
     let mut default = Vec::new();
     if let (Ok(a), Ok(d)) = (
-        toml::Value::try_from(&r.rules),
+        toml::Value::try_from(r.rules),
         toml::Value::try_from(crate::classic::scenario::Rules::default()),
     ) {
         flatten("rules", &a, &mut actual);

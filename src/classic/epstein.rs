@@ -421,6 +421,110 @@ impl Bits {
     }
 }
 
+/// A bit plane over the torus with a halo: the lattice's cells at (x + r, y + r) of a [`Bits`]
+/// plane `r` cells wider on every side, whose border holds copies of the cells within `r` of
+/// the opposite edge. Every neighbourhood of reach at most `r` is then one block of the padded
+/// plane, counted tile by tile and read without wrapping, wherever the cell is (on a 100 x 100
+/// lattice with vision 7 a quarter of the cells are within 7 of an edge). A cell near an edge is
+/// written up to four times (itself and its copies); reads and counts never wrap.
+#[derive(Debug, Clone)]
+struct Plane {
+    bits: Bits,
+    r: usize,
+    w: usize,
+    h: usize,
+    /// Columns (rows) `r..w - r` (`r..h - r`) have no copies: `w - 2r` (`h - 2r`).
+    inner_w: usize,
+    inner_h: usize,
+}
+
+impl Plane {
+    fn new(w: usize, h: usize, r: usize) -> Self {
+        Self {
+            bits: Bits::new(w + 2 * r, h + 2 * r),
+            r,
+            w,
+            h,
+            inner_w: w - 2 * r,
+            inner_h: h - 2 * r,
+        }
+    }
+
+    #[inline]
+    fn get(&self, x: usize, y: usize) -> bool {
+        self.bits.get(x + self.r, y + self.r)
+    }
+
+    #[inline(always)]
+    fn set(&mut self, x: usize, y: usize, on: bool) {
+        self.bits.set(x + self.r, y + self.r, on);
+        if self.near_edge(x, y) {
+            self.set_copies(x, y, on);
+        }
+    }
+
+    /// Within `r` of an edge (x < r or x >= w - r, or the same for y), so copied in the halo: one
+    /// unsigned comparison per axis.
+    #[inline(always)]
+    fn near_edge(&self, x: usize, y: usize) -> bool {
+        (x.wrapping_sub(self.r) >= self.inner_w) | (y.wrapping_sub(self.r) >= self.inner_h)
+    }
+
+    #[inline(never)]
+    fn set_copies(&mut self, x: usize, y: usize, on: bool) {
+        let (copies, n) = self.copies(x, y);
+        for &(cx, cy) in &copies[..n] {
+            self.bits.set(cx, cy, on);
+        }
+    }
+
+    /// The halo's copies of a cell within `r` of an edge, in padded coordinates (at most one
+    /// column and one row of copies: `r` is below half the lattice, so no cell is within `r` of
+    /// two opposite edges).
+    fn copies(&self, x: usize, y: usize) -> ([(usize, usize); 3], usize) {
+        let (r, px, py) = (self.r, x + self.r, y + self.r);
+        let gx = if x < r {
+            Some(px + self.w)
+        } else if x + r >= self.w {
+            Some(px - self.w)
+        } else {
+            None
+        };
+        let gy = if y < r {
+            Some(py + self.h)
+        } else if y + r >= self.h {
+            Some(py - self.h)
+        } else {
+            None
+        };
+        let mut out = [(0, 0); 3];
+        let mut n = 0;
+        if let Some(gx) = gx {
+            out[n] = (gx, py);
+            n += 1;
+        }
+        if let Some(gy) = gy {
+            out[n] = (px, gy);
+            n += 1;
+            if let Some(gx) = gx {
+                out[n] = (gx, gy);
+                n += 1;
+            }
+        }
+        (out, n)
+    }
+
+    /// Set bits in lattice row `y`, columns `a..b` (no wrap).
+    fn row_count(&self, y: usize, a: usize, b: usize) -> u32 {
+        self.bits.count(y + self.r, a + self.r, b + self.r)
+    }
+
+    /// Column of the `k`-th set (or, with `invert`, unset) cell in lattice row `y`, columns `a..b`.
+    fn row_select(&self, y: usize, a: usize, b: usize, k: u32, invert: bool) -> Option<usize> {
+        self.bits.select(y + self.r, a + self.r, b + self.r, k, invert).map(|c| c - self.r)
+    }
+}
+
 /// A neighbourhood shape as masks over the tiles of [`Bits`], for a cell at each of the 64
 /// positions within its tile: (word offset from the cell's tile, mask) pairs covering exactly
 /// the neighbourhood's cells (the centre included). Valid for neighbourhoods that do not wrap.
@@ -578,9 +682,9 @@ pub struct EpsteinModel {
     scenario: EpsteinScenario,
     w: usize,
     h: usize,
-    cops_bits: Bits,
-    active_bits: Bits,
-    occupied: Bits,
+    cops_bits: Plane,
+    active_bits: Plane,
+    occupied: Plane,
     /// The agent on each cell, by cell `y * w + x`, with one spare slot at the end that takes
     /// the writes nobody will read. Only arrests (Model I) look an agent up, and only an active
     /// one, so outside Model II the entry is kept only for cells whose occupant is active:
@@ -609,7 +713,7 @@ pub struct EpsteinModel {
     stacked: Vec<u32>,
     /// Whether cells can be shared (see `stacked`).
     sharing: bool,
-    snapshot: Bits,
+    snapshot: Plane,
     citizen_shape: Shape,
     cop_shape: Shape,
     clone_shape: Shape,
@@ -633,13 +737,19 @@ impl EpsteinModel {
         let (w, h) = (scenario.width, scenario.height);
         let r = &scenario.raw;
         let streams = Streams::new(seed);
+        // The halo covers the widest neighbourhood: citizens', cops' and Model II's cloning.
+        let halo = [r.citizens.vision, r.cops.vision]
+            .into_iter()
+            .map(|v| Shape::new(v, r.rules.neighbourhood, 8).reach)
+            .fold(1, usize::max);
+        let padded = w + 2 * halo;
         let mut m = Self {
             scenario: scenario.clone(),
             w,
             h,
-            cops_bits: Bits::new(w, h),
-            active_bits: Bits::new(w, h),
-            occupied: Bits::new(w, h),
+            cops_bits: Plane::new(w, h, halo),
+            active_bits: Plane::new(w, h, halo),
+            occupied: Plane::new(w, h, halo),
             cell_agent: vec![NONE; w * h + 1],
             cell_agent_everywhere: r.model2.enabled,
             agents: Vec::new(),
@@ -649,10 +759,10 @@ impl EpsteinModel {
             order: Vec::new(),
             stacked: Vec::new(),
             sharing: r.rules.release == Release::OwnCell || (r.rules.cop_moves_to_arrest && r.rules.cop_moves_on_zero_term),
-            snapshot: Bits::new(w, h),
-            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, w),
-            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, w),
-            clone_shape: Shape::new(1.5, Neighbourhood::Moore, w),
+            snapshot: Plane::new(w, h, halo),
+            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, padded),
+            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, padded),
+            clone_shape: Shape::new(1.5, Neighbourhood::Moore, padded),
             draws: Draws::new(streams.at(Phase::Init, 0, 0)),
             tick: 0,
             legitimacy: r.citizens.legitimacy,
@@ -781,13 +891,11 @@ impl EpsteinModel {
             self.stacked.push(u32::try_from(id).expect("agent ids fit u32"));
             return;
         }
-        self.occupied.set(x, y, true);
         // Without branches (whether the agent is active varies without pattern); the cell was
         // empty, and an empty cell has neither bit set, so writing a 0 changes nothing.
         let is_cop = self.agents[id].kind() == Kind::Cop;
         let active = !is_cop & self.agents[id].active();
-        self.cops_bits.set(x, y, is_cop);
-        self.active_bits.set(x, y, active);
+        self.set_cell(x, y, [true, is_cop, active]);
         self.record_agent(id, x, y, active);
     }
 
@@ -815,11 +923,35 @@ impl EpsteinModel {
             self.cell_agent[y * self.w + x] as usize == id || !(self.cell_agent_everywhere || self.active_bits.get(x, y)),
             "cell_agent holds every agent it keeps"
         );
-        self.occupied.set(x, y, false);
-        self.cops_bits.set(x, y, false);
-        self.active_bits.set(x, y, false);
+        self.set_cell(x, y, [false; 3]);
         if !self.stacked.is_empty() {
             self.promote(x, y);
+        }
+    }
+
+    /// Writes cell (x, y) of the occupied, cop and active planes at once: the cell, and for a
+    /// cell near an edge its halo copies, whose positions are worked out once for the three.
+    #[inline(always)]
+    fn set_cell(&mut self, x: usize, y: usize, [occupied, cop, active]: [bool; 3]) {
+        let (px, py) = (x + self.occupied.r, y + self.occupied.r);
+        self.occupied.bits.set(px, py, occupied);
+        self.cops_bits.bits.set(px, py, cop);
+        self.active_bits.bits.set(px, py, active);
+        if self.occupied.near_edge(x, y) {
+            self.set_cell_copies(x, y, [occupied, cop, active]);
+        }
+    }
+
+    #[inline(never)]
+    fn set_cell_copies(&mut self, x: usize, y: usize, values: [bool; 3]) {
+        let (copies, n) = self.occupied.copies(x, y);
+        for &(cx, cy) in &copies[..n] {
+            for (plane, on) in [&mut self.occupied, &mut self.cops_bits, &mut self.active_bits]
+                .into_iter()
+                .zip(values)
+            {
+                plane.bits.set(cx, cy, on);
+            }
         }
     }
 
@@ -879,85 +1011,49 @@ impl EpsteinModel {
         shape.rows.iter().any(|&(ry, hw)| ry == dy && dx.abs() <= hw)
     }
 
-    /// Row `dy` (half-width `hw`) of the neighbourhood of (x, y): the lattice row and its column
-    /// ranges, one, or two where the row wraps around the lattice (an unused second range is
-    /// empty, `(0, 0)`).
-    #[inline]
-    fn row_parts(&self, x: usize, y: usize, dy: i64, hw: i64) -> (usize, [(usize, usize); 2]) {
-        let row = wrap(y as i64 + dy, self.h as i64);
-        let start = wrap(x as i64 - hw, self.w as i64);
-        let len = (2 * hw + 1) as usize;
-        let parts = if start + len <= self.w {
-            [(start, start + len), (0, 0)]
-        } else {
-            [(start, self.w), (0, start + len - self.w)]
-        };
-        (row, parts)
-    }
-
-    /// Whether the neighbourhood of (x, y) lies inside the lattice, so that its rows need no
-    /// wrapping (most agents of a large lattice): each row is then one run of columns.
-    #[inline]
-    fn interior(&self, shape: &Shape, x: usize, y: usize) -> bool {
-        x >= shape.reach && y >= shape.reach && x + shape.reach < self.w && y + shape.reach < self.h
-    }
-
-    /// Counts set bits of `bits` in the neighbourhood of (x, y).
-    fn count(&self, bits: &Bits, shape: &Shape, x: usize, y: usize) -> u32 {
+    /// Counts set bits of `plane` in the neighbourhood of (x, y): one masked popcount per tile
+    /// of the padded plane that the neighbourhood overlaps.
+    fn count(&self, plane: &Plane, shape: &Shape, x: usize, y: usize) -> u32 {
+        let (masks, base) = shape.tiles.for_cell(&plane.bits, x + plane.r, y + plane.r);
         let mut n = 0;
-        if self.interior(shape, x, y) {
-            let (masks, base) = shape.tiles.for_cell(bits, x, y);
-            for &(offset, mask) in masks {
-                n += (bits.words[base.wrapping_add_signed(offset)] & mask).count_ones();
-            }
-            return n;
-        }
-        for &(dy, hw) in &shape.rows {
-            let (row, parts) = self.row_parts(x, y, dy, hw);
-            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                n += bits.count(row, a, b);
-            }
+        for &(offset, mask) in masks {
+            n += (plane.bits.words[base.wrapping_add_signed(offset)] & mask).count_ones();
         }
         n
     }
 
     /// Set bits of `first` and of `second` in the neighbourhood of (x, y), in one pass.
-    fn count_pair(&self, first: &Bits, second: &Bits, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
+    fn count_pair(&self, first: &Plane, second: &Plane, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
+        let (masks, base) = shape.tiles.for_cell(&first.bits, x + first.r, y + first.r);
         let (mut n, mut m) = (0, 0);
-        if self.interior(shape, x, y) {
-            let (masks, base) = shape.tiles.for_cell(first, x, y);
-            for &(offset, mask) in masks {
-                let word = base.wrapping_add_signed(offset);
-                n += (first.words[word] & mask).count_ones();
-                m += (second.words[word] & mask).count_ones();
-            }
-            return (n, m);
-        }
-        for &(dy, hw) in &shape.rows {
-            let (row, parts) = self.row_parts(x, y, dy, hw);
-            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                n += first.count(row, a, b);
-                m += second.count(row, a, b);
-            }
+        for &(offset, mask) in masks {
+            let word = base.wrapping_add_signed(offset);
+            n += (first.bits.words[word] & mask).count_ones();
+            m += (second.bits.words[word] & mask).count_ones();
         }
         (n, m)
     }
 
-    /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y).
-    fn select(&self, bits: &Bits, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
+    /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y),
+    /// row by row (`dy` ascending) and left to right within a row: in the padded plane a row
+    /// never wraps, and its cells come in the order of their offsets, as they did when the
+    /// lattice's rows were split at the seam.
+    fn select(&self, plane: &Plane, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
+        let (px, py) = (x + plane.r, y + plane.r);
         for &(dy, hw) in &shape.rows {
-            let (row, parts) = self.row_parts(x, y, dy, hw);
-            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                let c = if invert {
-                    (b - a) as u32 - bits.count(row, a, b)
-                } else {
-                    bits.count(row, a, b)
-                };
-                if k < c {
-                    return bits.select(row, a, b, k, invert).map(|col| (col, row));
-                }
-                k -= c;
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "offsets within the halo")]
+            let (row, a, b) = ((py as i64 + dy) as usize, (px as i64 - hw) as usize, (px as i64 + hw + 1) as usize);
+            let set = plane.bits.count(row, a, b);
+            let c = if invert { (b - a) as u32 - set } else { set };
+            if k < c {
+                return plane.bits.select(row, a, b, k, invert).map(|col| {
+                    (
+                        wrap(col as i64 - plane.r as i64, self.w as i64),
+                        wrap(row as i64 - plane.r as i64, self.h as i64),
+                    )
+                });
             }
+            k -= c;
         }
         None
     }
@@ -975,6 +1071,7 @@ impl EpsteinModel {
         }
         let (x, y) = (self.agents[id].x() as i64, self.agents[id].y() as i64);
         let (w, h) = (self.w as i64, self.h as i64);
+        let halo = self.occupied.r as i64;
         // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
         // at the usual densities; fall back to counting when it keeps failing. Candidates are
         // tested four at a time from draws looked at ahead, and only the draws up to the first
@@ -983,29 +1080,25 @@ impl EpsteinModel {
         const TRIES: usize = 24;
         const AT_ONCE: usize = 4;
         let mut target = None;
-        let interior = self.interior(if is_cop { &self.cop_shape } else { &self.citizen_shape }, x as usize, y as usize);
         let cells = if is_cop { &self.cop_shape.cells } else { &self.citizen_shape.cells };
-        let candidate = |word: u32| {
+        // A candidate's cell in the padded plane (never wraps), and on the lattice.
+        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the padded plane")]
+        let padded = |word: u32| {
             let (dx, dy) = cells[word_below(word, n)];
-            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the lattice")]
-            let cell = if interior {
-                ((x + dx) as usize, (y + dy) as usize)
-            } else {
-                (wrap(x + dx, w), wrap(y + dy, h))
-            };
-            cell
+            ((x + halo + dx) as usize, (y + halo + dy) as usize)
         };
         for _ in 0..TRIES / AT_ONCE {
             let words = self.draws.peek::<AT_ONCE>();
             let mut empty = 0u32;
             for (j, &word) in words.iter().enumerate() {
-                let (tx, ty) = candidate(word);
-                empty |= u32::from(!self.occupied.get(tx, ty)) << j;
+                let (px, py) = padded(word);
+                empty |= u32::from(!self.occupied.bits.get(px, py)) << j;
             }
             if empty != 0 {
                 let first = empty.trailing_zeros() as usize;
                 self.draws.skip(first + 1);
-                target = Some(candidate(words[first]));
+                let (dx, dy) = cells[word_below(words[first], n)];
+                target = Some((wrap(x + dx, w), wrap(y + dy, h)));
                 break;
             }
             self.draws.skip(AT_ONCE);
@@ -1276,16 +1369,16 @@ impl EpsteinModel {
             }
         } else {
             for _ in current.len()..target {
-                let empty: u32 = (0..self.h).map(|y| self.w as u32 - self.occupied.count(y, 0, self.w)).sum();
+                let empty: u32 = (0..self.h).map(|y| self.w as u32 - self.occupied.row_count(y, 0, self.w)).sum();
                 if empty == 0 {
                     break;
                 }
                 let mut k = u32::try_from(self.below(empty as usize)).expect("fits");
                 let mut found = None;
                 for y in 0..self.h {
-                    let e = self.w as u32 - self.occupied.count(y, 0, self.w);
+                    let e = self.w as u32 - self.occupied.row_count(y, 0, self.w);
                     if k < e {
-                        found = self.occupied.select(y, 0, self.w, k, true).map(|x| (x, y));
+                        found = self.occupied.row_select(y, 0, self.w, k, true).map(|x| (x, y));
                         break;
                     }
                     k -= e;
@@ -1439,7 +1532,7 @@ impl EpsteinModel {
                         self.move_agent(id);
                     }
                 }
-                self.snapshot.words.copy_from_slice(&self.active_bits.words);
+                self.snapshot.bits.words.copy_from_slice(&self.active_bits.bits.words);
                 for &id in &order {
                     let id = id as usize;
                     if self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 {
