@@ -1843,6 +1843,50 @@ mod tests {
         (m.agents[id].x(), m.agents[id].y())
     }
 
+    /// Every cell of every plane's halo holds the cell it copies, after ticks with moves,
+    /// arrests and releases, on a lattice whose sides are not multiples of the 8-cell tiles.
+    #[test]
+    fn halo_copies_match_the_cells_they_copy() {
+        let netlogo = ["rules.release=\"own_cell\"", "rules.cop_moves_on_zero_term=true"];
+        let mesa = [
+            "rules.cop_moves_to_arrest=false",
+            "rules.jailed_on_lattice=true",
+            "rules.jail_countdown=\"own_turn\"",
+            "rules.action_order=\"act_then_move\"",
+            "rules.fill=\"independent\"",
+        ];
+        for (preset, switches) in [("netlogo", &netlogo[..]), ("mesa", &mesa[..])] {
+            let mut sets = vec![
+                "lattice.width=31",
+                "lattice.height=17",
+                "citizens.density=0.7",
+                "cops.density=0.04",
+                "citizens.vision=7.0",
+                "cops.vision=6.0",
+                "citizens.legitimacy=0.7",
+                "rules.movement=true",
+            ];
+            sets.extend(switches);
+            let mut m = empty_lattice(&sets);
+            for _ in 0..60 {
+                m.step();
+            }
+            for plane in [&m.occupied, &m.cops_bits, &m.active_bits] {
+                let r = plane.r as i64;
+                assert_eq!(r, 7);
+                for py in 0..17 + 2 * r {
+                    for px in 0..31 + 2 * r {
+                        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "small")]
+                        let (x, y) = ((px - r).rem_euclid(31) as usize, (py - r).rem_euclid(17) as usize);
+                        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "small")]
+                        let copy = plane.bits.get(px as usize, py as usize);
+                        assert_eq!(copy, plane.get(x, y), "{preset}: padded ({px}, {py}) copies ({x}, {y})");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn round_half_even_is_pythons_round_of_the_quotient() {
         // Python 3: round(c / a) for these pairs.
