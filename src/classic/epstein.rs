@@ -1872,14 +1872,13 @@ mod tests {
                 m.step();
             }
             for plane in [&m.occupied, &m.cops_bits, &m.active_bits] {
-                let r = plane.r as i64;
+                let r = plane.r;
                 assert_eq!(r, 7);
                 for py in 0..17 + 2 * r {
                     for px in 0..31 + 2 * r {
-                        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "small")]
-                        let (x, y) = ((px - r).rem_euclid(31) as usize, (py - r).rem_euclid(17) as usize);
-                        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "small")]
-                        let copy = plane.bits.get(px as usize, py as usize);
+                        // The lattice cell (px - r, py - r) wrapped onto the torus.
+                        let (x, y) = ((px + 31 - r) % 31, (py + 17 - r) % 17);
+                        let copy = plane.bits.get(px, py);
                         assert_eq!(copy, plane.get(x, y), "{preset}: padded ({px}, {py}) copies ({x}, {y})");
                     }
                 }

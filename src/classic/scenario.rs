@@ -31,7 +31,8 @@ pub enum Neighbourhood {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JailTerm {
-    /// `random max-jail-term`: an integer from 0 to J - 1 (NetLogo; a term of 0 frees at once).
+    /// `random max-jail-term`: an integer from 0 to J - 1 (NetLogo; a term of 0 frees at once
+    /// under `jail_countdown = "end_of_tick"`).
     #[default]
     Netlogo,
     /// An integer from 0 to J inclusive (Mesa's `randint(0, J)`).
