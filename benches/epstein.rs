@@ -10,6 +10,11 @@
 //! warmed-up state in every sample, with items = the exact updates of those ticks: the
 //! headline agent-updates per second.
 //!
+//! `model_1_run_100` does the same on the 100 x 100 lattice (ticks 201 to 1200, past the first
+//! outbursts) for `epstein-rebellion` (the default switches) and `epstein-mesa` (the `mesa-3`
+//! preset at Mesa's app sliders): the figure compared with Mesa per agent-update
+//! (`scripts/mesa-epstein.sh compare-speed`, which measures whole-process CPU time of both).
+//!
 //! Run with `cargo bench --bench epstein`; see BENCHMARKS.md.
 
 use std::path::Path;
@@ -25,7 +30,12 @@ fn main() {
 }
 
 fn scenario(side: usize) -> EpsteinScenario {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/epstein-rebellion.toml"));
+    scenario_named("epstein-rebellion", side)
+}
+
+fn scenario_named(name: &str, side: usize) -> EpsteinScenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.toml"));
+    let path = path.as_path();
     let text = std::fs::read_to_string(path).expect("the Epstein scenario is readable");
     let overrides = [
         Override::parse(&format!("lattice.width={side}")).expect("an override"),
@@ -70,6 +80,34 @@ fn model_1_run(bencher: Bencher) {
         .with_inputs(|| warmed.clone())
         .bench_local_values(|mut model| {
             for _ in 0..RUN_TICKS {
+                model.step();
+            }
+            model
+        });
+}
+
+/// Ticks timed per sample by [`model_1_run_100`].
+const RUN_100_TICKS: u64 = 1000;
+
+/// Ticks 201 to 1200 of the 100 x 100 lattice, from a clone of the same warmed-up model in every
+/// sample; items = the updates of those ticks (a dry run of the same deterministic ticks).
+#[divan::bench(args = ["epstein-rebellion", "epstein-mesa"], sample_count = 10, sample_size = 1)]
+fn model_1_run_100(bencher: Bencher, name: &str) {
+    let s = scenario_named(name, 100);
+    let mut warmed = EpsteinModel::new(&s);
+    for _ in 0..200 {
+        warmed.step();
+    }
+    let mut dry = warmed.clone();
+    for _ in 0..RUN_100_TICKS {
+        dry.step();
+    }
+    let updates = dry.updates() - warmed.updates();
+    bencher
+        .counter(ItemsCount::new(updates))
+        .with_inputs(|| warmed.clone())
+        .bench_local_values(|mut model| {
+            for _ in 0..RUN_100_TICKS {
                 model.step();
             }
             model

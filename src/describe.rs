@@ -680,7 +680,7 @@ fn epstein_rules(out: &mut String, e: &EpsteinScenario) {
     let mut actual = Vec::new();
     let mut default = Vec::new();
     if let (Ok(a), Ok(d)) = (
-        toml::Value::try_from(&r.rules),
+        toml::Value::try_from(r.rules),
         toml::Value::try_from(crate::classic::scenario::Rules::default()),
     ) {
         flatten("rules", &a, &mut actual);

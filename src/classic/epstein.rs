@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::rng::{Phase, Streams, unit};
 
-use super::scenario::{Activation, EpsteinScenario, JailTerm, Neighbourhood};
+use super::scenario::{ActionOrder, Activation, EpsteinScenario, Fill, JailCountdown, JailTerm, Neighbourhood, Release, Rounding};
 use crate::scenario::ArrestRule;
 
 const NONE: u32 = u32::MAX;
@@ -124,6 +124,12 @@ impl Agent {
         self.status = (self.status & !ACTIVE_BIT) | (u32::from(on) << ACTIVE_BIT.trailing_zeros());
     }
 
+    /// A citizen, active and not jailed.
+    #[inline]
+    fn is_free_active(&self) -> bool {
+        self.kind() == Kind::Citizen && self.active() && self.jail() == 0
+    }
+
     #[inline]
     fn group(&self) -> u8 {
         u8::from(self.status & GROUP_BIT != 0)
@@ -210,6 +216,19 @@ impl AgentTally {
 #[inline]
 fn arrest_probability(arrest_constant: f64, ratio: f64) -> f64 {
     1.0 - (-arrest_constant * ratio).exp()
+}
+
+/// `c / a` rounded to a whole number with halves to the even neighbour (Python 3's `round` on the
+/// quotient: the quotient of integers below 2^20 is a half exactly when 2c/a is an odd integer,
+/// and otherwise lies at least 1/(2a) from one, so the integer rule is exact). `a` > 0.
+#[inline]
+fn round_half_even(c: u32, a: u32) -> u32 {
+    let (q, rem) = (c / a, c % a);
+    match (2 * rem).cmp(&a) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => q + (q & 1),
+    }
 }
 
 /// Counts of one tick (one row of `timeseries.csv` for an Epstein run).
@@ -402,6 +421,110 @@ impl Bits {
     }
 }
 
+/// A bit plane over the torus with a halo: the lattice's cells at (x + r, y + r) of a [`Bits`]
+/// plane `r` cells wider on every side, whose border holds copies of the cells within `r` of
+/// the opposite edge. Every neighbourhood of reach at most `r` is then one block of the padded
+/// plane, counted tile by tile and read without wrapping, wherever the cell is (on a 100 x 100
+/// lattice with vision 7 a quarter of the cells are within 7 of an edge). A cell near an edge is
+/// written up to four times (itself and its copies); reads and counts never wrap.
+#[derive(Debug, Clone)]
+struct Plane {
+    bits: Bits,
+    r: usize,
+    w: usize,
+    h: usize,
+    /// Columns (rows) `r..w - r` (`r..h - r`) have no copies: `w - 2r` (`h - 2r`).
+    inner_w: usize,
+    inner_h: usize,
+}
+
+impl Plane {
+    fn new(w: usize, h: usize, r: usize) -> Self {
+        Self {
+            bits: Bits::new(w + 2 * r, h + 2 * r),
+            r,
+            w,
+            h,
+            inner_w: w - 2 * r,
+            inner_h: h - 2 * r,
+        }
+    }
+
+    #[inline]
+    fn get(&self, x: usize, y: usize) -> bool {
+        self.bits.get(x + self.r, y + self.r)
+    }
+
+    #[inline(always)]
+    fn set(&mut self, x: usize, y: usize, on: bool) {
+        self.bits.set(x + self.r, y + self.r, on);
+        if self.near_edge(x, y) {
+            self.set_copies(x, y, on);
+        }
+    }
+
+    /// Within `r` of an edge (x < r or x >= w - r, or the same for y), so copied in the halo: one
+    /// unsigned comparison per axis.
+    #[inline(always)]
+    fn near_edge(&self, x: usize, y: usize) -> bool {
+        (x.wrapping_sub(self.r) >= self.inner_w) | (y.wrapping_sub(self.r) >= self.inner_h)
+    }
+
+    #[inline(never)]
+    fn set_copies(&mut self, x: usize, y: usize, on: bool) {
+        let (copies, n) = self.copies(x, y);
+        for &(cx, cy) in &copies[..n] {
+            self.bits.set(cx, cy, on);
+        }
+    }
+
+    /// The halo's copies of a cell within `r` of an edge, in padded coordinates (at most one
+    /// column and one row of copies: `r` is below half the lattice, so no cell is within `r` of
+    /// two opposite edges).
+    fn copies(&self, x: usize, y: usize) -> ([(usize, usize); 3], usize) {
+        let (r, px, py) = (self.r, x + self.r, y + self.r);
+        let gx = if x < r {
+            Some(px + self.w)
+        } else if x + r >= self.w {
+            Some(px - self.w)
+        } else {
+            None
+        };
+        let gy = if y < r {
+            Some(py + self.h)
+        } else if y + r >= self.h {
+            Some(py - self.h)
+        } else {
+            None
+        };
+        let mut out = [(0, 0); 3];
+        let mut n = 0;
+        if let Some(gx) = gx {
+            out[n] = (gx, py);
+            n += 1;
+        }
+        if let Some(gy) = gy {
+            out[n] = (px, gy);
+            n += 1;
+            if let Some(gx) = gx {
+                out[n] = (gx, gy);
+                n += 1;
+            }
+        }
+        (out, n)
+    }
+
+    /// Set bits in lattice row `y`, columns `a..b` (no wrap).
+    fn row_count(&self, y: usize, a: usize, b: usize) -> u32 {
+        self.bits.count(y + self.r, a + self.r, b + self.r)
+    }
+
+    /// Column of the `k`-th set (or, with `invert`, unset) cell in lattice row `y`, columns `a..b`.
+    fn row_select(&self, y: usize, a: usize, b: usize, k: u32, invert: bool) -> Option<usize> {
+        self.bits.select(y + self.r, a + self.r, b + self.r, k, invert).map(|c| c - self.r)
+    }
+}
+
 /// A neighbourhood shape as masks over the tiles of [`Bits`], for a cell at each of the 64
 /// positions within its tile: (word offset from the cell's tile, mask) pairs covering exactly
 /// the neighbourhood's cells (the centre included). Valid for neighbourhoods that do not wrap.
@@ -559,9 +682,9 @@ pub struct EpsteinModel {
     scenario: EpsteinScenario,
     w: usize,
     h: usize,
-    cops_bits: Bits,
-    active_bits: Bits,
-    occupied: Bits,
+    cops_bits: Plane,
+    active_bits: Plane,
+    occupied: Plane,
     /// The agent on each cell, by cell `y * w + x`, with one spare slot at the end that takes
     /// the writes nobody will read. Only arrests (Model I) look an agent up, and only an active
     /// one, so outside Model II the entry is kept only for cells whose occupant is active:
@@ -583,7 +706,14 @@ pub struct EpsteinModel {
     lifespans: Vec<Lifespan>,
     free: Vec<u32>,
     order: Vec<u32>,
-    snapshot: Bits,
+    /// Agents on the lattice that share their cell with another (`release = own_cell` or
+    /// `cop_moves_on_zero_term`, NetLogo): the bit planes hold one agent per cell, the first to
+    /// arrive, and these are counted, selected and moved from this list. Empty in every other
+    /// configuration, and short when not (agents share a cell only until one of them moves).
+    stacked: Vec<u32>,
+    /// Whether cells can be shared (see `stacked`).
+    sharing: bool,
+    snapshot: Plane,
     citizen_shape: Shape,
     cop_shape: Shape,
     clone_shape: Shape,
@@ -607,13 +737,19 @@ impl EpsteinModel {
         let (w, h) = (scenario.width, scenario.height);
         let r = &scenario.raw;
         let streams = Streams::new(seed);
+        // The halo covers the widest neighbourhood: citizens', cops' and Model II's cloning.
+        let halo = [r.citizens.vision, r.cops.vision]
+            .into_iter()
+            .map(|v| Shape::new(v, r.rules.neighbourhood, 8).reach)
+            .fold(1, usize::max);
+        let padded = w + 2 * halo;
         let mut m = Self {
             scenario: scenario.clone(),
             w,
             h,
-            cops_bits: Bits::new(w, h),
-            active_bits: Bits::new(w, h),
-            occupied: Bits::new(w, h),
+            cops_bits: Plane::new(w, h, halo),
+            active_bits: Plane::new(w, h, halo),
+            occupied: Plane::new(w, h, halo),
             cell_agent: vec![NONE; w * h + 1],
             cell_agent_everywhere: r.model2.enabled,
             agents: Vec::new(),
@@ -621,23 +757,58 @@ impl EpsteinModel {
             lifespans: Vec::new(),
             free: Vec::new(),
             order: Vec::new(),
-            snapshot: Bits::new(w, h),
-            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, w),
-            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, w),
-            clone_shape: Shape::new(1.5, Neighbourhood::Moore, w),
+            stacked: Vec::new(),
+            sharing: r.rules.release == Release::OwnCell || (r.rules.cop_moves_to_arrest && r.rules.cop_moves_on_zero_term),
+            snapshot: Plane::new(w, h, halo),
+            citizen_shape: Shape::new(r.citizens.vision, r.rules.neighbourhood, padded),
+            cop_shape: Shape::new(r.cops.vision, r.rules.neighbourhood, padded),
+            clone_shape: Shape::new(1.5, Neighbourhood::Moore, padded),
             draws: Draws::new(streams.at(Phase::Init, 0, 0)),
             tick: 0,
             legitimacy: r.citizens.legitimacy,
             counts: EpsteinCounts::default(),
             updates: 0,
         };
-        // Random cells for cops then citizens (NetLogo: one-of patches with no turtles).
         let cells = w * h;
+        match r.rules.fill {
+            Fill::Exact => m.fill_exact(),
+            Fill::Independent => {
+                // Mesa: every cell in turn draws a citizen, a cop or nothing.
+                let (citizen, cop) = (r.citizens.density, r.citizens.density + r.cops.density);
+                for c in 0..cells {
+                    let u = m.draws.uniform();
+                    if u < citizen {
+                        m.spawn_citizen(c % w, c / w);
+                    } else if u < cop {
+                        m.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
+                    }
+                }
+            }
+        }
+        if m.sharing {
+            // At most every agent stacked: the list never grows during a run (no allocation
+            // per tick).
+            m.stacked.reserve(m.agents.len());
+        }
+        let most_cops = m.citizen_shape.cells.len() + 1;
+        m.arrest_probability = (0..=most_cops)
+            .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
+            .collect();
+        m.draws = Draws::new(streams.at(Phase::People, 0, 0));
+        m.recount(0.0, 0.0);
+        m
+    }
+
+    /// Exactly round(density × cells) cops, then citizens, on random distinct cells (NetLogo:
+    /// `one-of patches with [not any? turtles-here]` for each).
+    fn fill_exact(&mut self) {
+        let (w, cells) = (self.w, self.w * self.h);
         let mut perm: Vec<u32> = (0..u32::try_from(cells).expect("cells fit u32")).collect();
         for i in (1..cells).rev() {
-            let k = m.below(i + 1);
+            let k = self.below(i + 1);
             perm.swap(i, k);
         }
+        let r = &self.scenario.raw;
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -652,26 +823,26 @@ impl EpsteinModel {
         for _ in 0..n_cops.min(cells) {
             let c = perm[next] as usize;
             next += 1;
-            m.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
+            self.spawn(Kind::Cop, c % w, c / w, 0.0, 0.0, 0);
         }
         for _ in 0..n_cit.min(cells - next) {
             let c = perm[next] as usize;
             next += 1;
-            let hardship = m.draws.uniform();
-            let risk = m.draws.uniform();
-            let group = u8::from(r.model2.enabled && m.draws.uniform() >= r.model2.blue_share);
-            let id = m.spawn(Kind::Citizen, c % w, c / w, hardship, risk, group);
-            if r.model2.enabled {
-                m.lifespans[id].age = m.below(m.death_age_max() + 1) as u32 / 2;
-            }
+            self.spawn_citizen(c % w, c / w);
         }
-        let most_cops = m.citizen_shape.cells.len() + 1;
-        m.arrest_probability = (0..=most_cops)
-            .map(|q| arrest_probability(r.citizens.arrest_constant, f64::from(u32::try_from(q).expect("small"))))
-            .collect();
-        m.draws = Draws::new(streams.at(Phase::People, 0, 0));
-        m.recount(0.0, 0.0);
-        m
+    }
+
+    /// A citizen on (x, y) with hardship, risk aversion (and in Model II group and age) drawn.
+    fn spawn_citizen(&mut self, x: usize, y: usize) {
+        let model2 = self.scenario.raw.model2.enabled;
+        let blue_share = self.scenario.raw.model2.blue_share;
+        let hardship = self.draws.uniform();
+        let risk = self.draws.uniform();
+        let group = u8::from(model2 && self.draws.uniform() >= blue_share);
+        let id = self.spawn(Kind::Citizen, x, y, hardship, risk, group);
+        if model2 {
+            self.lifespans[id].age = self.below(self.death_age_max() + 1) as u32 / 2;
+        }
     }
 
     fn death_age_max(&self) -> usize {
@@ -715,13 +886,16 @@ impl EpsteinModel {
 
     fn place(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
-        self.occupied.set(x, y, true);
+        if self.sharing && self.occupied.get(x, y) {
+            // NetLogo's shared cell: the planes keep the agent already there.
+            self.stacked.push(u32::try_from(id).expect("agent ids fit u32"));
+            return;
+        }
         // Without branches (whether the agent is active varies without pattern); the cell was
         // empty, and an empty cell has neither bit set, so writing a 0 changes nothing.
         let is_cop = self.agents[id].kind() == Kind::Cop;
         let active = !is_cop & self.agents[id].active();
-        self.cops_bits.set(x, y, is_cop);
-        self.active_bits.set(x, y, active);
+        self.set_cell(x, y, [true, is_cop, active]);
         self.record_agent(id, x, y, active);
     }
 
@@ -742,94 +916,144 @@ impl EpsteinModel {
     fn lift(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
         debug_assert!(self.occupied.get(x, y), "only an agent on the lattice is lifted");
+        if !self.stacked.is_empty() && self.unstack(id) {
+            return;
+        }
         debug_assert!(
             self.cell_agent[y * self.w + x] as usize == id || !(self.cell_agent_everywhere || self.active_bits.get(x, y)),
             "cell_agent holds every agent it keeps"
         );
-        self.occupied.set(x, y, false);
-        self.cops_bits.set(x, y, false);
-        self.active_bits.set(x, y, false);
-    }
-
-    /// Row `dy` (half-width `hw`) of the neighbourhood of (x, y): the lattice row and its column
-    /// ranges, one, or two where the row wraps around the lattice (an unused second range is
-    /// empty, `(0, 0)`).
-    #[inline]
-    fn row_parts(&self, x: usize, y: usize, dy: i64, hw: i64) -> (usize, [(usize, usize); 2]) {
-        let row = wrap(y as i64 + dy, self.h as i64);
-        let start = wrap(x as i64 - hw, self.w as i64);
-        let len = (2 * hw + 1) as usize;
-        let parts = if start + len <= self.w {
-            [(start, start + len), (0, 0)]
-        } else {
-            [(start, self.w), (0, start + len - self.w)]
-        };
-        (row, parts)
-    }
-
-    /// Whether the neighbourhood of (x, y) lies inside the lattice, so that its rows need no
-    /// wrapping (most agents of a large lattice): each row is then one run of columns.
-    #[inline]
-    fn interior(&self, shape: &Shape, x: usize, y: usize) -> bool {
-        x >= shape.reach && y >= shape.reach && x + shape.reach < self.w && y + shape.reach < self.h
-    }
-
-    /// Counts set bits of `bits` in the neighbourhood of (x, y).
-    fn count(&self, bits: &Bits, shape: &Shape, x: usize, y: usize) -> u32 {
-        let mut n = 0;
-        if self.interior(shape, x, y) {
-            let (masks, base) = shape.tiles.for_cell(bits, x, y);
-            for &(offset, mask) in masks {
-                n += (bits.words[base.wrapping_add_signed(offset)] & mask).count_ones();
-            }
-            return n;
+        self.set_cell(x, y, [false; 3]);
+        if !self.stacked.is_empty() {
+            self.promote(x, y);
         }
-        for &(dy, hw) in &shape.rows {
-            let (row, parts) = self.row_parts(x, y, dy, hw);
-            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                n += bits.count(row, a, b);
+    }
+
+    /// Writes cell (x, y) of the occupied, cop and active planes at once: the cell, and for a
+    /// cell near an edge its halo copies, whose positions are worked out once for the three.
+    #[inline(always)]
+    fn set_cell(&mut self, x: usize, y: usize, [occupied, cop, active]: [bool; 3]) {
+        let (px, py) = (x + self.occupied.r, y + self.occupied.r);
+        self.occupied.bits.set(px, py, occupied);
+        self.cops_bits.bits.set(px, py, cop);
+        self.active_bits.bits.set(px, py, active);
+        if self.occupied.near_edge(x, y) {
+            self.set_cell_copies(x, y, [occupied, cop, active]);
+        }
+    }
+
+    #[inline(never)]
+    fn set_cell_copies(&mut self, x: usize, y: usize, values: [bool; 3]) {
+        let (copies, n) = self.occupied.copies(x, y);
+        for &(cx, cy) in &copies[..n] {
+            for (plane, on) in [&mut self.occupied, &mut self.cops_bits, &mut self.active_bits]
+                .into_iter()
+                .zip(values)
+            {
+                plane.bits.set(cx, cy, on);
             }
+        }
+    }
+
+    /// Takes `id` off the shared cell (x, y) if it is stacked there (true), or, if it holds the
+    /// cell in the planes, hands the cell to an agent stacked on it (false: the caller then
+    /// clears the planes, and the heir is placed back by `promote`).
+    #[cold]
+    fn unstack(&mut self, id: usize) -> bool {
+        if let Some(i) = self.stacked.iter().position(|&s| s as usize == id) {
+            self.stacked.swap_remove(i);
+            return true;
+        }
+        false
+    }
+
+    /// After the agent that held (x, y) in the planes left: the first agent stacked on the cell,
+    /// if any, takes it over.
+    #[cold]
+    fn promote(&mut self, x: usize, y: usize) {
+        if let Some(i) = self
+            .stacked
+            .iter()
+            .position(|&s| (self.agents[s as usize].x(), self.agents[s as usize].y()) == (x, y))
+        {
+            let heir = self.stacked.remove(i) as usize;
+            self.place(heir);
+        }
+    }
+
+    /// Whether `id` is one of the agents stacked on a shared cell.
+    #[inline]
+    fn is_stacked(&self, id: usize) -> bool {
+        !self.stacked.is_empty() && self.stacked.iter().any(|&s| s as usize == id)
+    }
+
+    /// Stacked agents within `shape` of (x, y) for which `pick` holds, counted.
+    #[cold]
+    fn count_stacked(&self, shape: &Shape, x: usize, y: usize, pick: impl Fn(&Agent) -> bool) -> u32 {
+        let n = self
+            .stacked
+            .iter()
+            .filter(|&&s| {
+                let a = &self.agents[s as usize];
+                pick(a) && self.within(shape, x, y, a.x(), a.y())
+            })
+            .count();
+        u32::try_from(n).expect("fits")
+    }
+
+    /// Whether cell (tx, ty) lies in `shape` around (x, y), on the torus.
+    fn within(&self, shape: &Shape, x: usize, y: usize, tx: usize, ty: usize) -> bool {
+        let offset = |t: usize, c: usize, n: usize| {
+            let d = (t + n - c) % n;
+            if 2 * d > n { d as i64 - n as i64 } else { d as i64 }
+        };
+        let (dx, dy) = (offset(tx, x, self.w), offset(ty, y, self.h));
+        shape.rows.iter().any(|&(ry, hw)| ry == dy && dx.abs() <= hw)
+    }
+
+    /// Counts set bits of `plane` in the neighbourhood of (x, y): one masked popcount per tile
+    /// of the padded plane that the neighbourhood overlaps.
+    fn count(&self, plane: &Plane, shape: &Shape, x: usize, y: usize) -> u32 {
+        let (masks, base) = shape.tiles.for_cell(&plane.bits, x + plane.r, y + plane.r);
+        let mut n = 0;
+        for &(offset, mask) in masks {
+            n += (plane.bits.words[base.wrapping_add_signed(offset)] & mask).count_ones();
         }
         n
     }
 
     /// Set bits of `first` and of `second` in the neighbourhood of (x, y), in one pass.
-    fn count_pair(&self, first: &Bits, second: &Bits, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
+    fn count_pair(&self, first: &Plane, second: &Plane, shape: &Shape, x: usize, y: usize) -> (u32, u32) {
+        let (masks, base) = shape.tiles.for_cell(&first.bits, x + first.r, y + first.r);
         let (mut n, mut m) = (0, 0);
-        if self.interior(shape, x, y) {
-            let (masks, base) = shape.tiles.for_cell(first, x, y);
-            for &(offset, mask) in masks {
-                let word = base.wrapping_add_signed(offset);
-                n += (first.words[word] & mask).count_ones();
-                m += (second.words[word] & mask).count_ones();
-            }
-            return (n, m);
-        }
-        for &(dy, hw) in &shape.rows {
-            let (row, parts) = self.row_parts(x, y, dy, hw);
-            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                n += first.count(row, a, b);
-                m += second.count(row, a, b);
-            }
+        for &(offset, mask) in masks {
+            let word = base.wrapping_add_signed(offset);
+            n += (first.bits.words[word] & mask).count_ones();
+            m += (second.bits.words[word] & mask).count_ones();
         }
         (n, m)
     }
 
-    /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y).
-    fn select(&self, bits: &Bits, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
+    /// The cell of the `k`-th set (or, with `invert`, unset) bit in the neighbourhood of (x, y),
+    /// row by row (`dy` ascending) and left to right within a row: in the padded plane a row
+    /// never wraps, and its cells come in the order of their offsets, as they did when the
+    /// lattice's rows were split at the seam.
+    fn select(&self, plane: &Plane, shape: &Shape, x: usize, y: usize, mut k: u32, invert: bool) -> Option<(usize, usize)> {
+        let (px, py) = (x + plane.r, y + plane.r);
         for &(dy, hw) in &shape.rows {
-            let (row, parts) = self.row_parts(x, y, dy, hw);
-            for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-                let c = if invert {
-                    (b - a) as u32 - bits.count(row, a, b)
-                } else {
-                    bits.count(row, a, b)
-                };
-                if k < c {
-                    return bits.select(row, a, b, k, invert).map(|col| (col, row));
-                }
-                k -= c;
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "offsets within the halo")]
+            let (row, a, b) = ((py as i64 + dy) as usize, (px as i64 - hw) as usize, (px as i64 + hw + 1) as usize);
+            let set = plane.bits.count(row, a, b);
+            let c = if invert { (b - a) as u32 - set } else { set };
+            if k < c {
+                return plane.bits.select(row, a, b, k, invert).map(|col| {
+                    (
+                        wrap(col as i64 - plane.r as i64, self.w as i64),
+                        wrap(row as i64 - plane.r as i64, self.h as i64),
+                    )
+                });
             }
+            k -= c;
         }
         None
     }
@@ -847,6 +1071,7 @@ impl EpsteinModel {
         }
         let (x, y) = (self.agents[id].x() as i64, self.agents[id].y() as i64);
         let (w, h) = (self.w as i64, self.h as i64);
+        let halo = self.occupied.r as i64;
         // Rejection sampling over the neighbourhood is exact (uniform over empty cells) and fast
         // at the usual densities; fall back to counting when it keeps failing. Candidates are
         // tested four at a time from draws looked at ahead, and only the draws up to the first
@@ -855,29 +1080,25 @@ impl EpsteinModel {
         const TRIES: usize = 24;
         const AT_ONCE: usize = 4;
         let mut target = None;
-        let interior = self.interior(if is_cop { &self.cop_shape } else { &self.citizen_shape }, x as usize, y as usize);
         let cells = if is_cop { &self.cop_shape.cells } else { &self.citizen_shape.cells };
-        let candidate = |word: u32| {
+        // A candidate's cell in the padded plane (never wraps), and on the lattice.
+        #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the padded plane")]
+        let padded = |word: u32| {
             let (dx, dy) = cells[word_below(word, n)];
-            #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "inside the lattice")]
-            let cell = if interior {
-                ((x + dx) as usize, (y + dy) as usize)
-            } else {
-                (wrap(x + dx, w), wrap(y + dy, h))
-            };
-            cell
+            ((x + halo + dx) as usize, (y + halo + dy) as usize)
         };
         for _ in 0..TRIES / AT_ONCE {
             let words = self.draws.peek::<AT_ONCE>();
             let mut empty = 0u32;
             for (j, &word) in words.iter().enumerate() {
-                let (tx, ty) = candidate(word);
-                empty |= u32::from(!self.occupied.get(tx, ty)) << j;
+                let (px, py) = padded(word);
+                empty |= u32::from(!self.occupied.bits.get(px, py)) << j;
             }
             if empty != 0 {
                 let first = empty.trailing_zeros() as usize;
                 self.draws.skip(first + 1);
-                target = Some(candidate(words[first]));
+                let (dx, dy) = cells[word_below(words[first], n)];
+                target = Some((wrap(x + dx, w), wrap(y + dy, h)));
                 break;
             }
             self.draws.skip(AT_ONCE);
@@ -917,7 +1138,11 @@ impl EpsteinModel {
             false
         } else {
             let active_bits = if from_snapshot { &self.snapshot } else { &self.active_bits };
-            let (cops, actives) = self.count_pair(&self.cops_bits, active_bits, &self.citizen_shape, x, y);
+            let (mut cops, mut actives) = self.count_pair(&self.cops_bits, active_bits, &self.citizen_shape, x, y);
+            if !self.stacked.is_empty() {
+                cops += self.count_stacked(&self.citizen_shape, x, y, |a| a.kind() == Kind::Cop);
+                actives += self.count_stacked(&self.citizen_shape, x, y, Agent::is_free_active);
+            }
             let p = if cops == 0 {
                 0.0
             } else {
@@ -925,21 +1150,39 @@ impl EpsteinModel {
                 if !r.rules.active_counts_self && self.agents[id].active() {
                     a -= 1;
                 }
-                match r.rules.arrest_rule {
-                    ArrestRule::Floor => self.arrest_probability[(cops / a) as usize],
-                    ArrestRule::Round => self.arrest_probability[((2 * cops + a) / (2 * a)) as usize],
-                    ArrestRule::Identity => arrest_probability(r.citizens.arrest_constant, f64::from(cops) / f64::from(a)),
-                }
+                self.estimated_arrest_probability(cops, a)
             };
             grievance - f64::from(self.agents[id].risk) * p > r.citizens.threshold
         };
         let killing = r.model2.enabled;
         self.agents[id].set_active(active);
-        self.active_bits.set(x, y, active);
-        self.record_agent(id, x, y, active);
+        if !self.is_stacked(id) {
+            self.active_bits.set(x, y, active);
+            self.record_agent(id, x, y, active);
+        }
         // The configuration first: whether this citizen is active has no pattern to predict.
         if killing && active {
             self.kill_other_group(id);
+        }
+    }
+
+    /// P = 1 - exp(-k f(C/A)) for `cops` cops and `a` actives (A as counted), f the arrest rule.
+    #[inline]
+    fn estimated_arrest_probability(&self, cops: u32, a: u32) -> f64 {
+        let r = &self.scenario.raw;
+        let whole = match r.rules.arrest_rule {
+            ArrestRule::Floor => cops / a,
+            ArrestRule::Round => match r.rules.rounding {
+                Rounding::HalfUp => (2 * cops + a) / (2 * a),
+                Rounding::HalfEven => round_half_even(cops, a),
+            },
+            ArrestRule::Identity => return arrest_probability(r.citizens.arrest_constant, f64::from(cops) / f64::from(a)),
+        };
+        // A whole ratio above the cells in vision only where cells are shared (NetLogo); past
+        // the table the formula is computed.
+        match self.arrest_probability.get(whole as usize) {
+            Some(&p) => p,
+            None => arrest_probability(r.citizens.arrest_constant, f64::from(whole)),
         }
     }
 
@@ -976,21 +1219,32 @@ impl EpsteinModel {
     /// Epstein's rule C: arrest a random active citizen within vision.
     fn enforce(&mut self, cop: usize) {
         let (x, y) = (self.agents[cop].x(), self.agents[cop].y());
-        let n = self.count(&self.active_bits, &self.cop_shape, x, y);
+        let on_planes = self.count(&self.active_bits, &self.cop_shape, x, y);
+        let n = if self.stacked.is_empty() {
+            on_planes
+        } else {
+            on_planes + self.count_stacked(&self.cop_shape, x, y, Agent::is_free_active)
+        };
         if n == 0 {
             return;
         }
         let k = u32::try_from(self.below(n as usize)).expect("fits");
-        let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else {
-            return;
+        let suspect = if k < on_planes {
+            let Some((sx, sy)) = self.select(&self.active_bits, &self.cop_shape, x, y, k, false) else {
+                return;
+            };
+            let suspect = self.cell_agent[sy * self.w + sx] as usize;
+            debug_assert!(
+                self.agents[suspect].kind() == Kind::Citizen
+                    && self.agents[suspect].active()
+                    && (self.agents[suspect].x(), self.agents[suspect].y()) == (sx, sy),
+                "cell_agent names the active citizen on every active cell"
+            );
+            suspect
+        } else {
+            self.stacked_suspect(x, y, k - on_planes)
         };
-        let suspect = self.cell_agent[sy * self.w + sx] as usize;
-        debug_assert!(
-            self.agents[suspect].kind() == Kind::Citizen
-                && self.agents[suspect].active()
-                && (self.agents[suspect].x(), self.agents[suspect].y()) == (sx, sy),
-            "cell_agent names the active citizen on every active cell"
-        );
+        let (sx, sy) = (self.agents[suspect].x(), self.agents[suspect].y());
         let r = &self.scenario.raw.rules;
         let j = usize::try_from(r.max_jail_term).expect("validated");
         let term = match r.jail_term {
@@ -1003,23 +1257,61 @@ impl EpsteinModel {
             }
             JailTerm::Inclusive => self.below(j + 1),
         };
+        let r = &self.scenario.raw.rules;
+        // Under `own_turn` the jail field holds the turns left to count down plus one, so that
+        // a term of 0 still marks the citizen as arrested until its next turn (Mesa's ARRESTED).
+        let held = term + usize::from(r.jail_countdown == JailCountdown::OwnTurn);
+        let (off_lattice, cop_moves) = (
+            !r.jailed_on_lattice,
+            r.cop_moves_to_arrest && (held > 0 || r.cop_moves_on_zero_term),
+        );
         self.agents[suspect].set_active(false);
-        self.active_bits.set(sx, sy, false);
+        if !self.is_stacked(suspect) {
+            self.active_bits.set(sx, sy, false);
+        }
         self.counts.arrests += 1.0;
-        if term > 0 {
-            self.agents[suspect].set_jail(u32::try_from(term).expect("terms fit u32"));
-            self.lift(suspect);
-            if self.scenario.raw.rules.cop_moves_to_arrest {
-                self.lift(cop);
-                self.agents[cop].set_cell(sx, sy);
-                self.place(cop);
+        if held > 0 {
+            self.agents[suspect].set_jail(u32::try_from(held).expect("terms fit u32"));
+            if off_lattice {
+                self.lift(suspect);
             }
         }
+        if cop_moves {
+            self.lift(cop);
+            self.agents[cop].set_cell(sx, sy);
+            self.place(cop);
+        }
+    }
+
+    /// The `k`-th (0-based) free active citizen stacked within cop vision of (x, y).
+    #[cold]
+    fn stacked_suspect(&self, x: usize, y: usize, k: u32) -> usize {
+        self.stacked
+            .iter()
+            .map(|&s| s as usize)
+            .filter(|&s| self.agents[s].is_free_active() && self.within(&self.cop_shape, x, y, self.agents[s].x(), self.agents[s].y()))
+            .nth(k as usize)
+            .expect("k is below the count")
+    }
+
+    /// A jailed citizen's own turn under `jail_countdown = own_turn` (Mesa): with more turns
+    /// to count down it counts one and does nothing else (false); at the last it is released
+    /// and acts in this same turn (true), unless a full lattice leaves nowhere to put it.
+    fn serve_turn(&mut self, id: usize, jail: u32) -> bool {
+        if jail > 1 {
+            self.agents[id].set_jail(jail - 1);
+            return false;
+        }
+        self.agents[id].set_jail(0);
+        if !self.scenario.raw.rules.jailed_on_lattice {
+            self.release(id);
+        }
+        self.agents[id].jail() == 0
     }
 
     fn release(&mut self, id: usize) {
         let (x, y) = (self.agents[id].x(), self.agents[id].y());
-        if !self.occupied.get(x, y) {
+        if !self.occupied.get(x, y) || self.scenario.raw.rules.release == Release::OwnCell {
             self.place(id);
             return;
         }
@@ -1077,16 +1369,16 @@ impl EpsteinModel {
             }
         } else {
             for _ in current.len()..target {
-                let empty: u32 = (0..self.h).map(|y| self.w as u32 - self.occupied.count(y, 0, self.w)).sum();
+                let empty: u32 = (0..self.h).map(|y| self.w as u32 - self.occupied.row_count(y, 0, self.w)).sum();
                 if empty == 0 {
                     break;
                 }
                 let mut k = u32::try_from(self.below(empty as usize)).expect("fits");
                 let mut found = None;
                 for y in 0..self.h {
-                    let e = self.w as u32 - self.occupied.count(y, 0, self.w);
+                    let e = self.w as u32 - self.occupied.row_count(y, 0, self.w);
                     if k < e {
-                        found = self.occupied.select(y, 0, self.w, k, true).map(|x| (x, y));
+                        found = self.occupied.row_select(y, 0, self.w, k, true).map(|x| (x, y));
                         break;
                     }
                     k -= e;
@@ -1136,10 +1428,15 @@ impl EpsteinModel {
     pub fn step(&mut self) {
         self.tick += 1;
         let tick = self.tick;
-        let r = self.scenario.raw.clone();
+        // The switches and the few values used below, copied (no allocation per tick).
+        let rules = self.scenario.raw.rules;
+        let m2 = &self.scenario.raw.model2;
+        let (model2, peacekeepers_tick, peacekeepers_density) = (m2.enabled, m2.peacekeepers_tick, m2.peacekeepers_density);
+        let r = &self.scenario.raw;
         self.legitimacy = self.scheduled(&r.legitimacy_changes, r.citizens.legitimacy, tick);
         let cells = self.w * self.h;
-        if !r.cop_changes.is_empty() {
+        if !self.scenario.raw.cop_changes.is_empty() {
+            let r = &self.scenario.raw;
             let density = self.scheduled(&r.cop_changes, r.cops.density, tick);
             #[expect(
                 clippy::cast_possible_truncation,
@@ -1149,7 +1446,7 @@ impl EpsteinModel {
             )]
             self.adjust_cops((density * cells as f64).round() as usize);
         }
-        if r.model2.enabled && i64::from(tick) == r.model2.peacekeepers_tick && r.model2.peacekeepers_density > 0.0 {
+        if model2 && i64::from(tick) == peacekeepers_tick && peacekeepers_density > 0.0 {
             let now = self.agents.iter().filter(|a| a.kind() == Kind::Cop).count();
             #[expect(
                 clippy::cast_possible_truncation,
@@ -1157,7 +1454,7 @@ impl EpsteinModel {
                 clippy::cast_precision_loss,
                 reason = "density times cells"
             )]
-            let add = (r.model2.peacekeepers_density * cells as f64).round() as usize;
+            let add = (peacekeepers_density * cells as f64).round() as usize;
             self.adjust_cops(now + add);
         }
         self.counts.kills = 0.0;
@@ -1181,38 +1478,61 @@ impl EpsteinModel {
         }
         self.shuffle_order();
         let order = std::mem::take(&mut self.order);
-        match r.rules.activation {
+        let act_first = rules.action_order == ActionOrder::ActThenMove;
+        let own_turn = rules.jail_countdown == JailCountdown::OwnTurn;
+        let cops_move = rules.movement || !rules.movement_includes_cops;
+        match rules.activation {
             Activation::Sequential => {
                 for (i, &id) in order.iter().enumerate() {
                     self.touch_ahead(&order, i);
                     let id = id as usize;
                     match self.agents[id].kind() {
                         Kind::Cop => {
-                            self.move_agent(id);
-                            self.enforce(id);
-                            self.updates += 1;
-                        }
-                        Kind::Citizen if self.agents[id].jail() == 0 => {
-                            if r.rules.movement {
-                                self.move_agent(id);
+                            if act_first {
+                                self.enforce(id);
+                                if cops_move {
+                                    self.move_agent(id);
+                                }
+                            } else {
+                                if cops_move {
+                                    self.move_agent(id);
+                                }
+                                self.enforce(id);
                             }
-                            self.decide(id, false);
                             self.updates += 1;
                         }
-                        _ => {}
+                        Kind::Citizen => {
+                            let jail = self.agents[id].jail();
+                            if jail > 0 && !(own_turn && self.serve_turn(id, jail)) {
+                                continue;
+                            }
+                            if act_first {
+                                self.decide(id, false);
+                                if rules.movement {
+                                    self.move_agent(id);
+                                }
+                            } else {
+                                if rules.movement {
+                                    self.move_agent(id);
+                                }
+                                self.decide(id, false);
+                            }
+                            self.updates += 1;
+                        }
+                        Kind::Dead => {}
                     }
                 }
             }
             Activation::Synchronous => {
                 for &id in &order {
                     let id = id as usize;
-                    if self.agents[id].kind() == Kind::Cop
-                        || (self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 && r.rules.movement)
+                    if (self.agents[id].kind() == Kind::Cop && cops_move)
+                        || (self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 && rules.movement)
                     {
                         self.move_agent(id);
                     }
                 }
-                self.snapshot.words.copy_from_slice(&self.active_bits.words);
+                self.snapshot.bits.words.copy_from_slice(&self.active_bits.bits.words);
                 for &id in &order {
                     let id = id as usize;
                     if self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() == 0 {
@@ -1230,22 +1550,24 @@ impl EpsteinModel {
             }
         }
         self.order = order;
-        // Jail terms run down at the end of the tick (NetLogo); released citizens return. In
-        // Model I nothing changes an agent after its own release, so the same pass counts the
-        // agents (one read of the rows instead of two).
+        // Jail terms run down at the end of the tick (NetLogo; under `own_turn` they ran down in
+        // the citizens' turns); released citizens return. In Model I nothing changes an agent
+        // after its own release, so the same pass counts the agents (one read of the rows
+        // instead of two).
         let (kills, arrests) = (self.counts.kills, self.counts.arrests);
+        let off_lattice = !rules.jailed_on_lattice;
         let mut tally = AgentTally::default();
         for id in 0..self.agents.len() {
-            if self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() > 0 {
+            if !own_turn && self.agents[id].kind() == Kind::Citizen && self.agents[id].jail() > 0 {
                 let term = self.agents[id].jail() - 1;
                 self.agents[id].set_jail(term);
-                if self.agents[id].jail() == 0 {
+                if self.agents[id].jail() == 0 && off_lattice {
                     self.release(id);
                 }
             }
             tally.add(&self.agents[id]);
         }
-        if r.model2.enabled {
+        if model2 {
             self.age_and_clone();
             self.recount(kills, arrests);
         } else {
@@ -1481,6 +1803,286 @@ mod tests {
             let word = rng.next_u32();
             let n = 1 + (rng.next_u32() as usize % EXACT_IN_INTEGERS);
             assert_eq!(word_below(word, n), index_below(unit(word), n), "word {word}, n {n}");
+        }
+    }
+
+    /// An empty 15 x 15 torus (no agents drawn) with vision 1 (von Neumann: the four neighbours),
+    /// citizens not moving, legitimacy 0, and `sets` (field=value overrides) on top.
+    fn empty_lattice(sets: &[&str]) -> EpsteinModel {
+        use crate::scenario::Override;
+        let text = include_str!("../../scenarios/epstein-rebellion.toml");
+        let base = [
+            "lattice.width=15",
+            "lattice.height=15",
+            "citizens.density=0.0",
+            "cops.density=0.0",
+            "citizens.vision=1.0",
+            "cops.vision=1.0",
+            "citizens.legitimacy=0.0",
+            "rules.neighbourhood=\"von_neumann\"",
+            "rules.movement=false",
+        ];
+        let overrides: Vec<Override> = base.iter().chain(sets).map(|o| Override::parse(o).expect("an override")).collect();
+        let s = EpsteinScenario::from_toml_str_with_overrides(text, std::path::Path::new("test.toml"), &overrides)
+            .unwrap_or_else(|e| panic!("{e}"));
+        EpsteinModel::new(&s)
+    }
+
+    /// A citizen with hardship 1 (grievance 1 at legitimacy 0) and the given risk aversion.
+    fn put_citizen(m: &mut EpsteinModel, x: usize, y: usize, risk: f64, active: bool) -> usize {
+        let id = m.spawn(Kind::Citizen, x, y, 1.0, risk, 0);
+        if active {
+            m.agents[id].set_active(true);
+            m.active_bits.set(x, y, true);
+            m.record_agent(id, x, y, true);
+        }
+        id
+    }
+
+    fn cell_of(m: &EpsteinModel, id: usize) -> (usize, usize) {
+        (m.agents[id].x(), m.agents[id].y())
+    }
+
+    /// Every cell of every plane's halo holds the cell it copies, after ticks with moves,
+    /// arrests and releases, on a lattice whose sides are not multiples of the 8-cell tiles.
+    #[test]
+    fn halo_copies_match_the_cells_they_copy() {
+        let netlogo = ["rules.release=\"own_cell\"", "rules.cop_moves_on_zero_term=true"];
+        let mesa = [
+            "rules.cop_moves_to_arrest=false",
+            "rules.jailed_on_lattice=true",
+            "rules.jail_countdown=\"own_turn\"",
+            "rules.action_order=\"act_then_move\"",
+            "rules.fill=\"independent\"",
+        ];
+        for (preset, switches) in [("netlogo", &netlogo[..]), ("mesa", &mesa[..])] {
+            let mut sets = vec![
+                "lattice.width=31",
+                "lattice.height=17",
+                "citizens.density=0.7",
+                "cops.density=0.04",
+                "citizens.vision=7.0",
+                "cops.vision=6.0",
+                "citizens.legitimacy=0.7",
+                "rules.movement=true",
+            ];
+            sets.extend(switches);
+            let mut m = empty_lattice(&sets);
+            for _ in 0..60 {
+                m.step();
+            }
+            for plane in [&m.occupied, &m.cops_bits, &m.active_bits] {
+                let r = plane.r;
+                assert_eq!(r, 7);
+                for py in 0..17 + 2 * r {
+                    for px in 0..31 + 2 * r {
+                        // The lattice cell (px - r, py - r) wrapped onto the torus.
+                        let (x, y) = ((px + 31 - r) % 31, (py + 17 - r) % 17);
+                        let copy = plane.bits.get(px, py);
+                        assert_eq!(copy, plane.get(x, y), "{preset}: padded ({px}, {py}) copies ({x}, {y})");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn round_half_even_is_pythons_round_of_the_quotient() {
+        // Python 3: round(c / a) for these pairs.
+        for (c, a, python) in [
+            (1, 2, 0),
+            (3, 2, 2),
+            (5, 2, 2),
+            (7, 2, 4),
+            (2, 4, 0),
+            (6, 4, 2),
+            (1, 3, 0),
+            (2, 3, 1),
+            (5, 4, 1),
+            (7, 4, 2),
+            (0, 5, 0),
+            (9, 1, 9),
+        ] {
+            assert_eq!(round_half_even(c, a), python, "round({c}/{a})");
+        }
+    }
+
+    /// One cop and A = 2 in view: C/A = 0.5, which half-up rounds to 1 (P = 0.9: a citizen with
+    /// grievance 0.5 and risk aversion 1 stays quiet) and half-even to 0 (P = 0: it turns active).
+    #[test]
+    fn rounding_switch_decides_the_half() {
+        for (rounding, active) in [("half_up", false), ("half_even", true)] {
+            let mut m = empty_lattice(&[
+                "rules.arrest_rule=\"round\"",
+                &format!("rules.rounding=\"{rounding}\""),
+                "rules.active_counts_self=false",
+                "citizens.legitimacy=0.5",
+            ]);
+            let me = put_citizen(&mut m, 7, 7, 1.0, false);
+            put_citizen(&mut m, 6, 7, 0.0, true);
+            m.spawn(Kind::Cop, 8, 7, 0.0, 0.0, 0);
+            m.decide(me, false);
+            assert_eq!(m.agents[me].active(), active, "rounding {rounding}");
+        }
+    }
+
+    /// A cop next to an active citizen that never moves: moving first takes the cop out of
+    /// reach (every other neighbour is two steps from the citizen), acting first arrests.
+    #[test]
+    fn action_order_switch_decides_whether_a_cop_arrests_before_moving() {
+        for (order, arrests) in [("move_then_act", 0.0), ("act_then_move", 1.0)] {
+            let mut m = empty_lattice(&[&format!("rules.action_order=\"{order}\"")]);
+            put_citizen(&mut m, 8, 7, 0.0, true);
+            m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.step();
+            assert_eq!(m.counts().arrests, arrests, "action order {order}");
+        }
+    }
+
+    /// A citizen arrested with a term of 2: counted down at the end of ticks 1 and 2 it is free
+    /// after tick 2; counted down at its own turns (Mesa) it spends turns 1 and 2 counting and
+    /// is still ARRESTED at the end of tick 2, acting (and counted free) from tick 3.
+    #[test]
+    fn jail_countdown_switch_sets_when_the_term_runs_down() {
+        for (countdown, jailed_after) in [("end_of_tick", [1.0, 0.0, 0.0]), ("own_turn", [1.0, 1.0, 0.0])] {
+            let mut m = empty_lattice(&[&format!("rules.jail_countdown=\"{countdown}\"")]);
+            let c = put_citizen(&mut m, 7, 7, 0.0, false);
+            m.lift(c);
+            // What `enforce` stores for a drawn term of 2.
+            m.agents[c].set_jail(if countdown == "own_turn" { 3 } else { 2 });
+            let mut seen = [0.0; 3];
+            for jailed in &mut seen {
+                m.step();
+                *jailed = m.counts().jailed;
+            }
+            assert_eq!(seen, jailed_after, "countdown {countdown}");
+            assert!(m.occupied.get(7, 7), "back on its cell");
+        }
+    }
+
+    /// A term of 0 frees at once at the end of the tick, but under `own_turn` the citizen is
+    /// arrested (counted jailed, off the lattice) until its next turn.
+    #[test]
+    fn a_zero_term_is_an_arrest_until_the_next_turn_under_own_turn() {
+        for (countdown, jailed) in [("end_of_tick", 0.0), ("own_turn", 1.0)] {
+            let mut m = empty_lattice(&[
+                "rules.max_jail_term=0",
+                "rules.cop_moves_to_arrest=false",
+                &format!("rules.jail_countdown=\"{countdown}\""),
+            ]);
+            let c = put_citizen(&mut m, 8, 7, 0.0, true);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.enforce(cop);
+            m.recount(0.0, 0.0);
+            assert_eq!(m.counts().jailed, jailed, "countdown {countdown}");
+            assert_eq!(m.occupied.get(8, 7), jailed == 0.0, "countdown {countdown}");
+            assert!(!m.agents[c].active());
+        }
+    }
+
+    /// An arrested citizen leaves the lattice (its cell counts as empty) or keeps blocking it.
+    #[test]
+    fn jailed_on_lattice_switch_keeps_the_cell_blocked() {
+        for (on_lattice, blocked) in [(false, false), (true, true)] {
+            let mut m = empty_lattice(&[
+                // Under own_turn every arrest holds the citizen at least until its next turn.
+                "rules.jail_countdown=\"own_turn\"",
+                "rules.cop_moves_to_arrest=false",
+                &format!("rules.jailed_on_lattice={on_lattice}"),
+            ]);
+            let c = put_citizen(&mut m, 8, 7, 0.0, true);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.enforce(cop);
+            assert!(m.agents[c].jail() > 0);
+            assert_eq!(m.occupied.get(8, 7), blocked, "jailed_on_lattice {on_lattice}");
+            assert!(!m.active_bits.get(8, 7));
+        }
+    }
+
+    /// Exact fill: round(density x cells) of each kind whatever the seed. Independent fill: each
+    /// cell draws, so the numbers vary by seed around density x cells (sd about 18 citizens).
+    #[test]
+    fn fill_switch_sets_exact_or_independent_counts() {
+        let count = |fill: &str, seed: u64| {
+            let mut m = empty_lattice(&[
+                "lattice.width=40",
+                "lattice.height=40",
+                "citizens.density=0.7",
+                "cops.density=0.04",
+                &format!("rules.fill=\"{fill}\""),
+            ]);
+            m = EpsteinModel::with_seed(m.scenario(), seed);
+            let c = m.counts();
+            (c.quiescent, c.cops)
+        };
+        let exact: Vec<_> = (1..=10).map(|s| count("exact", s)).collect();
+        assert!(exact.iter().all(|&c| c == (1120.0, 64.0)), "{exact:?}");
+        let independent: Vec<_> = (1..=10).map(|s| count("independent", s)).collect();
+        assert!(independent.iter().any(|&c| c != independent[0]), "{independent:?}");
+        assert!(
+            independent
+                .iter()
+                .all(|&(c, k)| (c - 1120.0).abs() < 5.0 * 18.3 && (k - 64.0).abs() < 5.0 * 7.8),
+            "{independent:?}"
+        );
+    }
+
+    /// With `movement = false`, cops still move (NetLogo) unless `movement_includes_cops` (Mesa).
+    #[test]
+    fn movement_includes_cops_switch_stops_cops() {
+        for (includes, moved) in [(false, true), (true, false)] {
+            let mut m = empty_lattice(&[&format!("rules.movement_includes_cops={includes}")]);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.step();
+            assert_eq!(cell_of(&m, cop) != (7, 7), moved, "movement_includes_cops {includes}");
+        }
+    }
+
+    /// A released citizen whose cell was taken goes to another empty cell, or (NetLogo) back
+    /// onto its own and shares it; a shared cell counts both agents.
+    #[test]
+    fn release_switch_returns_to_the_own_cell_and_shares_it() {
+        for (release, shares) in [("nearby_empty", false), ("own_cell", true)] {
+            let mut m = empty_lattice(&[&format!("rules.release=\"{release}\"")]);
+            let jailed = put_citizen(&mut m, 7, 7, 0.0, false);
+            m.lift(jailed);
+            m.agents[jailed].set_jail(1);
+            let taker = put_citizen(&mut m, 7, 7, 0.0, true);
+            m.step();
+            assert_eq!(cell_of(&m, taker), (7, 7));
+            assert_eq!(cell_of(&m, jailed) == (7, 7), shares, "release {release}");
+            assert_eq!(m.counts().jailed, 0.0);
+            // Seen from the empty cell (8, 7), a shared (7, 7) holds two actives once the
+            // released citizen is active too.
+            m.agents[jailed].set_active(true);
+            let (_, on_planes) = m.count_pair(&m.cops_bits, &m.active_bits, &m.citizen_shape, 8, 7);
+            let stacked = m.count_stacked(&m.citizen_shape, 8, 7, Agent::is_free_active);
+            assert_eq!((on_planes, stacked), if shares { (1, 1) } else { (1, 0) }, "release {release}");
+        }
+    }
+
+    /// NetLogo's cop moves onto its suspect's cell even when the drawn term is 0 (the citizen
+    /// stays free there, and the two share the cell); otherwise only for a term above 0.
+    #[test]
+    fn cop_moves_on_zero_term_switch_shares_the_suspects_cell() {
+        for (on_zero, moved) in [(false, false), (true, true)] {
+            let mut m = empty_lattice(&["rules.max_jail_term=0", &format!("rules.cop_moves_on_zero_term={on_zero}")]);
+            let c = put_citizen(&mut m, 8, 7, 0.0, true);
+            let cop = m.spawn(Kind::Cop, 7, 7, 0.0, 0.0, 0);
+            m.enforce(cop);
+            assert_eq!(m.agents[c].jail(), 0);
+            assert_eq!(cell_of(&m, cop) == (8, 7), moved, "cop_moves_on_zero_term {on_zero}");
+            assert_eq!(m.occupied.get(7, 7), !moved);
+            // The shared cell holds a cop for the citizens around it, whichever agent the
+            // planes show.
+            let (cops, _) = m.count_pair(&m.cops_bits, &m.active_bits, &m.citizen_shape, 8, 8);
+            let cops = cops + m.count_stacked(&m.citizen_shape, 8, 8, |a| a.kind() == Kind::Cop);
+            assert_eq!(cops, u32::from(moved), "cop_moves_on_zero_term {on_zero}");
+            // When the citizen moves off, the cop is left holding the cell.
+            if moved {
+                m.lift(c);
+                assert!(m.stacked.is_empty() && m.cops_bits.get(8, 7) && m.occupied.get(8, 7));
+            }
         }
     }
 
