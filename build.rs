@@ -7,6 +7,7 @@ use std::path::Path;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    commit();
     // A directory: cargo rescans it, so added, removed and edited files all trigger a rebuild.
     println!("cargo::rerun-if-changed=scenarios");
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
@@ -32,4 +33,36 @@ fn main() {
     code.push_str("]\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_scenarios.rs");
     std::fs::write(&out, code).expect("OUT_DIR is writable");
+}
+
+/// Sets `PEACESIM_COMMIT` to the commit the binary is built from, with `-modified` when tracked
+/// files differ from it, or `unknown` outside a git checkout, for `--version` and every
+/// manifest: a result names the model that made it.
+fn commit() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let described = match (
+        git(&["rev-parse", "--short=12", "HEAD"]),
+        git(&["status", "--porcelain", "--untracked-files=no"]),
+    ) {
+        (Some(hash), Some(status)) if !status.is_empty() => format!("{hash}-modified"),
+        (Some(hash), _) => hash,
+        _ => "unknown".to_string(),
+    };
+    println!("cargo::rustc-env=PEACESIM_COMMIT={described}");
+    // Rerun when the commit or the tracked sources change (the status may change with them).
+    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
+        for f in ["HEAD", "index"] {
+            println!("cargo::rerun-if-changed={dir}/{f}");
+        }
+    }
+    for d in ["src", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo::rerun-if-changed={d}");
+    }
 }

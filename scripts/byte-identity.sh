@@ -24,7 +24,7 @@ sums() { # binary label
       "$bin" run "scenarios/$name.toml" $args --threads "$t" --out "$d" --quiet >/dev/null
       (cd "$d" && for f in $(ls | grep -v '^manifest.json$'); do sha256sum "$f"; done
        python3 -c "import json; m = json.load(open('manifest.json'))
-for k in ('started_at', 'finished_at', 'command', 'threads'): m.pop(k, None)
+for k in ('started_at', 'finished_at', 'command', 'threads', 'peacesim_commit'): m.pop(k, None)
 print(json.dumps(m, sort_keys=True))" | sha256sum | sed 's/-$/manifest.json (stripped)/') |
         sed "s|^|$run threads=$t |"
     done

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 /// Exit codes: 0 success; 1 invalid input (scenario, plan, arguments); 2 output or I/O
 /// problem; 130 interrupted.
 #[derive(Debug, Parser)]
-#[command(name = "peacesim", version, about, long_about = None, propagate_version = true)]
+#[command(name = "peacesim", version = peacesim::output::manifest::VERSION, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -115,3 +115,23 @@ fn a_missing_scenario_file_is_named() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml: could not read"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn version_and_every_manifest_name_the_commit_of_the_model() {
+    let dir = util::temp_dir("version-commit");
+    let out = util::peacesim(&["--version"], &dir);
+    let version = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success());
+    assert!(version.contains("(commit "), "{version}");
+    let commit = peacesim::output::manifest::COMMIT;
+    assert!(!commit.is_empty() && version.contains(commit), "{version} vs {commit}");
+    let run = dir.join("run");
+    let status = util::peacesim(
+        &["run", "tiny-conflict", "--ticks", "2", "--out", run.to_str().unwrap(), "--quiet"],
+        &dir,
+    );
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["peacesim_commit"], commit);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

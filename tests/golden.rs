@@ -16,8 +16,9 @@ use peacesim::scenario::sha256_hex;
 
 use crate::util;
 
-/// Fields of `manifest.json` that differ between two invocations of the same run.
-const INVOCATION_FIELDS: [&str; 4] = ["started_at", "finished_at", "command", "threads"];
+/// Fields of `manifest.json` that differ between two invocations of the same run (or between
+/// two builds of the same model: the commit).
+const INVOCATION_FIELDS: [&str; 5] = ["started_at", "finished_at", "command", "threads", "peacesim_commit"];
 
 /// `sha256sum`-style lines for every file directly in `dir`, in name order; the manifest
 /// without its invocation fields (figures in subdirectories are not hashed).

@@ -172,6 +172,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
     let first = &exp.scenarios[0];
     Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
+        peacesim_commit: crate::output::manifest::COMMIT.to_string(),
         kind: exp.kind.as_str().to_string(),
         scenario: Some(ScenarioRef::of(first.source())),
         seed: exp.seed,

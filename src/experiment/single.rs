@@ -49,6 +49,7 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
     })??;
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
+        peacesim_commit: crate::output::manifest::COMMIT.to_string(),
         kind: "run".into(),
         scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.run.seed,
@@ -110,6 +111,7 @@ pub fn run_epstein_to_dir(
     std::fs::write(&oc, &out).map_err(|source| crate::Error::Write { path: oc, source })?;
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
+        peacesim_commit: crate::output::manifest::COMMIT.to_string(),
         kind: "run".into(),
         scenario: Some(ScenarioRef::of(&scenario.source)),
         seed: scenario.seed,

@@ -44,11 +44,21 @@ pub struct FileEntry {
     pub rows: u64,
 }
 
+/// The commit the binary was built from (see `build.rs`).
+pub const COMMIT: &str = env!("PEACESIM_COMMIT");
+
+/// What `--version` prints: the package version and the commit.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PEACESIM_COMMIT"), ")");
+
 /// A directory's manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// peacesim version that wrote it.
     pub peacesim_version: String,
+    /// Commit of the model that wrote it (`-modified` if the tree differed from it; `unknown`
+    /// outside a git checkout; empty in manifests written before it was recorded).
+    #[serde(default)]
+    pub peacesim_commit: String,
     /// `run`, `ensemble`, `sweep`, `comparison`, `whatif` or `check`.
     pub kind: String,
     /// Scenario, if one.
