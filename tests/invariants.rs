@@ -39,7 +39,8 @@ fn check(c: &Collect) -> Result<(), String> {
             if !v.is_finite() {
                 return Err(format!("tick {t}: {name} = {v}"));
             }
-            if *v < 0.0 {
+            // Excess mortality is negative when fewer die than the background rate.
+            if *v < 0.0 && *name != "excess_mortality_per_10k_day" {
                 return Err(format!("tick {t}: {name} is negative ({v})"));
             }
             if is_share(name) && *v > 1.0 + 1e-9 {

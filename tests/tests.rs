@@ -7,6 +7,8 @@ mod util;
 mod cli;
 /// `peacesim serve`: input validation, path handling, and the page driven in headless Chromium.
 mod dashboard;
+/// Background mortality at the scenario's sourced rate; excess mortality against it.
+mod demography;
 /// Same scenario and seed give identical bytes whatever the thread count; seeds matter.
 mod determinism;
 /// The example outputs in README.md and docs/TUTORIAL.md were made by the current model.

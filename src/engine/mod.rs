@@ -101,6 +101,7 @@ impl Simulation {
         update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
         self.prepare_context(0);
         self.people_pass(Mode::Assess);
+        context::measure_mortality_risk(&mut self.ctx, &self.totals);
         indicators::compute(
             &self.scenario,
             &self.world,

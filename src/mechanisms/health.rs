@@ -100,16 +100,16 @@ pub fn case_fatality(p: &Health, treated_share: f64) -> f64 {
     p.case_fatality_share * (1.0 - p.treatment_fatality_reduction_share * treated_share)
 }
 
-/// Baseline (non-violent, non-epidemic) death probability per tick.
+/// Relative risk of a background (non-violent, non-epidemic) death: the product of the age,
+/// access, food and chronic-illness multipliers.
 #[must_use]
-pub fn baseline_death_probability(p: &Health, age_band: u8, has_access: bool, food_insecure: bool, chronic: bool, dt: f64) -> f64 {
-    let age = match age_band {
+pub fn relative_mortality_risk(p: &Health, age_band: u8, has_access: bool, food_insecure: bool, chronic: bool) -> f64 {
+    let mut m = match age_band {
         0 => p.child_mortality_multiplier,
         1 => p.youth_mortality_multiplier,
         2 => p.adult_mortality_multiplier,
         _ => p.elder_mortality_multiplier,
     };
-    let mut m = p.baseline_mortality_per_10k_day / 10_000.0 * age;
     if !has_access {
         m *= p.no_access_mortality_multiplier;
     }
@@ -119,6 +119,17 @@ pub fn baseline_death_probability(p: &Health, age_band: u8, has_access: bool, fo
     if chronic {
         m *= p.chronic_mortality_multiplier;
     }
+    m
+}
+
+/// Background death probability per tick of a person with `relative_risk`: the crude rate
+/// `baseline_mortality_per_10k_day` applies to the starting population as a whole, so each
+/// person's hazard is the rate x relative risk / the starting population's mean relative risk
+/// (`mean_risk`). Deprivation that raises risks later raises mortality above the baseline
+/// (excess mortality).
+#[must_use]
+pub fn baseline_death_probability(p: &Health, relative_risk: f64, mean_risk: f64, dt: f64) -> f64 {
+    let m = p.baseline_mortality_per_10k_day / 10_000.0 * relative_risk / mean_risk.max(f64::MIN_POSITIVE);
     1.0 - (-m * dt).exp()
 }
 
@@ -171,10 +182,12 @@ mod tests {
     }
 
     #[test]
-    fn baseline_mortality_matches_sphere_for_an_average_adult() {
+    fn a_person_of_average_risk_dies_at_the_crude_rate_and_risks_multiply() {
         let p = Health::default();
-        let d = baseline_death_probability(&p, 2, true, false, false, 1.0) / p.adult_mortality_multiplier;
+        let rr = |a, access, food, chronic| relative_mortality_risk(&p, a, access, food, chronic);
+        let d = baseline_death_probability(&p, rr(2, true, false, false), p.adult_mortality_multiplier, 1.0);
         assert!((d * 10_000.0 - 0.44).abs() < 1e-3);
-        assert!(baseline_death_probability(&p, 3, false, true, true, 1.0) > 10.0 * d);
+        let mean = p.adult_mortality_multiplier;
+        assert!(baseline_death_probability(&p, rr(3, false, true, true), mean, 1.0) > 10.0 * d);
     }
 }

@@ -74,8 +74,11 @@ pub mod field {
     pub const CHILD_ABDUCTIONS: usize = 30;
     /// Recovered (immune) people.
     pub const RECOVERED: usize = 31;
+    /// Sum of background mortality relative risks of the living (measured at tick 0 only, to
+    /// normalise the background death rate).
+    pub const MORTALITY_RISK: usize = 32;
     /// Number of scalar fields.
-    pub const COUNT: usize = 32;
+    pub const COUNT: usize = 33;
 }
 
 /// Subgroups for disaggregated indicators, in output order after the identity groups.

@@ -73,6 +73,7 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         food_alpha: smoothing(dt, r.economy.food_smoothing_days),
         insecurity_alpha: smoothing(dt, r.community.insecurity_smoothing_days),
         grievance_alpha: smoothing(dt, r.mobilisation.grievance_memory_days),
+        mean_mortality_risk: 1.0,
         detention_max_ticks: ticks(f64::from(r.mobilisation.detention_max_days)),
         derived: Derived::default(),
         layout,
@@ -612,6 +613,10 @@ pub struct Context {
     pub grievance_alpha: f64,
     /// Detention term in ticks, at most.
     pub detention_max_ticks: u32,
+    /// Mean background mortality relative risk of the starting population (1 until measured
+    /// at tick 0): dividing by it makes the starting population's crude background death rate
+    /// `rules.health.baseline_mortality_per_10k_day`.
+    pub mean_mortality_risk: f64,
     /// Per-locality and per-row probabilities derived from the fields above by [`derive()`].
     pub derived: Derived,
 }
@@ -640,6 +645,8 @@ pub struct Derived {
     pub violence_exposure: Vec<f64>,
     /// Baseline death probability at `[age band][has access][food insecure][chronic]`, flattened.
     pub baseline_death: [f64; 32],
+    /// Background mortality relative risk at the same index.
+    pub mortality_risk: [f64; 32],
     /// Chance that a displaced person moves on, away from (0) and in (1) a conflict zone.
     pub move_on: [f64; 2],
     /// The cap on the chance that a mobilised person joins a group this tick.
@@ -670,6 +677,18 @@ pub struct Derived {
 
 pub(super) fn baseline_death_index(age_band: u8, has_access: bool, food_insecure: bool, chronic: bool) -> usize {
     usize::from(age_band.min(age::ELDER)) * 8 + usize::from(has_access) * 4 + usize::from(food_insecure) * 2 + usize::from(chronic)
+}
+
+/// Sets [`Context::mean_mortality_risk`] from the totals of the tick-0 assessment pass: the
+/// starting population's mean background mortality relative risk (summed in locality order, so
+/// the same bits whatever the thread count).
+pub fn measure_mortality_risk(ctx: &mut Context, totals: &[f64]) {
+    let (mut alive, mut risk) = (0.0, 0.0);
+    for l in 0..ctx.localities.len() {
+        alive += totals[ctx.layout.base(l) + field::ALIVE];
+        risk += totals[ctx.layout.base(l) + field::MORTALITY_RISK];
+    }
+    ctx.mean_mortality_risk = if alive > 0.0 && risk > 0.0 { risk / alive } else { 1.0 };
 }
 
 /// Fills [`Context::derived`] from the rest of the context; called before every people pass,
@@ -725,8 +744,9 @@ pub fn derive(ctx: &mut Context) {
         for has_access in [false, true] {
             for food_insecure in [false, true] {
                 for chronic in [false, true] {
-                    d.baseline_death[baseline_death_index(age_band, has_access, food_insecure, chronic)] =
-                        epi::baseline_death_probability(&r.health, age_band, has_access, food_insecure, chronic, dt);
+                    let i = baseline_death_index(age_band, has_access, food_insecure, chronic);
+                    d.mortality_risk[i] = epi::relative_mortality_risk(&r.health, age_band, has_access, food_insecure, chronic);
+                    d.baseline_death[i] = epi::baseline_death_probability(&r.health, d.mortality_risk[i], ctx.mean_mortality_risk, dt);
                 }
             }
         }

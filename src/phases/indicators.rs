@@ -64,8 +64,10 @@ record! {
         population ["people"],
         /// Deaths this tick, all causes.
         deaths ["people"],
-        /// Crude mortality rate (emergency above 1; Sphere SSA baseline 0.44).
+        /// Crude mortality rate (emergency above 1 or above twice the baseline).
         crude_mortality_per_10k_day ["deaths/10,000/day"],
+        /// Excess mortality: the crude rate minus the scenario's background rate (`rules.health.baseline_mortality_per_10k_day`), the humanitarian convention.
+        excess_mortality_per_10k_day ["deaths/10,000/day"],
         /// Share deprived in personal security.
         deprived_personal_share ["share"],
         /// Share deprived in community security.
@@ -423,15 +425,17 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
             }
         }
     }
+    let crude_mortality = if population + deaths > 0.0 {
+        deaths / (population + deaths) * 10_000.0 / dt
+    } else {
+        0.0
+    };
     let nat = &mut out.national;
     *nat = Indicators {
         population,
         deaths,
-        crude_mortality_per_10k_day: if population + deaths > 0.0 {
-            deaths / (population + deaths) * 10_000.0 / dt
-        } else {
-            0.0
-        },
+        crude_mortality_per_10k_day: crude_mortality,
+        excess_mortality_per_10k_day: crude_mortality - scenario.rules.health.baseline_mortality_per_10k_day,
         deprived_personal_share: af.deprived[0],
         deprived_community_share: af.deprived[1],
         deprived_political_share: af.deprived[2],

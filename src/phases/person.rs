@@ -548,6 +548,16 @@ fn update_person(
     // function of the flags).
     let base = lay.base(loc);
     acc[base + field::ALIVE] += 1.0;
+    if !step {
+        // Tick 0 measures the starting population's background mortality risk, which sets
+        // the scale of everyone's background death hazard (`Context::mean_mortality_risk`).
+        acc[base + field::MORTALITY_RISK] += ctx.derived.mortality_risk[baseline_death_index(
+            age_band,
+            health_access >= ctx.cutoffs.health_access,
+            food < ctx.cutoffs.food,
+            cond & condition::CHRONIC != 0,
+        )];
+    }
     let civilian = member == 0;
     if civilian {
         acc[base + field::CIVILIANS] += 1.0;

@@ -294,8 +294,8 @@ param_section! {
         site_crowding_multiplier: f64 = 1.5; [1.0, 20.0]; "1"; "assumption";
         /// Largest reduction of contacts from community engagement and behaviour change.
         behaviour_change_max_share: f64 = 0.5; [0.0, 1.0]; "1"; "Fast et al. 2015 (Lofa County); magnitude assumption";
-        /// Baseline crude mortality.
-        baseline_mortality_per_10k_day: f64 = 0.44; [0.0, 100.0]; "deaths/10,000/day"; "Sphere sub-Saharan Africa baseline";
+        /// Background crude death rate of the starting population (the age, access, food and chronic-illness multipliers are relative risks around it); excess mortality is measured against it.
+        baseline_mortality_per_10k_day: f64 = 0.44; [0.0, 100.0]; "deaths/10,000/day"; "Sphere sub-Saharan Africa baseline (Checchi2008CH); scenarios set their country's rate (docs/TARGETS.md)";
         /// Mortality multiplier for children (0-14).
         child_mortality_multiplier: f64 = 1.2; [0.0, 100.0]; "1"; "assumption";
         /// Mortality multiplier for youth (15-24).
