@@ -7,9 +7,10 @@ Each generated block sits between two markers:
     ...
     <!-- /generated:NAME -->
 
-The script runs the block's command (the one printed just above it in the document), replaces the
-block's body with what the command prints (or a table built from its CSV), and writes the current
-model fingerprint into the opening marker. The fingerprint is the SHA-256 of the golden output
+The script runs the block's command (listed in BLOCKS below: the same command the document prints
+above the block; change both together), replaces the block's body with what the command prints
+(or a table built from its CSV), and writes the current model fingerprint into the opening
+marker. The fingerprint is the SHA-256 of the golden output
 hashes of the main model (`tests/golden/*.sha256` except Epstein's, without manifest lines), so a
 model change that re-blesses the golden files makes `tests/docs.rs` fail until this script is
 run again. Prose that interprets the numbers must be reread by hand after a run; the script
