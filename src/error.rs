@@ -135,6 +135,9 @@ pub enum Error {
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),
+    /// `peacesim check`: a validation pattern did not reproduce (the report is still written).
+    #[error("{0}")]
+    CheckFailed(String),
     /// The run was interrupted (SIGINT or SIGTERM); nothing was left looking complete.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -176,8 +179,29 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Parse { .. } | Self::Invalid { .. } | Self::Usage(_) => 1,
+            Self::CheckFailed(_) => 3,
             Self::Read { .. } | Self::Write { .. } | Self::Output { .. } => 2,
             Self::Interrupted(_) => 130,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_tell_invalid_input_io_failed_checks_and_interruptions_apart() {
+        assert_eq!(Error::Usage("x".into()).exit_code(), 1);
+        assert_eq!(
+            Error::Output {
+                path: "o".into(),
+                message: "m".into()
+            }
+            .exit_code(),
+            2
+        );
+        assert_eq!(Error::CheckFailed("a pattern".into()).exit_code(), 3);
+        assert_eq!(Error::Interrupted("sigint".into()).exit_code(), 130);
     }
 }

@@ -458,9 +458,13 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) 
         Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?,
         None => println!("{report}"),
     }
-    let failed = results.iter().filter(|r| !r.passed).count();
-    eprintln!("{} of {} patterns reproduced", results.len() - failed, results.len());
-    Ok(())
+    let failed: Vec<&str> = results.iter().filter(|r| !r.passed).map(|r| r.id).collect();
+    eprintln!("{} of {} patterns reproduced", results.len() - failed.len(), results.len());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::CheckFailed(format!("patterns not reproduced: {}", failed.join(", "))))
+    }
 }
 
 /// `peacesim validate`: every problem of every file; an error if any file is invalid.
