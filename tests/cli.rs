@@ -135,3 +135,92 @@ fn version_and_every_manifest_name_the_commit_of_the_model() {
     assert_eq!(manifest["peacesim_commit"], commit);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn force_never_replaces_a_directory_that_peacesim_did_not_write() {
+    let dir = util::temp_dir("force-foreign");
+    let foreign = dir.join("project");
+    std::fs::create_dir_all(foreign.join(".git")).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let out = foreign.to_str().unwrap();
+    for args in [
+        vec!["run", "tiny-conflict", "--ticks", "2", "--out", out, "--force", "--quiet"],
+        vec![
+            "run",
+            "tiny-conflict",
+            "--ticks",
+            "2",
+            "--replicates",
+            "2",
+            "--out",
+            out,
+            "--force",
+            "--quiet",
+        ],
+    ] {
+        let r = util::peacesim(&args, &dir);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is not a peacesim output"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "mine");
+        assert!(foreign.join(".git").is_dir());
+    }
+    // An empty directory and peacesim's own output may be replaced.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for _ in 0..2 {
+        let r = util::peacesim(
+            &[
+                "run",
+                "tiny-conflict",
+                "--ticks",
+                "2",
+                "--out",
+                empty.to_str().unwrap(),
+                "--force",
+                "--quiet",
+            ],
+            &dir,
+        );
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_experiment_directory_has_one_writer_at_a_time() {
+    let dir = util::temp_dir("output-lock");
+    let out = dir.join("ens");
+    let lock = dir.join(".ens.lock");
+    let host = peacesim::output::host_name();
+    let args = [
+        "run",
+        "tiny-conflict",
+        "--ticks",
+        "2",
+        "--replicates",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    // Held by a live process (this test) on this host: refused, naming the holder.
+    std::fs::write(&lock, format!("host {host}, process {}, since now\n", std::process::id())).unwrap();
+    let r = util::peacesim(&args, &dir);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is being written by another peacesim") && stderr.contains(&host),
+        "{stderr}"
+    );
+    assert!(!out.join("outcomes.csv").exists());
+    // Held by another host: refused too (its process cannot be checked from here).
+    std::fs::write(&lock, "host elsewhere, process 1, since now\n").unwrap();
+    assert_eq!(util::peacesim(&args, &dir).status.code(), Some(2));
+    // Left by a process of this host that is gone: stale, taken over, and removed at the end.
+    std::fs::write(&lock, format!("host {host}, process 4000000000, since then\n")).unwrap();
+    let r = util::peacesim(&args, &dir);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(out.join("outcomes.csv").exists() && !lock.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -121,6 +121,7 @@ fn open_partial(path: &Path, header: &str, expected_fields: usize, keep_runs: Op
         file.write_all(header.as_bytes()).map_err(write_err(path))?;
         return Ok((file, Vec::new()));
     }
+    let actual = file.metadata().map_err(write_err(path))?.len();
     let reader = BufReader::new(File::open(path).map_err(write_err(path))?);
     let mut good_len: u64 = 0;
     let mut runs = Vec::new();
@@ -128,6 +129,12 @@ fn open_partial(path: &Path, header: &str, expected_fields: usize, keep_runs: Op
     for line in reader.split(b'\n') {
         let line = line.map_err(write_err(path))?;
         let len = line.len() as u64 + 1;
+        // A row is complete only with its newline: a write cut short (a full disk, a kill) can
+        // leave a last line whose fields still parse, and appending to it would glue the next
+        // row onto a cut value.
+        if good_len + len > actual {
+            break;
+        }
         if first {
             if line != header.trim_end().as_bytes() {
                 return Err(Error::Output {
@@ -159,12 +166,14 @@ fn open_partial(path: &Path, header: &str, expected_fields: usize, keep_runs: Op
         good_len += len;
     }
     // Drop a trailing half-written row (or rows of unfinished runs).
-    let actual = file.metadata().map_err(write_err(path))?.len();
-    let good_len = good_len.min(actual);
     if good_len < actual {
         file.set_len(good_len).map_err(write_err(path))?;
     }
     file.seek(SeekFrom::End(0)).map_err(write_err(path))?;
+    if good_len == 0 {
+        // Even the header was cut short.
+        file.write_all(header.as_bytes()).map_err(write_err(path))?;
+    }
     Ok((file, runs))
 }
 
@@ -216,6 +225,9 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         Some((i, n)) => opts.out.join("shards").join(format!("shard-{i}-of-{n}")),
         None => opts.out.clone(),
     };
+    // One writer at a time: a second process (here or on another host sharing the file system)
+    // would mix its rows with ours.
+    let _lock = crate::output::OutputLock::acquire(&dir)?;
     prepare_dir(&dir, exp, opts.force)?;
     let started_at = utc_now();
     manifest(exp, opts, &started_at, Vec::new(), false).write(&dir)?;
@@ -432,6 +444,7 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
         }
         let manifest = dir.join("manifest.json");
         if force {
+            crate::output::ensure_replaceable(dir)?;
             for name in [
                 "outcomes.csv",
                 "outcomes.csv.partial",
@@ -480,4 +493,41 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
         }
     }
     fs::create_dir_all(dir).map_err(write_err(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reopened(name: &str, content: &[u8]) -> (String, Vec<u64>) {
+        let dir = std::env::temp_dir().join(format!("peacesim-open-partial-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("outcomes.csv.partial");
+        std::fs::write(&path, content).unwrap();
+        let (mut file, runs) = open_partial(&path, "run,x,y\n", 3, None).unwrap();
+        file.write_all(b"9,9.5,9.5\n").unwrap();
+        drop(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        (text, runs)
+    }
+
+    #[test]
+    fn a_row_cut_short_is_dropped_even_when_its_fields_still_parse() {
+        // The last row lost the end of its last value and its newline: "2,0.5,0.1234" became
+        // "2,0.5,0.12", which still has three fields.
+        let (text, runs) = reopened("cut", b"run,x,y\n1,0.5,0.25\n2,0.5,0.12");
+        assert_eq!(runs, vec![1]);
+        assert_eq!(text, "run,x,y\n1,0.5,0.25\n9,9.5,9.5\n");
+    }
+
+    #[test]
+    fn complete_rows_are_kept_and_a_cut_header_is_rewritten() {
+        let (text, runs) = reopened("whole", b"run,x,y\n1,0.5,0.25\n2,0.5,0.125\n");
+        assert_eq!(runs, vec![1, 2]);
+        assert_eq!(text, "run,x,y\n1,0.5,0.25\n2,0.5,0.125\n9,9.5,9.5\n");
+        let (text, runs) = reopened("header", b"run,x");
+        assert!(runs.is_empty());
+        assert_eq!(text, "run,x,y\n9,9.5,9.5\n");
+    }
 }

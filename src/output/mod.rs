@@ -29,6 +29,129 @@ pub struct StagedDir {
     committed: bool,
 }
 
+/// This machine's name (for lock files and staging names that must not collide between hosts
+/// sharing a file system), or `unknown-host`.
+#[must_use]
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown-host".to_string())
+}
+
+/// An exclusive claim on an output directory, held while one process writes it: a lock file
+/// beside the directory (`.NAME.lock`), created atomically (`create_new`, which shared file
+/// systems honour), naming the host, the process and the start time. Removed when dropped.
+#[derive(Debug)]
+pub struct OutputLock {
+    path: PathBuf,
+}
+
+impl OutputLock {
+    /// Claims `dir` for this process.
+    ///
+    /// # Errors
+    /// [`Error::Output`] naming the holder when another process holds the claim;
+    /// [`Error::Write`] if the lock file cannot be created.
+    pub fn acquire(dir: &Path) -> Result<Self> {
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+        let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let path = parent.join(format!(".{name}.lock"));
+        let host = host_name();
+        let me = format!("host {host}, process {}, since {}\n", std::process::id(), utc_now());
+        for attempt in 0..2 {
+            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    use std::io::Write as _;
+                    f.write_all(me.as_bytes()).map_err(|source| Error::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    return Ok(Self { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path).unwrap_or_default();
+                    // A lock left by a process of this host that no longer runs (killed) is stale.
+                    let stale = holder
+                        .strip_prefix(&format!("host {host}, process "))
+                        .and_then(|rest| rest.split(',').next())
+                        .and_then(|pid| pid.trim().parse::<u32>().ok())
+                        .is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists());
+                    if stale && attempt == 0 {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    return Err(Error::Output {
+                        path: dir.to_path_buf(),
+                        message: format!(
+                            "is being written by another peacesim ({}); wait for it to finish, or remove {} if that process is gone",
+                            holder.trim(),
+                            path.display()
+                        ),
+                    });
+                }
+                Err(source) => return Err(Error::Write { path, source }),
+            }
+        }
+        Err(Error::Output {
+            path: dir.to_path_buf(),
+            message: format!("could not claim it: remove {} if no peacesim is writing it", path.display()),
+        })
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // NOTE: best effort; a lock left behind by a killed process is detected as stale.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Whether `dir` may be replaced with `--force`: it is empty, or peacesim wrote it (its
+/// `manifest.json` names a peacesim version, or it holds only an experiment's `shards/`).
+/// Anything else (the current directory, a project, someone's data) is never deleted.
+///
+/// # Errors
+/// [`Error::Output`] naming the directory and the rule when it is not ours;
+/// [`Error::Write`] if it cannot be listed.
+pub fn ensure_replaceable(dir: &Path) -> Result<()> {
+    let mut entries = fs::read_dir(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if entries.next().is_none() {
+        return Ok(());
+    }
+    let ours = fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|m| m.get("peacesim_version").is_some_and(serde_json::Value::is_string));
+    let only_shards = fs::read_dir(dir)
+        .map(|mut e| e.all(|e| e.is_ok_and(|e| e.file_name() == "shards")))
+        .unwrap_or(false);
+    if ours || only_shards {
+        Ok(())
+    } else {
+        Err(Error::Output {
+            path: dir.to_path_buf(),
+            message:
+                "is not a peacesim output (no manifest.json written by peacesim), so --force will not replace it; choose another --out"
+                    .into(),
+        })
+    }
+}
+
 impl StagedDir {
     /// Prepares to write `final_path`.
     ///
@@ -49,6 +172,7 @@ impl StagedDir {
                     message: "output directory already exists; use --force to replace it, or --out to choose another".into(),
                 });
             }
+            ensure_replaceable(final_path)?;
         }
         let parent = final_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|source| Error::Write {
@@ -58,7 +182,11 @@ impl StagedDir {
         let name = final_path
             .file_name()
             .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
-        let temp_path = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        // Unique across hosts sharing the file system (containers may all be process 1).
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let temp_path = parent.join(format!(".{name}.partial-{}-{}-{nanos}", host_name(), std::process::id()));
         if temp_path.exists() {
             fs::remove_dir_all(&temp_path).map_err(|source| Error::Write {
                 path: temp_path.clone(),
@@ -187,6 +315,7 @@ mod tests {
         let target = root.join("run");
         let staged = StagedDir::create(&target, false).unwrap();
         fs::write(staged.path().join("a.csv"), "x\n").unwrap();
+        fs::write(staged.path().join("manifest.json"), r#"{"peacesim_version": "0.1.0"}"#).unwrap();
         assert!(!target.exists());
         staged.commit().unwrap();
         assert!(target.join("a.csv").exists());
@@ -196,6 +325,11 @@ mod tests {
             fs::write(dropped.path().join("b.csv"), "y\n").unwrap();
         }
         assert!(target.join("a.csv").exists(), "an abandoned rewrite leaves the old run intact");
+        let foreign = root.join("foreign");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("data.csv"), "mine\n").unwrap();
+        assert!(matches!(StagedDir::create(&foreign, true), Err(Error::Output { .. })));
+        assert!(foreign.join("data.csv").exists());
         fs::remove_dir_all(&root).unwrap();
     }
 }
