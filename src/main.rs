@@ -32,7 +32,15 @@ use cli::{Cli, Command, CompareArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, Wh
 type Stop<'a> = &'a (dyn Fn() -> bool + Sync);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `--help` and `--version` succeed; a malformed command line is invalid input,
+            // exit 1 as the README says (clap's own default is 2, which here means I/O).
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);

@@ -224,3 +224,16 @@ fn an_experiment_directory_has_one_writer_at_a_time() {
     assert!(out.join("outcomes.csv").exists() && !lock.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_malformed_command_line_is_invalid_input_and_help_succeeds() {
+    let dir = util::temp_dir("clap-exit");
+    for args in [vec!["--bogus"], vec!["run"], vec!["run", "tiny-conflict", "--ticks", "many"]] {
+        let r = util::peacesim(&args, &dir);
+        assert_eq!(r.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
+    }
+    for args in [vec!["--help"], vec!["run", "--help"], vec!["--version"]] {
+        assert!(util::peacesim(&args, &dir).status.success(), "{args:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -322,3 +322,28 @@ fn a_killed_sweep_resumes_with_every_run_exactly_once() {
     assert_eq!(runs, (0..24).collect::<Vec<_>>(), "every run exactly once");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_edited_design_file_is_a_different_experiment() {
+    let dir = util::temp_dir("edited-design");
+    let scenario = util::scenario_path("tiny-conflict.toml");
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = {:?}\nreplicates = 1\nticks = 3\n\n[design]\nkind = \"csv\"\nfile = \"design.csv\"\n",
+            scenario.to_str().unwrap()
+        ),
+    );
+    util::write(&dir, "design.csv", "mission.troops\n100\n200\n");
+    let out = dir.join("sweep");
+    let args = ["sweep", plan.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"];
+    assert!(util::peacesim(&args, &dir).status.success());
+    // Same number of points, other values: not the experiment in the directory.
+    util::write(&dir, "design.csv", "mission.troops\n100\n300\n");
+    let r = util::peacesim(&args, &dir);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("holds a different experiment"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -56,11 +56,15 @@ pub fn sweep(plan: &Plan) -> Experiment {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
+    let labels: Vec<Vec<String>> = plan.points.iter().map(|p| p.iter().map(render).collect()).collect();
+    // The design's values themselves, not only the plan's text: a CSV design edited between a
+    // kill and a rerun is a different experiment and must not be resumed into.
+    let points_sha256 = crate::scenario::sha256_hex(serde_json::json!([plan.factors, labels]).to_string().as_bytes());
     Experiment {
         kind: Kind::Sweep,
         scenarios: plan.scenarios.clone(),
         label_columns: plan.factors.clone(),
-        labels: plan.points.iter().map(|p| p.iter().map(render).collect()).collect(),
+        labels,
         replicates: plan.replicates,
         seed: plan.seed,
         common_seeds: plan.common_seeds,
@@ -72,6 +76,7 @@ pub fn sweep(plan: &Plan) -> Experiment {
             "plan_sha256": plan.sha256,
             "scenario_sha256": plan.scenarios.first().map(|s| s.source().sha256.clone()),
             "points": plan.points.len(),
+            "points_sha256": points_sha256,
             "replicates": plan.replicates,
             "seed": plan.seed,
         }),
