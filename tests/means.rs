@@ -86,7 +86,7 @@ fn mean_food_insecure(c: &Collect) -> f64 {
 #[test]
 fn protection_money_buys_operations_that_cut_one_sided_violence() {
     let uniformed = 3300.0;
-    let full_operations = means::full_operations(&peacesim::scenario::params::Costs::default(), uniformed);
+    let full_operations = means::full_operations(&scenario(&[], 0.0).rules.costs, uniformed);
     let no_money = runs(&scenario(&[PROTECTION_ONLY], 0.0));
     let money = runs(&scenario(&[PROTECTION_ONLY], full_operations));
     // What the money bought: operational tempo 0 without it and 1 with it.
@@ -105,7 +105,7 @@ fn protection_money_buys_operations_that_cut_one_sided_violence() {
 
 #[test]
 fn money_beyond_full_tempo_buys_no_more_protection() {
-    let full_operations = means::full_operations(&peacesim::scenario::params::Costs::default(), 3300.0);
+    let full_operations = means::full_operations(&scenario(&[], 0.0).rules.costs, 3300.0);
     let full = scenario(&[PROTECTION_ONLY], full_operations);
     let double = scenario(&[PROTECTION_ONLY], 2.0 * full_operations);
     for &seed in &SEEDS[..2] {
