@@ -35,9 +35,11 @@ pub enum Phase {
     Attribution = 5,
     /// Bootstrap resampling in experiment statistics.
     Bootstrap = 6,
+    /// Births: how many in each home locality, their mothers and their traits.
+    Births = 7,
 }
 
-const PHASES: usize = 7;
+const PHASES: usize = 8;
 
 /// Keys for every phase of one run.
 #[derive(Debug, Clone)]

@@ -1,6 +1,9 @@
 //! Background mortality at the scenario's sourced rate, and excess mortality against it (issue 24).
 
-use peacesim::engine::Collect;
+use peacesim::engine::{Collect, Observer, Simulation};
+use peacesim::phases::conflict::ViolentEvent;
+use peacesim::phases::indicators::TickRecord;
+use peacesim::scenario::Scenario;
 
 use crate::util::{self, civilian_fatalities};
 
@@ -48,4 +51,194 @@ fn excess_mortality_is_the_crude_rate_above_the_background_and_an_epidemic_raise
         peak_excess > 1.0,
         "an epidemic must push mortality above the background: peak excess {peak_excess}"
     );
+}
+
+/// Records the population and the shares of children, youth, adults and elders among the living
+/// at every tick.
+#[derive(Default)]
+struct AgeShares(Vec<[f64; 4]>, Vec<f64>);
+
+impl Observer for AgeShares {
+    fn observe(&mut self, _: &Scenario, record: &TickRecord, _: &[ViolentEvent]) -> peacesim::Result<()> {
+        let bands: Vec<f64> = record
+            .subgroups
+            .iter()
+            .filter(|s| s.dimension == "age_band")
+            .map(|s| s.population)
+            .collect();
+        let total: f64 = bands.iter().sum();
+        self.0.push(std::array::from_fn(|k| bands[k] / total));
+        self.1.push(record.national.population);
+        Ok(())
+    }
+}
+
+#[test]
+fn people_are_born_at_the_scenarios_crude_birth_rate() {
+    // The quiet baseline's first 60 days: about 1,100 births per seed, 4,400 over four seeds, so
+    // the rate is known to about 2 %. Without births the rate is 0.
+    let s = util::load("baseline.toml", &["run.ticks=60", "events=[]"]);
+    let target = s.rules.health.birth_rate_per_10k_day;
+    let (mut births, mut person_days) = (0.0, 0.0);
+    for &seed in &SEEDS {
+        let c = util::run(&s, seed, 2);
+        for r in &c.national[1..] {
+            births += r.births;
+            person_days += r.population * s.run.tick_length_days;
+        }
+    }
+    let rate = births / person_days * 10_000.0;
+    assert!(
+        (rate / target - 1.0).abs() < 0.06,
+        "births {rate:.3} per 10,000 per day against the scenario's {target} (tolerance 6 %)"
+    );
+}
+
+#[test]
+fn a_quiet_population_grows_at_births_minus_deaths_and_keeps_its_age_structure() {
+    // A year of the baseline with no events. The ageing rates are set so that the starting age
+    // structure is the stable one (Lotka); with ageing at 1 / band width the elders' share would
+    // rise by about half a point a year (the unit test `stable_ageing_keeps_the_age_structure`
+    // shows that those rates break the balance).
+    let check = |overrides: &[&str]| {
+        let s = util::load("baseline.toml", &[&["run.ticks=365", "events=[]"], overrides].concat());
+        let mut shares = AgeShares::default();
+        let mut sim = Simulation::with_seed(&s, 1);
+        sim.run(&mut shares, &|| false).unwrap();
+        let (start, end) = (shares.0[0], *shares.0.last().unwrap());
+        let drift = start.iter().zip(&end).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let growth = shares.1.last().unwrap() / shares.1[0] - 1.0;
+        (
+            drift,
+            growth,
+            s.rules.health.birth_rate_per_10k_day,
+            s.rules.health.baseline_mortality_per_10k_day,
+        )
+    };
+    let (drift, growth, birth, death) = check(&[]);
+    assert!(
+        drift < 0.0025,
+        "age shares drift by {drift:.4} in a quiet year (tolerance 0.25 points)"
+    );
+    let expected = ((birth - death) / 10_000.0 * 365.0).exp() - 1.0;
+    assert!(
+        (growth - expected).abs() < 0.004,
+        "the population grows {growth:.4} in a quiet year against {expected:.4} from births minus deaths"
+    );
+    // Without births the ageing rates still keep the shares (they are derived from the birth
+    // rate, whatever it is), but the population shrinks at the death rate.
+    let (_, growth_without_births, _, death) = check(&["rules.health.birth_rate_per_10k_day=0"]);
+    let expected = (-death / 10_000.0 * 365.0).exp() - 1.0;
+    assert!(
+        (growth_without_births - expected).abs() < 0.004,
+        "without births the population shrinks at the death rate: {growth_without_births:.4} against {expected:.4}"
+    );
+}
+
+/// The value of every share-valued national indicator of a tick, by name.
+fn shares(r: &peacesim::phases::indicators::Indicators) -> Vec<(&'static str, f64)> {
+    let mut values = Vec::new();
+    r.push_values(&mut values);
+    peacesim::phases::indicators::Indicators::NAMES
+        .iter()
+        .copied()
+        .zip(values)
+        .filter(|(name, _)| {
+            name.ends_with("_share")
+                || matches!(
+                    *name,
+                    "af_headcount_h" | "af_m0" | "tension" | "trust_in_state" | "perceived_insecurity"
+                )
+        })
+        .collect()
+}
+
+#[test]
+fn a_world_without_shocks_violence_or_mission_starts_in_balance_and_stays_there() {
+    // The baseline with its groups at a ceasefire that holds, no mission and no events: nothing
+    // should move but the population. Before the starting state was settled (voice returned to
+    // a locality-wide value; one assessment pass for the mobilised), political deprivation fell
+    // to a tenth of its start within months and the mobilised share jumped in the first days.
+    let s = util::load(
+        "baseline.toml",
+        &[
+            "run.ticks=365",
+            "events=[{tick=1, kind=\"ceasefire\"}]",
+            "rules.battles.ceasefire_breakdown_per_year=0",
+            "mission.troops=0",
+            "mission.police=0",
+            "mission.observers=0",
+            "mission.civilians=0",
+            "mission.budget_usd_per_day=0",
+        ],
+    );
+    let c = util::run(&s, 1, 2);
+    let start = shares(&c.national[0]);
+    let mean_over = |ticks: std::ops::Range<usize>| -> Vec<f64> {
+        let n = ticks.len() as f64;
+        let mut sum = vec![0.0; start.len()];
+        for t in ticks {
+            for (acc, (_, v)) in sum.iter_mut().zip(shares(&c.national[t])) {
+                *acc += v / n;
+            }
+        }
+        sum
+    };
+    let first_month = mean_over(1..31);
+    let last_month = mean_over(336..366);
+    // Tolerance: one point, or 5 % of the value (stated in docs/VALIDATION.md).
+    for (((name, v0), early), late) in start.iter().zip(&first_month).zip(&last_month) {
+        let tolerance = 0.01_f64.max(0.05 * v0);
+        assert!(
+            (early - v0).abs() <= tolerance,
+            "{name} jumps from {v0:.4} to {early:.4} in the first 30 days"
+        );
+        assert!(
+            (late - v0).abs() <= tolerance,
+            "{name} trends from {v0:.4} to {late:.4} over a quiet year"
+        );
+    }
+}
+
+#[test]
+fn mission_scenarios_do_not_jump_in_their_first_days() {
+    // The issue's symptom: the mobilised share jumped from 9-19 % to 31-34 % within 30 days in
+    // every mission scenario. Days 1-3 come before any scheduled event of these scenarios.
+    for name in [
+        "unmiss-poc-sites.toml",
+        "unmil-ebola.toml",
+        "minusma-withdrawal.toml",
+        "monusco-backlash.toml",
+        "minusca-stabilization.toml",
+    ] {
+        let s = util::load(name, &["run.ticks=3"]);
+        let c = util::run(&s, 1, 2);
+        let people_side = |r| {
+            shares(r)
+                .into_iter()
+                .filter(|(n, _)| {
+                    n.starts_with("deprived_") || n.starts_with("af_") || *n == "mobilised_share" || *n == "perceived_insecurity"
+                })
+                .collect::<Vec<_>>()
+        };
+        let start = people_side(&c.national[0]);
+        let later = people_side(&c.national[3]);
+        for ((field, v0), (_, v3)) in start.iter().zip(&later) {
+            let tolerance = 0.01_f64.max(0.05 * v0);
+            if *field == "mobilised_share" {
+                // Tick 0 has no detainees: the first arrests take up to a quarter of the
+                // mobilised within days (a transient that remains, docs/VALIDATION.md), but
+                // the share must not jump up as it did.
+                assert!(
+                    v3 - v0 <= tolerance && v0 - v3 <= 0.3 * v0,
+                    "{name}: mobilised share from {v0:.4} to {v3:.4} in three days"
+                );
+                continue;
+            }
+            assert!(
+                (v3 - v0).abs() <= tolerance,
+                "{name}: {field} from {v0:.4} to {v3:.4} in three days"
+            );
+        }
+    }
 }

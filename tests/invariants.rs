@@ -1,5 +1,5 @@
 //! Invariants of every output: finite numbers, shares in [0, 1], counts never negative, people
-//! conserved (alive plus cumulative deaths equals the initial population).
+//! conserved (alive plus cumulative deaths equals the initial population plus births before the tick).
 
 use peacesim::engine::Collect;
 use peacesim::phases::indicators::{Indicators, LocalityIndicators};
@@ -31,7 +31,7 @@ fn is_share(name: &str) -> bool {
 /// Checks every invariant on a run; returns a description of the first violation.
 fn check(c: &Collect) -> Result<(), String> {
     let initial = c.national[0].population;
-    let mut dead = 0.0;
+    let (mut dead, mut born) = (0.0, 0.0);
     for (t, r) in c.national.iter().enumerate() {
         let mut values = Vec::new();
         r.push_values(&mut values);
@@ -48,12 +48,17 @@ fn check(c: &Collect) -> Result<(), String> {
             }
         }
         dead += r.deaths;
-        if (r.population + dead - initial).abs() > 1e-6 {
+        if (r.population + dead - initial - born).abs() > 1e-6 {
             return Err(format!(
-                "tick {t}: people not conserved: {} alive + {dead} dead != {initial}",
+                "tick {t}: people not conserved: {} alive + {dead} dead != {initial} + {born} born",
                 r.population
             ));
         }
+        if r.births_unplaced != 0.0 {
+            return Err(format!("tick {t}: {} births found no reserved row", r.births_unplaced));
+        }
+        // Newborns are counted in the population from the tick after their birth.
+        born += r.births;
         let parts = r.displaced_host + r.in_sites;
         if (parts - r.displaced).abs() > 1e-6 || r.displaced > r.population + 1e-6 {
             return Err(format!("tick {t}: displacement does not add up"));

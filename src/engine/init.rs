@@ -31,10 +31,12 @@ pub fn block_len(layout: &Layout) -> usize {
 pub fn build_world(scenario: &Scenario, layout: &Layout, streams: &Streams) -> World {
     let n_loc = scenario.localities.len();
     let mut home_offsets = Vec::with_capacity(n_loc + 1);
+    let mut next_unborn = Vec::with_capacity(n_loc);
     home_offsets.push(0u32);
     for l in &scenario.localities {
         let last = *home_offsets.last().expect("starts with 0");
-        home_offsets.push(last + l.agents);
+        next_unborn.push(last + l.agents);
+        home_offsets.push(last + l.agents + birth_reserve(l.agents, scenario));
     }
     let total = *home_offsets.last().expect("has an entry") as usize;
     let block = block_len(layout);
@@ -46,7 +48,7 @@ pub fn build_world(scenario: &Scenario, layout: &Layout, streams: &Streams) -> W
             let len = block.min(total - first);
             #[expect(clippy::cast_possible_truncation, reason = "agents are capped below u32::MAX")]
             let mut blk = PeopleBlock::zeroed(first as u32, len);
-            fill_block(&mut blk, scenario, &home_offsets, streams);
+            fill_block(&mut blk, scenario, &home_offsets, &next_unborn, streams);
             blk
         })
         .collect();
@@ -55,6 +57,9 @@ pub fn build_world(scenario: &Scenario, layout: &Layout, streams: &Streams) -> W
         block_len: block,
         len: total,
         home_offsets,
+        next_unborn,
+        born_last_tick: 0,
+        births_unplaced: 0,
     };
     assign_fighters(&mut people, scenario, streams);
     World {
@@ -67,7 +72,30 @@ pub fn build_world(scenario: &Scenario, layout: &Layout, streams: &Streams) -> W
     }
 }
 
-fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], streams: &Streams) {
+/// Rows reserved for the births of a locality of `agents` people over the run: the expected
+/// births if the population grew at the scenario's birth rate with no deaths, times a quarter
+/// more for local differences in the number of women, plus five standard deviations and eight
+/// rows. The reserve never exceeds twice the starting rows (a population may triple); births
+/// beyond it are counted as unplaced (`World::births_unplaced`), never silently dropped.
+#[must_use]
+pub fn birth_reserve(agents: u32, scenario: &Scenario) -> u32 {
+    let rate = scenario.rules.health.birth_rate_per_10k_day / 10_000.0;
+    if rate <= 0.0 || agents == 0 {
+        return 0;
+    }
+    let days = f64::from(scenario.run.ticks) * scenario.run.tick_length_days;
+    let expected = f64::from(agents) * ((1.25 * rate * days).exp() - 1.0);
+    let reserve = (expected + 5.0 * expected.sqrt() + 8.0).ceil().min(2.0 * f64::from(agents));
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "at most twice a u32 agent count, validated far below u32::MAX"
+    )]
+    let rows = reserve as u32;
+    rows
+}
+
+fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], next_unborn: &[u32], streams: &Streams) {
     let pop = &scenario.population;
     let first = blk.first_id as usize;
     let mut home = home_offsets.partition_point(|&o| o as usize <= first).saturating_sub(1);
@@ -83,6 +111,17 @@ fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], 
             let id = first + j;
             while home_offsets[home + 1] as usize <= id {
                 home += 1;
+            }
+            #[expect(clippy::cast_possible_truncation, reason = "locality counts are capped")]
+            let home_u = home as u32;
+            if id >= next_unborn[home] as usize {
+                // A row reserved for a birth (filled by `phases::demography`); it draws nothing.
+                blk.home[j] = home_u;
+                blk.location[j] = home_u;
+                blk.health[j] = health::UNBORN;
+                blk.victimised_tick[j] = NEVER;
+                blk.detained_until[j] = NEVER;
+                continue;
             }
             let spec = &scenario.localities[home];
             let k = id - home_offsets[home] as usize;
@@ -103,7 +142,7 @@ fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], 
             let u_sex = uniform(&mut rng);
             let z = normal(&mut rng);
             let u_risk = uniform(&mut rng);
-            let u_voice = uniform(&mut rng);
+            let _u_voice = uniform(&mut rng);
             let u_chronic = uniform(&mut rng);
             let _spare = rng.next_u32();
             let mut band = 3u8;
@@ -117,8 +156,6 @@ fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], 
                     break;
                 }
             }
-            #[expect(clippy::cast_possible_truncation, reason = "locality counts are capped")]
-            let home_u = home as u32;
             blk.home[j] = home_u;
             blk.location[j] = home_u;
             #[expect(clippy::cast_possible_truncation, reason = "identity groups are capped")]
@@ -130,7 +167,7 @@ fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], 
             {
                 blk.livelihood[j] = (spec.livelihood_median * (pop.livelihood_sigma * z).exp()) as f32;
                 blk.risk_aversion[j] = u_risk as f32;
-                blk.voice[j] = (spec.political_voice + 0.6 * (u_voice - 0.5)).clamp(0.0, 1.0) as f32;
+                blk.voice[j] = crate::phases::person::personal_voice(id, spec.political_voice) as f32;
                 blk.insecurity[j] = insecurity as f32;
             }
             blk.health[j] = health::SUSCEPTIBLE;

@@ -3,7 +3,7 @@
 //! Each tick runs the ten phases of `docs/ODD.md` §3 in a fixed order, each a procedure of
 //! [`crate::phases`]; the engine names no mechanism:
 //!
-//! - 1: scheduled events;
+//! - 1: scheduled events, and ceasefires that break down;
 //! - 2: the mission's personnel, (every planning interval) planning, and programmes;
 //! - 3-4: armed-group, mission and crowd acts drawn at locality level, turned into per-person
 //!   hazards;
@@ -11,7 +11,7 @@
 //!   mobilisation and recruitment, movement, economy and food, perceptions, each person's
 //!   deprivation), in parallel over blocks of people, then the attribution of realised victims
 //!   to events;
-//! - 7-9: locality, group and national updates in locality order;
+//! - 7-9: locality, group and national updates in locality order, then births;
 //! - 10: indicators, handed to the observer.
 //!
 //! Determinism: people decide from a read-only context and write only their own row; each
@@ -32,11 +32,17 @@ use crate::phases::conflict::{Conflict, ViolentEvent};
 use crate::phases::context::{self, Context};
 use crate::phases::indicators::{self, TickRecord};
 use crate::phases::person::{self, Mode};
-use crate::phases::{events, planning, update};
+use crate::phases::{demography, events, planning, update};
 use crate::rng::Streams;
 use crate::scenario::Scenario;
 
 pub use observer::{Collect, Discard, Observer};
+
+/// At most this many assessment passes settle the starting state.
+const SETTLING_PASSES: usize = 60;
+/// The starting state is settled when the mobilised count changes by at most this share of
+/// the population from one assessment pass to the next.
+const SETTLED_SHARE: f64 = 1e-4;
 
 /// Columns of the totals vector summed per parallel task when reducing block accumulators.
 const REDUCE_CHUNK: usize = 1024;
@@ -95,13 +101,26 @@ impl Simulation {
 
     fn measure_initial_state(&mut self) {
         // The first pass needs a context built from some totals; an assessment pass with
-        // empty totals settles derived state, and a second one measures it.
+        // empty totals settles derived state. Who is mobilised feeds back on itself through
+        // the perceived chance of arrest (Epstein's rule A: more rebels, less risk each), so
+        // the assessment is repeated until the mobilised count settles at the fixed point the
+        // dynamics would otherwise reach in the first weeks (a start-up transient).
         self.prepare_context(0);
         self.people_pass(Mode::Assess);
         update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
-        self.prepare_context(0);
-        self.people_pass(Mode::Assess);
-        context::measure_mortality_risk(&mut self.ctx, &self.totals);
+        let mobilised = |totals: &[f64], layout: &Layout| layout.total(totals, aggregates::field::MOBILISED);
+        let mut before = f64::NAN;
+        for _ in 0..SETTLING_PASSES {
+            self.prepare_context(0);
+            self.people_pass(Mode::Assess);
+            let now = mobilised(&self.totals, &self.layout);
+            let alive = self.layout.total(&self.totals, aggregates::field::ALIVE);
+            if (now - before).abs() <= SETTLED_SHARE * alive {
+                break;
+            }
+            before = now;
+        }
+        context::measure_demography(&mut self.ctx, &self.totals);
         indicators::compute(
             &self.scenario,
             &self.world,
@@ -148,6 +167,15 @@ impl Simulation {
         let tick = self.world.tick + 1;
         // 1. Scheduled events.
         events::apply_scheduled(&self.scenario, &mut self.world, &self.streams, tick);
+        events::ceasefire_breakdowns(
+            &self.scenario,
+            &mut self.world,
+            &self.totals,
+            &self.layout,
+            &self.conflict.deterrence,
+            &self.streams,
+            tick,
+        );
         // 2. The mission: personnel, planning, programmes.
         planning::step(&mut self.world, &self.scenario, &self.totals, &self.layout, &self.streams, tick);
         // 3-4. Acts of groups, the mission and crowds, and the hazards they put on people.
@@ -166,6 +194,15 @@ impl Simulation {
         );
         // 7-9. Localities, groups, the nation.
         update::apply(&self.scenario, &mut self.world, &self.totals, &self.layout, &self.conflict, tick);
+        demography::births(
+            &self.scenario,
+            &mut self.world,
+            &self.totals,
+            &self.layout,
+            &self.streams,
+            self.ctx.births_per_woman_day,
+            tick,
+        );
         self.world.tick = tick;
         // 10. Indicators.
         indicators::compute(

@@ -1,10 +1,14 @@
 //! Economy and food: income from livelihoods, markets, safety, displacement and programmes.
 //!
-//! Income (in subsistence lines) is a person's livelihood scaled by local market functioning,
-//! cut by displacement, local violence, illness, injury and detention, plus targeted programme
-//! support for those below the line and rations in protection sites. Food security follows the
-//! food a person can buy or grow (income over food prices, less harvest losses from
-//! environmental stress for rural people) with a lag.
+//! Income (in subsistence lines at the current prices, that is real income) is a person's
+//! livelihood scaled by local market functioning, cut by displacement, local violence, illness,
+//! injury, detention and, for rural people at home, the farm income a drought destroys, plus
+//! targeted programme support for those below the line, all deflated by the local price level,
+//! plus rations in protection sites (in kind, so not deflated). Food security follows the food
+//! a person can buy or grow (real income over the food share of the line, less harvest losses
+//! from environmental stress for rural people) with a lag. Droughts and price shocks therefore
+//! lower the income that the opportunity cost of joining an armed group is measured against
+//! (D2; Miguel, Satyanath & Sergenti 2004).
 
 use crate::scenario::params::Economy;
 
@@ -31,6 +35,10 @@ pub struct IncomeInputs {
     pub detained: bool,
     /// Programme support available to the poor here, subsistence lines.
     pub support: f64,
+    /// Share of a rural person's livelihood lost to drought while at home (0 elsewhere).
+    pub drought_loss: f64,
+    /// Local food price above normal (price level minus 1; 0 at normal prices).
+    pub price_rise: f64,
 }
 
 /// Income this tick, in subsistence lines.
@@ -63,18 +71,30 @@ pub fn income_with(p: &Economy, x: &IncomeInputs, violence_factor: f64) -> f64 {
     earned *= kept(x.infectious, p.illness_income_loss_share);
     earned *= kept(x.injured, p.injury_income_loss_share);
     earned *= kept(x.chronic, p.chronic_income_loss_share);
+    earned *= kept(!x.displaced, x.drought_loss);
     // Programme support is targeted at people below the line, and tops them up toward it.
     // Whether a person is below the line varies from person to person without pattern: a
     // select, not a branch.
     let support = std::hint::select_unpredictable(earned < 1.0, x.support.min(1.0 - earned), 0.0);
     let rations = if x.in_site { p.site_ration_income } else { 0.0 };
-    earned + support + rations
+    (earned + support) / (1.0 + x.price_rise) + rations
 }
 
-/// Food security a person converges to, 0 to 1.
+/// Share of a rural livelihood lost to a drought of environmental stress `env_stress` (0 for
+/// people who do not farm).
 #[must_use]
-pub fn food_target(p: &Economy, income: f64, price: f64, env_stress: f64, rural: bool) -> f64 {
-    food_target_with(income, harvest_kept(p, env_stress, rural), food_cost(p, price))
+pub fn drought_income_loss(p: &Economy, env_stress: f64, rural: bool) -> f64 {
+    if rural {
+        p.drought_income_loss_share * env_stress.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Food security a person converges to, 0 to 1, from real income (prices are already in it).
+#[must_use]
+pub fn food_target(p: &Economy, real_income: f64, env_stress: f64, rural: bool) -> f64 {
+    food_target_with(real_income, harvest_kept(p, env_stress, rural), food_cost(p))
 }
 
 /// Share of the harvest kept under environmental stress (1 for people who do not farm).
@@ -84,10 +104,10 @@ pub fn harvest_kept(p: &Economy, env_stress: f64, rural: bool) -> f64 {
     1.0 - harvest_loss
 }
 
-/// Income needed for full food security at a price level, subsistence lines.
+/// Real income needed for full food security, subsistence lines.
 #[must_use]
-pub fn food_cost(p: &Economy, price: f64) -> f64 {
-    p.food_cost_share * price
+pub fn food_cost(p: &Economy) -> f64 {
+    p.food_cost_share
 }
 
 /// [`food_target`] from [`harvest_kept`] and [`food_cost`] precomputed per locality (the same
@@ -147,9 +167,57 @@ mod tests {
     #[test]
     fn drought_and_prices_cut_food_security() {
         let p = Economy::default();
-        let normal = food_target(&p, 0.7, 1.0, 0.0, true);
-        assert!(food_target(&p, 0.7, 2.0, 0.0, true) < normal);
-        assert!(food_target(&p, 0.7, 1.0, 0.8, true) < normal);
-        assert_eq!(food_target(&p, 0.7, 1.0, 0.8, false), normal);
+        let income_at = |price_rise: f64| {
+            income(
+                &p,
+                &IncomeInputs {
+                    livelihood: 0.7,
+                    market: 1.0,
+                    price_rise,
+                    ..IncomeInputs::default()
+                },
+            )
+        };
+        let normal = food_target(&p, income_at(0.0), 0.0, true);
+        assert!(food_target(&p, income_at(1.0), 0.0, true) < normal);
+        assert!(food_target(&p, income_at(0.0), 0.8, true) < normal);
+        assert_eq!(food_target(&p, income_at(0.0), 0.8, false), normal);
+    }
+
+    #[test]
+    fn droughts_and_price_shocks_cut_real_income_but_not_rations() {
+        let p = Economy::default();
+        let calm = income(&p, &base());
+        let loss = drought_income_loss(&p, 0.8, true);
+        assert!(loss > 0.0 && drought_income_loss(&p, 0.8, false) == 0.0);
+        let drought = income(
+            &p,
+            &IncomeInputs {
+                drought_loss: loss,
+                ..base()
+            },
+        );
+        assert!((drought - calm * (1.0 - loss)).abs() < 1e-12);
+        // Displaced people do not farm at home: the drought does not touch their income.
+        let away = IncomeInputs { displaced: true, ..base() };
+        assert_eq!(
+            income(
+                &p,
+                &IncomeInputs {
+                    drought_loss: loss,
+                    ..away
+                }
+            ),
+            income(&p, &away)
+        );
+        assert!((income(&p, &IncomeInputs { price_rise: 1.0, ..base() }) - calm / 2.0).abs() < 1e-12);
+        let site = IncomeInputs {
+            livelihood: 0.0,
+            in_site: true,
+            displaced: true,
+            price_rise: 1.0,
+            ..IncomeInputs::default()
+        };
+        assert!((income(&p, &site) - p.site_ration_income).abs() < 1e-12);
     }
 }

@@ -22,6 +22,10 @@ pub struct ArmedGroups {
     pub fighters: Vec<f64>,
     /// Whether a ceasefire holds (the group stays inactive).
     pub ceasefire: Vec<bool>,
+    /// Tick at which the group's current or last ceasefire began.
+    pub ceasefire_since: Vec<u32>,
+    /// Ceasefires that broke down this tick.
+    pub breakdowns_last_tick: u32,
     /// Base strength, in people: the starting fighters plus reinforcements (surges, splits).
     pub base_fighters: Vec<f64>,
 }
@@ -38,6 +42,8 @@ impl ArmedGroups {
             resources_usd: g.iter().map(|a| a.resources_usd).collect(),
             fighters: g.iter().map(|a| a.fighters).collect(),
             ceasefire: vec![false; g.len()],
+            ceasefire_since: vec![0; g.len()],
+            breakdowns_last_tick: 0,
             base_fighters: g.iter().map(|a| a.fighters).collect(),
         }
     }

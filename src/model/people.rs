@@ -6,7 +6,9 @@
 //! every column of a block within the caches together, and avoid the page-offset aliasing of a
 //! dozen huge columns. Person ids are dense `u32`s, sorted by home locality at initialisation;
 //! a person's row never moves. Dead people keep their row (a tombstone) so that ids and random
-//! streams stay aligned. This module holds data only: behaviour lives in `mechanisms` and `phases`.
+//! streams stay aligned. Each home locality's range ends with rows reserved for births
+//! (`health::UNBORN`), filled in order as people are born, so births need no reallocation and
+//! newborns keep the sorting by home. This module holds data only: behaviour lives in `mechanisms` and `phases`.
 
 /// Epidemic compartment or death (`health` column).
 pub mod health {
@@ -20,6 +22,15 @@ pub mod health {
     pub const RECOVERED: u8 = 3;
     /// Dead (from any cause; see the death counters for the cause).
     pub const DEAD: u8 = 4;
+    /// A row reserved for a person not yet born (see [`super::People::next_unborn`]).
+    pub const UNBORN: u8 = 5;
+
+    /// Whether a person in compartment `h` is alive (neither dead nor unborn).
+    #[inline]
+    #[must_use]
+    pub const fn is_alive(h: u8) -> bool {
+        h < DEAD
+    }
 }
 
 /// Bit flags of the `condition` column.
@@ -186,7 +197,14 @@ pub struct People {
     /// Total rows.
     pub len: usize,
     /// First person id of each home locality (len = localities + 1): people are sorted by home.
+    /// A locality's range holds its living and dead people, then its unborn rows.
     pub home_offsets: Vec<u32>,
+    /// First unborn row of each home locality (`home_offsets[l + 1]` when its reserve is used up).
+    pub next_unborn: Vec<u32>,
+    /// Agents born in the last tick.
+    pub born_last_tick: u32,
+    /// Agents whose birth found no reserved row (0 unless a run outgrows its reserve).
+    pub births_unplaced: u64,
 }
 
 impl People {

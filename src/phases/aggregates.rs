@@ -74,11 +74,17 @@ pub mod field {
     pub const CHILD_ABDUCTIONS: usize = 30;
     /// Recovered (immune) people.
     pub const RECOVERED: usize = 31;
-    /// Sum of background mortality relative risks of the living (measured at tick 0 only, to
-    /// normalise the background death rate).
+    /// Sum of background mortality relative risks of the living children, youth, adults and
+    /// elders (four fields, in age-band order; measured at tick 0 only, to normalise the
+    /// background death rate and set the ageing rates).
     pub const MORTALITY_RISK: usize = 32;
+    /// Living people per age band (four fields, in age-band order; tick 0 only).
+    pub const AGE_BAND_PEOPLE: usize = 36;
+    /// Living women of childbearing age (15-59) whose *home* is this locality: births follow
+    /// them and fill their home's reserved rows.
+    pub const WOMEN_BY_HOME: usize = 40;
     /// Number of scalar fields.
-    pub const COUNT: usize = 33;
+    pub const COUNT: usize = 41;
 }
 
 /// Subgroups for disaggregated indicators, in output order after the identity groups.
@@ -235,7 +241,7 @@ pub const TALLY_ROW: usize = 128;
 /// Locality fields counted in a block's tally as integers (see [`Layout::count_tally`]), in
 /// their order there. These are yes/no outcomes that vary from person to person without
 /// pattern: adding `u32::from(condition)` has no branch to mispredict.
-pub const TALLY_COUNTS: [usize; 3] = [field::CHILDREN, field::MOBILISED, field::FEEL_INSECURE];
+pub const TALLY_COUNTS: [usize; 4] = [field::CHILDREN, field::MOBILISED, field::FEEL_INSECURE, field::WOMEN_BY_HOME];
 
 /// How a deprivation score classifies a person (bits), the same for every person with the same
 /// flags because the score is a function of the flags.

@@ -74,6 +74,8 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         insecurity_alpha: smoothing(dt, r.community.insecurity_smoothing_days),
         grievance_alpha: smoothing(dt, r.mobilisation.grievance_memory_days),
         mean_mortality_risk: 1.0,
+        births_per_woman_day: 0.0,
+        ageing: [0.0; 4],
         detention_max_ticks: ticks(f64::from(r.mobilisation.detention_max_days)),
         derived: Derived::default(),
         layout,
@@ -617,6 +619,12 @@ pub struct Context {
     /// at tick 0): dividing by it makes the starting population's crude background death rate
     /// `rules.health.baseline_mortality_per_10k_day`.
     pub mean_mortality_risk: f64,
+    /// Births per living woman of childbearing age per day (0 until measured at tick 0): the
+    /// scenario's crude birth rate at the start, divided by the starting share of such women.
+    pub births_per_woman_day: f64,
+    /// Chance per tick of moving up from each age band, elders last (0): the stable rates of
+    /// [`epi::stable_ageing_rates`], measured at tick 0.
+    pub ageing: [f64; 4],
     /// Per-locality and per-row probabilities derived from the fields above by [`derive()`].
     pub derived: Derived,
 }
@@ -669,8 +677,10 @@ pub struct Derived {
     pub needs: Vec<PerPillar<f64>>,
     /// Share of earnings kept at the local violence level, per locality.
     pub violence_income: Vec<f64>,
-    /// Food cost at local prices, per locality.
+    /// Real income needed for full food security, per locality.
     pub food_cost: Vec<f64>,
+    /// Share of a rural livelihood lost to drought at home, per locality.
+    pub drought_income_loss: Vec<f64>,
     /// Share of the harvest kept by rural people at home, per locality (1 for everyone else).
     pub harvest_kept: Vec<f64>,
 }
@@ -679,16 +689,45 @@ pub(super) fn baseline_death_index(age_band: u8, has_access: bool, food_insecure
     usize::from(age_band.min(age::ELDER)) * 8 + usize::from(has_access) * 4 + usize::from(food_insecure) * 2 + usize::from(chronic)
 }
 
-/// Sets [`Context::mean_mortality_risk`] from the totals of the tick-0 assessment pass: the
-/// starting population's mean background mortality relative risk (summed in locality order, so
-/// the same bits whatever the thread count).
-pub fn measure_mortality_risk(ctx: &mut Context, totals: &[f64]) {
-    let (mut alive, mut risk) = (0.0, 0.0);
+/// Sets the demographic scales from the totals of the tick-0 assessment pass (summed in
+/// locality order, so the same bits whatever the thread count):
+/// [`Context::mean_mortality_risk`], the starting population's mean background mortality
+/// relative risk; [`Context::births_per_woman_day`], which makes the starting crude birth rate
+/// `rules.health.birth_rate_per_10k_day`; and [`Context::ageing`], the rates that keep the
+/// starting age structure stable under those births and deaths.
+pub fn measure_demography(ctx: &mut Context, totals: &[f64]) {
+    let (mut alive, mut women) = (0.0, 0.0);
+    let mut band_people = [0.0; 4];
+    let mut band_risk = [0.0; 4];
     for l in 0..ctx.localities.len() {
-        alive += totals[ctx.layout.base(l) + field::ALIVE];
-        risk += totals[ctx.layout.base(l) + field::MORTALITY_RISK];
+        let base = ctx.layout.base(l);
+        alive += totals[base + field::ALIVE];
+        women += totals[base + field::WOMEN_BY_HOME];
+        for k in 0..4 {
+            band_people[k] += totals[base + field::AGE_BAND_PEOPLE + k];
+            band_risk[k] += totals[base + field::MORTALITY_RISK + k];
+        }
     }
+    let risk: f64 = band_risk.iter().sum();
     ctx.mean_mortality_risk = if alive > 0.0 && risk > 0.0 { risk / alive } else { 1.0 };
+    let birth_rate = ctx.rules.health.birth_rate_per_10k_day / 10_000.0;
+    ctx.births_per_woman_day = if women > 0.0 { birth_rate * alive / women } else { 0.0 };
+    let base_death = ctx.rules.health.baseline_mortality_per_10k_day / 10_000.0 / ctx.mean_mortality_risk;
+    let death_rates: [f64; 4] = std::array::from_fn(|k| {
+        if band_people[k] > 0.0 {
+            base_death * band_risk[k] / band_people[k]
+        } else {
+            0.0
+        }
+    });
+    let rates = epi::stable_ageing_rates(birth_rate, band_people, death_rates);
+    let dt = ctx.dt;
+    ctx.ageing = [
+        1.0 - (-rates[0] * dt).exp(),
+        1.0 - (-rates[1] * dt).exp(),
+        1.0 - (-rates[2] * dt).exp(),
+        0.0,
+    ];
 }
 
 /// Fills [`Context::derived`] from the rest of the context; called before every people pass,
@@ -719,11 +758,14 @@ pub fn derive(ctx: &mut Context) {
     d.violence_exposure.clear();
     d.violence_income.clear();
     d.food_cost.clear();
+    d.drought_income_loss.clear();
     d.harvest_kept.clear();
     for (l, lc) in ctx.localities.iter().enumerate() {
         d.violence_income
             .push(economy::violence_income_factor(&r.economy, lc.violence_level));
-        d.food_cost.push(economy::food_cost(&r.economy, lc.price));
+        d.food_cost.push(economy::food_cost(&r.economy));
+        d.drought_income_loss
+            .push(economy::drought_income_loss(&r.economy, lc.env_stress, lc.rural));
         d.harvest_kept.push(economy::harvest_kept(&r.economy, lc.env_stress, lc.rural));
         d.infection.push(1.0 - (-lc.force_of_infection * dt).exp());
         d.infection_site.push(1.0 - (-lc.force_of_infection_site * dt).exp());

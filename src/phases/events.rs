@@ -10,6 +10,8 @@ use crate::model::people::{age, health};
 use crate::rng::{Phase, Streams, uniform};
 use crate::scenario::{EventKind, Scenario};
 
+use super::aggregates::Layout;
+
 /// Applies every event scheduled for `tick`.
 pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams, tick: u32) {
     let ppa = scenario.population.people_per_agent;
@@ -95,7 +97,7 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                 let member = (g + 1) as u8;
                 pick_people(world, *locality as usize, wanted, &mut rng, |p, b, j| {
                     let blk = &mut p.blocks[b];
-                    let eligible = blk.health[j] != health::DEAD
+                    let eligible = health::is_alive(blk.health[j])
                         && blk.membership[j] == 0
                         && (blk.age_band[j] == age::YOUTH || blk.age_band[j] == age::ADULT)
                         && spec.recruits_from[usize::from(blk.identity[j])];
@@ -112,7 +114,7 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                 let (from, to) = ((*group + 1) as u8, (*new_group + 1) as u8);
                 for block in &mut world.people.blocks {
                     for j in 0..block.len() {
-                        if block.membership[j] == from && block.health[j] != health::DEAD && uniform(&mut rng) < *share {
+                        if block.membership[j] == from && health::is_alive(block.health[j]) && uniform(&mut rng) < *share {
                             block.membership[j] = to;
                         }
                     }
@@ -128,6 +130,9 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
             EventKind::Ceasefire { groups } => {
                 for &g in groups {
                     world.groups.active[g as usize] = false;
+                    if !world.groups.ceasefire[g as usize] {
+                        world.groups.ceasefire_since[g as usize] = tick;
+                    }
                     world.groups.ceasefire[g as usize] = true;
                 }
             }
@@ -201,3 +206,51 @@ fn pick_people<R: rand::Rng>(
         }
     }
 }
+
+/// Ceasefires that break down this tick: each group under a ceasefire resumes fighting with a
+/// hazard that falls as peace lasts (`rules.battles.ceasefire_breakdown_per_year`, decaying over
+/// `ceasefire_hazard_decay_days`) and that mission deterrence where its fighters are cuts, as
+/// much as the group is sensitive to deterrence (its `deterrence_sensitivity`, D3). The mission's
+/// effect on peace duration is therefore not a parameter: it comes from the deterrence its
+/// deployed, funded troops exert (`deterrence`, per locality, as of the last tick).
+pub fn ceasefire_breakdowns(
+    scenario: &Scenario,
+    world: &mut World,
+    totals: &[f64],
+    layout: &Layout,
+    deterrence: &[f64],
+    streams: &Streams,
+    tick: u32,
+) {
+    let battles = &scenario.rules.battles;
+    let dt = scenario.run.tick_length_days;
+    world.groups.breakdowns_last_tick = 0;
+    if battles.ceasefire_breakdown_per_year <= 0.0 {
+        return;
+    }
+    for g in 0..world.groups.len {
+        if !world.groups.ceasefire[g] {
+            continue;
+        }
+        let (mut fighters, mut deterred) = (0.0, 0.0);
+        for l in 0..layout.localities {
+            let f = totals[layout.base(l) + layout.off_fighters + g];
+            fighters += f;
+            deterred += f * deterrence[l];
+        }
+        let mean_deterrence = if fighters > 0.0 { deterred / fighters } else { 0.0 };
+        let at_peace_days = f64::from(tick.saturating_sub(world.groups.ceasefire_since[g])) * dt;
+        let hazard = battles.ceasefire_breakdown_per_year / 365.0
+            * (-at_peace_days / battles.ceasefire_hazard_decay_days).exp()
+            * (1.0 - scenario.armed_groups[g].deterrence_sensitivity * mean_deterrence).clamp(0.0, 1.0);
+        let mut rng = streams.at(Phase::Events, CEASEFIRE_STREAMS + g as u64, tick);
+        if uniform(&mut rng) < 1.0 - (-hazard * dt).exp() {
+            world.groups.ceasefire[g] = false;
+            world.groups.active[g] = true;
+            world.groups.breakdowns_last_tick += 1;
+        }
+    }
+}
+
+/// First stream of the ceasefire draws, beyond any event's index.
+const CEASEFIRE_STREAMS: u64 = 1 << 40;

@@ -68,6 +68,16 @@ record! {
         crude_mortality_per_10k_day ["deaths/10,000/day"],
         /// Excess mortality: the crude rate minus the scenario's background rate (`rules.health.baseline_mortality_per_10k_day`), the humanitarian convention.
         excess_mortality_per_10k_day ["deaths/10,000/day"],
+        /// Births this tick (the newborns are counted in `population` from the next tick).
+        births ["people"],
+        /// Crude birth rate.
+        crude_birth_rate_per_10k_day ["births/10,000/day"],
+        /// Armed groups whose ceasefire holds.
+        groups_at_ceasefire ["groups"],
+        /// Ceasefires that broke down this tick (the group fights again).
+        ceasefire_breakdowns ["groups"],
+        /// Births so far that found no reserved row (cumulative; 0 unless a run outgrows its reserve, which holds twice the starting population: about 25 years at the highest birth rates).
+        births_unplaced ["people"],
         /// Share deprived in personal security.
         deprived_personal_share ["share"],
         /// Share deprived in community security.
@@ -404,6 +414,7 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
     let deaths =
         people(field::VIOLENT_DEATHS) + people(field::FIGHTER_DEATHS) + people(field::EPIDEMIC_DEATHS) + people(field::BASELINE_DEATHS);
     let population = alive * ppa;
+    let births = f64::from(world.people.born_last_tick) * ppa;
     let weighted = |col: &[f64]| -> f64 {
         if alive <= 0.0 {
             return 0.0;
@@ -436,6 +447,17 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
         deaths,
         crude_mortality_per_10k_day: crude_mortality,
         excess_mortality_per_10k_day: crude_mortality - scenario.rules.health.baseline_mortality_per_10k_day,
+        births,
+        crude_birth_rate_per_10k_day: if population > 0.0 {
+            births / population * 10_000.0 / dt
+        } else {
+            0.0
+        },
+        #[expect(clippy::cast_precision_loss, reason = "agent counts are far below 2^52")]
+        births_unplaced: world.people.births_unplaced as f64 * ppa,
+        #[expect(clippy::cast_precision_loss, reason = "a few groups")]
+        groups_at_ceasefire: world.groups.ceasefire.iter().filter(|&&c| c).count() as f64,
+        ceasefire_breakdowns: f64::from(world.groups.breakdowns_last_tick),
         deprived_personal_share: af.deprived[0],
         deprived_community_share: af.deprived[1],
         deprived_political_share: af.deprived[2],

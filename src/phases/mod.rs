@@ -8,6 +8,7 @@
 //! - [`context`] (5-10, read side): the read-only per-tick context of the people pass;
 //! - [`person`] (5-10, write side): the fused per-person update of one block of people;
 //! - [`update`] (7-9): locality, group and national state after the people pass;
+//! - [`demography`] (9): births into each home locality's reserved rows;
 //! - [`indicators`] (10): the tick's indicators;
 //! - [`aggregates`]: the layout of what the people pass adds up per locality and subgroup.
 //!
@@ -19,6 +20,7 @@
 pub mod aggregates;
 pub mod conflict;
 pub mod context;
+pub mod demography;
 pub mod events;
 pub mod indicators;
 pub mod person;

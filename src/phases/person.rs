@@ -10,7 +10,7 @@
 //! and grievance (10). Fusing them into one pass reads each person's columns once per tick.
 //!
 //! Each person draws exactly [`DRAWS_PER_PERSON`] uniforms per tick, slot by purpose:
-//! 0 violence, 1 epidemic, 2 baseline mortality, 3 injury recovery, 4 movement decision,
+//! 0 violence, 1 epidemic, 2 baseline mortality, 3 injury recovery and ageing, 4 movement decision,
 //! 5 destination or detention term, 6 arrest / recruitment / desertion / abduction,
 //! 7 sexual-violence sub-event.
 
@@ -95,7 +95,7 @@ fn update_person(
     tally: &mut [u32],
     mode: Mode,
 ) {
-    if b.health[j] == health::DEAD {
+    if !health::is_alive(b.health[j]) {
         return;
     }
     let r = &ctx.rules;
@@ -106,7 +106,7 @@ fn update_person(
     let groups = lay.groups;
     let home = b.home[j] as usize;
     let ident = b.identity[j] as usize;
-    let age_band = b.age_band[j];
+    let mut age_band = b.age_band[j];
     let female = b.female[j] == 1;
     let mut loc = b.location[j] as usize;
     let mut member = b.membership[j];
@@ -218,8 +218,15 @@ fn update_person(
             died(b, j, acc, base + field::BASELINE_DEATHS);
             return;
         }
-        if cond & condition::INJURED != 0 && unit(d[3]) < ctx.injury_recovery {
+        // Slot 3 serves injury recovery from the bottom of its range and ageing from the top:
+        // the two events are disjoint and neither needs a draw of its own.
+        let u = unit(d[3]);
+        if cond & condition::INJURED != 0 && u < ctx.injury_recovery {
             cond &= !condition::INJURED;
+        }
+        if u >= 1.0 - ctx.ageing[usize::from(age_band)] {
+            age_band += 1;
+            b.age_band[j] = age_band;
         }
     }
 
@@ -456,6 +463,8 @@ fn update_person(
             chronic: cond & condition::CHRONIC != 0,
             detained,
             support: lc.support,
+            drought_loss: ctx.derived.drought_income_loss[loc],
+            price_rise: lc.price - 1.0,
         },
         ctx.derived.violence_income[loc],
     );
@@ -491,7 +500,7 @@ fn update_person(
         community::next_voice_with(
             &r.community,
             f64::from(b.voice[j]),
-            ctx.localities[home].voice_baseline,
+            personal_voice(b.first_id as usize + j, ctx.localities[home].voice_baseline),
             disp != displacement::HOME,
             lc.engagement,
             dt,
@@ -509,7 +518,7 @@ fn update_person(
             victimised_recently,
             insecurity,
             identity_attacked_recently: ctx.identity_attacked[loc * ids + ident],
-            tension: lc.tension,
+            tension: lc.tension * personal_tension_factor(b.first_id as usize + j),
             voice,
             detained_recently,
             income,
@@ -551,7 +560,8 @@ fn update_person(
     if !step {
         // Tick 0 measures the starting population's background mortality risk, which sets
         // the scale of everyone's background death hazard (`Context::mean_mortality_risk`).
-        acc[base + field::MORTALITY_RISK] += ctx.derived.mortality_risk[baseline_death_index(
+        acc[base + field::AGE_BAND_PEOPLE + usize::from(age_band)] += 1.0;
+        acc[base + field::MORTALITY_RISK + usize::from(age_band)] += ctx.derived.mortality_risk[baseline_death_index(
             age_band,
             health_access >= ctx.cutoffs.health_access,
             food < ctx.cutoffs.food,
@@ -592,10 +602,12 @@ fn update_person(
         mobilised,
         insecurity >= ctx.indicators.cutoffs.perceived_insecurity_share,
     ];
-    debug_assert_eq!(counted.len(), TALLY_COUNTS.len());
+    debug_assert_eq!(counted.len() + 1, TALLY_COUNTS.len());
     for (i, c) in counted.into_iter().enumerate() {
         tally[counts + i] += u32::from(c);
     }
+    // Births follow the women of childbearing age of each home locality (`phases::demography`).
+    tally[lay.count_tally(home) + counted.len()] += u32::from(female & adult);
     let cell = usize::from(flags & 0x7f);
     debug_assert!(flags < 0x80, "seven deprivation flags");
     tally[lay.locality_tally(loc) + cell] += 1;
@@ -650,6 +662,48 @@ pub fn personal_access_factor(id: usize) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
     let u = (z >> 11) as f64 / (1u64 << 53) as f64;
     0.5 + u
+}
+
+/// A person's fixed factor in [0.5, 1.5) on how much of their locality's inter-group tension
+/// they feel, hashed from their id like [`personal_access_factor`] (another constant). Without
+/// it, community deprivation, tension at or above a cutoff, would switch a whole locality at
+/// once, and a locality whose tension sits at the cutoff would flip all its people on the
+/// smallest change.
+#[inline]
+#[must_use]
+pub fn personal_tension_factor(id: usize) -> f64 {
+    let mut z = (id as u64).wrapping_add(0xbb67_ae85_84ca_a73b);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
+    let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+    0.5 + u
+}
+
+/// A person's fixed offset in [-0.3, 0.3) on their locality's political voice, derived from the
+/// person's id by hashing (another constant than [`personal_access_factor`]'s), so that it costs
+/// no memory and never changes. It sets both the starting voice and the voice a person returns
+/// to: with a locality-wide target instead, everyone's voice would converge within months and
+/// political deprivation, which is having a voice below a cutoff, would vanish from every
+/// scenario at the start (a transient, not a result).
+#[inline]
+#[must_use]
+pub fn personal_voice_offset(id: usize) -> f64 {
+    let mut z = (id as u64).wrapping_add(0x6a09_e667_f3bc_c909);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
+    let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+    0.6 * (u - 0.5)
+}
+
+/// A person's own voice baseline: their locality's plus their [`personal_voice_offset`].
+#[inline]
+#[must_use]
+pub fn personal_voice(id: usize, locality_voice: f64) -> f64 {
+    (locality_voice + personal_voice_offset(id)).clamp(0.0, 1.0)
 }
 
 /// Health access from a locality's access and a [`personal_access_factor`].

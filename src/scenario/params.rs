@@ -220,6 +220,10 @@ param_section! {
         attack_on_mission_rate_per_100_fighters_day: f64 = 0.01; [0.0, INF]; "1/day"; "assumption";
         /// Peacekeepers killed per attack on the mission or per offensive operation.
         peacekeeper_deaths_per_attack: f64 = 0.5; [0.0, 100.0]; "deaths"; "assumption";
+        /// Yearly hazard that a group under a ceasefire resumes fighting, at the start of the ceasefire and with no mission deterrence where its fighters are (0 keeps every ceasefire).
+        ceasefire_breakdown_per_year: f64 = 0.25; [0.0, 365.0]; "1/year"; "assumption: with the decay below about half of ceasefires without peacekeepers fail within five years, most in the first years (the recurrence risk that Fortna2004 and Walter2021 find peacekeeping cuts)";
+        /// Time over which the breakdown hazard falls by 63 % (1 - 1/e) as peace lasts.
+        ceasefire_hazard_decay_days: f64 = 1095.0; [1.0, 36500.0]; "days"; "assumption: the risk of renewed war is highest in the first years of peace (Fortna2004)";
     }
 }
 
@@ -296,6 +300,8 @@ param_section! {
         behaviour_change_max_share: f64 = 0.5; [0.0, 1.0]; "1"; "Fast et al. 2015 (Lofa County); magnitude assumption";
         /// Background crude death rate of the starting population (the age, access, food and chronic-illness multipliers are relative risks around it); excess mortality is measured against it.
         baseline_mortality_per_10k_day: f64 = 0.44; [0.0, 100.0]; "deaths/10,000/day"; "Sphere sub-Saharan Africa baseline (Checchi2008CH); scenarios set their country's rate (docs/TARGETS.md)";
+        /// Crude birth rate: births per 10,000 people per day in the starting population; later births follow the number of women of childbearing age (15-59 here).
+        birth_rate_per_10k_day: f64 = 0.90; [0.0, 10.0]; "births/10,000/day"; "WDI-CBR2019: 33.0 per 1,000 per year in fragile and conflict-affected states (2019); scenarios set their country's rate (docs/TARGETS.md)";
         /// Mortality multiplier for children (0-14).
         child_mortality_multiplier: f64 = 1.2; [0.0, 100.0]; "1"; "assumption";
         /// Mortality multiplier for youth (15-24).
@@ -348,6 +354,8 @@ param_section! {
         site_ration_income: f64 = 0.8; [0.0, 10.0]; "subsistence lines"; "assumption (WFP rations in UNMISS sites)";
         /// Time constant over which food security follows income, prices and harvests.
         food_smoothing_days: f64 = 30.0; [1.0, 3650.0]; "days"; "assumption";
+        /// Share of a rural livelihood (crop and livestock income) lost at the highest environmental stress, while at home.
+        drought_income_loss_share: f64 = 0.5; [0.0, 1.0]; "1"; "assumption: about half of rural household income in sub-Saharan Africa is from own farming; a severe drought destroys most of it";
         /// Share of food lost by rural people at the highest environmental stress.
         drought_food_loss_share: f64 = 0.6; [0.0, 1.0]; "1"; "assumption";
         /// Largest boost of market functioning above its baseline from quick-impact projects.
