@@ -167,7 +167,8 @@ fn fill_block(blk: &mut PeopleBlock, scenario: &Scenario, home_offsets: &[u32], 
             {
                 blk.livelihood[j] = (spec.livelihood_median * (pop.livelihood_sigma * z).exp()) as f32;
                 blk.risk_aversion[j] = u_risk as f32;
-                blk.voice[j] = crate::phases::person::personal_voice(id, spec.political_voice) as f32;
+                blk.voice[j] =
+                    crate::phases::person::personal_voice(crate::phases::person::personal_traits(id), spec.political_voice) as f32;
                 blk.insecurity[j] = insecurity as f32;
             }
             blk.health[j] = health::SUSCEPTIBLE;

@@ -100,7 +100,7 @@ pub fn births(
             {
                 child.livelihood[j] = (spec.livelihood_median * (pop.livelihood_sigma * z).exp()) as f32;
                 child.risk_aversion[j] = u_risk as f32;
-                child.voice[j] = super::person::personal_voice(row as usize, spec.political_voice) as f32;
+                child.voice[j] = super::person::personal_voice(super::person::personal_traits(row as usize), spec.political_voice) as f32;
             }
             child.income[j] = 0.0;
             child.health[j] = health::SUSCEPTIBLE;

@@ -115,7 +115,8 @@ fn update_person(
     let mut epi_state = b.health[j];
     let mut detained = (b.detained_until[j] != NEVER) & (b.detained_until[j] > t);
     let step = mode == Mode::Step;
-    let access_factor = personal_access_factor(b.first_id as usize + j);
+    let traits = personal_traits(b.first_id as usize + j);
+    let access_factor = traits.access;
 
     if step {
         // 4. Violence exposure.
@@ -500,7 +501,7 @@ fn update_person(
         community::next_voice_with(
             &r.community,
             f64::from(b.voice[j]),
-            personal_voice(b.first_id as usize + j, ctx.localities[home].voice_baseline),
+            personal_voice(traits, ctx.localities[home].voice_baseline),
             disp != displacement::HOME,
             lc.engagement,
             dt,
@@ -518,7 +519,7 @@ fn update_person(
             victimised_recently,
             insecurity,
             identity_attacked_recently: ctx.identity_attacked[loc * ids + ident],
-            tension: lc.tension * personal_tension_factor(b.first_id as usize + j),
+            tension: lc.tension * traits.tension,
             voice,
             detained_recently,
             income,
@@ -648,65 +649,57 @@ fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
     }
 }
 
-/// A person's fixed factor in [0.5, 1.5) on their locality's health access (distance to the
-/// nearest facility), derived from the person's id by hashing so that it costs no memory and
-/// never changes. Without it, every resident of a locality would cross the deprivation cutoff
-/// at once.
+/// A person's fixed traits that cost no memory: three uniforms from one hash of the person's id
+/// (21 bits each), computed when needed and never changing.
+///
+/// - `access`, in [0.5, 1.5): the factor on their locality's health access (distance to the
+///   nearest facility). Without it, every resident of a locality would cross the deprivation
+///   cutoff at once.
+/// - `tension`, in [0.5, 1.5): how much of their locality's inter-group tension they feel.
+///   Without it, community deprivation (tension at or above a cutoff) would switch a whole
+///   locality at once, and a locality whose tension sits at the cutoff would flip all its
+///   people on the smallest change.
+/// - `voice_offset`, in [-0.3, 0.3): their offset on their locality's political voice, which
+///   sets both their starting voice and the voice they return to. With a locality-wide target
+///   instead, everyone's voice would converge within months and political deprivation (a voice
+///   below a cutoff) would vanish from every scenario at the start: a transient, not a result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PersonalTraits {
+    /// Factor on the locality's health access.
+    pub access: f64,
+    /// Factor on the locality's tension.
+    pub tension: f64,
+    /// Offset on the locality's political voice.
+    pub voice_offset: f64,
+}
+
+/// The [`PersonalTraits`] of person `id`.
 #[inline]
 #[must_use]
-pub fn personal_access_factor(id: usize) -> f64 {
+pub fn personal_traits(id: usize) -> PersonalTraits {
     let mut z = (id as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^= z >> 31;
-    #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
-    let u = (z >> 11) as f64 / (1u64 << 53) as f64;
-    0.5 + u
+    const BITS: u32 = 21;
+    const MASK: u64 = (1 << BITS) - 1;
+    #[expect(clippy::cast_precision_loss, reason = "21-bit integers are exact in f64")]
+    let fraction = |shift: u32| ((z >> shift) & MASK) as f64 / (1u64 << BITS) as f64;
+    PersonalTraits {
+        access: 0.5 + fraction(0),
+        tension: 0.5 + fraction(BITS),
+        voice_offset: 0.6 * (fraction(2 * BITS) - 0.5),
+    }
 }
 
-/// A person's fixed factor in [0.5, 1.5) on how much of their locality's inter-group tension
-/// they feel, hashed from their id like [`personal_access_factor`] (another constant). Without
-/// it, community deprivation, tension at or above a cutoff, would switch a whole locality at
-/// once, and a locality whose tension sits at the cutoff would flip all its people on the
-/// smallest change.
+/// A person's own voice baseline: their locality's plus their personal offset.
 #[inline]
 #[must_use]
-pub fn personal_tension_factor(id: usize) -> f64 {
-    let mut z = (id as u64).wrapping_add(0xbb67_ae85_84ca_a73b);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
-    let u = (z >> 11) as f64 / (1u64 << 53) as f64;
-    0.5 + u
+pub fn personal_voice(traits: PersonalTraits, locality_voice: f64) -> f64 {
+    (locality_voice + traits.voice_offset).clamp(0.0, 1.0)
 }
 
-/// A person's fixed offset in [-0.3, 0.3) on their locality's political voice, derived from the
-/// person's id by hashing (another constant than [`personal_access_factor`]'s), so that it costs
-/// no memory and never changes. It sets both the starting voice and the voice a person returns
-/// to: with a locality-wide target instead, everyone's voice would converge within months and
-/// political deprivation, which is having a voice below a cutoff, would vanish from every
-/// scenario at the start (a transient, not a result).
-#[inline]
-#[must_use]
-pub fn personal_voice_offset(id: usize) -> f64 {
-    let mut z = (id as u64).wrapping_add(0x6a09_e667_f3bc_c909);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    #[expect(clippy::cast_precision_loss, reason = "53 bits of a hash give a uniform fraction")]
-    let u = (z >> 11) as f64 / (1u64 << 53) as f64;
-    0.6 * (u - 0.5)
-}
-
-/// A person's own voice baseline: their locality's plus their [`personal_voice_offset`].
-#[inline]
-#[must_use]
-pub fn personal_voice(id: usize, locality_voice: f64) -> f64 {
-    (locality_voice + personal_voice_offset(id)).clamp(0.0, 1.0)
-}
-
-/// Health access from a locality's access and a [`personal_access_factor`].
+/// Health access from a locality's access and a person's access factor ([`PersonalTraits`]).
 #[inline]
 #[must_use]
 pub fn scaled_access(factor: f64, locality_access: f64) -> f64 {
