@@ -309,3 +309,86 @@ proptest! {
         parse(&edited);
     }
 }
+
+/// A small sharded sweep (`tiny-factorial`: 4 points × 2 replicates, series kept) run by the
+/// binary into `dir/NAME/shards/shard-I-of-2`; returns the experiment directory.
+fn sharded_sweep(dir: &Path, name: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-factorial.toml"))
+        .unwrap()
+        .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+    let plan = util::write(dir, "plan.toml", &text);
+    let out = dir.join(name);
+    for shard in ["0/2", "1/2"] {
+        let run = util::peacesim(
+            &["sweep", plan.to_str().unwrap(), "--quiet", "--shard", shard, "--out", out.to_str().unwrap()],
+            dir,
+        );
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    }
+    out
+}
+
+/// Names of the entries of `dir` other than `shards`.
+fn merged_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "shards")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn merge_refuses_shards_with_missing_or_duplicated_runs_and_writes_nothing() {
+    let dir = util::temp_dir("merge-checks");
+    let out = sharded_sweep(&dir, "sweep");
+    let shard1 = out.join("shards/shard-1-of-2/outcomes.csv");
+    let good = std::fs::read_to_string(&shard1).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    // Shard 1 holds runs 1, 3, 5, 7 (one outcome row each).
+    assert_eq!(lines.len(), 5, "{good}");
+
+    // A run written twice (two writers, a resume gone wrong): refused, naming shard and run.
+    let duplicated = format!("{}\n{}\n{}\n", lines[..3].join("\n"), lines[2], lines[3..].join("\n"));
+    std::fs::write(&shard1, &duplicated).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    let err = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("shard-1-of-2/outcomes.csv") && err.contains("run 3 appears 2 times"),
+        "names the shard, the file and the run: {err}"
+    );
+    assert!(err.contains("rows; manifest.json says 4"), "and the row count: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(merged_files(&out).is_empty(), "nothing written: {:?}", merged_files(&out));
+
+    // A run missing.
+    let missing = format!("{}\n{}\n", lines[..2].join("\n"), lines[3..].join("\n"));
+    std::fs::write(&shard1, &missing).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    let err = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{err}");
+    assert!(err.contains("shard-1-of-2/outcomes.csv") && err.contains("run 3 is missing"), "{err}");
+    assert!(merged_files(&out).is_empty(), "nothing written: {:?}", merged_files(&out));
+
+    // Repaired, the merge succeeds and the result is complete.
+    std::fs::write(&shard1, &good).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": true"), "{manifest}");
+
+    // A shard whose series lost a run's rows: refused too (the checks come before any writing,
+    // so the earlier merge is left as it was).
+    let series = out.join("shards/shard-0-of-2/series.csv");
+    let text = std::fs::read_to_string(&series).unwrap();
+    let cut: Vec<&str> = text.lines().filter(|l| !l.starts_with("2,")).collect();
+    std::fs::write(&series, format!("{}\n", cut.join("\n"))).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    let err = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{err}");
+    assert!(err.contains("shard-0-of-2/series.csv") && err.contains("run 2 is missing"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

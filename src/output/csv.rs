@@ -187,10 +187,7 @@ impl RunWriter {
         Ok(names
             .iter()
             .zip(self.rows)
-            .map(|(n, rows)| FileEntry {
-                name: (*n).to_string(),
-                rows,
-            })
+            .map(|(n, rows)| FileEntry::new(*n, rows))
             .collect())
     }
 }
@@ -312,13 +309,7 @@ pub fn write_network(dir: &Path, scenario: &Scenario) -> Result<Vec<FileEntry>> 
     }
     std::fs::write(&links, text).map_err(|source| Error::Write { path: links, source })?;
     Ok(vec![
-        FileEntry {
-            name: "network.csv".into(),
-            rows: scenario.localities.len() as u64,
-        },
-        FileEntry {
-            name: "links.csv".into(),
-            rows: scenario.links.len() as u64,
-        },
+        FileEntry::new("network.csv", scenario.localities.len() as u64),
+        FileEntry::new("links.csv", scenario.links.len() as u64),
     ])
 }

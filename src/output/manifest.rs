@@ -42,6 +42,25 @@ pub struct FileEntry {
     pub name: String,
     /// Data rows (header excluded).
     pub rows: u64,
+    /// Size in bytes, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// SHA-256 of the bytes (lower-case hex), when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl FileEntry {
+    /// A file with `rows` data rows (size and hash not recorded).
+    #[must_use]
+    pub fn new(name: impl Into<String>, rows: u64) -> Self {
+        Self {
+            name: name.into(),
+            rows,
+            bytes: None,
+            sha256: None,
+        }
+    }
 }
 
 /// The commit the binary was built from (see `build.rs`).
