@@ -320,7 +320,15 @@ fn sharded_sweep(dir: &Path, name: &str) -> std::path::PathBuf {
     let out = dir.join(name);
     for shard in ["0/2", "1/2"] {
         let run = util::peacesim(
-            &["sweep", plan.to_str().unwrap(), "--quiet", "--shard", shard, "--out", out.to_str().unwrap()],
+            &[
+                "sweep",
+                plan.to_str().unwrap(),
+                "--quiet",
+                "--shard",
+                shard,
+                "--out",
+                out.to_str().unwrap(),
+            ],
             dir,
         );
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -370,7 +378,10 @@ fn merge_refuses_shards_with_missing_or_duplicated_runs_and_writes_nothing() {
     let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
     let err = String::from_utf8_lossy(&merge.stderr);
     assert_eq!(merge.status.code(), Some(2), "{err}");
-    assert!(err.contains("shard-1-of-2/outcomes.csv") && err.contains("run 3 is missing"), "{err}");
+    assert!(
+        err.contains("shard-1-of-2/outcomes.csv") && err.contains("run 3 is missing"),
+        "{err}"
+    );
     assert!(merged_files(&out).is_empty(), "nothing written: {:?}", merged_files(&out));
 
     // Repaired, the merge succeeds and the result is complete.
@@ -390,5 +401,76 @@ fn merge_refuses_shards_with_missing_or_duplicated_runs_and_writes_nothing() {
     let err = String::from_utf8_lossy(&merge.stderr);
     assert_eq!(merge.status.code(), Some(2), "{err}");
     assert!(err.contains("shard-0-of-2/series.csv") && err.contains("run 2 is missing"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Writes a plan (with `SCENARIOS` replaced by the shipped scenarios' folder) and an optional
+/// design file into `dir`, and loads the plan; returns the error text.
+fn plan_error(dir: &Path, plan: &str, design: Option<&str>) -> String {
+    if let Some(d) = design {
+        util::write(dir, "design.csv", d);
+    }
+    let text = plan.replace("SCENARIOS", &util::root().join("scenarios").display().to_string());
+    let path = util::write(dir, "plan.toml", &text);
+    match peacesim::experiment::plan::Plan::load(&path) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_design_naming_a_field_twice_or_the_run_seed_is_refused() {
+    let dir = util::temp_dir("design-columns");
+    let csv_plan = "schema_version = 1\nscenario = \"SCENARIOS/tiny-conflict.toml\"\nreplicates = 1\nticks = 5\n\n[design]\nkind = \"csv\"\nfile = \"design.csv\"\n";
+    // The same column twice: which value would a run get? Refused with file, column and rule.
+    let err = plan_error(
+        &dir,
+        csv_plan,
+        Some("mission.troops,mission.police,mission.troops\n0,10,4000\n2000,10,0\n"),
+    );
+    assert!(
+        err.contains("design.csv: column 3 `mission.troops` is named twice (also column 1)")
+            && err.contains("plan.toml: line 8: design.file"),
+        "{err}"
+    );
+    // `run.seed` as a column or a factor: each run's seed comes from the master seed, so it is
+    // refused with the way to get what was meant.
+    let err = plan_error(&dir, csv_plan, Some("run.seed,mission.troops\n1,0\n2,0\n"));
+    assert!(
+        err.contains("column 1 `run.seed` cannot be a design factor") && err.contains("raise `replicates`"),
+        "{err}"
+    );
+    let factorial = "schema_version = 1\nscenario = \"SCENARIOS/tiny-conflict.toml\"\nreplicates = 1\nticks = 5\n\n[design]\nkind = \"factorial\"\n\n[[design.factor]]\npath = \"mission.troops\"\nvalues = [0, 10]\n\n[[design.factor]]\npath = \"run.seed\"\nvalues = [1, 2]\n\n[[design.factor]]\npath = \"mission.troops\"\nvalues = [5]\n";
+    let err = plan_error(&dir, factorial, None);
+    assert!(err.contains("design.factor[1].path: `run.seed` cannot be a design factor"), "{err}");
+    assert!(
+        err.contains("design.factor[2].path: `mission.troops` is named twice (also design.factor[0].path)"),
+        "{err}"
+    );
+    // `run.ticks` while the plan's `ticks` sets every run's length.
+    let err = plan_error(&dir, &factorial.replace("run.seed", "run.ticks"), None);
+    assert!(
+        err.contains("`run.ticks` cannot be a design factor here: the plan's `ticks`"),
+        "{err}"
+    );
+    // A comparison arm cannot have its own seed either.
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out = util::peacesim(
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "a=",
+            "--arm",
+            "b=run.seed=7",
+            "--replicates",
+            "2",
+            "--quiet",
+        ],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`run.seed` cannot differ between arms"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }

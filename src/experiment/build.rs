@@ -120,7 +120,13 @@ pub fn parse_arm(text: &str, base: &Path, common: &[Override]) -> Result<Arm> {
     } else {
         let mut overrides = common.to_vec();
         for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
-            overrides.push(Override::parse(part.trim())?);
+            let o = Override::parse(part.trim())?;
+            if o.path == "run.seed" {
+                return Err(Error::Usage(format!(
+                    "arm `{name}`: `run.seed` cannot differ between arms: arms share their replicates' seeds (common random numbers), derived from --seed"
+                )));
+            }
+            overrides.push(o);
         }
         ScenarioInput::resolve(base)?.load(&overrides)?
     };

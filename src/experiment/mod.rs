@@ -29,6 +29,6 @@ pub mod plan;
 pub mod pool;
 pub mod runner;
 pub mod single;
-pub mod verify;
 pub mod summary;
+pub mod verify;
 pub mod whatif;

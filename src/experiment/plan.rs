@@ -188,6 +188,7 @@ impl Plan {
         }
         let scenario_file = dir.join(&raw.scenario);
         let (factors, points) = build_design(&raw, dir, &mut e);
+        check_design_paths(&raw, dir, &factors, &mut e);
         let runs = points.len() as u64 * u64::try_from(raw.replicates.max(0)).unwrap_or(0);
         if runs > MAX_RUNS {
             e.push("design", format!("{runs} runs exceed the limit of {MAX_RUNS}"));
@@ -329,6 +330,60 @@ pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
         }
     }
     points
+}
+
+/// Where a design's `i`-th column comes from, for messages: the factor or range that names it,
+/// or the CSV file's column.
+fn column_origin(raw: &RawPlan, dir: &Path, i: usize) -> (String, String) {
+    let d = &raw.design;
+    match d.kind {
+        DesignKind::Factorial => (format!("design.factor[{i}].path"), String::new()),
+        DesignKind::Simplex if i == 0 => ("design.resolution".into(), String::new()),
+        DesignKind::Simplex => (format!("design.factor[{}].path", i - 1), String::new()),
+        DesignKind::Lhs => (format!("design.range[{i}].path"), String::new()),
+        DesignKind::Csv => (
+            "design.file".into(),
+            format!("{}: column {} ", dir.join(d.file.as_deref().unwrap_or_default()).display(), i + 1),
+        ),
+    }
+}
+
+/// Refuses a design that names one field twice (the later value would silently win, and the
+/// runs be labelled with the other), and fields a design cannot vary: `run.seed` (each run's seed
+/// is derived from the plan's master seed, the point and the replicate) and `run.ticks` when the
+/// plan's `ticks` overrides it or series (one row per tick) are kept.
+fn check_design_paths(raw: &RawPlan, dir: &Path, factors: &[String], e: &mut FieldErrors) {
+    for (i, f) in factors.iter().enumerate() {
+        let (field, prefix) = column_origin(raw, dir, i);
+        if let Some(first) = factors[..i].iter().position(|g| g == f) {
+            let (first_field, first_prefix) = column_origin(raw, dir, first);
+            let earlier = if first_prefix.is_empty() {
+                first_field
+            } else {
+                format!("column {}", first + 1)
+            };
+            e.push(
+                field.clone(),
+                format!("{prefix}`{f}` is named twice (also {earlier}); a design may set each field once"),
+            );
+        }
+        if f == "run.seed" {
+            e.push(
+                field.clone(),
+                format!(
+                    "{prefix}`run.seed` cannot be a design factor: each run's seed is derived from the plan's `seed`, the design point and the replicate (written to outcomes.csv); set `seed` for another master seed, or raise `replicates` for more seeds"
+                ),
+            );
+        }
+        if f == "run.ticks" && (raw.ticks.is_some() || raw.series) {
+            let why = if raw.ticks.is_some() {
+                "the plan's `ticks` sets every run's length"
+            } else {
+                "series (`series = true`) need one length for every run"
+            };
+            e.push(field, format!("{prefix}`run.ticks` cannot be a design factor here: {why}"));
+        }
+    }
 }
 
 fn cartesian(factors: &[RawFactor]) -> Vec<Vec<toml::Value>> {

@@ -302,7 +302,12 @@ fn verify_one(dir: &Path, shard: Option<(u32, u32)>, report: &mut Report) {
         }
     }
     if Kind::parse(&manifest.kind).is_some() {
-        verify_runs(dir, &manifest, shard.or_else(|| recorded_shard.as_deref().and_then(parse_pair)), report);
+        verify_runs(
+            dir,
+            &manifest,
+            shard.or_else(|| recorded_shard.as_deref().and_then(parse_pair)),
+            report,
+        );
     }
 }
 
@@ -437,18 +442,23 @@ mod tests {
     fn runs_missing_duplicated_or_foreign_are_named() {
         assert!(check("run,x\n0,1\n1,1\n2,1\n", 3, None, 1).is_empty());
         assert_eq!(check("run,x\n0,1\n2,1\n", 3, None, 1), ["run 1 is missing"]);
-        assert_eq!(check("run,x\n0,1\n1,1\n1,1\n1,1\n2,1\n", 3, None, 2), [
-            "run 0 has 1 rows, expected 2",
-            "run 1 has 3 rows, expected 2",
-            "run 2 has 1 rows, expected 2"
-        ]);
+        assert_eq!(
+            check("run,x\n0,1\n1,1\n1,1\n1,1\n2,1\n", 3, None, 2),
+            [
+                "run 0 has 1 rows, expected 2",
+                "run 1 has 3 rows, expected 2",
+                "run 2 has 1 rows, expected 2"
+            ]
+        );
         assert_eq!(check("run,x\n0,1\n0,1\n1,1\n", 2, None, 1), ["run 0 appears 2 times"]);
-        assert_eq!(check("run,x\n0,1\n2,1\n0,1\n", 4, Some((0, 2)), 1), [
-            "line 4: run 0 appears more than once (shard 0/2)"
-        ]);
+        assert_eq!(
+            check("run,x\n0,1\n2,1\n0,1\n", 4, Some((0, 2)), 1),
+            ["line 4: run 0 appears more than once (shard 0/2)"]
+        );
         assert_eq!(check("run,x\n1,1\n", 4, Some((1, 2)), 1), ["run 3 is missing (shard 1/2)"]);
-        assert_eq!(check("run,x\n0,1\n1,1\n", 2, Some((0, 2)), 1), [
-            "line 3: run 1 does not belong here (the experiment has runs 0 to 1, this shard those with run % 2 == 0)"
-        ]);
+        assert_eq!(
+            check("run,x\n0,1\n1,1\n", 2, Some((0, 2)), 1),
+            ["line 3: run 1 does not belong here (the experiment has runs 0 to 1, this shard those with run % 2 == 0)"]
+        );
     }
 }

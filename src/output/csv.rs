@@ -184,11 +184,7 @@ impl RunWriter {
             let file = w.get_ref().get_ref();
             file.sync_all().map_err(|source| Error::Write { path: p.clone(), source })?;
         }
-        Ok(names
-            .iter()
-            .zip(self.rows)
-            .map(|(n, rows)| FileEntry::new(*n, rows))
-            .collect())
+        Ok(names.iter().zip(self.rows).map(|(n, rows)| FileEntry::new(*n, rows)).collect())
     }
 }
 
