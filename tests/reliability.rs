@@ -474,3 +474,52 @@ fn a_design_naming_a_field_twice_or_the_run_seed_is_refused() {
     assert!(err.contains("`run.seed` cannot differ between arms"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_device_is_an_io_error() {
+    let dir = util::temp_dir("pipes");
+    for args in [&["params"][..], &["indicators"], &["scenarios"], &["describe", "baseline"]] {
+        // A reader that has gone (`peacesim params | head -1`): the read end is closed before
+        // the command starts, so every write fails with a broken pipe. Quiet, exit 0.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(util::bin())
+            .args(args)
+            .current_dir(&dir)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?} into a closed pipe: {err}");
+        assert!(err.is_empty(), "{args:?}: nothing said: {err}");
+
+        // A full device: exit 2 naming standard output and the cause, no panic.
+        let out = Command::new(util::bin())
+            .args(args)
+            .current_dir(&dir)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} into /dev/full: {err}");
+        assert!(
+            err.contains("standard output: could not write: No space left on device") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    // A run whose directory line cannot be printed: the run is written, the exit code says the
+    // line was lost; standard error on a full device is no panic either.
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("run");
+    let out = Command::new(util::bin())
+        .args(["run", tiny.to_str().unwrap(), "--ticks", "5", "--out", out_dir.to_str().unwrap()])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .stderr(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out_dir.join("manifest.json").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
