@@ -522,7 +522,7 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) 
 fn validate(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     for f in files {
-        match Scenario::from_path(f) {
+        match peacesim::spec::read_text(f).and_then(|text| Scenario::from_toml_str(&text, f)) {
             Ok(s) => say!(
                 "{}: ok ({}, {} localities, {} people)",
                 f.display(),

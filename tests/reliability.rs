@@ -523,3 +523,59 @@ fn a_closed_pipe_ends_quietly_and_a_full_device_is_an_io_error() {
     assert!(out_dir.join("manifest.json").exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Runs `peacesim ARGS` in `cwd`, failing the test (after killing it) if it takes longer than
+/// `seconds`: for inputs that used to hang.
+fn peacesim_within(args: &[&str], cwd: &Path, seconds: u64) -> std::process::Output {
+    let mut child = Command::new(util::bin())
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("`peacesim {}` did not finish within {seconds} s", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn endless_input_files_are_refused_at_the_size_limit() {
+    let dir = util::temp_dir("endless");
+    // `/dev/zero` reports a size of 0 and never ends: the limit holds while reading.
+    for args in [
+        &["validate", "/dev/zero"][..],
+        &["run", "/dev/zero", "--quiet"],
+        &["describe", "/dev/zero"],
+        &["sweep", "/dev/zero", "--quiet"],
+    ] {
+        let out = peacesim_within(args, &dir, 60);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("/dev/zero: file is larger than the limit of 16777216 bytes"),
+            "{args:?}: {err}"
+        );
+    }
+    // A CSV design that never ends.
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\n\n[design]\nkind = \"csv\"\nfile = \"/dev/zero\"\n",
+            util::scenario_path("tiny-conflict.toml").display()
+        ),
+    );
+    let out = peacesim_within(&["sweep", plan.to_str().unwrap(), "--quiet"], &dir, 60);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("design.file: /dev/zero: file is larger than the limit"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -164,7 +164,7 @@ impl Plan {
     /// # Errors
     /// [`Error::Read`], [`Error::Parse`] or [`Error::Invalid`] naming the file, line, field and rule.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = document::read_text(path)?;
+        let text = crate::spec::read_text(path)?;
         let table = document::parse_table(&text, path)?;
         let raw: RawPlan = document::deserialize(table, &text, path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -200,7 +200,7 @@ impl Plan {
                 errors: e,
             });
         }
-        let scenario_text = document::read_text(&scenario_file).map_err(|err| match err {
+        let scenario_text = crate::spec::read_text(&scenario_file).map_err(|err| match err {
             Error::Read { source, .. } => Error::Invalid {
                 path: path.to_path_buf(),
                 errors: std::iter::once(FieldError {
@@ -487,13 +487,19 @@ fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>,
                 return (Vec::new(), Vec::new());
             };
             let path = dir.join(file);
-            let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path) {
-                Ok(r) => r,
+            // Read with the input size limit (a design of /dev/zero is refused, not read forever).
+            let bytes = match crate::input::read_limited(&path, document::MAX_INPUT_BYTES) {
+                Ok(b) => b,
+                Err(Error::Read { source, .. }) => {
+                    e.push("design.file", format!("cannot read {}: {source}", path.display()));
+                    return (Vec::new(), Vec::new());
+                }
                 Err(err) => {
-                    e.push("design.file", format!("cannot read {}: {err}", path.display()));
+                    e.push("design.file", err.to_string());
                     return (Vec::new(), Vec::new());
                 }
             };
+            let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
             let header: Vec<String> = match reader.headers() {
                 Ok(h) => h.iter().map(str::to_string).collect(),
                 Err(err) => {
