@@ -579,3 +579,42 @@ fn endless_input_files_are_refused_at_the_size_limit() {
     assert!(err.contains("design.file: /dev/zero: file is larger than the limit"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_plan_of_a_billion_points_is_refused_before_building_them() {
+    let dir = util::temp_dir("billion");
+    let mut plan = format!(
+        "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\n\n[design]\nkind = \"factorial\"\n",
+        util::scenario_path("tiny-conflict.toml").display()
+    );
+    // Nine factors of ten values: 10^9 points (24 GB of points alone).
+    for i in 0..9 {
+        plan.push_str(&format!(
+            "\n[[design.factor]]\npath = \"rules.factor_{i}\"\nvalues = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n"
+        ));
+    }
+    let path = util::write(&dir, "plan.toml", &plan);
+    let out = peacesim_within(&["sweep", path.to_str().unwrap(), "--quiet"], &dir, 30);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("design: 1000000000 design points exceed the limit of 1000000"),
+        "{err}"
+    );
+    // Under the point limit but over the run limit: the runs are named.
+    let few = plan.replace("replicates = 1", "replicates = 100000");
+    let few: String = few
+        .split("\n[[design.factor]]")
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("\n[[design.factor]]");
+    let path = util::write(&dir, "plan.toml", &few);
+    let out = peacesim_within(&["sweep", path.to_str().unwrap(), "--quiet"], &dir, 30);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("10000 points x 100000 replicates = 1000000000 runs exceed the limit of 10000000"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

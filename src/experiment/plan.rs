@@ -189,10 +189,6 @@ impl Plan {
         let scenario_file = dir.join(&raw.scenario);
         let (factors, points) = build_design(&raw, dir, &mut e);
         check_design_paths(&raw, dir, &factors, &mut e);
-        let runs = points.len() as u64 * u64::try_from(raw.replicates.max(0)).unwrap_or(0);
-        if runs > MAX_RUNS {
-            e.push("design", format!("{runs} runs exceed the limit of {MAX_RUNS}"));
-        }
         if !e.is_empty() {
             e.locate(|p| document::line_of_path(&text, p));
             return Err(Error::Invalid {
@@ -402,12 +398,52 @@ fn cartesian(factors: &[RawFactor]) -> Vec<Vec<toml::Value>> {
     points
 }
 
+/// Number of design points a plan's factors and resolution give, before any is built (saturating).
+fn planned_points(d: &RawDesign) -> u64 {
+    let crossed = d.factor.iter().fold(1_u64, |n, f| n.saturating_mul(f.values.len() as u64));
+    match d.kind {
+        DesignKind::Factorial => crossed,
+        DesignKind::Simplex => {
+            let r = u64::try_from(d.resolution.unwrap_or(0).clamp(0, 100)).unwrap_or(0);
+            ((r + 1) * (r + 2) * (r + 3) / 6).saturating_mul(crossed)
+        }
+        DesignKind::Lhs => u64::try_from(d.points.unwrap_or(0).max(0)).unwrap_or(0),
+        // Counted while reading, and cut off there (see `build_design`).
+        DesignKind::Csv => 0,
+    }
+}
+
+/// The most design points a plan may have: every point's scenario is built and validated in
+/// memory before the first run.
+pub const MAX_POINTS: u64 = 1_000_000;
+
+/// The run limit's message, said before anything proportional to the points is allocated.
+fn too_many(points: u64, replicates: u64) -> Option<String> {
+    let runs = points.saturating_mul(replicates);
+    if points > MAX_POINTS {
+        Some(format!(
+            "{points} design points exceed the limit of {MAX_POINTS} (each point's scenario is built and checked before the first run); split the design into several plans"
+        ))
+    } else if runs > MAX_RUNS {
+        Some(format!(
+            "{points} points x {replicates} replicates = {runs} runs exceed the limit of {MAX_RUNS}"
+        ))
+    } else {
+        None
+    }
+}
+
 fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>, Vec<Vec<toml::Value>>) {
     let d = &raw.design;
     for (i, f) in d.factor.iter().enumerate() {
         if f.values.is_empty() {
             e.push(format!("design.factor[{i}].values"), "must list at least one value");
         }
+    }
+    let replicates = u64::try_from(raw.replicates.max(1)).unwrap_or(1);
+    if let Some(message) = too_many(planned_points(d), replicates) {
+        e.push("design", message);
+        return (Vec::new(), Vec::new());
     }
     let factor_paths: Vec<String> = d.factor.iter().map(|f| f.path.clone()).collect();
     match d.kind {
@@ -509,6 +545,10 @@ fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>,
             };
             let mut points = Vec::new();
             for (i, rec) in reader.records().enumerate() {
+                if let Some(message) = too_many(points.len() as u64 + 1, replicates) {
+                    e.push("design.file", format!("{}: {message}", path.display()));
+                    return (Vec::new(), Vec::new());
+                }
                 match rec {
                     Ok(r) if r.len() == header.len() => points.push(r.iter().map(document::parse_value).collect()),
                     Ok(r) => e.push(
