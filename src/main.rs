@@ -35,7 +35,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::classic::EpsteinScenario;
 use peacesim::error::{Error, Result};
 use peacesim::experiment::design::{Experiment, check_replicates};
-use peacesim::experiment::pool::{Progress, with_threads};
+use peacesim::experiment::pool::{Progress, cap_threads, with_threads};
 use peacesim::experiment::runner::{ExecOptions, ExecReport, execute, parse_shard};
 use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif::{analysis, render, request};
@@ -82,6 +82,14 @@ fn main() -> ExitCode {
             return if err.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
         }
     };
+    let mut cli = cli;
+    if let Some(threads) = threads_of(&mut cli.command) {
+        let (capped, message) = cap_threads(*threads);
+        if let Some(m) = message {
+            note!("note: {m}");
+        }
+        *threads = capped;
+    }
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
@@ -102,6 +110,19 @@ fn main() -> ExitCode {
             note!("error: {err}");
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+/// The `--threads` option of a command that has one.
+fn threads_of(command: &mut Command) -> Option<&mut usize> {
+    match command {
+        Command::Run(a) => Some(&mut a.common.threads),
+        Command::Compare(a) => Some(&mut a.common.threads),
+        Command::Sweep(a) => Some(&mut a.threads),
+        Command::Whatif(a) => Some(&mut a.threads),
+        Command::Serve(a) => Some(&mut a.threads),
+        Command::Check { threads, .. } => Some(threads),
+        _ => None,
     }
 }
 
@@ -239,7 +260,7 @@ fn check_ticks(ticks: Option<u32>) -> Result<()> {
 }
 
 fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
-    set.iter().map(|s| Override::parse(s)).collect()
+    set.iter().map(|s| build::parse_override(s)).collect()
 }
 
 fn parse_formats(formats: &[String]) -> Result<Vec<Format>> {

@@ -618,3 +618,106 @@ fn a_plan_of_a_billion_points_is_refused_before_building_them() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn absurd_threads_dangling_out_links_and_smuggled_toml_are_caught_before_work() {
+    let dir = util::temp_dir("before-work");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    // --threads 100000: capped, with a note, and the run succeeds.
+    let out_dir = dir.join("threads");
+    let out = peacesim_within(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "3",
+            "--threads",
+            "100000",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+        60,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("--threads 100000 is more than 4 per available core"), "{err}");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let manifest = std::fs::read_to_string(out_dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains(&format!("\"threads\": {}", 4 * cores)), "{manifest}");
+
+    // A dangling symbolic link as --out: refused before the run, for runs and experiments.
+    let link = dir.join("link");
+    std::os::unix::fs::symlink(dir.join("nowhere"), &link).unwrap();
+    for args in [
+        &["run", tiny.to_str().unwrap(), "--out", link.to_str().unwrap()][..],
+        &["run", tiny.to_str().unwrap(), "--replicates", "2", "--out", link.to_str().unwrap()],
+    ] {
+        let start = Instant::now();
+        let out = peacesim_within(args, &dir, 60);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("is a symbolic link to") && err.contains("which does not exist"),
+            "{err}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(5), "refused before the run");
+    }
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link is left alone"
+    );
+
+    // A --set value followed by more TOML: refused, not silently cut.
+    for args in [
+        &["run", tiny.to_str().unwrap(), "--set", "mission.troops=1\nmission.police=2"][..],
+        &["whatif", tiny.to_str().unwrap(), "--set", "mission.troops=1\nmission.police=2"],
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "a=",
+            "--arm",
+            "b=mission.troops=1\nmission.police=2",
+        ],
+    ] {
+        let out = peacesim_within(args, &dir, 60);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("the value must be one TOML value, but more TOML follows it (`mission`)"),
+            "{args:?}: {err}"
+        );
+    }
+    // One value with a comment, or a table value, is fine.
+    let out = peacesim_within(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "--set",
+            "mission.troops=10 # ten",
+            "--out",
+            dir.join("ok").to_str().unwrap(),
+        ],
+        &dir,
+        60,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The same in a CSV design's cell.
+    util::write(&dir, "design.csv", "mission.troops\n\"1\nmission.police = 2\"\n");
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\n\n[design]\nkind = \"csv\"\nfile = \"design.csv\"\n",
+            tiny.display()
+        ),
+    );
+    let out = peacesim_within(&["sweep", plan.to_str().unwrap(), "--quiet"], &dir, 60);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("row 2, column 1: the value must be one TOML value"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

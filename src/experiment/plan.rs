@@ -398,6 +398,16 @@ fn cartesian(factors: &[RawFactor]) -> Vec<Vec<toml::Value>> {
     points
 }
 
+/// The keys that follow the first value when `text` is read as a TOML value (`1\nc = 2` holds
+/// `c`), which the value reader would silently drop; empty for one value or a bare word.
+#[must_use]
+pub fn toml_after_value(text: &str) -> Vec<String> {
+    match format!("v = {}", text.trim()).parse::<toml::Table>() {
+        Ok(t) if t.len() > 1 => t.keys().filter(|k| *k != "v").cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Number of design points a plan's factors and resolution give, before any is built (saturating).
 fn planned_points(d: &RawDesign) -> u64 {
     let crossed = d.factor.iter().fold(1_u64, |n, f| n.saturating_mul(f.values.len() as u64));
@@ -550,7 +560,24 @@ fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>,
                     return (Vec::new(), Vec::new());
                 }
                 match rec {
-                    Ok(r) if r.len() == header.len() => points.push(r.iter().map(document::parse_value).collect()),
+                    Ok(r) if r.len() == header.len() => {
+                        for (c, cell) in r.iter().enumerate() {
+                            let extra = toml_after_value(cell);
+                            if !extra.is_empty() {
+                                e.push(
+                                    "design.file",
+                                    format!(
+                                        "{}: row {}, column {}: the value must be one TOML value, but more TOML follows it (`{}`)",
+                                        path.display(),
+                                        i + 2,
+                                        c + 1,
+                                        extra.join("`, `")
+                                    ),
+                                );
+                            }
+                        }
+                        points.push(r.iter().map(document::parse_value).collect());
+                    }
                     Ok(r) => e.push(
                         "design.file",
                         format!(

@@ -225,6 +225,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         Some((i, n)) => opts.out.join("shards").join(format!("shard-{i}-of-{n}")),
         None => opts.out.clone(),
     };
+    crate::output::check_out_path(&opts.out)?;
     // One writer at a time: a second process (here or on another host sharing the file system)
     // would mix its rows with ours.
     let _lock = crate::output::OutputLock::acquire(&dir)?;

@@ -152,13 +152,32 @@ pub fn ensure_replaceable(dir: &Path) -> Result<()> {
     }
 }
 
+/// Refuses an output location that is a symbolic link to nothing (a dangling `--out`): found
+/// before the run starts rather than when the finished output cannot be moved there.
+///
+/// # Errors
+/// [`Error::Output`] naming the link and its missing target.
+pub fn check_out_path(path: &Path) -> Result<()> {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && fs::metadata(path).is_err() {
+        let target = fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+        return Err(Error::Output {
+            path: path.to_path_buf(),
+            message: format!("is a symbolic link to {target}, which does not exist; create it, remove the link, or choose another --out"),
+        });
+    }
+    Ok(())
+}
+
 impl StagedDir {
     /// Prepares to write `final_path`.
     ///
     /// # Errors
-    /// [`Error::Output`] if `final_path` exists and `force` is false, or is a file;
+    /// [`Error::Output`] if `final_path` exists and `force` is false, or is a file, or is a
+    /// dangling symbolic link;
     /// [`Error::Write`] if the temporary directory cannot be created (unwritable location).
     pub fn create(final_path: &Path, force: bool) -> Result<Self> {
+        check_out_path(final_path)?;
         if final_path.exists() {
             if !final_path.is_dir() {
                 return Err(Error::Output {
