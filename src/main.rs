@@ -147,6 +147,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             say!("{}", merged.display())?;
             Ok(())
         }
+        Command::Verify { dir } => verify(&dir),
         Command::Check {
             scale,
             seeds,
@@ -508,6 +509,38 @@ fn plot(args: PlotArgs) -> Result<()> {
         say!("{}", path.display())?;
     }
     Ok(())
+}
+
+/// `peacesim verify`: an output directory against its manifest; every problem on stderr.
+fn verify(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        return Err(Error::Read {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory"),
+        });
+    }
+    let report = peacesim::experiment::verify::verify(dir);
+    if report.problems.is_empty() {
+        say!(
+            "{}: ok ({} {}, {} files checked against their manifests)",
+            dir.display(),
+            report.dirs,
+            if report.dirs == 1 { "directory" } else { "directories" },
+            report.files
+        )
+    } else {
+        for p in &report.problems {
+            note!("{p}");
+        }
+        Err(Error::Output {
+            path: dir.to_path_buf(),
+            message: format!(
+                "{} {} found (listed above); the directory does not match its manifest",
+                report.problems.len(),
+                if report.problems.len() == 1 { "problem" } else { "problems" }
+            ),
+        })
+    }
 }
 
 /// `peacesim check`: the validation patterns, as a Markdown report.

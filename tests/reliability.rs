@@ -721,3 +721,145 @@ fn absurd_threads_dangling_out_links_and_smuggled_toml_are_caught_before_work() 
     assert!(err.contains("row 2, column 1: the value must be one TOML value"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `peacesim verify DIR`: exit code and standard error.
+fn verify(dir: &Path) -> (Option<i32>, String) {
+    let out = util::peacesim(&["verify", dir.to_str().unwrap()], dir.parent().unwrap());
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn verify_checks_a_directory_against_its_manifest() {
+    let dir = util::temp_dir("verify");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let run = dir.join("run");
+    let ok = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "10",
+            "--quiet",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    let out = util::peacesim(&["verify", run.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run: ok (1 directory, 6 files"));
+    // The manifest records each file's size and SHA-256.
+    let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"sha256\": ") && manifest.contains("\"bytes\": "), "{manifest}");
+
+    // A byte changed in place (same size, same rows): the hash says so.
+    let series = run.join("timeseries.csv");
+    let mut bytes = std::fs::read(&series).unwrap();
+    let at = bytes.len() - 3;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&series, &bytes).unwrap();
+    let (code, err) = verify(&run);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("timeseries.csv: its SHA-256 differs from the one in manifest.json"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem found"), "{err}");
+    // A file cut short and another gone.
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&series, &bytes).unwrap();
+    std::fs::remove_file(run.join("events.csv")).unwrap();
+    let (code, err) = verify(&run);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("timeseries.csv: holds ") && err.contains("rows; manifest.json says 11"),
+        "{err}"
+    );
+    assert!(err.contains("bytes; manifest.json says"), "{err}");
+    assert!(err.contains("events.csv: is listed in manifest.json but missing"), "{err}");
+
+    // An ensemble with a run written twice, and one with a run missing.
+    let ens = dir.join("ens");
+    let ok = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "5",
+            "--replicates",
+            "3",
+            "--quiet",
+            "--out",
+            ens.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    assert_eq!(verify(&ens).0, Some(0));
+    let outcomes = ens.join("outcomes.csv");
+    let text = std::fs::read_to_string(&outcomes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&outcomes, format!("{}\n{}\n", text.trim_end(), lines[2])).unwrap();
+    let (code, err) = verify(&ens);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("line 5: run 1 appears more than once"), "{err}");
+    std::fs::write(&outcomes, format!("{}\n{}\n", lines[0], lines[1..3].join("\n"))).unwrap();
+    let (code, err) = verify(&ens);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("outcomes.csv: run 2 is missing"), "{err}");
+
+    // Shards: one missing is named; an Epstein ensemble's shards merge (their directories have
+    // no network.csv) and verify.
+    let epstein = util::scenario_path("epstein-rebellion.toml");
+    let sharded = dir.join("sharded");
+    for shard in ["0/3", "2/3"] {
+        let ok = util::peacesim(
+            &[
+                "run",
+                epstein.to_str().unwrap(),
+                "--ticks",
+                "5",
+                "--replicates",
+                "4",
+                "--shard",
+                shard,
+                "--quiet",
+                "--out",
+                sharded.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    }
+    let (code, err) = verify(&sharded);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("shards: shards [1] of 3 are missing"), "{err}");
+    let ok = util::peacesim(
+        &[
+            "run",
+            epstein.to_str().unwrap(),
+            "--ticks",
+            "5",
+            "--replicates",
+            "4",
+            "--shard",
+            "1/3",
+            "--quiet",
+            "--out",
+            sharded.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    let merge = util::peacesim(&["merge", sharded.to_str().unwrap()], &dir);
+    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    let (code, err) = verify(&sharded);
+    assert_eq!(code, Some(0), "{err}");
+
+    // Not an output at all.
+    let (code, err) = verify(&dir);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no manifest.json"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -14,7 +14,6 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::output::manifest::{Manifest, read_manifest};
-use crate::scenario::sha256_hex;
 
 use super::design::Kind;
 
@@ -268,7 +267,7 @@ fn verify_one(dir: &Path, shard: Option<(u32, u32)>, report: &mut Report) {
         let counted = if csv {
             count_rows(&path)
         } else {
-            std::fs::read(&path).map(|b| (0, b.len() as u64, sha256_hex(&b)))
+            crate::output::manifest::file_digest(&path).map(|(bytes, sha)| (0, bytes, sha))
         };
         match counted {
             Err(e) => report.problems.push(Problem {
@@ -423,6 +422,7 @@ fn check_run_column(path: &Path, runs: u64, mine: &dyn Fn(u64) -> bool, per_run:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::sha256_hex;
 
     fn check(text: &str, runs: u64, shard: Option<(u32, u32)>, per_run: u64) -> Vec<String> {
         let dir = std::env::temp_dir().join(format!("peacesim-verify-{}-{}", std::process::id(), sha256_hex(text.as_bytes())));
