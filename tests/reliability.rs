@@ -863,3 +863,60 @@ fn verify_checks_a_directory_against_its_manifest() {
     assert!(err.contains("no manifest.json"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
+    let dir = util::temp_dir("stale-staging");
+    let scenario = util::scenario_path("baseline.toml");
+    let killed = dir.join("killed");
+    let parent = dir.clone();
+    let out = interrupt(
+        &["run", scenario.to_str().unwrap(), "--quiet", "--out", killed.to_str().unwrap()],
+        "KILL",
+        || {
+            std::fs::read_dir(&parent)
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with(".killed.partial-")))
+                .unwrap_or(false)
+        },
+    );
+    assert_eq!(out.status.code(), None, "killed by a signal");
+    let staged = |prefix: &str| -> Vec<String> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(prefix))
+            .collect()
+    };
+    assert_eq!(staged(".killed.partial-").len(), 1, "SIGKILL leaves its staging directory");
+    // Staging directories of a writer on another host, and of a process that still runs (this
+    // test), are not ours to remove.
+    let host = peacesim::output::host_name();
+    let foreign = dir.join(".other.partial-some-other-host-1-5");
+    let alive = dir.join(format!(".alive.partial-{host}-{}-5", std::process::id()));
+    for d in [&foreign, &alive] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("timeseries.csv"), "tick\n").unwrap();
+    }
+
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let next = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "3",
+            "--quiet",
+            "--out",
+            dir.join("next").to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(next.status.success(), "{}", String::from_utf8_lossy(&next.stderr));
+    assert!(
+        staged(".killed.partial-").is_empty(),
+        "the killed run's staging directory is removed"
+    );
+    assert!(foreign.exists() && alive.exists(), "others' staging directories are kept");
+    std::fs::remove_dir_all(dir).unwrap();
+}
