@@ -292,6 +292,31 @@ proptest! {
         let _ = peacesim::experiment::plan::Plan::load(&path);
     }
 
+    /// A CSV design with a few bytes changed (quotes, commas, newlines, binary): loading the plan
+    /// fails cleanly or succeeds, never panics.
+    #[test]
+    fn the_plan_loader_never_panics_on_a_mutated_design_csv(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, prop::sample::select(vec![b'"', b',', b'\n', b'\r', b'=', b'[', b'{', b' ', b'0', b'x', 0u8, 0xff])), 1..6)
+    ) {
+        let mut bytes = std::fs::read(util::root().join("tests/data/plans/tiny-design.csv")).unwrap();
+        for (at, kind, byte) in edits {
+            let i = at.index(bytes.len().max(1));
+            match kind {
+                0 if !bytes.is_empty() => bytes[i] = byte,
+                1 if !bytes.is_empty() => { bytes.remove(i); }
+                _ => bytes.insert(i.min(bytes.len()), byte),
+            }
+        }
+        let plan = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-csv.toml"))
+            .unwrap()
+            .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+        let dir = std::env::temp_dir().join(format!("peacesim-design-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("tiny-design.csv"), &bytes).unwrap();
+        std::fs::write(dir.join("plan.toml"), plan).unwrap();
+        let _ = peacesim::experiment::plan::Plan::load(&dir.join("plan.toml"));
+    }
+
     /// Values of any type or size written into scenario fields.
     #[test]
     fn the_parser_never_panics_on_odd_values(
