@@ -464,7 +464,7 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
     Ok(())
 }
 
-/// `peacesim serve`: the dashboard, until stopped.
+/// `peacesim serve`: the dashboard, until stopped (exit 130).
 fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
     let address = if args.bind.contains(':') {
         format!("[{}]:{}", args.bind, args.port)
@@ -483,7 +483,9 @@ fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
             let _ = say!("peacesim dashboard: {url}");
             note!("(Ctrl-C stops the server)");
         },
-    )
+    )?;
+    // It returns only when stopped (Ctrl-C, SIGTERM): interrupted, as the README says.
+    Err(Error::Interrupted("the dashboard was stopped".into()))
 }
 
 /// `peacesim describe`: a scenario in plain language.

@@ -945,3 +945,33 @@ fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
     assert!(foreign.exists() && alive.exists(), "others' staging directories are kept");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_stopped_dashboard_exits_130_as_documented() {
+    use std::io::BufRead as _;
+    let dir = util::temp_dir("serve-stop");
+    for signal in ["INT", "TERM"] {
+        let mut child = Command::new(util::bin())
+            .args(["serve", "--port", "0", "--threads", "1", "--out", dir.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.starts_with("peacesim dashboard: "), "{line}");
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -{signal} {}", child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
