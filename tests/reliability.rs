@@ -975,3 +975,52 @@ fn a_stopped_dashboard_exits_130_as_documented() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn values_near_the_largest_float_are_plotted_not_hung_on() {
+    let dir = util::temp_dir("huge-values");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let run = dir.join("run");
+    let ok = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "10",
+            "--quiet",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    // A series alternating between -1e308 and 1e308: its span overflows to infinity.
+    let path = run.join("timeseries.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let col = header.split(',').position(|h| h == "crude_mortality_per_10k_day").unwrap();
+    let mut edited = format!("{header}\n");
+    for (i, line) in lines.enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        f[col] = if i % 2 == 0 { "-1e308".into() } else { "1e308".into() };
+        edited.push_str(&f.join(","));
+        edited.push('\n');
+    }
+    std::fs::write(&path, edited).unwrap();
+    let out = peacesim_within(
+        &[
+            "plot",
+            run.to_str().unwrap(),
+            "--format",
+            "svg",
+            "--indicator",
+            "crude_mortality_per_10k_day",
+        ],
+        &dir,
+        60,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("crude_mortality_per_10k_day.svg"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
