@@ -69,6 +69,26 @@ fn emit(text: &str, line: bool) -> Result<()> {
         })
 }
 
+/// Whether the work in progress polls the stop flag (runs, experiments, the dashboard); see
+/// the signal handler in `main`.
+static POLLING: AtomicBool = AtomicBool::new(false);
+
+/// Marks the work that polls the stop flag, while it lives.
+struct Polling;
+
+impl Polling {
+    fn start() -> Self {
+        POLLING.store(true, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        POLLING.store(false, Ordering::SeqCst);
+    }
+}
+
 /// Polled between ticks and batches; true stops the work with `Interrupted`.
 type Stop<'a> = &'a (dyn Fn() -> bool + Sync);
 
@@ -94,9 +114,15 @@ fn main() -> ExitCode {
     {
         let stop = Arc::clone(&stop);
         // NOTE: SIGINT and SIGTERM set a flag the run polls between ticks; the partial output
-        // is then removed. SIGKILL cannot be caught: the partial directory stays hidden and
+        // is then removed. Outside such work (loading and validating, plotting, printing), or
+        // at a second signal, the process ends at once with 130: nothing there is half-written
+        // that looks complete. SIGKILL cannot be caught: the partial directory stays hidden and
         // has no manifest, so it never looks complete.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            if !POLLING.load(Ordering::SeqCst) || stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
     }
     let should_stop = move || stop.load(Ordering::SeqCst);
     match dispatch(cli, &should_stop) {
@@ -221,6 +247,7 @@ impl Execution<'_> {
     /// Runs (or resumes) the experiment with a progress bar, and says when it resumed.
     fn execute(&self, exp: &Experiment) -> Result<ExecReport> {
         let bar = Bar::new(self.quiet);
+        let _polling = Polling::start();
         let report = execute(
             exp,
             &ExecOptions {
@@ -307,6 +334,7 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
             scenario.run.seed
         );
     }
+    let _polling = Polling::start();
     single::run_to_dir(scenario, &options, stop)
 }
 
@@ -333,6 +361,7 @@ fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop:
             e.seed
         );
     }
+    let _polling = Polling::start();
     single::run_epstein_to_dir(e, &options, stop)
 }
 
@@ -471,6 +500,7 @@ fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
     } else {
         format!("{}:{}", args.bind, args.port)
     };
+    let _polling = Polling::start();
     peacesim::serve::serve(
         &peacesim::serve::ServeOptions {
             address,

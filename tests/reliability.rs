@@ -1024,3 +1024,44 @@ fn values_near_the_largest_float_are_plotted_not_hung_on() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("crude_mortality_per_10k_day.svg"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn sigterm_while_a_large_plan_is_validated_stops_at_once() {
+    let dir = util::temp_dir("signal-validation");
+    let values: Vec<String> = (0..150).map(|i| i.to_string()).collect();
+    let values = values.join(", ");
+    // 22,500 points, each a scenario built and validated before the first run (seconds).
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\nticks = 2\n\n[design]\nkind = \"factorial\"\n\n[[design.factor]]\npath = \"mission.troops\"\nvalues = [{values}]\n\n[[design.factor]]\npath = \"mission.police\"\nvalues = [{values}]\n",
+            util::scenario_path("tiny-conflict.toml").display()
+        ),
+    );
+    let out_dir = dir.join("sweep");
+    let start = Instant::now();
+    let child = Command::new(util::bin())
+        .args(["sweep", plan.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signalled = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        signalled.elapsed() < Duration::from_millis(1500),
+        "stopped {:?} after the signal ({:?} after the start): the validation must not run on",
+        signalled.elapsed(),
+        start.elapsed()
+    );
+    assert!(!out_dir.exists(), "nothing written");
+    std::fs::remove_dir_all(dir).unwrap();
+}
