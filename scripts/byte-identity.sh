@@ -4,7 +4,8 @@
 # (a 200 x 150 lattice, Model II with peacekeepers, Moore, von Neumann with synchronous
 # activation, Mesa's rules with the round arrest rule, the identity arrest rule without the
 # self-count), each with 1 and 2 threads. Hashes every output file, and manifest.json without the fields that record the wall
-# clock and the invocation (started_at, finished_at, command, threads).
+# clock and the invocation (started_at, finished_at, command, threads) and each listed file's
+# bytes and sha256 (the files are hashed themselves).
 #
 #     scripts/byte-identity.sh REFERENCE_BINARY CANDIDATE_BINARY
 #
@@ -25,6 +26,7 @@ sums() { # binary label
       (cd "$d" && for f in $(ls | grep -v '^manifest.json$'); do sha256sum "$f"; done
        python3 -c "import json; m = json.load(open('manifest.json'))
 for k in ('started_at', 'finished_at', 'command', 'threads', 'peacesim_commit'): m.pop(k, None)
+for f in m.get('files', []): f.pop('bytes', None); f.pop('sha256', None)
 print(json.dumps(m, sort_keys=True))" | sha256sum | sed 's/-$/manifest.json (stripped)/') |
         sed "s|^|$run threads=$t |"
     done

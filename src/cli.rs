@@ -43,6 +43,12 @@ pub enum Command {
         /// Experiment directory holding shards/shard-I-of-N.
         dir: PathBuf,
     },
+    /// Check an output directory against its manifest (files, sizes, SHA-256, rows, runs
+    /// exactly once, shards); exit 0 if sound, 2 listing every problem otherwise.
+    Verify {
+        /// Output directory (a run, an experiment, with or without shards, or one shard).
+        dir: PathBuf,
+    },
     /// Run the validation checks (Epstein reproduction and stylised facts) and report them.
     Check {
         /// `small` (8 seeds, fast) or `full` (20 seeds, the scale of docs/VALIDATION.md).

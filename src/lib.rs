@@ -6,6 +6,7 @@
 //! an Alkire-Foster index, violence, displacement, health, legitimacy, mission inputs).
 //!
 //! The crate is organised by question:
+//! - [`input`]: reading input files with a size limit enforced while reading;
 //! - [`scenario`]: what a scenario file says (parse, validate);
 //! - [`spec`]: which model a scenario is for, and what it says (either model behind one type);
 //! - [`library`]: the scenarios built into the binary, and how a SCENARIO argument is found;
@@ -31,6 +32,7 @@ pub mod describe;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod input;
 pub mod library;
 pub mod mechanisms;
 pub mod model;

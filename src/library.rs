@@ -90,7 +90,7 @@ impl ScenarioInput {
             return Ok(Self {
                 given,
                 label: arg.to_path_buf(),
-                text: Cow::Owned(document::read_text(arg)?),
+                text: Cow::Owned(crate::spec::read_text(arg)?),
                 builtin: false,
             });
         }
@@ -104,7 +104,7 @@ impl ScenarioInput {
         }
         if arg.exists() {
             // A directory or something else that is not a file: let the reader say what.
-            document::read_text(arg)?;
+            crate::spec::read_text(arg)?;
         }
         let bare = given.strip_suffix(".toml").unwrap_or(&given);
         let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();

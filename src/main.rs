@@ -1,5 +1,26 @@
 //! The `peacesim` binary: parses the command line, calls the library, maps errors to exit codes.
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the binary is where printing belongs")]
+//!
+//! Everything it prints goes through `say!` (standard output: an error, never a panic, when the
+//! reader has gone or the device is full) and `note!` (standard error, best effort).
+
+/// Writes a line to standard output, like `println!`, but returns the error (see [`emit`]).
+macro_rules! say {
+    ($($arg:tt)*) => { crate::emit(&format!($($arg)*), true) };
+}
+
+/// Writes to standard output without adding a newline, like `print!` (see [`emit`]).
+macro_rules! say_raw {
+    ($($arg:tt)*) => { crate::emit(&format!($($arg)*), false) };
+}
+
+/// Writes a line to standard error, like `eprintln!`; a closed or full standard error is ignored
+/// rather than a panic (there is nowhere left to say it).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod cli;
 
@@ -14,7 +35,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use peacesim::classic::EpsteinScenario;
 use peacesim::error::{Error, Result};
 use peacesim::experiment::design::{Experiment, check_replicates};
-use peacesim::experiment::pool::{Progress, with_threads};
+use peacesim::experiment::pool::{Progress, cap_threads, with_threads};
 use peacesim::experiment::runner::{ExecOptions, ExecReport, execute, parse_shard};
 use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif::{analysis, render, request};
@@ -27,6 +48,46 @@ use peacesim::spec::ModelSpec;
 use peacesim::validation;
 
 use cli::{Cli, Command, CompareArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, WhatIfArgs};
+
+/// The name standard output goes by in messages.
+const STDOUT: &str = "standard output";
+
+/// Writes `text` (and a newline if `line`) to standard output and flushes it.
+///
+/// # Errors
+/// [`Error::Write`] naming standard output: a full device (`> /dev/full`) is an I/O error
+/// (exit 2); a closed pipe (`| head -1`) ends the command quietly with exit 0 (see `main`).
+fn emit(text: &str, line: bool) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| if line { out.write_all(b"\n") } else { Ok(()) })
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Write {
+            path: PathBuf::from(STDOUT),
+            source,
+        })
+}
+
+/// Whether the work in progress polls the stop flag (runs, experiments, the dashboard); see
+/// the signal handler in `main`.
+static POLLING: AtomicBool = AtomicBool::new(false);
+
+/// Marks the work that polls the stop flag, while it lives.
+struct Polling;
+
+impl Polling {
+    fn start() -> Self {
+        POLLING.store(true, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        POLLING.store(false, Ordering::SeqCst);
+    }
+}
 
 /// Polled between ticks and batches; true stops the work with `Interrupted`.
 type Stop<'a> = &'a (dyn Fn() -> bool + Sync);
@@ -41,21 +102,53 @@ fn main() -> ExitCode {
             return if err.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
         }
     };
+    let mut cli = cli;
+    if let Some(threads) = threads_of(&mut cli.command) {
+        let (capped, message) = cap_threads(*threads);
+        if let Some(m) = message {
+            note!("note: {m}");
+        }
+        *threads = capped;
+    }
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
         // NOTE: SIGINT and SIGTERM set a flag the run polls between ticks; the partial output
-        // is then removed. SIGKILL cannot be caught: the partial directory stays hidden and
+        // is then removed. Outside such work (loading and validating, plotting, printing), or
+        // at a second signal, the process ends at once with 130: nothing there is half-written
+        // that looks complete. SIGKILL cannot be caught: the partial directory stays hidden and
         // has no manifest, so it never looks complete.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            if !POLLING.load(Ordering::SeqCst) || stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
     }
     let should_stop = move || stop.load(Ordering::SeqCst);
     match dispatch(cli, &should_stop) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`peacesim params | head -1`): as a Unix tool
+        // killed by SIGPIPE, stop quietly; but with success, since nothing went wrong here.
+        Err(Error::Write { path, source }) if path == Path::new(STDOUT) && source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
-            eprintln!("error: {err}");
+            note!("error: {err}");
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+/// The `--threads` option of a command that has one.
+fn threads_of(command: &mut Command) -> Option<&mut usize> {
+    match command {
+        Command::Run(a) => Some(&mut a.common.threads),
+        Command::Compare(a) => Some(&mut a.common.threads),
+        Command::Sweep(a) => Some(&mut a.threads),
+        Command::Whatif(a) => Some(&mut a.threads),
+        Command::Serve(a) => Some(&mut a.threads),
+        Command::Check { threads, .. } => Some(threads),
+        _ => None,
     }
 }
 
@@ -67,19 +160,20 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         Command::Whatif(args) => whatif(&args, stop),
         Command::Serve(args) => serve(&args, stop),
         Command::Scenarios => {
-            print!(
+            say_raw!(
                 "{}",
                 peacesim::describe::listing(peacesim::library::builtin(), peacesim::describe::LISTING_WIDTH)
-            );
+            )?;
             Ok(())
         }
         Command::Describe { scenario } => describe(&scenario),
         Command::Plot(args) => plot(args),
         Command::Merge { dir } => {
             let merged = merge::merge(&dir, &command_line())?;
-            println!("{}", merged.display());
+            say!("{}", merged.display())?;
             Ok(())
         }
+        Command::Verify { dir } => verify(&dir),
         Command::Check {
             scale,
             seeds,
@@ -87,14 +181,8 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             threads,
         } => check(&scale, seeds, out, threads),
         Command::Validate { files } => validate(&files),
-        Command::Params { markdown } => {
-            params(markdown);
-            Ok(())
-        }
-        Command::Indicators { markdown } => {
-            indicators(markdown);
-            Ok(())
-        }
+        Command::Params { markdown } => params(markdown),
+        Command::Indicators { markdown } => indicators(markdown),
     }
 }
 
@@ -159,6 +247,7 @@ impl Execution<'_> {
     /// Runs (or resumes) the experiment with a progress bar, and says when it resumed.
     fn execute(&self, exp: &Experiment) -> Result<ExecReport> {
         let bar = Bar::new(self.quiet);
+        let _polling = Polling::start();
         let report = execute(
             exp,
             &ExecOptions {
@@ -172,7 +261,7 @@ impl Execution<'_> {
             },
         )?;
         if report.skipped > 0 && !self.quiet {
-            eprintln!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
+            note!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
         }
         Ok(report)
     }
@@ -184,10 +273,10 @@ fn finish_dir(dir: &Path, plot: bool, quiet: bool) -> Result<()> {
     if plot {
         let written = plot_dir(dir, &PlotOptions::default())?;
         if !quiet {
-            eprintln!("drew {} figure files in {}", written.len(), dir.join("figures").display());
+            note!("drew {} figure files in {}", written.len(), dir.join("figures").display());
         }
     }
-    println!("{}", dir.display());
+    say!("{}", dir.display())?;
     Ok(())
 }
 
@@ -199,7 +288,7 @@ fn check_ticks(ticks: Option<u32>) -> Result<()> {
 }
 
 fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
-    set.iter().map(|s| Override::parse(s)).collect()
+    set.iter().map(|s| build::parse_override(s)).collect()
 }
 
 fn parse_formats(formats: &[String]) -> Result<Vec<Format>> {
@@ -236,7 +325,7 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
         command: command_line(),
     };
     if !args.common.quiet {
-        eprintln!(
+        note!(
             "running {} ({} people as {} agents, {} ticks, seed {})",
             input.label.display(),
             scenario.total_population(),
@@ -245,6 +334,7 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
             scenario.run.seed
         );
     }
+    let _polling = Polling::start();
     single::run_to_dir(scenario, &options, stop)
 }
 
@@ -262,7 +352,7 @@ fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop:
         command: command_line(),
     };
     if !args.common.quiet {
-        eprintln!(
+        note!(
             "running {} ({}x{} lattice, {} ticks, seed {})",
             input.label.display(),
             e.width,
@@ -271,6 +361,7 @@ fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop:
             e.seed
         );
     }
+    let _polling = Polling::start();
     single::run_epstein_to_dir(e, &options, stop)
 }
 
@@ -292,7 +383,7 @@ fn run_ensemble(args: &RunArgs, input: &ScenarioInput, spec: &ModelSpec, n: u32,
         stop,
     };
     if !args.common.quiet {
-        eprintln!(
+        note!(
             "running {n} replicates of {} ({} ticks, master seed {})",
             input.label.display(),
             spec.ticks(),
@@ -317,7 +408,7 @@ fn sweep(args: &SweepArgs, stop: Stop<'_>) -> Result<()> {
         stop,
     };
     if !args.quiet {
-        eprintln!(
+        note!(
             "sweep {}: {} design points x {} replicates = {} runs{}",
             args.plan.display(),
             plan.points.len(),
@@ -358,7 +449,7 @@ fn compare(args: &CompareArgs, stop: Stop<'_>) -> Result<()> {
     let report = execution.execute(&exp)?;
     let rows = compare::analyse(&report.dir, seed)?;
     if !args.common.quiet {
-        println!("{}", compare::render_table(&rows, &compare::HEADLINE));
+        say!("{}", compare::render_table(&rows, &compare::HEADLINE))?;
     }
     finish_dir(&report.dir, args.common.plot, args.common.quiet)
 }
@@ -386,27 +477,30 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
         stop,
     };
     if !args.quiet {
-        eprintln!(
+        note!(
             "running {} replicate pairs of {} as is and what if ({} ticks, master seed {seed})",
-            args.replicates, setup.scenario, setup.ticks
+            args.replicates,
+            setup.scenario,
+            setup.ticks
         );
     }
     let report = execution.execute(&exp)?;
     if !args.quiet {
         let analysis = analysis::analyse(&report.dir, seed, setup.model)?;
-        println!("{}", render::render_text(&analysis, &setup));
+        say!("{}", render::render_text(&analysis, &setup))?;
     }
-    println!("{}", report.dir.display());
+    say!("{}", report.dir.display())?;
     Ok(())
 }
 
-/// `peacesim serve`: the dashboard, until stopped.
+/// `peacesim serve`: the dashboard, until stopped (exit 130).
 fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
     let address = if args.bind.contains(':') {
         format!("[{}]:{}", args.bind, args.port)
     } else {
         format!("{}:{}", args.bind, args.port)
     };
+    let _polling = Polling::start();
     peacesim::serve::serve(
         &peacesim::serve::ServeOptions {
             address,
@@ -415,17 +509,20 @@ fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
         },
         stop,
         &|url| {
-            println!("peacesim dashboard: {url}");
-            eprintln!("(Ctrl-C stops the server)");
+            // NOTE: a closed standard output must not stop the dashboard.
+            let _ = say!("peacesim dashboard: {url}");
+            note!("(Ctrl-C stops the server)");
         },
-    )
+    )?;
+    // It returns only when stopped (Ctrl-C, SIGTERM): interrupted, as the README says.
+    Err(Error::Interrupted("the dashboard was stopped".into()))
 }
 
 /// `peacesim describe`: a scenario in plain language.
 fn describe(scenario: &Path) -> Result<()> {
     let input = ScenarioInput::resolve(scenario)?;
     let spec = input.load(&[])?;
-    print!("{}", peacesim::describe::describe(&spec, &input.label.display().to_string()));
+    say_raw!("{}", peacesim::describe::describe(&spec, &input.label.display().to_string()))?;
     Ok(())
 }
 
@@ -441,9 +538,41 @@ fn plot(args: PlotArgs) -> Result<()> {
         ..PlotOptions::default()
     };
     for path in plot_dir(&args.dir, &options)? {
-        println!("{}", path.display());
+        say!("{}", path.display())?;
     }
     Ok(())
+}
+
+/// `peacesim verify`: an output directory against its manifest; every problem on stderr.
+fn verify(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        return Err(Error::Read {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory"),
+        });
+    }
+    let report = peacesim::experiment::verify::verify(dir);
+    if report.problems.is_empty() {
+        say!(
+            "{}: ok ({} {}, {} files checked against their manifests)",
+            dir.display(),
+            report.dirs,
+            if report.dirs == 1 { "directory" } else { "directories" },
+            report.files
+        )
+    } else {
+        for p in &report.problems {
+            note!("{p}");
+        }
+        Err(Error::Output {
+            path: dir.to_path_buf(),
+            message: format!(
+                "{} {} found (listed above); the directory does not match its manifest",
+                report.problems.len(),
+                if report.problems.len() == 1 { "problem" } else { "problems" }
+            ),
+        })
+    }
 }
 
 /// `peacesim check`: the validation patterns, as a Markdown report.
@@ -464,10 +593,10 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) 
     let report = validation::render(&results, scale, &canonical);
     match out {
         Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?,
-        None => println!("{report}"),
+        None => say!("{report}")?,
     }
     let failed: Vec<&str> = results.iter().filter(|r| !r.passed).map(|r| r.id).collect();
-    eprintln!("{} of {} patterns reproduced", results.len() - failed.len(), results.len());
+    note!("{} of {} patterns reproduced", results.len() - failed.len(), results.len());
     if failed.is_empty() {
         Ok(())
     } else {
@@ -479,17 +608,17 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) 
 fn validate(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     for f in files {
-        match Scenario::from_path(f) {
-            Ok(s) => println!(
+        match peacesim::spec::read_text(f).and_then(|text| Scenario::from_toml_str(&text, f)) {
+            Ok(s) => say!(
                 "{}: ok ({}, {} localities, {} people)",
                 f.display(),
                 s.name,
                 s.localities.len(),
                 s.total_population()
-            ),
+            )?,
             Err(e) => {
                 failed += 1;
-                eprintln!("{e}");
+                note!("{e}");
             }
         }
     }
@@ -501,24 +630,37 @@ fn validate(files: &[PathBuf]) -> Result<()> {
 }
 
 /// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.
-fn params(markdown: bool) {
+fn params(markdown: bool) -> Result<()> {
     for p in Rules::catalogue().into_iter().chain(RawCutoffs::catalogue()) {
         if markdown {
-            println!(
+            say!(
                 "| `{}` | {} | {} | [{}, {}] | {} | {} |",
-                p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
-            );
+                p.path,
+                p.default,
+                p.unit,
+                p.min,
+                p.max,
+                p.meaning,
+                p.source
+            )?;
         } else {
-            println!(
+            say!(
                 "{} = {} [{}] range [{}, {}]\n    {}\n    source: {}",
-                p.path, p.default, p.unit, p.min, p.max, p.meaning, p.source
-            );
+                p.path,
+                p.default,
+                p.unit,
+                p.min,
+                p.max,
+                p.meaning,
+                p.source
+            )?;
         }
     }
+    Ok(())
 }
 
 /// `peacesim indicators`: every output column with its unit and meaning.
-fn indicators(markdown: bool) {
+fn indicators(markdown: bool) -> Result<()> {
     for (file, names, units, meanings) in [
         ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
         (
@@ -530,10 +672,11 @@ fn indicators(markdown: bool) {
     ] {
         for ((n, u), m) in names.iter().zip(units).zip(meanings) {
             if markdown {
-                println!("| {file} | `{n}` | {u} | {} |", m.trim());
+                say!("| {file} | `{n}` | {u} | {} |", m.trim())?;
             } else {
-                println!("{file}: {n} [{u}] {}", m.trim());
+                say!("{file}: {n} [{u}] {}", m.trim())?;
             }
         }
     }
+    Ok(())
 }

@@ -21,13 +21,24 @@ pub enum ModelSpec {
     Epstein(Box<EpsteinScenario>),
 }
 
+/// Reads a scenario or plan file as text, reading at most [`document::MAX_INPUT_BYTES`]
+/// (`/dev/zero` is refused at the limit, not read until memory runs out), refusing binary data.
+///
+/// # Errors
+/// [`crate::Error::Read`] if it cannot be read; [`crate::Error::Parse`] if it is too large,
+/// empty or not UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = crate::input::read_limited(path, document::MAX_INPUT_BYTES)?;
+    document::text_from_bytes(&bytes, path)
+}
+
 impl ModelSpec {
     /// Reads a scenario file of either model and applies overrides.
     ///
     /// # Errors
     /// As the model's loader.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Self> {
-        let text = document::read_text(path)?;
+        let text = read_text(path)?;
         Self::from_text(&text, path, overrides)
     }
 

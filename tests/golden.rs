@@ -4,7 +4,8 @@
 //! (`scripts/byte-identity.sh` compares two binaries on more and longer runs).
 //!
 //! `manifest.json` is hashed without the fields that record the wall clock and the invocation
-//! (`started_at`, `finished_at`, `command`, `threads`), as `scripts/byte-identity.sh` does.
+//! (`started_at`, `finished_at`, `command`, `threads`) and each listed file's `bytes` and
+//! `sha256` (the files are hashed themselves), as `scripts/byte-identity.sh` does.
 //! A change of the model changes the hashes on purpose: regenerate them with
 //! `PEACESIM_BLESS=1 cargo test --release golden`, say in CHANGELOG.md which outputs change
 //! and why, and regenerate the documents' examples with `scripts/update-docs.py`.
@@ -38,6 +39,14 @@ fn hashes(dir: &Path) -> String {
             let fields = m.as_object_mut().expect("a manifest is an object");
             for k in INVOCATION_FIELDS {
                 fields.remove(k);
+            }
+            // Each file's size and SHA-256 (for `peacesim verify`) repeat what the files'
+            // own hashes below say; left out so that the pinned hashes stay comparable.
+            if let Some(files) = fields.get_mut("files").and_then(serde_json::Value::as_array_mut) {
+                for f in files.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                    f.remove("bytes");
+                    f.remove("sha256");
+                }
             }
             let stripped = serde_json::to_string(&m).unwrap();
             writeln!(out, "{}  {name} (stripped)", sha256_hex(stripped.as_bytes())).unwrap();

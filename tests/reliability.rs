@@ -292,6 +292,31 @@ proptest! {
         let _ = peacesim::experiment::plan::Plan::load(&path);
     }
 
+    /// A CSV design with a few bytes changed (quotes, commas, newlines, binary): loading the plan
+    /// fails cleanly or succeeds, never panics.
+    #[test]
+    fn the_plan_loader_never_panics_on_a_mutated_design_csv(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, prop::sample::select(vec![b'"', b',', b'\n', b'\r', b'=', b'[', b'{', b' ', b'0', b'x', 0u8, 0xff])), 1..6)
+    ) {
+        let mut bytes = std::fs::read(util::root().join("tests/data/plans/tiny-design.csv")).unwrap();
+        for (at, kind, byte) in edits {
+            let i = at.index(bytes.len().max(1));
+            match kind {
+                0 if !bytes.is_empty() => bytes[i] = byte,
+                1 if !bytes.is_empty() => { bytes.remove(i); }
+                _ => bytes.insert(i.min(bytes.len()), byte),
+            }
+        }
+        let plan = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-csv.toml"))
+            .unwrap()
+            .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+        let dir = std::env::temp_dir().join(format!("peacesim-design-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("tiny-design.csv"), &bytes).unwrap();
+        std::fs::write(dir.join("plan.toml"), plan).unwrap();
+        let _ = peacesim::experiment::plan::Plan::load(&dir.join("plan.toml"));
+    }
+
     /// Values of any type or size written into scenario fields.
     #[test]
     fn the_parser_never_panics_on_odd_values(
@@ -308,4 +333,735 @@ proptest! {
         };
         parse(&edited);
     }
+}
+
+/// A small sharded sweep (`tiny-factorial`: 4 points × 2 replicates, series kept) run by the
+/// binary into `dir/NAME/shards/shard-I-of-2`; returns the experiment directory.
+fn sharded_sweep(dir: &Path, name: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-factorial.toml"))
+        .unwrap()
+        .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+    let plan = util::write(dir, "plan.toml", &text);
+    let out = dir.join(name);
+    for shard in ["0/2", "1/2"] {
+        let run = util::peacesim(
+            &[
+                "sweep",
+                plan.to_str().unwrap(),
+                "--quiet",
+                "--shard",
+                shard,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            dir,
+        );
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    }
+    out
+}
+
+/// Names of the entries of `dir` other than `shards`.
+fn merged_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "shards")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn merge_refuses_shards_with_missing_or_duplicated_runs_and_writes_nothing() {
+    let dir = util::temp_dir("merge-checks");
+    let out = sharded_sweep(&dir, "sweep");
+    let shard1 = out.join("shards/shard-1-of-2/outcomes.csv");
+    let good = std::fs::read_to_string(&shard1).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    // Shard 1 holds runs 1, 3, 5, 7 (one outcome row each).
+    assert_eq!(lines.len(), 5, "{good}");
+
+    // A run written twice (two writers, a resume gone wrong): refused, naming shard and run.
+    let duplicated = format!("{}\n{}\n{}\n", lines[..3].join("\n"), lines[2], lines[3..].join("\n"));
+    std::fs::write(&shard1, &duplicated).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    let err = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("shard-1-of-2/outcomes.csv") && err.contains("run 3 appears 2 times"),
+        "names the shard, the file and the run: {err}"
+    );
+    assert!(err.contains("rows; manifest.json says 4"), "and the row count: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(merged_files(&out).is_empty(), "nothing written: {:?}", merged_files(&out));
+
+    // A run missing.
+    let missing = format!("{}\n{}\n", lines[..2].join("\n"), lines[3..].join("\n"));
+    std::fs::write(&shard1, &missing).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    let err = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("shard-1-of-2/outcomes.csv") && err.contains("run 3 is missing"),
+        "{err}"
+    );
+    assert!(merged_files(&out).is_empty(), "nothing written: {:?}", merged_files(&out));
+
+    // Repaired, the merge succeeds and the result is complete.
+    std::fs::write(&shard1, &good).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": true"), "{manifest}");
+
+    // A shard whose series lost a run's rows: refused too (the checks come before any writing,
+    // so the earlier merge is left as it was).
+    let series = out.join("shards/shard-0-of-2/series.csv");
+    let text = std::fs::read_to_string(&series).unwrap();
+    let cut: Vec<&str> = text.lines().filter(|l| !l.starts_with("2,")).collect();
+    std::fs::write(&series, format!("{}\n", cut.join("\n"))).unwrap();
+    let merge = util::peacesim(&["merge", out.to_str().unwrap()], &dir);
+    let err = String::from_utf8_lossy(&merge.stderr);
+    assert_eq!(merge.status.code(), Some(2), "{err}");
+    assert!(err.contains("shard-0-of-2/series.csv") && err.contains("run 2 is missing"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Writes a plan (with `SCENARIOS` replaced by the shipped scenarios' folder) and an optional
+/// design file into `dir`, and loads the plan; returns the error text.
+fn plan_error(dir: &Path, plan: &str, design: Option<&str>) -> String {
+    if let Some(d) = design {
+        util::write(dir, "design.csv", d);
+    }
+    let text = plan.replace("SCENARIOS", &util::root().join("scenarios").display().to_string());
+    let path = util::write(dir, "plan.toml", &text);
+    match peacesim::experiment::plan::Plan::load(&path) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_design_naming_a_field_twice_or_the_run_seed_is_refused() {
+    let dir = util::temp_dir("design-columns");
+    let csv_plan = "schema_version = 1\nscenario = \"SCENARIOS/tiny-conflict.toml\"\nreplicates = 1\nticks = 5\n\n[design]\nkind = \"csv\"\nfile = \"design.csv\"\n";
+    // The same column twice: which value would a run get? Refused with file, column and rule.
+    let err = plan_error(
+        &dir,
+        csv_plan,
+        Some("mission.troops,mission.police,mission.troops\n0,10,4000\n2000,10,0\n"),
+    );
+    assert!(
+        err.contains("design.csv: column 3 `mission.troops` is named twice (also column 1)")
+            && err.contains("plan.toml: line 8: design.file"),
+        "{err}"
+    );
+    // `run.seed` as a column or a factor: each run's seed comes from the master seed, so it is
+    // refused with the way to get what was meant.
+    let err = plan_error(&dir, csv_plan, Some("run.seed,mission.troops\n1,0\n2,0\n"));
+    assert!(
+        err.contains("column 1 `run.seed` cannot be a design factor") && err.contains("raise `replicates`"),
+        "{err}"
+    );
+    let factorial = "schema_version = 1\nscenario = \"SCENARIOS/tiny-conflict.toml\"\nreplicates = 1\nticks = 5\n\n[design]\nkind = \"factorial\"\n\n[[design.factor]]\npath = \"mission.troops\"\nvalues = [0, 10]\n\n[[design.factor]]\npath = \"run.seed\"\nvalues = [1, 2]\n\n[[design.factor]]\npath = \"mission.troops\"\nvalues = [5]\n";
+    let err = plan_error(&dir, factorial, None);
+    assert!(err.contains("design.factor[1].path: `run.seed` cannot be a design factor"), "{err}");
+    assert!(
+        err.contains("design.factor[2].path: `mission.troops` is named twice (also design.factor[0].path)"),
+        "{err}"
+    );
+    // `run.ticks` while the plan's `ticks` sets every run's length.
+    let err = plan_error(&dir, &factorial.replace("run.seed", "run.ticks"), None);
+    assert!(
+        err.contains("`run.ticks` cannot be a design factor here: the plan's `ticks`"),
+        "{err}"
+    );
+    // A comparison arm cannot have its own seed either.
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out = util::peacesim(
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "a=",
+            "--arm",
+            "b=run.seed=7",
+            "--replicates",
+            "2",
+            "--quiet",
+        ],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`run.seed` cannot differ between arms"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_device_is_an_io_error() {
+    let dir = util::temp_dir("pipes");
+    for args in [&["params"][..], &["indicators"], &["scenarios"], &["describe", "baseline"]] {
+        // A reader that has gone (`peacesim params | head -1`): the read end is closed before
+        // the command starts, so every write fails with a broken pipe. Quiet, exit 0.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(util::bin())
+            .args(args)
+            .current_dir(&dir)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?} into a closed pipe: {err}");
+        assert!(err.is_empty(), "{args:?}: nothing said: {err}");
+
+        // A full device: exit 2 naming standard output and the cause, no panic.
+        let out = Command::new(util::bin())
+            .args(args)
+            .current_dir(&dir)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} into /dev/full: {err}");
+        assert!(
+            err.contains("standard output: could not write: No space left on device") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    // A run whose directory line cannot be printed: the run is written, the exit code says the
+    // line was lost; standard error on a full device is no panic either.
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("run");
+    let out = Command::new(util::bin())
+        .args(["run", tiny.to_str().unwrap(), "--ticks", "5", "--out", out_dir.to_str().unwrap()])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .stderr(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out_dir.join("manifest.json").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Runs `peacesim ARGS` in `cwd`, failing the test (after killing it) if it takes longer than
+/// `seconds`: for inputs that used to hang.
+fn peacesim_within(args: &[&str], cwd: &Path, seconds: u64) -> std::process::Output {
+    let mut child = Command::new(util::bin())
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("`peacesim {}` did not finish within {seconds} s", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn endless_input_files_are_refused_at_the_size_limit() {
+    let dir = util::temp_dir("endless");
+    // `/dev/zero` reports a size of 0 and never ends: the limit holds while reading.
+    for args in [
+        &["validate", "/dev/zero"][..],
+        &["run", "/dev/zero", "--quiet"],
+        &["describe", "/dev/zero"],
+        &["sweep", "/dev/zero", "--quiet"],
+    ] {
+        let out = peacesim_within(args, &dir, 60);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("/dev/zero: file is larger than the limit of 16777216 bytes"),
+            "{args:?}: {err}"
+        );
+    }
+    // A CSV design that never ends.
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\n\n[design]\nkind = \"csv\"\nfile = \"/dev/zero\"\n",
+            util::scenario_path("tiny-conflict.toml").display()
+        ),
+    );
+    let out = peacesim_within(&["sweep", plan.to_str().unwrap(), "--quiet"], &dir, 60);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("design.file: /dev/zero: file is larger than the limit"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_plan_of_a_billion_points_is_refused_before_building_them() {
+    let dir = util::temp_dir("billion");
+    let mut plan = format!(
+        "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\n\n[design]\nkind = \"factorial\"\n",
+        util::scenario_path("tiny-conflict.toml").display()
+    );
+    // Nine factors of ten values: 10^9 points (24 GB of points alone).
+    for i in 0..9 {
+        plan.push_str(&format!(
+            "\n[[design.factor]]\npath = \"rules.factor_{i}\"\nvalues = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n"
+        ));
+    }
+    let path = util::write(&dir, "plan.toml", &plan);
+    let out = peacesim_within(&["sweep", path.to_str().unwrap(), "--quiet"], &dir, 30);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("design: 1000000000 design points exceed the limit of 1000000"),
+        "{err}"
+    );
+    // Under the point limit but over the run limit: the runs are named.
+    let few = plan.replace("replicates = 1", "replicates = 100000");
+    let few: String = few
+        .split("\n[[design.factor]]")
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("\n[[design.factor]]");
+    let path = util::write(&dir, "plan.toml", &few);
+    let out = peacesim_within(&["sweep", path.to_str().unwrap(), "--quiet"], &dir, 30);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("10000 points x 100000 replicates = 1000000000 runs exceed the limit of 10000000"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn absurd_threads_dangling_out_links_and_smuggled_toml_are_caught_before_work() {
+    let dir = util::temp_dir("before-work");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    // --threads 100000: capped, with a note, and the run succeeds.
+    let out_dir = dir.join("threads");
+    let out = peacesim_within(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "3",
+            "--threads",
+            "100000",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+        60,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("--threads 100000 is more than 4 per available core"), "{err}");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let manifest = std::fs::read_to_string(out_dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains(&format!("\"threads\": {}", 4 * cores)), "{manifest}");
+
+    // A dangling symbolic link as --out: refused before the run, for runs and experiments.
+    let link = dir.join("link");
+    std::os::unix::fs::symlink(dir.join("nowhere"), &link).unwrap();
+    for args in [
+        &["run", tiny.to_str().unwrap(), "--out", link.to_str().unwrap()][..],
+        &["run", tiny.to_str().unwrap(), "--replicates", "2", "--out", link.to_str().unwrap()],
+    ] {
+        let start = Instant::now();
+        let out = peacesim_within(args, &dir, 60);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("is a symbolic link to") && err.contains("which does not exist"),
+            "{err}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(5), "refused before the run");
+    }
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link is left alone"
+    );
+
+    // A --set value followed by more TOML: refused, not silently cut.
+    for args in [
+        &["run", tiny.to_str().unwrap(), "--set", "mission.troops=1\nmission.police=2"][..],
+        &["whatif", tiny.to_str().unwrap(), "--set", "mission.troops=1\nmission.police=2"],
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "a=",
+            "--arm",
+            "b=mission.troops=1\nmission.police=2",
+        ],
+    ] {
+        let out = peacesim_within(args, &dir, 60);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("the value must be one TOML value, but more TOML follows it (`mission`)"),
+            "{args:?}: {err}"
+        );
+    }
+    // One value with a comment, or a table value, is fine.
+    let out = peacesim_within(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "--set",
+            "mission.troops=10 # ten",
+            "--out",
+            dir.join("ok").to_str().unwrap(),
+        ],
+        &dir,
+        60,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The same in a CSV design's cell.
+    util::write(&dir, "design.csv", "mission.troops\n\"1\nmission.police = 2\"\n");
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\n\n[design]\nkind = \"csv\"\nfile = \"design.csv\"\n",
+            tiny.display()
+        ),
+    );
+    let out = peacesim_within(&["sweep", plan.to_str().unwrap(), "--quiet"], &dir, 60);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("row 2, column 1: the value must be one TOML value"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `peacesim verify DIR`: exit code and standard error.
+fn verify(dir: &Path) -> (Option<i32>, String) {
+    let out = util::peacesim(&["verify", dir.to_str().unwrap()], dir.parent().unwrap());
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn verify_checks_a_directory_against_its_manifest() {
+    let dir = util::temp_dir("verify");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let run = dir.join("run");
+    let ok = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "10",
+            "--quiet",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    let out = util::peacesim(&["verify", run.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run: ok (1 directory, 6 files"));
+    // The manifest records each file's size and SHA-256.
+    let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"sha256\": ") && manifest.contains("\"bytes\": "), "{manifest}");
+
+    // A byte changed in place (same size, same rows): the hash says so.
+    let series = run.join("timeseries.csv");
+    let mut bytes = std::fs::read(&series).unwrap();
+    let at = bytes.len() - 3;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&series, &bytes).unwrap();
+    let (code, err) = verify(&run);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("timeseries.csv: its SHA-256 differs from the one in manifest.json"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem found"), "{err}");
+    // A file cut short and another gone.
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&series, &bytes).unwrap();
+    std::fs::remove_file(run.join("events.csv")).unwrap();
+    let (code, err) = verify(&run);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("timeseries.csv: holds ") && err.contains("rows; manifest.json says 11"),
+        "{err}"
+    );
+    assert!(err.contains("bytes; manifest.json says"), "{err}");
+    assert!(err.contains("events.csv: is listed in manifest.json but missing"), "{err}");
+
+    // An ensemble with a run written twice, and one with a run missing.
+    let ens = dir.join("ens");
+    let ok = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "5",
+            "--replicates",
+            "3",
+            "--quiet",
+            "--out",
+            ens.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    assert_eq!(verify(&ens).0, Some(0));
+    let outcomes = ens.join("outcomes.csv");
+    let text = std::fs::read_to_string(&outcomes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&outcomes, format!("{}\n{}\n", text.trim_end(), lines[2])).unwrap();
+    let (code, err) = verify(&ens);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("line 5: run 1 appears more than once"), "{err}");
+    std::fs::write(&outcomes, format!("{}\n{}\n", lines[0], lines[1..3].join("\n"))).unwrap();
+    let (code, err) = verify(&ens);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("outcomes.csv: run 2 is missing"), "{err}");
+
+    // Shards: one missing is named; an Epstein ensemble's shards merge (their directories have
+    // no network.csv) and verify.
+    let epstein = util::scenario_path("epstein-rebellion.toml");
+    let sharded = dir.join("sharded");
+    for shard in ["0/3", "2/3"] {
+        let ok = util::peacesim(
+            &[
+                "run",
+                epstein.to_str().unwrap(),
+                "--ticks",
+                "5",
+                "--replicates",
+                "4",
+                "--shard",
+                shard,
+                "--quiet",
+                "--out",
+                sharded.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    }
+    let (code, err) = verify(&sharded);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("shards: shards [1] of 3 are missing"), "{err}");
+    let ok = util::peacesim(
+        &[
+            "run",
+            epstein.to_str().unwrap(),
+            "--ticks",
+            "5",
+            "--replicates",
+            "4",
+            "--shard",
+            "1/3",
+            "--quiet",
+            "--out",
+            sharded.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    let merge = util::peacesim(&["merge", sharded.to_str().unwrap()], &dir);
+    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    let (code, err) = verify(&sharded);
+    assert_eq!(code, Some(0), "{err}");
+
+    // Not an output at all.
+    let (code, err) = verify(&dir);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no manifest.json"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
+    let dir = util::temp_dir("stale-staging");
+    let scenario = util::scenario_path("baseline.toml");
+    let killed = dir.join("killed");
+    let parent = dir.clone();
+    let out = interrupt(
+        &["run", scenario.to_str().unwrap(), "--quiet", "--out", killed.to_str().unwrap()],
+        "KILL",
+        || {
+            std::fs::read_dir(&parent)
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with(".killed.partial-")))
+                .unwrap_or(false)
+        },
+    );
+    assert_eq!(out.status.code(), None, "killed by a signal");
+    let staged = |prefix: &str| -> Vec<String> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(prefix))
+            .collect()
+    };
+    assert_eq!(staged(".killed.partial-").len(), 1, "SIGKILL leaves its staging directory");
+    // Staging directories of a writer on another host, and of a process that still runs (this
+    // test), are not ours to remove.
+    let host = peacesim::output::host_name();
+    let foreign = dir.join(".other.partial-some-other-host-1-5");
+    let alive = dir.join(format!(".alive.partial-{host}-{}-5", std::process::id()));
+    for d in [&foreign, &alive] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("timeseries.csv"), "tick\n").unwrap();
+    }
+
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let next = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "3",
+            "--quiet",
+            "--out",
+            dir.join("next").to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(next.status.success(), "{}", String::from_utf8_lossy(&next.stderr));
+    assert!(
+        staged(".killed.partial-").is_empty(),
+        "the killed run's staging directory is removed"
+    );
+    assert!(foreign.exists() && alive.exists(), "others' staging directories are kept");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_stopped_dashboard_exits_130_as_documented() {
+    use std::io::BufRead as _;
+    let dir = util::temp_dir("serve-stop");
+    for signal in ["INT", "TERM"] {
+        let mut child = Command::new(util::bin())
+            .args(["serve", "--port", "0", "--threads", "1", "--out", dir.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.starts_with("peacesim dashboard: "), "{line}");
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -{signal} {}", child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn values_near_the_largest_float_are_plotted_not_hung_on() {
+    let dir = util::temp_dir("huge-values");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let run = dir.join("run");
+    let ok = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "10",
+            "--quiet",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(ok.status.success());
+    // A series alternating between -1e308 and 1e308: its span overflows to infinity.
+    let path = run.join("timeseries.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let col = header.split(',').position(|h| h == "crude_mortality_per_10k_day").unwrap();
+    let mut edited = format!("{header}\n");
+    for (i, line) in lines.enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        f[col] = if i % 2 == 0 { "-1e308".into() } else { "1e308".into() };
+        edited.push_str(&f.join(","));
+        edited.push('\n');
+    }
+    std::fs::write(&path, edited).unwrap();
+    let out = peacesim_within(
+        &[
+            "plot",
+            run.to_str().unwrap(),
+            "--format",
+            "svg",
+            "--indicator",
+            "crude_mortality_per_10k_day",
+        ],
+        &dir,
+        60,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("crude_mortality_per_10k_day.svg"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn sigterm_while_a_large_plan_is_validated_stops_at_once() {
+    let dir = util::temp_dir("signal-validation");
+    let values: Vec<String> = (0..150).map(|i| i.to_string()).collect();
+    let values = values.join(", ");
+    // 22,500 points, each a scenario built and validated before the first run (seconds).
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nreplicates = 1\nticks = 2\n\n[design]\nkind = \"factorial\"\n\n[[design.factor]]\npath = \"mission.troops\"\nvalues = [{values}]\n\n[[design.factor]]\npath = \"mission.police\"\nvalues = [{values}]\n",
+            util::scenario_path("tiny-conflict.toml").display()
+        ),
+    );
+    let out_dir = dir.join("sweep");
+    let start = Instant::now();
+    let child = Command::new(util::bin())
+        .args(["sweep", plan.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signalled = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        signalled.elapsed() < Duration::from_millis(1500),
+        "stopped {:?} after the signal ({:?} after the start): the validation must not run on",
+        signalled.elapsed(),
+        start.elapsed()
+    );
+    assert!(!out_dir.exists(), "nothing written");
+    std::fs::remove_dir_all(dir).unwrap();
 }

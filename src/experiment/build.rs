@@ -84,6 +84,31 @@ pub fn sweep(plan: &Plan) -> Experiment {
     }
 }
 
+/// Parses a `PATH=VALUE` override (`--set`, an arm's changes), refusing a value followed by
+/// more TOML (`--set $'mission.troops=1\nmission.police=2'`), which would otherwise be dropped
+/// without a word.
+///
+/// # Errors
+/// [`Error::Usage`] as [`Override::parse`], or naming what follows the value.
+pub fn parse_override(text: &str) -> Result<Override> {
+    let o = Override::parse(text)?;
+    let value = text
+        .find(o.path.as_str())
+        .map(|at| &text[at + o.path.len()..])
+        .and_then(|rest| rest.trim_start().strip_prefix('='))
+        .unwrap_or_default();
+    let extra = super::plan::toml_after_value(value);
+    if extra.is_empty() {
+        Ok(o)
+    } else {
+        Err(Error::Usage(format!(
+            "override `{}`: the value must be one TOML value, but more TOML follows it (`{}`); give each field its own --set",
+            text.escape_debug(),
+            extra.join("`, `")
+        )))
+    }
+}
+
 /// One arm of a comparison.
 #[derive(Debug, Clone)]
 pub struct Arm {
@@ -120,7 +145,13 @@ pub fn parse_arm(text: &str, base: &Path, common: &[Override]) -> Result<Arm> {
     } else {
         let mut overrides = common.to_vec();
         for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
-            overrides.push(Override::parse(part.trim())?);
+            let o = parse_override(part.trim())?;
+            if o.path == "run.seed" {
+                return Err(Error::Usage(format!(
+                    "arm `{name}`: `run.seed` cannot differ between arms: arms share their replicates' seeds (common random numbers), derived from --seed"
+                )));
+            }
+            overrides.push(o);
         }
         ScenarioInput::resolve(base)?.load(&overrides)?
     };

@@ -1,7 +1,9 @@
 //! `peacesim merge DIR`: combines the shards of an experiment into one directory whose CSV files
 //! are byte-identical to the same experiment run in one process.
 //!
-//! Every shard must be present and complete and belong to the same experiment. Shard `I/N`
+//! Every shard must be present and complete, agree with its manifest (each of its runs exactly
+//! once, every file with its rows; see [`super::verify`]) and belong to the same experiment;
+//! otherwise nothing is written. Shard `I/N`
 //! holds the runs with `run % N == I` in run order, so the merge reads run `r` from shard
 //! `r % N`, in order, streaming.
 
@@ -14,6 +16,7 @@ use crate::output::manifest::{FileEntry, Manifest, require_complete};
 use crate::output::utc_now;
 
 use super::design::{Kind, read_design};
+use super::verify;
 use super::{compare, summary};
 
 fn out_err(path: &Path, message: impl Into<String>) -> Error {
@@ -23,29 +26,16 @@ fn out_err(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
-/// Shard directories of an experiment directory, indexed by shard number.
+/// Shard directories of an experiment directory, indexed by shard number, each checked against
+/// its manifest (complete, every file with its rows, each of its runs exactly once).
 fn shards(dir: &Path) -> Result<Vec<PathBuf>> {
     let root = dir.join("shards");
-    let entries = fs::read_dir(&root).map_err(|_| {
+    let found = verify::list_shards(dir).map_err(|_| {
         out_err(
             dir,
             "has no shards/ directory: nothing to merge (run `peacesim sweep ... --shard I/N` first)",
         )
     })?;
-    let mut found: Vec<(u32, u32, PathBuf)> = Vec::new();
-    for e in entries {
-        let e = e.map_err(|source| Error::Read {
-            path: root.clone(),
-            source,
-        })?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix("shard-") else { continue };
-        let Some((i, n)) = rest.split_once("-of-") else { continue };
-        let (Ok(i), Ok(n)) = (i.parse::<u32>(), n.parse::<u32>()) else {
-            continue;
-        };
-        found.push((i, n, e.path()));
-    }
     if found.is_empty() {
         return Err(out_err(&root, "holds no shard-I-of-N directories"));
     }
@@ -56,7 +46,6 @@ fn shards(dir: &Path) -> Result<Vec<PathBuf>> {
             "holds shards of different shard counts; merge one sharding at a time",
         ));
     }
-    found.sort_by_key(|f| f.0);
     let present: Vec<u32> = found.iter().map(|f| f.0).collect();
     let missing: Vec<u32> = (0..n).filter(|i| !present.contains(i)).collect();
     if !missing.is_empty() {
@@ -65,7 +54,52 @@ fn shards(dir: &Path) -> Result<Vec<PathBuf>> {
             format!("shards {missing:?} of {n} are missing; run them (rerunning resumes) before merging"),
         ));
     }
+    let mut problems = Vec::new();
+    for (i, n, d) in &found {
+        if !d.join("manifest.json").exists() {
+            problems.push(format!(
+                "{}: no manifest.json: the shard has not finished; rerun it (rerunning resumes)",
+                d.display()
+            ));
+            continue;
+        }
+        problems.extend(verify::verify_shard(d, (*i, *n)).iter().map(ToString::to_string));
+    }
+    if !problems.is_empty() {
+        return Err(out_err(
+            &root,
+            format!(
+                "cannot be merged; nothing was written:\n  {}\nrerun the shards concerned with --force, then merge again",
+                problems.join("\n  ")
+            ),
+        ));
+    }
     Ok(found.into_iter().map(|f| f.2).collect())
+}
+
+/// Files a merge writes into the experiment directory, removed again if the merge fails, so
+/// that a failed merge leaves nothing that was not there before but the shards.
+struct Written {
+    paths: Vec<PathBuf>,
+    done: bool,
+}
+
+impl Written {
+    fn add(&mut self, path: PathBuf) -> PathBuf {
+        self.paths.push(path.clone());
+        path
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        if !self.done {
+            for p in &self.paths {
+                // NOTE: best effort; these are files this merge created.
+                let _ = fs::remove_file(p);
+            }
+        }
+    }
 }
 
 struct Shard {
@@ -173,9 +207,15 @@ fn merge_file(dir: &Path, shard_dirs: &[PathBuf], name: &str, runs: u64) -> Resu
 
 /// Merges the shards of `dir`.
 ///
+/// Every shard is first checked against its manifest ([`verify::verify_shard`]): a shard with a
+/// run missing, duplicated or foreign, or a file whose rows differ from its manifest, is named
+/// and nothing is written. If writing fails part-way, the files written are removed again.
+///
 /// # Errors
-/// Missing or incomplete shards, shards of different experiments, I/O errors.
+/// Missing, incomplete or inconsistent shards, shards of different experiments, I/O errors.
 pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
+    // One writer at a time, as for the runs themselves.
+    let _lock = crate::output::OutputLock::acquire(dir)?;
     let shard_dirs = shards(dir)?;
     let manifests: Vec<Manifest> = shard_dirs.iter().map(|d| require_complete(d)).collect::<Result<_>>()?;
     let identity = &manifests[0].details["identity"];
@@ -200,46 +240,55 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
     let series = details["series"].as_bool().unwrap_or(false);
     let summary = details["summary"].as_bool().unwrap_or(false);
     let kind = Kind::parse(&manifests[0].kind).ok_or_else(|| out_err(&shard_dirs[0], "manifest has an unknown kind"))?;
-    let design_path = dir.join("design.csv");
+    // Everything is checked; from here on the directory is written. An earlier merge's
+    // manifest goes first, so that a merge stopped half-way never looks complete.
+    let old_manifest = dir.join("manifest.json");
+    if old_manifest.exists() {
+        fs::remove_file(&old_manifest).map_err(|source| Error::Write {
+            path: old_manifest.clone(),
+            source,
+        })?;
+    }
+    let mut written = Written {
+        paths: Vec::new(),
+        done: false,
+    };
+    let design_path = written.add(dir.join("design.csv"));
     fs::write(&design_path, &design).map_err(|source| Error::Write {
         path: design_path.clone(),
         source,
     })?;
     let (label_columns, labels) = read_design(&design_path)?;
-    let mut files = vec![FileEntry {
-        name: "design.csv".into(),
-        rows: labels.len() as u64,
-    }];
-    for name in ["network.csv", "links.csv"] {
-        let from = shard_dirs[0].join(name);
-        let to = dir.join(name);
+    let mut files = vec![FileEntry::new("design.csv", labels.len() as u64)];
+    for entry in manifests[0]
+        .files
+        .iter()
+        .filter(|f| f.name == "network.csv" || f.name == "links.csv")
+    {
+        let from = shard_dirs[0].join(&entry.name);
+        let to = written.add(dir.join(&entry.name));
         fs::copy(&from, &to).map_err(|source| Error::Write { path: to.clone(), source })?;
+        files.push(FileEntry::new(entry.name.clone(), entry.rows));
     }
+    written.add(dir.join("outcomes.csv.partial"));
+    written.add(dir.join("outcomes.csv"));
     let rows = merge_file(dir, &shard_dirs, "outcomes.csv", runs)?;
-    files.push(FileEntry {
-        name: "outcomes.csv".into(),
-        rows,
-    });
+    files.push(FileEntry::new("outcomes.csv", rows));
     if series {
+        written.add(dir.join("series.csv.partial"));
+        written.add(dir.join("series.csv"));
         let rows = merge_file(dir, &shard_dirs, "series.csv", runs)?;
-        files.push(FileEntry {
-            name: "series.csv".into(),
-            rows,
-        });
+        files.push(FileEntry::new("series.csv", rows));
     }
     if summary {
+        written.add(dir.join("summary.csv"));
         let rows = summary::write_summary(dir, &label_columns, &labels)?;
-        files.push(FileEntry {
-            name: "summary.csv".into(),
-            rows,
-        });
+        files.push(FileEntry::new("summary.csv", rows));
     }
     if kind == Kind::Comparison {
+        written.add(dir.join("comparison.csv"));
         let rows = compare::write_comparison(dir, manifests[0].seed)?.len() as u64;
-        files.push(FileEntry {
-            name: "comparison.csv".into(),
-            rows,
-        });
+        files.push(FileEntry::new("comparison.csv", rows));
     }
     let mut m = manifests[0].clone();
     m.command = command.to_string();
@@ -251,6 +300,8 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
         obj.insert("merged_from_shards".into(), serde_json::json!(shard_dirs.len()));
     }
     m.complete = true;
+    written.add(old_manifest);
     m.write(dir)?;
+    written.done = true;
     Ok(dir.to_path_buf())
 }

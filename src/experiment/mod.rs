@@ -14,7 +14,8 @@
 //! - [`whatif`]'s `analysis`, `render` and `report`: the what-if's report;
 //! - [`single`]: one run into a run directory;
 //! - [`runner`]: many runs in ordered parallel batches, resumable and shardable;
-//! - [`merge`]: the shards of an experiment joined into one directory;
+//! - [`verify`]: a directory checked against its manifest (files, rows, runs, shards);
+//! - [`merge`]: the shards of an experiment joined into one directory, after [`verify`];
 //! - [`plan`]: sweep plans and their designs;
 //! - [`build`]: the experiments the commands ask for (ensemble, sweep, comparison);
 //! - [`whatif::request`]: a what-if as asked for, turned into a two-arm experiment.
@@ -29,4 +30,5 @@ pub mod pool;
 pub mod runner;
 pub mod single;
 pub mod summary;
+pub mod verify;
 pub mod whatif;

@@ -164,7 +164,7 @@ impl Plan {
     /// # Errors
     /// [`Error::Read`], [`Error::Parse`] or [`Error::Invalid`] naming the file, line, field and rule.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = document::read_text(path)?;
+        let text = crate::spec::read_text(path)?;
         let table = document::parse_table(&text, path)?;
         let raw: RawPlan = document::deserialize(table, &text, path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -188,10 +188,7 @@ impl Plan {
         }
         let scenario_file = dir.join(&raw.scenario);
         let (factors, points) = build_design(&raw, dir, &mut e);
-        let runs = points.len() as u64 * u64::try_from(raw.replicates.max(0)).unwrap_or(0);
-        if runs > MAX_RUNS {
-            e.push("design", format!("{runs} runs exceed the limit of {MAX_RUNS}"));
-        }
+        check_design_paths(&raw, dir, &factors, &mut e);
         if !e.is_empty() {
             e.locate(|p| document::line_of_path(&text, p));
             return Err(Error::Invalid {
@@ -199,7 +196,7 @@ impl Plan {
                 errors: e,
             });
         }
-        let scenario_text = document::read_text(&scenario_file).map_err(|err| match err {
+        let scenario_text = crate::spec::read_text(&scenario_file).map_err(|err| match err {
             Error::Read { source, .. } => Error::Invalid {
                 path: path.to_path_buf(),
                 errors: std::iter::once(FieldError {
@@ -331,6 +328,60 @@ pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     points
 }
 
+/// Where a design's `i`-th column comes from, for messages: the factor or range that names it,
+/// or the CSV file's column.
+fn column_origin(raw: &RawPlan, dir: &Path, i: usize) -> (String, String) {
+    let d = &raw.design;
+    match d.kind {
+        DesignKind::Factorial => (format!("design.factor[{i}].path"), String::new()),
+        DesignKind::Simplex if i == 0 => ("design.resolution".into(), String::new()),
+        DesignKind::Simplex => (format!("design.factor[{}].path", i - 1), String::new()),
+        DesignKind::Lhs => (format!("design.range[{i}].path"), String::new()),
+        DesignKind::Csv => (
+            "design.file".into(),
+            format!("{}: column {} ", dir.join(d.file.as_deref().unwrap_or_default()).display(), i + 1),
+        ),
+    }
+}
+
+/// Refuses a design that names one field twice (the later value would silently win, and the
+/// runs be labelled with the other), and fields a design cannot vary: `run.seed` (each run's seed
+/// is derived from the plan's master seed, the point and the replicate) and `run.ticks` when the
+/// plan's `ticks` overrides it or series (one row per tick) are kept.
+fn check_design_paths(raw: &RawPlan, dir: &Path, factors: &[String], e: &mut FieldErrors) {
+    for (i, f) in factors.iter().enumerate() {
+        let (field, prefix) = column_origin(raw, dir, i);
+        if let Some(first) = factors[..i].iter().position(|g| g == f) {
+            let (first_field, first_prefix) = column_origin(raw, dir, first);
+            let earlier = if first_prefix.is_empty() {
+                first_field
+            } else {
+                format!("column {}", first + 1)
+            };
+            e.push(
+                field.clone(),
+                format!("{prefix}`{f}` is named twice (also {earlier}); a design may set each field once"),
+            );
+        }
+        if f == "run.seed" {
+            e.push(
+                field.clone(),
+                format!(
+                    "{prefix}`run.seed` cannot be a design factor: each run's seed is derived from the plan's `seed`, the design point and the replicate (written to outcomes.csv); set `seed` for another master seed, or raise `replicates` for more seeds"
+                ),
+            );
+        }
+        if f == "run.ticks" && (raw.ticks.is_some() || raw.series) {
+            let why = if raw.ticks.is_some() {
+                "the plan's `ticks` sets every run's length"
+            } else {
+                "series (`series = true`) need one length for every run"
+            };
+            e.push(field, format!("{prefix}`run.ticks` cannot be a design factor here: {why}"));
+        }
+    }
+}
+
 fn cartesian(factors: &[RawFactor]) -> Vec<Vec<toml::Value>> {
     let mut points: Vec<Vec<toml::Value>> = vec![Vec::new()];
     for f in factors {
@@ -347,12 +398,62 @@ fn cartesian(factors: &[RawFactor]) -> Vec<Vec<toml::Value>> {
     points
 }
 
+/// The keys that follow the first value when `text` is read as a TOML value (`1\nc = 2` holds
+/// `c`), which the value reader would silently drop; empty for one value or a bare word.
+#[must_use]
+pub fn toml_after_value(text: &str) -> Vec<String> {
+    match format!("v = {}", text.trim()).parse::<toml::Table>() {
+        Ok(t) if t.len() > 1 => t.keys().filter(|k| *k != "v").cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Number of design points a plan's factors and resolution give, before any is built (saturating).
+fn planned_points(d: &RawDesign) -> u64 {
+    let crossed = d.factor.iter().fold(1_u64, |n, f| n.saturating_mul(f.values.len() as u64));
+    match d.kind {
+        DesignKind::Factorial => crossed,
+        DesignKind::Simplex => {
+            let r = u64::try_from(d.resolution.unwrap_or(0).clamp(0, 100)).unwrap_or(0);
+            ((r + 1) * (r + 2) * (r + 3) / 6).saturating_mul(crossed)
+        }
+        DesignKind::Lhs => u64::try_from(d.points.unwrap_or(0).max(0)).unwrap_or(0),
+        // Counted while reading, and cut off there (see `build_design`).
+        DesignKind::Csv => 0,
+    }
+}
+
+/// The most design points a plan may have: every point's scenario is built and validated in
+/// memory before the first run.
+pub const MAX_POINTS: u64 = 1_000_000;
+
+/// The run limit's message, said before anything proportional to the points is allocated.
+fn too_many(points: u64, replicates: u64) -> Option<String> {
+    let runs = points.saturating_mul(replicates);
+    if points > MAX_POINTS {
+        Some(format!(
+            "{points} design points exceed the limit of {MAX_POINTS} (each point's scenario is built and checked before the first run); split the design into several plans"
+        ))
+    } else if runs > MAX_RUNS {
+        Some(format!(
+            "{points} points x {replicates} replicates = {runs} runs exceed the limit of {MAX_RUNS}"
+        ))
+    } else {
+        None
+    }
+}
+
 fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>, Vec<Vec<toml::Value>>) {
     let d = &raw.design;
     for (i, f) in d.factor.iter().enumerate() {
         if f.values.is_empty() {
             e.push(format!("design.factor[{i}].values"), "must list at least one value");
         }
+    }
+    let replicates = u64::try_from(raw.replicates.max(1)).unwrap_or(1);
+    if let Some(message) = too_many(planned_points(d), replicates) {
+        e.push("design", message);
+        return (Vec::new(), Vec::new());
     }
     let factor_paths: Vec<String> = d.factor.iter().map(|f| f.path.clone()).collect();
     match d.kind {
@@ -432,13 +533,19 @@ fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>,
                 return (Vec::new(), Vec::new());
             };
             let path = dir.join(file);
-            let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path) {
-                Ok(r) => r,
+            // Read with the input size limit (a design of /dev/zero is refused, not read forever).
+            let bytes = match crate::input::read_limited(&path, document::MAX_INPUT_BYTES) {
+                Ok(b) => b,
+                Err(Error::Read { source, .. }) => {
+                    e.push("design.file", format!("cannot read {}: {source}", path.display()));
+                    return (Vec::new(), Vec::new());
+                }
                 Err(err) => {
-                    e.push("design.file", format!("cannot read {}: {err}", path.display()));
+                    e.push("design.file", err.to_string());
                     return (Vec::new(), Vec::new());
                 }
             };
+            let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
             let header: Vec<String> = match reader.headers() {
                 Ok(h) => h.iter().map(str::to_string).collect(),
                 Err(err) => {
@@ -448,8 +555,29 @@ fn build_design(raw: &RawPlan, dir: &Path, e: &mut FieldErrors) -> (Vec<String>,
             };
             let mut points = Vec::new();
             for (i, rec) in reader.records().enumerate() {
+                if let Some(message) = too_many(points.len() as u64 + 1, replicates) {
+                    e.push("design.file", format!("{}: {message}", path.display()));
+                    return (Vec::new(), Vec::new());
+                }
                 match rec {
-                    Ok(r) if r.len() == header.len() => points.push(r.iter().map(document::parse_value).collect()),
+                    Ok(r) if r.len() == header.len() => {
+                        for (c, cell) in r.iter().enumerate() {
+                            let extra = toml_after_value(cell);
+                            if !extra.is_empty() {
+                                e.push(
+                                    "design.file",
+                                    format!(
+                                        "{}: row {}, column {}: the value must be one TOML value, but more TOML follows it (`{}`)",
+                                        path.display(),
+                                        i + 2,
+                                        c + 1,
+                                        extra.join("`, `")
+                                    ),
+                                );
+                            }
+                        }
+                        points.push(r.iter().map(document::parse_value).collect());
+                    }
                     Ok(r) => e.push(
                         "design.file",
                         format!(

@@ -43,3 +43,22 @@ pub fn effective_threads(threads: usize) -> usize {
         threads
     }
 }
+
+/// Caps a requested worker count at four per available core: more only adds threads that wait
+/// (outputs do not depend on the count), and `--threads 100000` would spawn threads until the
+/// system refuses. Returns the count to use and, when capped, what to tell the user.
+#[must_use]
+pub fn cap_threads(requested: usize) -> (usize, Option<String>) {
+    let cores = effective_threads(0);
+    let cap = cores.saturating_mul(4).max(1);
+    if requested > cap {
+        (
+            cap,
+            Some(format!(
+                "--threads {requested} is more than 4 per available core ({cores} cores); using {cap} (outputs do not depend on it)"
+            )),
+        )
+    } else {
+        (requested, None)
+    }
+}

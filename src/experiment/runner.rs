@@ -225,6 +225,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         Some((i, n)) => opts.out.join("shards").join(format!("shard-{i}-of-{n}")),
         None => opts.out.clone(),
     };
+    crate::output::check_out_path(&opts.out)?;
     // One writer at a time: a second process (here or on another host sharing the file system)
     // would mix its rows with ours.
     let _lock = crate::output::OutputLock::acquire(&dir)?;
@@ -374,42 +375,27 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
 /// summary, the comparison, a what-if's report; not in a shard). Returns the files, in manifest
 /// order.
 fn finish(exp: &Experiment, opts: &ExecOptions<'_>, dir: &Path, runs: u64) -> Result<Vec<FileEntry>> {
-    let mut files = vec![FileEntry {
-        name: "design.csv".into(),
-        rows: exp.scenarios.len() as u64,
-    }];
+    let mut files = vec![FileEntry::new("design.csv", exp.scenarios.len() as u64)];
     if let ModelSpec::Peacesim(s) = &exp.scenarios[0] {
         files.extend(write_network(dir, s)?);
     }
     finalize(&dir.join("outcomes.csv.partial"), &dir.join("outcomes.csv"))?;
-    files.push(FileEntry {
-        name: "outcomes.csv".into(),
-        rows: runs,
-    });
+    files.push(FileEntry::new("outcomes.csv", runs));
     if exp.series {
         finalize(&dir.join("series.csv.partial"), &dir.join("series.csv"))?;
         let ticks = u64::from(exp.scenarios[0].ticks()) + 1;
-        files.push(FileEntry {
-            name: "series.csv".into(),
-            rows: runs * ticks,
-        });
+        files.push(FileEntry::new("series.csv", runs * ticks));
     }
     if opts.shard.is_some() {
         return Ok(files);
     }
     if exp.summary {
         let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels)?;
-        files.push(FileEntry {
-            name: "summary.csv".into(),
-            rows,
-        });
+        files.push(FileEntry::new("summary.csv", rows));
     }
     if matches!(exp.kind, Kind::Comparison | Kind::WhatIf) {
         let rows = compare::write_comparison(dir, exp.seed)?.len() as u64;
-        files.push(FileEntry {
-            name: "comparison.csv".into(),
-            rows,
-        });
+        files.push(FileEntry::new("comparison.csv", rows));
     }
     if let Some(setup) = &exp.whatif {
         files.extend(report::write_report(dir, setup)?);

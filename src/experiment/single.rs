@@ -121,14 +121,8 @@ pub fn run_epstein_to_dir(
         started_at,
         finished_at: utc_now(),
         files: vec![
-            crate::output::manifest::FileEntry {
-                name: "timeseries.csv".into(),
-                rows: series.len() as u64,
-            },
-            crate::output::manifest::FileEntry {
-                name: "outcomes.csv".into(),
-                rows: 1,
-            },
+            crate::output::manifest::FileEntry::new("timeseries.csv", series.len() as u64),
+            crate::output::manifest::FileEntry::new("outcomes.csv", 1),
         ],
         details: serde_json::json!({ "model": "epstein", "lattice": [scenario.width, scenario.height] }),
         complete: true,

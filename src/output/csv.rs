@@ -184,14 +184,7 @@ impl RunWriter {
             let file = w.get_ref().get_ref();
             file.sync_all().map_err(|source| Error::Write { path: p.clone(), source })?;
         }
-        Ok(names
-            .iter()
-            .zip(self.rows)
-            .map(|(n, rows)| FileEntry {
-                name: (*n).to_string(),
-                rows,
-            })
-            .collect())
+        Ok(names.iter().zip(self.rows).map(|(n, rows)| FileEntry::new(*n, rows)).collect())
     }
 }
 
@@ -312,13 +305,7 @@ pub fn write_network(dir: &Path, scenario: &Scenario) -> Result<Vec<FileEntry>> 
     }
     std::fs::write(&links, text).map_err(|source| Error::Write { path: links, source })?;
     Ok(vec![
-        FileEntry {
-            name: "network.csv".into(),
-            rows: scenario.localities.len() as u64,
-        },
-        FileEntry {
-            name: "links.csv".into(),
-            rows: scenario.links.len() as u64,
-        },
+        FileEntry::new("network.csv", scenario.localities.len() as u64),
+        FileEntry::new("links.csv", scenario.links.len() as u64),
     ])
 }

@@ -42,6 +42,25 @@ pub struct FileEntry {
     pub name: String,
     /// Data rows (header excluded).
     pub rows: u64,
+    /// Size in bytes, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// SHA-256 of the bytes (lower-case hex), when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl FileEntry {
+    /// A file with `rows` data rows (size and hash not recorded).
+    #[must_use]
+    pub fn new(name: impl Into<String>, rows: u64) -> Self {
+        Self {
+            name: name.into(),
+            rows,
+            bytes: None,
+            sha256: None,
+        }
+    }
 }
 
 /// The commit the binary was built from (see `build.rs`).
@@ -84,14 +103,49 @@ pub struct Manifest {
     pub complete: bool,
 }
 
+/// Size and SHA-256 (lower-case hex) of a file, read in blocks.
+///
+/// # Errors
+/// The I/O error if it cannot be read.
+pub fn file_digest(path: &Path) -> std::io::Result<(u64, String)> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0_u8; 1 << 16];
+    let mut bytes = 0_u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok((bytes, hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()))
+}
+
 impl Manifest {
-    /// Writes the manifest into `dir` (after every other file).
+    /// Writes the manifest into `dir` (after every other file). A complete manifest records
+    /// each listed file's size and SHA-256, for `peacesim verify`.
     ///
     /// # Errors
-    /// [`Error::Write`] if the file cannot be written.
+    /// [`Error::Write`] if the file cannot be written; [`Error::Read`] if a listed file cannot
+    /// be read to hash it.
     pub fn write(&self, dir: &Path) -> Result<()> {
         let path = dir.join("manifest.json");
-        let mut text = serde_json::to_string_pretty(self).expect("a manifest always serialises");
+        let mut manifest = self.clone();
+        if manifest.complete {
+            for f in &mut manifest.files {
+                let file = dir.join(&f.name);
+                if file.is_file() {
+                    let (bytes, sha) = file_digest(&file).map_err(|source| Error::Read { path: file, source })?;
+                    f.bytes = Some(bytes);
+                    f.sha256 = Some(sha);
+                }
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
         text.push('\n');
         fs::write(&path, text).map_err(|source| Error::Write { path, source })
     }

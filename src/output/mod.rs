@@ -4,7 +4,9 @@
 //! A run writes into a temporary sibling directory (`.<name>.partial`) and renames it into
 //! place only when every file is complete and flushed, with `manifest.json` (`"complete": true`)
 //! written last. An interrupted or failed run therefore never leaves a directory that looks
-//! complete; readers check the manifest before trusting a directory.
+//! complete; readers check the manifest before trusting a directory. Staging directories left
+//! by killed runs (of this host, whose process is gone) are removed by the next run into the
+//! same parent.
 
 pub mod csv;
 pub mod headline;
@@ -44,6 +46,39 @@ pub fn host_name() -> String {
         })
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown-host".to_string())
+}
+
+/// Whether a writer named by host and process is known to be gone: it ran on this host and no
+/// such process runs now. A writer on another host is never presumed gone.
+fn writer_gone(host: &str, pid: u32) -> bool {
+    host == host_name() && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Removes the staging directories (`.NAME.partial-HOST-PID-TIME`) that killed runs left in
+/// `parent`: only those of this host whose process is gone (see [`writer_gone`]); a staging
+/// directory of a running writer, or of another host, is left alone. Best effort: returns the
+/// directories removed.
+pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(parent) else {
+        return removed;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(at) = name.rfind(".partial-").filter(|_| name.starts_with('.')) else {
+            continue;
+        };
+        // HOST-PID-TIME; the host may itself contain '-'.
+        let mut parts = name[at + ".partial-".len()..].rsplitn(3, '-');
+        let (Some(_time), Some(pid), Some(host)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if e.file_type().is_ok_and(|t| t.is_dir()) && writer_gone(host, pid) && fs::remove_dir_all(e.path()).is_ok() {
+            removed.push(e.path());
+        }
+    }
+    removed
 }
 
 /// An exclusive claim on an output directory, held while one process writes it: a lock file
@@ -87,7 +122,7 @@ impl OutputLock {
                         .strip_prefix(&format!("host {host}, process "))
                         .and_then(|rest| rest.split(',').next())
                         .and_then(|pid| pid.trim().parse::<u32>().ok())
-                        .is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists());
+                        .is_some_and(|pid| writer_gone(&host, pid));
                     if stale && attempt == 0 {
                         let _ = fs::remove_file(&path);
                         continue;
@@ -152,13 +187,32 @@ pub fn ensure_replaceable(dir: &Path) -> Result<()> {
     }
 }
 
+/// Refuses an output location that is a symbolic link to nothing (a dangling `--out`): found
+/// before the run starts rather than when the finished output cannot be moved there.
+///
+/// # Errors
+/// [`Error::Output`] naming the link and its missing target.
+pub fn check_out_path(path: &Path) -> Result<()> {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && fs::metadata(path).is_err() {
+        let target = fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+        return Err(Error::Output {
+            path: path.to_path_buf(),
+            message: format!("is a symbolic link to {target}, which does not exist; create it, remove the link, or choose another --out"),
+        });
+    }
+    Ok(())
+}
+
 impl StagedDir {
     /// Prepares to write `final_path`.
     ///
     /// # Errors
-    /// [`Error::Output`] if `final_path` exists and `force` is false, or is a file;
+    /// [`Error::Output`] if `final_path` exists and `force` is false, or is a file, or is a
+    /// dangling symbolic link;
     /// [`Error::Write`] if the temporary directory cannot be created (unwritable location).
     pub fn create(final_path: &Path, force: bool) -> Result<Self> {
+        check_out_path(final_path)?;
         if final_path.exists() {
             if !final_path.is_dir() {
                 return Err(Error::Output {
@@ -179,6 +233,8 @@ impl StagedDir {
             path: parent.to_path_buf(),
             source,
         })?;
+        // Staging directories of killed runs into this parent are cleaned up here.
+        remove_stale_staging(parent);
         let name = final_path
             .file_name()
             .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());

@@ -28,20 +28,14 @@ pub fn write_report(dir: &Path, setup: &Setup) -> Result<Vec<FileEntry>> {
     write("whatif.csv", csv_text(&a))?;
     write("whatif.md", render_markdown(&a, setup))?;
     let mut files = vec![
-        FileEntry {
-            name: "whatif.csv".into(),
-            rows: a.rows.len() as u64,
-        },
-        FileEntry {
-            name: "whatif.md".into(),
-            rows: a.rows.len() as u64,
-        },
+        FileEntry::new("whatif.csv", a.rows.len() as u64),
+        FileEntry::new("whatif.md", a.rows.len() as u64),
     ];
     for path in plot_whatif(dir, &setup.formats, &figure_text(setup))? {
         let name = path
             .strip_prefix(dir)
             .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
-        files.push(FileEntry { name, rows: 0 });
+        files.push(FileEntry::new(name, 0));
     }
     Ok(files)
 }

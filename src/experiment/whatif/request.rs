@@ -70,7 +70,11 @@ pub fn prepare(req: &Request) -> Result<Prepared> {
         LEAST_PAIRS,
         " (a what-if needs at least two pairs to tell a change from noise)",
     )?;
-    let overrides = req.set.iter().map(|s| Override::parse(s)).collect::<Result<Vec<_>>>()?;
+    let overrides = req
+        .set
+        .iter()
+        .map(|s| crate::experiment::build::parse_override(s))
+        .collect::<Result<Vec<_>>>()?;
     check_overrides(&overrides)?;
     if overrides.is_empty() && req.alt.is_none() {
         return Err(Error::Usage(

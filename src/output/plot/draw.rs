@@ -375,6 +375,7 @@ pub(crate) fn chart<'a, DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    let (x, y) = (style::drawable(x), style::drawable(y));
     let tick_style = t.text_coloured(Role::Tick, DARK_GREY);
     let y_fmt = style::axis_formatter(y.0, y.1, axes.ticks.1);
     let x_fmt = style::axis_formatter(x.0, x.1, axes.ticks.0);

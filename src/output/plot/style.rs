@@ -226,6 +226,17 @@ pub(crate) fn widen(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
+/// The largest magnitude an axis end may have.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// An axis range the chart library can draw: ends clamped to ±1e300 (values near ±1e308 make
+/// the span overflow to infinity, and the library's tick search then never ends), NaN taken as
+/// 0, and a non-empty span. Ordinary ranges pass unchanged.
+pub(crate) fn drawable((lo, hi): (f64, f64)) -> (f64, f64) {
+    let clamp = |v: f64| if v.is_nan() { 0.0 } else { v.clamp(-AXIS_LIMIT, AXIS_LIMIT) };
+    widen(clamp(lo), clamp(hi))
+}
+
 /// [`widen`] for a pair.
 pub(crate) fn widen_pair((lo, hi): (f64, f64)) -> (f64, f64) {
     widen(lo, hi)
@@ -367,6 +378,14 @@ mod tests {
         assert_eq!(format_short(67.0), "67");
         assert_eq!(format_short(0.25), "0.25");
         assert_eq!(format_short(-0.0001), "0");
+    }
+
+    #[test]
+    fn extreme_ranges_become_drawable() {
+        assert_eq!(drawable((0.0, 10.0)), (0.0, 10.0));
+        assert_eq!(drawable((-1e308, 1e308)), (-1e300, 1e300));
+        assert_eq!(drawable((f64::NEG_INFINITY, f64::NAN)), (-1e300, 0.0));
+        assert!((drawable((1e308, 1e308)).1 - 1e300).abs() > 0.0);
     }
 
     #[test]

@@ -262,6 +262,7 @@ where
         widest = widest.max(draw::text_size(root, &d.label, &name_style)?.0);
     }
     let n = dots.len() as f64;
+    let (lo, hi) = style::drawable((lo, hi));
     let x_fmt = style::axis_formatter(lo, hi, 5);
     let x_fmt_signed = |v: &f64| if *v > 0.0 { format!("+{}", x_fmt(v)) } else { x_fmt(v) };
     let mut chart = ChartBuilder::on(&plot)
