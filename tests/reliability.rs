@@ -1065,3 +1065,71 @@ fn sigterm_while_a_large_plan_is_validated_stops_at_once() {
     assert!(!out_dir.exists(), "nothing written");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn relative_changes_from_a_zero_mean_are_empty_fields_not_nan() {
+    let dir = util::temp_dir("relative-zero");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("whatif");
+    // Without troops, the mission causes no harm: outcomes whose as-is mean is 0.
+    let out = util::peacesim(
+        &[
+            "whatif",
+            tiny.to_str().unwrap(),
+            "--set",
+            "mission.troops=0",
+            "--replicates",
+            "3",
+            "--ticks",
+            "30",
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut empty_seen = false;
+    for (file, mean_column, rel_columns) in [
+        (
+            "comparison.csv",
+            "mean",
+            ["relative_diff", "relative_ci95_low", "relative_ci95_high"],
+        ),
+        (
+            "whatif.csv",
+            "as_is_mean",
+            ["relative_change", "relative_ci95_low", "relative_ci95_high"],
+        ),
+    ] {
+        let text = std::fs::read_to_string(out_dir.join(file)).unwrap();
+        assert!(
+            !text.split([',', '\n']).any(|f| ["NaN", "inf", "-inf"].contains(&f)),
+            "{file}: {text}"
+        );
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{file}: {name}"));
+        let arm = header.iter().position(|h| h == "arm");
+        let mut reference_mean = 0.0;
+        for row in reader.records().map(Result::unwrap) {
+            // comparison.csv: the reference mean is the first arm's row of the outcome.
+            if arm.is_some_and(|a| row[a] == *"as-is" || row[a] == *"as_is") || file == "whatif.csv" {
+                reference_mean = row[col(mean_column)].parse::<f64>().unwrap();
+                if file == "comparison.csv" {
+                    continue;
+                }
+            }
+            if reference_mean == 0.0 {
+                for c in rel_columns {
+                    assert_eq!(&row[col(c)], "", "{file}: {c} of a change from 0");
+                    empty_seen = true;
+                }
+            } else {
+                assert!(row[col(rel_columns[0])].parse::<f64>().is_ok(), "{file}: {row:?}");
+            }
+        }
+    }
+    assert!(empty_seen, "the test needs an outcome whose reference mean is 0");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -71,6 +71,8 @@ pub fn write_comparison(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
     ]);
     for r in &rows {
         let num = |x: f64| format!("{x}");
+        // No relative change from a reference mean of 0: an empty field, not `NaN`.
+        let relative = |x: f64| if x.is_finite() { format!("{x}") } else { String::new() };
         text.push_str(&record_line(&[
             r.outcome.clone(),
             r.arm.clone(),
@@ -81,9 +83,9 @@ pub fn write_comparison(dir: &Path, seed: u64) -> Result<Vec<ComparisonRow>> {
             num(r.diff),
             num(r.diff_low),
             num(r.diff_high),
-            num(r.rel),
-            num(r.rel_low),
-            num(r.rel_high),
+            relative(r.rel),
+            relative(r.rel_low),
+            relative(r.rel_high),
             r.within_noise.to_string(),
         ]));
     }

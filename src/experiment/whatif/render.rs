@@ -41,6 +41,8 @@ pub fn csv_text(a: &Analysis) -> String {
         let c = &r.change;
         let p = &c.paired;
         let num = |x: f64| format!("{x}");
+        // No relative change from an as-is mean of 0: an empty field, not `NaN`.
+        let relative = |x: f64| if x.is_finite() { format!("{x}") } else { String::new() };
         text.push_str(&record_line(&[
             r.headline.outcome.to_string(),
             r.headline.label.to_string(),
@@ -55,9 +57,9 @@ pub fn csv_text(a: &Analysis) -> String {
             num(p.diff),
             num(p.diff_low),
             num(p.diff_high),
-            num(p.rel),
-            num(p.rel_low),
-            num(p.rel_high),
+            relative(p.rel),
+            relative(p.rel_low),
+            relative(p.rel_high),
             c.verdict.as_str().to_string(),
         ]));
     }
