@@ -19,10 +19,9 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// # Errors
 /// [`Error::Read`] if the file cannot be read; [`Error::Parse`] if it is empty, too large or not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // The limit is held while reading: `/dev/zero` or an endless pipe is refused at the limit
+    // instead of read until memory runs out.
+    let bytes = crate::input::read_limited(path, MAX_INPUT_BYTES)?;
     text_from_bytes(&bytes, path)
 }
 
@@ -384,6 +383,14 @@ pub fn apply_overrides(table: &mut toml::Table, overrides: &[(String, toml::Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn an_endless_scenario_file_is_refused_at_the_limit_while_reading() {
+        // Before, the library read all of /dev/zero before checking the size.
+        let e = read_text(Path::new("/dev/zero")).expect_err("refused");
+        assert!(format!("{e:?}").contains("limit"), "{e:?}");
+    }
 
     #[test]
     fn suggestions_catch_typos_only() {
