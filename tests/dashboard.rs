@@ -142,6 +142,69 @@ fn the_server_validates_input_and_serves_nothing_outside_its_assets() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Sends a raw request text and returns the status code of the answer (0 if the server closed
+/// the connection without one).
+fn raw_status(url: &str, request: &str) -> u16 {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut reader = BufReader::new(s);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap_or(0);
+    status_line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn foreign_hosts_foreign_origins_and_silent_clients_are_refused() {
+    // Issue 21: any web page the user visits could start runs (a `text/plain` POST needs no
+    // preflight), a domain name resolved to this machine (DNS rebinding) could read results and
+    // local paths, and a client that sends nothing held its connection forever.
+    let dir = util::temp_dir("serve-origin");
+    let server = Server::start(&dir);
+    let url = &server.url;
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let port = host.rsplit_once(':').unwrap().1;
+    let get = |host_header: &str| {
+        raw_status(
+            url,
+            &format!("GET /api/scenarios HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    assert_eq!(get(host), 200);
+    assert_eq!(get(&format!("localhost:{port}")), 200);
+    assert_eq!(get(&format!("evil.example:{port}")), 403, "a domain name is refused");
+    let body = r#"{"scenario":"tiny-epidemic","replicates":4,"set":{"mission.troops":100}}"#;
+    let post = |origin: &str| {
+        raw_status(
+            url,
+            &format!(
+                "POST /api/runs HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    assert_eq!(
+        post("http://evil.example"),
+        403,
+        "a run started from another site's page is refused"
+    );
+    assert_eq!(http(url, "GET", "/api/runs/1", "").0, 404, "and no run exists");
+    assert_eq!(post(&format!("http://{host}")), 202, "the dashboard's own page may start runs");
+    // A client that connects and sends nothing is disconnected after the header timeout (5 s).
+    let mut silent = TcpStream::connect(host).unwrap();
+    silent.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let started = Instant::now();
+    let mut buffer = [0u8; 64];
+    let _ = silent.read(&mut buffer);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(15),
+        "a silent connection is closed: it stayed {waited:?}"
+    );
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 // ---- the browser ------------------------------------------------------------------------------
 
 fn chromium() -> Option<String> {

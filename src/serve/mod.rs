@@ -32,7 +32,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPT
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 
 use crate::error::{Error, Result};
 
@@ -98,7 +98,11 @@ pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready:
                     async move { Ok::<_, Infallible>(handle(request, &jobs).await) }
                 });
                 // A client that went away is not an error of the server.
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_READ_TIMEOUT)
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
         Ok(())
@@ -130,7 +134,53 @@ fn error(status: u16, message: &str) -> Reply {
 /// Largest request body accepted (a run request is a few hundred bytes).
 const MAX_BODY: usize = 64 * 1024;
 
+/// Time a client has to send a request's head before the connection is closed (a client that
+/// opens a connection and sends nothing must not hold it forever).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a request is refused before it is routed, if it is: a `Host` that is not an IP address or
+/// `localhost` (a web page whose domain name was made to resolve to this machine, "DNS
+/// rebinding", would otherwise read results and local paths), or a state-changing request from
+/// a page of another origin (any web site the user visits could otherwise start and cancel
+/// runs: browsers send `Origin` with such requests, including `text/plain` ones that need no
+/// preflight).
+fn refused(request: &hyper::Request<Incoming>) -> Option<&'static str> {
+    let header = |name: hyper::header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let host = header(hyper::header::HOST)?;
+    if !host_is_an_address(host) {
+        return Some("this dashboard answers only requests addressed to an IP address or localhost");
+    }
+    if request.method() != Method::GET
+        && let Some(origin) = header(hyper::header::ORIGIN)
+        && !origin.strip_prefix("http://").is_some_and(|o| o.eq_ignore_ascii_case(host))
+    {
+        return Some("requests from pages of another origin are refused");
+    }
+    None
+}
+
+/// Whether a `Host` header names an IPv4 or bracketed IPv6 address or `localhost`, with or
+/// without a port.
+fn host_is_an_address(host: &str) -> bool {
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((address, port)) = rest.split_once(']') else {
+            return false;
+        };
+        return address.parse::<std::net::Ipv6Addr>().is_ok()
+            && (port.is_empty() || port.strip_prefix(':').is_some_and(|p| p.parse::<u16>().is_ok()));
+    }
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.parse::<u16>().is_ok() => name,
+        Some(_) => return false,
+        None => host,
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
 async fn handle(request: hyper::Request<Incoming>, jobs: &Jobs) -> Reply {
+    if let Some(reason) = refused(&request) {
+        return error(403, reason);
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     match (&method, path.as_str()) {
@@ -235,5 +285,36 @@ mod tests {
         assert_eq!(percent_decode("%2e%2e%2fetc"), "../etc");
         assert_eq!(percent_decode("a%zz"), "a%zz");
         assert_eq!(percent_decode("%4"), "%4");
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::host_is_an_address;
+
+    #[test]
+    fn only_addresses_and_localhost_are_accepted_as_hosts() {
+        for ok in [
+            "127.0.0.1:8080",
+            "127.0.0.1",
+            "192.168.1.20:8765",
+            "localhost:8765",
+            "LOCALHOST",
+            "[::1]:8765",
+            "[::1]",
+        ] {
+            assert!(host_is_an_address(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8765",
+            "127.0.0.1.nip.io:80",
+            "[::1",
+            "[evil]:80",
+            "127.0.0.1:port",
+            "",
+        ] {
+            assert!(!host_is_an_address(bad), "{bad}");
+        }
     }
 }
