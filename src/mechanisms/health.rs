@@ -134,7 +134,7 @@ pub fn baseline_death_probability(p: &Health, relative_risk: f64, mean_risk: f64
 }
 
 /// Daily rates at which children, youth and adults move up an age band such that the starting
-/// age structure is the stable one (Lotka): with births `birth_rate` per person per day,
+/// age structure is the stable one (Lotka; Preston2001 in docs/SOURCES.md): with births `birth_rate` per person per day,
 /// band sizes `people` and band death rates `death_rates` (per person per day), every band then
 /// grows at the population's own rate r = births - deaths, so the shares do not drift. Band k's
 /// outflow is its inflow minus its deaths minus its own growth; a negative value (more children
