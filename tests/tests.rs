@@ -36,5 +36,7 @@ mod reliability;
 mod scenario_errors;
 /// Shipped scenarios validate and run.
 mod scenarios;
+/// Every mission scenario and the baseline against the real magnitudes in docs/TARGETS.md.
+mod targets;
 /// The built-in scenario library and `peacesim whatif`, as a user runs them.
 mod whatif;

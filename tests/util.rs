@@ -1,9 +1,36 @@
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use peacesim::engine::{Collect, Simulation};
 use peacesim::phases::indicators::Indicators;
 use peacesim::scenario::{Override, Scenario};
+
+/// Seeds of the mission ensembles (tests/missions.rs and tests/targets.rs share the runs).
+pub const MISSION_SEEDS: [u64; 6] = [1, 2, 3, 4, 5, 6];
+
+/// The ensemble of a shipped scenario as it is (no overrides) over [`MISSION_SEEDS`], run once
+/// per test binary and shared by every test that asks for it: the mission patterns and the
+/// targets read the same runs, so the suite pays for each ensemble once.
+pub fn mission_ensemble(name: &str) -> Arc<Vec<Collect>> {
+    /// One slot per scenario name, filled by the first test that asks.
+    type Slot = Arc<OnceLock<Arc<Vec<Collect>>>>;
+    static CACHE: OnceLock<Mutex<BTreeMap<String, Slot>>> = OnceLock::new();
+    let cell = {
+        let mut map = CACHE
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(map.entry(name.to_string()).or_default())
+    };
+    // Outside the map's lock: other scenarios' ensembles run meanwhile; a second test asking for
+    // this one waits here for the first.
+    Arc::clone(cell.get_or_init(|| {
+        let s = load(name, &[]);
+        Arc::new(MISSION_SEEDS.iter().map(|&seed| run(&s, seed, 2)).collect())
+    }))
+}
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
