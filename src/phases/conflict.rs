@@ -178,6 +178,9 @@ pub struct Conflict {
     pub identity_attacks: Vec<f64>,
     /// Smoothed attack hazard on civilians of identity `i` outside sites in locality `l`, at `[l * identities + i]`.
     identity_hazard: Vec<f64>,
+    /// Mission positions (localities with troops or police) within each group's reach of each
+    /// locality, at `[k * groups + g]`: a group's fighters share their attacks among them.
+    positions_in_reach: Vec<f64>,
     proximity: Vec<f64>,
     net: Vec<f64>,
     mass: Vec<f64>,
@@ -201,6 +204,7 @@ impl Conflict {
             present: vec![false; n],
             identity_attacks: vec![0.0; n],
             identity_hazard: vec![0.0; n * scenario.identity_groups.len()],
+            positions_in_reach: vec![0.0; n * scenario.armed_groups.len()],
             proximity: vec![0.0; n],
             net: vec![0.0; 2 * n],
             mass: vec![0.0; 2 * n],
@@ -545,6 +549,7 @@ impl Conflict {
     fn mission_acts(&mut self, acts: &Acts<'_>, m: &Mission, ctx: &mut Context) {
         let r = &acts.scenario.rules;
         let posture = planning::effective_posture(m, &r.legitimacy, acts.tick, acts.scenario.run.tick_length_days);
+        self.count_positions_in_reach(acts, m);
         for l in 0..acts.world.localities.len {
             let present = m.troops_at[l] + m.police_at[l] > 0.0;
             if !present {
@@ -606,7 +611,30 @@ impl Conflict {
         }
     }
 
-    /// Attacks on the mission's units at `l` by groups within reach.
+    /// Counts, for each locality and each group that attacks the mission, the mission positions
+    /// within the group's reach. A fighter's attacks on the mission are shared among those
+    /// positions, so that a group's attacks do not multiply with the number of places the
+    /// mission holds near it, nor with how finely localities are cut.
+    fn count_positions_in_reach(&mut self, acts: &Acts<'_>, m: &Mission) {
+        let world = acts.world;
+        let groups = acts.read.layout.groups;
+        let present = |j: usize| m.troops_at[j] + m.police_at[j] > 0.0;
+        for (g, spec) in acts.scenario.armed_groups.iter().enumerate() {
+            if spec.attacks_mission <= 0.0 {
+                continue;
+            }
+            for k in 0..world.localities.len {
+                self.positions_in_reach[k * groups + g] = std::iter::once((k, 0.0))
+                    .chain(world.graph.nearby_of(k))
+                    .filter(|&(j, d)| d <= spec.reach_km && present(j))
+                    .map(|_| 1.0)
+                    .sum();
+            }
+        }
+    }
+
+    /// Attacks on the mission's units at `l` by groups within reach, each fighter's share
+    /// divided among the positions within its group's reach.
     fn attacks_on_mission(&mut self, acts: &Acts<'_>, l: usize) {
         let Acts {
             scenario,
@@ -624,10 +652,12 @@ impl Conflict {
             if !world.groups.active[g] || spec.attacks_mission <= 0.0 {
                 continue;
             }
+            // `max(1.0)`: `l` holds a position within reach of `k` whenever `k` is within reach
+            // of `l`; the guard only matters if the nearby lists were not symmetric.
             let near: f64 = std::iter::once((l, 0.0))
                 .chain(world.graph.nearby_of(l))
                 .filter(|&(_, d)| d <= spec.reach_km)
-                .map(|(k, _)| read.fighters(k, g))
+                .map(|(k, _)| read.fighters(k, g) / self.positions_in_reach[k * groups + g].max(1.0))
                 .sum();
             let lambda = battles::attack_on_mission_rate(&r.battles, near, spec.attacks_mission, dt);
             let mut rng = streams.at(Phase::Conflict, ((n * groups * groups + n + l) * groups + g) as u64 * 8 + 4, *tick);
