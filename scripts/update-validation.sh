@@ -10,5 +10,12 @@ awk -v f="$tmp" '
   index($0, "<!-- results:end -->") == 1 { skip = 0 }
   !skip { print }' docs/VALIDATION.md > docs/VALIDATION.md.tmp
 mv docs/VALIDATION.md.tmp docs/VALIDATION.md
+# The same checks with their mechanisms switched off: each should fail (exit 0 only then).
+./target/release/peacesim check --scale full --knockouts --out "$tmp"
+awk -v f="$tmp" '
+  index($0, "<!-- knockouts:begin") == 1 { print; while ((getline line < f) > 0) print line; skip = 1; next }
+  index($0, "<!-- knockouts:end -->") == 1 { skip = 0 }
+  !skip { print }' docs/VALIDATION.md > docs/VALIDATION.md.tmp
+mv docs/VALIDATION.md.tmp docs/VALIDATION.md
 rm -f "$tmp"
 echo "updated docs/VALIDATION.md"

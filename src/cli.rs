@@ -63,6 +63,10 @@ pub enum Command {
         /// Worker threads (default: all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Run every check with the mechanism it tests switched off; exit 0 only if every check
+        /// then fails (exit 3 names those that still pass).
+        #[arg(long)]
+        knockouts: bool,
     },
     /// Check scenario files and report every problem; exit 1 if any is invalid.
     Validate {

@@ -179,7 +179,8 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             seeds,
             out,
             threads,
-        } => check(&scale, seeds, out, threads),
+            knockouts,
+        } => check(&scale, seeds, out, threads, knockouts),
         Command::Validate { files } => validate(&files),
         Command::Params { markdown } => params(markdown),
         Command::Indicators { markdown } => indicators(markdown),
@@ -575,8 +576,9 @@ fn verify(dir: &Path) -> Result<()> {
     }
 }
 
-/// `peacesim check`: the validation patterns, as a Markdown report.
-fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) -> Result<()> {
+/// `peacesim check`: the validation patterns, as a Markdown report; with `--knockouts`, every
+/// check under its knock-out (each should then fail).
+fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize, knockouts: bool) -> Result<()> {
     let mut scale = match scale {
         "small" => validation::Scale::SMALL,
         "full" => validation::Scale::FULL,
@@ -585,18 +587,46 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) 
     if let Some(n) = seeds {
         scale.seeds = n.max(1);
     }
-    let results = with_threads(threads, || validation::run_all(scale))??;
     let canonical = match seeds {
         Some(n) => format!("peacesim check --scale {} --seeds {n}", scale.name),
         None => format!("peacesim check --scale {}", scale.name),
     };
+    if knockouts {
+        let results = with_threads(threads, || validation::run_knockouts(scale))??;
+        let report = validation::render_knockouts(&results, scale, &format!("{canonical} --knockouts"));
+        match out {
+            Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?,
+            None => say!("{report}")?,
+        }
+        let still: Vec<&str> = results.iter().filter(|r| r.passed).map(|r| r.id).collect();
+        note!(
+            "{} of {} checks fail under their knock-outs",
+            results.len() - still.len(),
+            results.len()
+        );
+        return if still.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::CheckFailed(format!(
+                "checks that still pass with their mechanism switched off: {}",
+                still.join(", ")
+            )))
+        };
+    }
+    let results = with_threads(threads, || validation::run_all(scale))??;
     let report = validation::render(&results, scale, &canonical);
     match out {
         Some(path) => std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?,
         None => say!("{report}")?,
     }
     let failed: Vec<&str> = results.iter().filter(|r| !r.passed).map(|r| r.id).collect();
-    note!("{} of {} patterns reproduced", results.len() - failed.len(), results.len());
+    let emergent: Vec<&validation::CheckResult> = results.iter().filter(|r| r.basis == validation::Basis::Emergent).collect();
+    note!(
+        "{} of {} emergent patterns reproduced ({} more built in by assumption)",
+        emergent.iter().filter(|r| r.passed).count(),
+        emergent.len(),
+        results.len() - emergent.len()
+    );
     if failed.is_empty() {
         Ok(())
     } else {

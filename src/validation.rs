@@ -45,8 +45,19 @@ impl Scale {
     };
 }
 
+/// How a check's pattern comes about in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// The pattern emerges from mechanisms that were not set to produce it.
+    #[default]
+    Emergent,
+    /// A parameter was set from the same source the pattern comes from: the check shows the
+    /// model carries the assumption through, and is not counted as reproduced.
+    Assumption,
+}
+
 /// Outcome of one check.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckResult {
     /// Short identifier.
     pub id: &'static str,
@@ -62,6 +73,38 @@ pub struct CheckResult {
     pub tolerance: &'static str,
     /// Whether the pattern is reproduced.
     pub passed: bool,
+    /// The mechanism the check tests.
+    pub mechanism: &'static str,
+    /// The overrides that switch that mechanism off (the knock-out), as `PATH=VALUE`.
+    pub knockout: &'static [&'static str],
+    /// Whether the pattern is emergent or built in by assumption.
+    pub basis: Basis,
+}
+
+/// Where the checks' runs come from: a scale, and the overrides of a knock-out (empty for the
+/// checks themselves), applied after every arm's own overrides so that they win.
+pub struct Runner {
+    /// Seeds and ticks.
+    pub scale: Scale,
+    knockout: Vec<String>,
+}
+
+impl Runner {
+    fn with(&self, overrides: &[String]) -> Vec<String> {
+        overrides.iter().chain(&self.knockout).cloned().collect()
+    }
+
+    fn main(&self, name: &str, overrides: &[String]) -> Result<Scenario> {
+        load_main(name, &self.with(overrides))
+    }
+
+    fn epstein_runs(&self, overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Vec<crate::classic::EpsteinCounts>>> {
+        epstein_runs(&self.with(overrides), seeds, ticks)
+    }
+
+    fn extinction_ticks(&self, overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Option<usize>>> {
+        extinction_ticks(&self.with(overrides), seeds, ticks)
+    }
 }
 
 fn root() -> &'static Path {
@@ -140,31 +183,136 @@ const NO_MISSION: [&str; 4] = [
     "mission.budget_usd_per_day=0",
 ];
 
+/// One validation check: the function that runs it, the mechanism it tests, the knock-out that
+/// switches that mechanism off, and whether the pattern is built in by assumption.
+struct Check {
+    run: fn(&Runner) -> Result<CheckResult>,
+    mechanism: &'static str,
+    knockout: &'static [&'static str],
+    basis: Basis,
+}
+
+/// Every check. A check whose pattern still holds under its knock-out does not test its
+/// mechanism (issue 18): `peacesim check --knockouts` runs them all that way.
+const CHECKS: [Check; 12] = [
+    Check {
+        run: epstein_punctuated,
+        mechanism: "NetLogo's floor arrest rule: a citizen's estimated arrest risk jumps to its full value once cops in sight match actives (a threshold, Epstein's fact 31)",
+        knockout: &["rules.arrest_rule=\"identity\""],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: epstein_legitimacy_and_cops,
+        mechanism: "activation when grievance H (1 - L) minus net risk exceeds the threshold",
+        knockout: &["citizens.threshold=1.0"],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: epstein_sudden_versus_gradual,
+        mechanism: "jailing removes actives as a gradual fall in legitimacy brings them out one by one",
+        knockout: &["rules.max_jail_term=0"],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: epstein_model2_extinction,
+        mechanism: "inter-group killing when grievance minus net risk exceeds the threshold (Model II)",
+        knockout: &["citizens.threshold=1.0"],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: epstein_model2_peacekeepers,
+        mechanism: "cops (peacekeepers) arrest the killers they see",
+        knockout: &["cops.vision=0.0"],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: troops_dose_response,
+        mechanism: "armed presence per head deters one-sided violence, and a robust mission's offensives",
+        knockout: &[
+            "armed_groups[1].deterrence_sensitivity_share=0.0",
+            "rules.battles.offensive_rate_per_1000_troops_day=0.0",
+        ],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: observers_do_not_deter,
+        mechanism: "an observer mandate's deterrence factor, set to 0 from Hultman et al. 2013 (`rules.targeting.mandate_factor_observer`)",
+        knockout: &["rules.targeting.mandate_factor_observer=0.7"],
+        basis: Basis::Assumption,
+    },
+    Check {
+        run: state_forces_deterred_less,
+        mechanism: "deterrence sensitivities by kind of group, set from the same literature (rebels 0.95, state forces 0.3)",
+        knockout: &["armed_groups[0].deterrence_sensitivity_share=0.95"],
+        basis: Basis::Assumption,
+    },
+    Check {
+        run: violence_displaced_to_neighbours,
+        mechanism: "armed groups choose targets by value per head net of the mission's deterrence where they would strike",
+        knockout: &["armed_groups[1].deterrence_sensitivity_share=0.0"],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: site_hysteresis,
+        mechanism: "people return only when home has been safe for months (victimisation remembered over `return_safe_days`, 90) and its services are comparable to where they are (sites' services retain residents)",
+        knockout: &[
+            "rules.displacement.return_services_tolerance=2.0",
+            "rules.displacement.return_safe_days=1",
+        ],
+        basis: Basis::Emergent,
+    },
+    Check {
+        run: conflict_amplifies_epidemics,
+        mechanism: "transmission multiplied by `rules.health.conflict_multiplier` (1.9, from the same study) in a lag window after violence",
+        knockout: &["rules.health.conflict_multiplier=1.0"],
+        basis: Basis::Assumption,
+    },
+    Check {
+        run: legitimacy_asymmetry,
+        mechanism: "trust lost per mission-caused death (`mission_harm_trust_loss`) against trust gained per armed-group death, set to 0 (`armed_group_harm_trust_gain`), both from Lyall, Blair & Imai 2013",
+        knockout: &["rules.legitimacy.mission_harm_trust_loss=0.0"],
+        basis: Basis::Assumption,
+    },
+];
+
+fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
+    CHECKS
+        .iter()
+        .map(|c| {
+            let ctx = Runner {
+                scale,
+                knockout: if knocked_out { strings(c.knockout) } else { Vec::new() },
+            };
+            let mut r = (c.run)(&ctx)?;
+            r.mechanism = c.mechanism;
+            r.knockout = c.knockout;
+            r.basis = c.basis;
+            Ok(r)
+        })
+        .collect()
+}
+
 /// Runs every check at a scale.
 ///
 /// # Errors
 /// Scenario errors (the shipped scenarios are expected to load).
 pub fn run_all(scale: Scale) -> Result<Vec<CheckResult>> {
-    let checks: [fn(Scale) -> Result<CheckResult>; 12] = [
-        epstein_punctuated,
-        epstein_legitimacy_and_cops,
-        epstein_sudden_versus_gradual,
-        epstein_model2_extinction,
-        epstein_model2_peacekeepers,
-        troops_dose_response,
-        observers_do_not_deter,
-        state_forces_deterred_less,
-        violence_displaced_to_neighbours,
-        site_hysteresis,
-        conflict_amplifies_epidemics,
-        legitimacy_asymmetry,
-    ];
-    checks.iter().map(|c| c(scale)).collect()
+    run_checks(scale, false)
 }
 
-fn epstein_punctuated(scale: Scale) -> Result<CheckResult> {
-    let floor = epstein_runs(&[], scale.seeds, scale.epstein_ticks)?;
-    let identity = epstein_runs(&strings(&["rules.arrest_rule=\"identity\""]), scale.seeds, scale.epstein_ticks)?;
+/// Runs every check under its knock-out: each `passed` then says whether the pattern still holds
+/// with its mechanism switched off (it should not).
+///
+/// # Errors
+/// Scenario errors, and a knock-out override that does not apply (a bug in [`CHECKS`]).
+pub fn run_knockouts(scale: Scale) -> Result<Vec<CheckResult>> {
+    run_checks(scale, true)
+}
+
+fn epstein_punctuated(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
+    let floor = ctx.epstein_runs(&[], scale.seeds, scale.epstein_ticks)?;
+    let identity = ctx.epstein_runs(&strings(&["rules.arrest_rule=\"identity\""]), scale.seeds, scale.epstein_ticks)?;
     let stats = |runs: &[Vec<crate::classic::EpsteinCounts>]| -> (f64, f64, f64, f64) {
         let o: Vec<_> = runs
             .iter()
@@ -199,12 +347,14 @@ fn epstein_punctuated(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "floor: >= 10 outbursts (actives > 50) per 1,000 ticks and >= 30 % quiet ticks; identity: never more than 50 actives",
         passed,
+        ..CheckResult::default()
     })
 }
 
-fn epstein_legitimacy_and_cops(scale: Scale) -> Result<CheckResult> {
+fn epstein_legitimacy_and_cops(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let mean_active = |o: &[&str]| -> Result<f64> {
-        let runs = epstein_runs(&strings(o), scale.seeds, scale.epstein_ticks / 2)?;
+        let runs = ctx.epstein_runs(&strings(o), scale.seeds, scale.epstein_ticks / 2)?;
         Ok(mean(
             &runs
                 .iter()
@@ -238,10 +388,12 @@ fn epstein_legitimacy_and_cops(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "strictly monotone in both",
         passed,
+        ..CheckResult::default()
     })
 }
 
-fn epstein_sudden_versus_gradual(scale: Scale) -> Result<CheckResult> {
+fn epstein_sudden_versus_gradual(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     // NetLogo's cop density (4 %): at Epstein's 7.4 % the system tips unpredictably between
     // almost no actives and a large outburst in both arms (see docs/VALIDATION.md).
     let base = ["citizens.legitimacy=0.9", "cops.density=0.04", "rules.max_jail_term=1000000"];
@@ -250,7 +402,7 @@ fn epstein_sudden_versus_gradual(scale: Scale) -> Result<CheckResult> {
     let mut sudden = strings(&base);
     sudden.push("legitimacy_changes=[{tick=77, value=0.7, over_ticks=0}]".into());
     let peak = |o: &[String]| -> Result<f64> {
-        let runs = epstein_runs(o, scale.seeds, 250)?;
+        let runs = ctx.epstein_runs(o, scale.seeds, 250)?;
         Ok(mean(
             &runs
                 .iter()
@@ -270,6 +422,7 @@ fn epstein_sudden_versus_gradual(scale: Scale) -> Result<CheckResult> {
         result: format!("mean peak actives: sudden {s:.0}, gradual {g:.0}"),
         tolerance: "sudden peak > 1.2 x gradual peak",
         passed: s > 1.2 * g,
+        ..CheckResult::default()
     })
 }
 
@@ -294,9 +447,10 @@ fn extinction_ticks(overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<
         .collect())
 }
 
-fn epstein_model2_extinction(scale: Scale) -> Result<CheckResult> {
+fn epstein_model2_extinction(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let ticks = 1500;
-    let runs = epstein_runs(&model2_settings(&[]), scale.seeds, ticks)?;
+    let runs = ctx.epstein_runs(&model2_settings(&[]), scale.seeds, ticks)?;
     let ext: Vec<Option<usize>> = runs
         .iter()
         .map(|r| r.iter().position(|c| c.blue == 0.0 || c.green == 0.0))
@@ -323,13 +477,15 @@ fn epstein_model2_extinction(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "extinction in every run; with 4 or more seeds each group wins at least once",
         passed: all && (scale.seeds < 4 || (blue_wins > 0 && blue_wins < runs.len())),
+        ..CheckResult::default()
     })
 }
 
-fn epstein_model2_peacekeepers(scale: Scale) -> Result<CheckResult> {
+fn epstein_model2_peacekeepers(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let ticks = 1500u32;
     let time = |o: &[&str]| -> Result<f64> {
-        let e = extinction_ticks(&model2_settings(o), scale.seeds, ticks)?;
+        let e = ctx.extinction_ticks(&model2_settings(o), scale.seeds, ticks)?;
         Ok(mean(
             &e.iter().map(|t| t.map_or(f64::from(ticks), |x| x as f64)).collect::<Vec<_>>(),
         ))
@@ -352,6 +508,7 @@ fn epstein_model2_peacekeepers(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "dropped > 1.2 x none; 0.06 > 0.02 > none. Persistent safe havens (both groups surviving indefinitely) are not required: see VALIDATION.md",
         passed,
+        ..CheckResult::default()
     })
 }
 
@@ -368,7 +525,8 @@ fn rebels_only() -> Vec<String> {
     o
 }
 
-fn troops_dose_response(scale: Scale) -> Result<CheckResult> {
+fn troops_dose_response(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let levels = [0u32, 150, 300, 600, 1200, 2400, 4800];
     let mut kills = Vec::new();
     for &t in &levels {
@@ -381,7 +539,7 @@ fn troops_dose_response(scale: Scale) -> Result<CheckResult> {
             "mission.mandate=\"robust\"".into(),
             "mission.posture_share=0.8".into(),
         ]);
-        let s = load_main("tiny-conflict.toml", &o)?;
+        let s = ctx.main("tiny-conflict.toml", &o)?;
         kills.push(mean(&per_seed(&s, scale.seeds, osv)));
     }
     let total_cut = 1.0 - kills[6] / kills[0].max(1e-9);
@@ -409,10 +567,12 @@ fn troops_dose_response(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "reduction 0 -> 4,800 troops >= 70 % (Hultman et al.: about 98 %); concave: deaths averted per troop below 1,200 at least 3x those above",
         passed,
+        ..CheckResult::default()
     })
 }
 
-fn observers_do_not_deter(scale: Scale) -> Result<CheckResult> {
+fn observers_do_not_deter(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let mut none = rebels_only();
     none.extend(strings(&NO_MISSION));
     let mut observers = rebels_only();
@@ -423,7 +583,7 @@ fn observers_do_not_deter(scale: Scale) -> Result<CheckResult> {
     ]));
     let mut armed = rebels_only();
     armed.extend(strings(&["mission.troops=2400", "mission.police=0"]));
-    let k = |o: &[String]| -> Result<f64> { Ok(mean(&per_seed(&load_main("tiny-conflict.toml", o)?, scale.seeds, osv))) };
+    let k = |o: &[String]| -> Result<f64> { Ok(mean(&per_seed(&ctx.main("tiny-conflict.toml", o)?, scale.seeds, osv))) };
     let (n, ob, a) = (k(&none)?, k(&observers)?, k(&armed)?);
     Ok(CheckResult {
         id: "observers-do-not-deter",
@@ -436,10 +596,12 @@ fn observers_do_not_deter(scale: Scale) -> Result<CheckResult> {
         result: format!("one-sided violence deaths: none {n:.1}, observers {ob:.1}, armed {a:.1}"),
         tolerance: "observers >= 0.85 x none; armed <= 0.5 x none",
         passed: ob >= 0.85 * n && a <= 0.5 * n,
+        ..CheckResult::default()
     })
 }
 
-fn state_forces_deterred_less(scale: Scale) -> Result<CheckResult> {
+fn state_forces_deterred_less(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let cut = |perpetrator: &str| -> Result<f64> {
         let only: Vec<String> = if perpetrator == "rebel" {
             rebels_only()
@@ -452,8 +614,8 @@ fn state_forces_deterred_less(scale: Scale) -> Result<CheckResult> {
         none.extend(strings(&NO_MISSION));
         let mut with = only;
         with.extend(strings(&["mission.troops=2400", "mission.police=200"]));
-        let a = mean(&per_seed(&load_main("tiny-conflict.toml", &none)?, scale.seeds, osv));
-        let b = mean(&per_seed(&load_main("tiny-conflict.toml", &with)?, scale.seeds, osv));
+        let a = mean(&per_seed(&ctx.main("tiny-conflict.toml", &none)?, scale.seeds, osv));
+        let b = mean(&per_seed(&ctx.main("tiny-conflict.toml", &with)?, scale.seeds, osv));
         Ok(1.0 - b / a.max(1e-9))
     };
     let (rebel, state) = (cut("rebel")?, cut("state")?);
@@ -472,10 +634,12 @@ fn state_forces_deterred_less(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "rebel reduction exceeds state reduction by at least 30 percentage points",
         passed: rebel - state >= 0.3,
+        ..CheckResult::default()
     })
 }
 
-fn violence_displaced_to_neighbours(scale: Scale) -> Result<CheckResult> {
+fn violence_displaced_to_neighbours(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let attacks_at = |l: u32| {
         move |c: &Collect| {
             c.events
@@ -500,7 +664,7 @@ fn violence_displaced_to_neighbours(scale: Scale) -> Result<CheckResult> {
             none.push("rules.displacement.flee_rate_per_day=0.0".into());
             guarded.push("rules.displacement.flee_rate_per_day=0.0".into());
         }
-        let (s_none, s_guard) = (load_main("tiny-conflict.toml", &none)?, load_main("tiny-conflict.toml", &guarded)?);
+        let (s_none, s_guard) = (ctx.main("tiny-conflict.toml", &none)?, ctx.main("tiny-conflict.toml", &guarded)?);
         Ok((
             mean(&per_seed(&s_none, scale.seeds, attacks_at(4))),
             mean(&per_seed(&s_guard, scale.seeds, attacks_at(4))),
@@ -523,10 +687,12 @@ fn violence_displaced_to_neighbours(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "without flight: East falls by >= 30 % and Centre-East rises by >= 20 % (the sources give directions, not effect sizes)",
         passed: east1 <= 0.7 * east0 && nb1 >= 1.2 * nb0,
+        ..CheckResult::default()
     })
 }
 
-fn site_hysteresis(scale: Scale) -> Result<CheckResult> {
+fn site_hysteresis(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let o = strings(&[
         "events[0]={tick=60, kind=\"ceasefire\"}",
         "armed_groups[0].attack_rate_per_100_fighters_day=0.15",
@@ -534,7 +700,7 @@ fn site_hysteresis(scale: Scale) -> Result<CheckResult> {
         "localities[2].protection_site.services_share=0.95",
         "localities[2].protection_site.capacity=3000",
     ]);
-    let mut s = load_main("tiny-conflict.toml", &o)?;
+    let mut s = ctx.main("tiny-conflict.toml", &o)?;
     s.run.ticks = 420;
     let series = per_seed(&s, scale.seeds, |c| {
         (
@@ -564,10 +730,12 @@ fn site_hysteresis(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "half the peak reached while the violence lasts (by the day-60 ceasefire); end >= 60 % of peak; host-community displaced fall relatively faster than site residents",
         passed,
+        ..CheckResult::default()
     })
 }
 
-fn conflict_amplifies_epidemics(scale: Scale) -> Result<CheckResult> {
+fn conflict_amplifies_epidemics(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     // Rebels active from day 20 to day 35 only (violence burst); an epidemic seeded on day 5 everywhere affected.
     let base = strings(&[
         "armed_groups[0].attack_rate_per_100_fighters_day=0.0",
@@ -585,7 +753,7 @@ fn conflict_amplifies_epidemics(scale: Scale) -> Result<CheckResult> {
     let mut violent = base;
     violent.push("armed_groups[1].attack_rate_per_100_fighters_day=0.3".into());
     let incidence = |o: &[String]| -> Result<Vec<f64>> {
-        let runs = per_seed(&load_main("tiny-conflict.toml", o)?, scale.seeds * 2, |c| {
+        let runs = per_seed(&ctx.main("tiny-conflict.toml", o)?, scale.seeds * 2, |c| {
             c.national.iter().map(|r| r.epidemic_incidence).collect::<Vec<_>>()
         });
         let n = runs[0].len();
@@ -608,10 +776,12 @@ fn conflict_amplifies_epidemics(scale: Scale) -> Result<CheckResult> {
         ),
         tolerance: "days 20-26 ratio <= 1.25 (no immediate effect); days 30-99 ratio >= 1.3",
         passed: early <= 1.25 && late >= 1.3,
+        ..CheckResult::default()
     })
 }
 
-fn legitimacy_asymmetry(scale: Scale) -> Result<CheckResult> {
+fn legitimacy_asymmetry(ctx: &Runner) -> Result<CheckResult> {
+    let scale = ctx.scale;
     let mut robust = strings(&["mission.troops=2500", "mission.mandate=\"robust\"", "mission.posture_share=0.9"]);
     robust.extend(strings(&PROTECTION_ONLY));
     let east = |c: &Collect| {
@@ -633,7 +803,7 @@ fn legitimacy_asymmetry(scale: Scale) -> Result<CheckResult> {
     let run = |extra: &[&str]| -> Result<(f64, f64, f64)> {
         let mut o = robust.clone();
         o.extend(strings(extra));
-        let v = per_seed(&load_main("tiny-conflict.toml", &o)?, scale.seeds, east);
+        let v = per_seed(&ctx.main("tiny-conflict.toml", &o)?, scale.seeds, east);
         Ok((
             mean(&v.iter().map(|x| x.0).collect::<Vec<_>>()),
             mean(&v.iter().map(|x| x.1).collect::<Vec<_>>()),
@@ -663,8 +833,9 @@ fn legitimacy_asymmetry(scale: Scale) -> Result<CheckResult> {
             harmful.1 - clean.1,
             more_rebel_harm.2 - clean.2
         ),
-        tolerance: "loss per mission-caused death > 0 and > 5 x any gain per armed-group death",
-        passed: loss_per_mission_death > 0.0 && loss_per_mission_death > 5.0 * gain_per_group_death.max(0.0),
+        tolerance: "loss per mission-caused death > 5 x any gain per armed-group death, and > 2 x the trust change per armed-group death either way (changed in issue 18: `> 0` alone passed on noise with the mechanism switched off)",
+        passed: loss_per_mission_death > 5.0 * gain_per_group_death.max(0.0) && loss_per_mission_death > 2.0 * gain_per_group_death.abs(),
+        ..CheckResult::default()
     })
 }
 
@@ -672,31 +843,90 @@ fn legitimacy_asymmetry(scale: Scale) -> Result<CheckResult> {
 #[must_use]
 pub fn render(results: &[CheckResult], scale: Scale, command: &str) -> String {
     let mut out = String::new();
-    let passed = results.iter().filter(|r| r.passed).count();
+    let emergent: Vec<&CheckResult> = results.iter().filter(|r| r.basis == Basis::Emergent).collect();
+    let assumed: Vec<&CheckResult> = results.iter().filter(|r| r.basis == Basis::Assumption).collect();
+    let passed = emergent.iter().filter(|r| r.passed).count();
     writeln!(
         out,
         "Scale: `{}` ({} seeds per arm). Command: `{command}`.\n",
         scale.name, scale.seeds
     )
     .expect("String");
-    writeln!(out, "{passed} of {} patterns reproduced.\n", results.len()).expect("String");
-    writeln!(out, "| check | pattern | result | tolerance | pass |").expect("String");
-    writeln!(out, "|---|---|---|---|---|").expect("String");
-    for r in results {
+    writeln!(
+        out,
+        "{passed} of {} emergent patterns reproduced; {} more built in by assumption (listed apart, not counted).\n",
+        emergent.len(),
+        assumed.len()
+    )
+    .expect("String");
+    let table = |out: &mut String, rows: &[&CheckResult]| {
+        writeln!(out, "| check | pattern | mechanism tested | result | tolerance | pass |").expect("String");
+        writeln!(out, "|---|---|---|---|---|---|").expect("String");
+        for r in rows {
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                r.id,
+                r.pattern,
+                r.mechanism,
+                r.result,
+                r.tolerance,
+                if r.passed { "yes" } else { "**no**" }
+            )
+            .expect("String");
+        }
+    };
+    table(&mut out, &emergent);
+    if !assumed.is_empty() {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
-            r.id,
-            r.pattern,
-            r.result,
-            r.tolerance,
-            if r.passed { "yes" } else { "**no**" }
+            "\n**Built in by assumption.** In these a parameter was set from the source the pattern comes from, so the check shows the assumption is carried through, not that the model reproduces the pattern.\n"
         )
         .expect("String");
+        table(&mut out, &assumed);
     }
     writeln!(out, "\n### Settings and sources\n").expect("String");
     for r in results {
         writeln!(out, "- `{}` — setting: {}. Source: {}.", r.id, r.setting, r.source).expect("String");
+    }
+    out
+}
+
+/// Renders the checks run under their knock-outs: each should fail.
+#[must_use]
+pub fn render_knockouts(results: &[CheckResult], scale: Scale, command: &str) -> String {
+    let mut out = String::new();
+    let failing = results.iter().filter(|r| !r.passed).count();
+    writeln!(
+        out,
+        "Scale: `{}` ({} seeds per arm). Command: `{command}`.\n",
+        scale.name, scale.seeds
+    )
+    .expect("String");
+    writeln!(
+        out,
+        "{failing} of {} checks fail with their mechanism switched off (each should).\n",
+        results.len()
+    )
+    .expect("String");
+    writeln!(
+        out,
+        "| check | mechanism switched off | knock-out | result under the knock-out | still passes |"
+    )
+    .expect("String");
+    writeln!(out, "|---|---|---|---|---|").expect("String");
+    for r in results {
+        let knockout: Vec<String> = r.knockout.iter().map(|k| format!("`{k}`")).collect();
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            r.id,
+            r.mechanism,
+            knockout.join(", "),
+            r.result,
+            if r.passed { "**yes: not a test of its mechanism**" } else { "no" }
+        )
+        .expect("String");
     }
     out
 }
@@ -720,6 +950,19 @@ mod tests {
         assert!(failed.is_empty(), "{failed:#?}");
     }
 
+    /// Every check fails when the mechanism it names is switched off (issue 18): a check that
+    /// still passed would not be testing its mechanism.
+    #[test]
+    fn every_check_fails_under_its_knockout_at_the_small_scale() {
+        let results = run_knockouts(Scale::SMALL).unwrap();
+        let still: Vec<String> = results
+            .iter()
+            .filter(|r| r.passed)
+            .map(|r| format!("{}: {}", r.id, r.result))
+            .collect();
+        assert!(still.is_empty(), "{still:#?}");
+    }
+
     #[test]
     fn the_report_lists_every_check() {
         let r = CheckResult {
@@ -730,8 +973,11 @@ mod tests {
             result: "res".into(),
             tolerance: "tol",
             passed: false,
+            mechanism: "m",
+            knockout: &["a=1"],
+            basis: Basis::Emergent,
         };
         let text = render(&[r], Scale::SMALL, "peacesim check");
-        assert!(text.contains("0 of 1 patterns reproduced") && text.contains("| `x` | p | res | tol | **no** |"));
+        assert!(text.contains("0 of 1 emergent patterns reproduced") && text.contains("| `x` | p | m | res | tol | **no** |"));
     }
 }
