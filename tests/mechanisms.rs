@@ -446,3 +446,49 @@ fn d2_a_drought_cuts_rural_income_and_raises_recruitment() {
         "farm income lost: {knocked} vs {dry_income}"
     );
 }
+
+/// Mean perceived insecurity in locality `l` over days 30-119.
+fn insecurity_at(l: usize) -> impl Fn(&Collect) -> f64 {
+    move |c: &Collect| c.localities[30..120].iter().map(|t| t[l].perceived_insecurity).sum::<f64>() / 90.0
+}
+
+/// Issue 24 item 6 and fact 30: perceived insecurity follows violence people hear of nearby
+/// (rumour, decaying with distance) and in the news, not only what happens where they are.
+/// Rebels strike only in East (reach 30 km); Centre-East, 40 km away, has no violence of its own,
+/// West is 160 km away; no mission (no reassurance) and no flight (no newcomers). Knock-outs:
+/// without rumour the calm neighbour feels no more insecure than the far west; without news
+/// the far west sits at the baseline.
+#[test]
+fn d8_fact30_people_feel_the_violence_they_hear_of_nearby() {
+    let mut arm: Vec<&str> = vec![
+        "armed_groups[0].attack_rate_per_100_fighters_day=0.0",
+        "armed_groups[1].reach_km=30",
+        "rules.displacement.flee_rate_per_day=0.0",
+    ];
+    arm.extend(NO_MISSION);
+    let (west, centre_east, east) = (0, 3, 4);
+    let measure = |extra: &[&str]| {
+        let mut a = arm.clone();
+        a.extend(extra);
+        (
+            mean(&a, insecurity_at(west)),
+            mean(&a, insecurity_at(centre_east)),
+            mean(&a, insecurity_at(east)),
+        )
+    };
+    let (w, ce, e) = measure(&[]);
+    let (w_no_rumour, ce_no_rumour, _) = measure(&["rules.community.rumour_share=0.0"]);
+    let (w_no_news, _, _) = measure(&["rules.community.news_national_share=0.0", "rules.community.rumour_share=0.0"]);
+    let baseline = util::load("tiny-conflict.toml", &[]).rules.community.insecurity_baseline;
+    assert!(e > ce && ce > w, "insecurity falls with distance from the violence: {e} {ce} {w}");
+    assert!(ce > w + 0.02, "the calm neighbour hears of the violence: {ce} vs {w}");
+    assert!(
+        (ce_no_rumour - w_no_rumour).abs() < 0.005,
+        "knock-out: without rumour the neighbour is like the far west: {ce_no_rumour} vs {w_no_rumour}"
+    );
+    assert!(w > baseline + 0.005, "news reach the far west: {w} vs baseline {baseline}");
+    assert!(
+        (w_no_news - baseline).abs() < 0.005,
+        "knock-out: without news or rumour the far west sits at the baseline: {w_no_news} vs {baseline}"
+    );
+}

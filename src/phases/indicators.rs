@@ -288,6 +288,8 @@ record! {
         deterrence ["index 0-1"],
         /// Infectious people here.
         epidemic_infectious ["people"],
+        /// Mean perceived insecurity of the people here.
+        perceived_insecurity ["index 0-1"],
         /// Share who feel insecure.
         feel_insecure_share ["share"],
         /// Share mobilised.
@@ -603,6 +605,7 @@ pub fn compute(scenario: &Scenario, world: &World, totals: &[f64], layout: &Layo
             police: mission.map_or(0.0, |m| m.police_at[l]),
             deterrence: conflict.deterrence[l],
             epidemic_infectious: totals[base + field::INFECTIOUS] * ppa,
+            perceived_insecurity: s(totals[base + field::INSECURITY_SUM]),
             feel_insecure_share: s(totals[base + field::FEEL_INSECURE]),
             mobilised_share: s(totals[base + field::MOBILISED]),
             fighters_present: (0..layout.groups).map(|g| totals[base + layout.off_fighters + g]).sum::<f64>() * ppa,
