@@ -244,7 +244,8 @@ struct Execution<'a> {
 }
 
 impl Execution<'_> {
-    /// Runs (or resumes) the experiment with a progress bar, and says when it resumed.
+    /// Runs (or resumes) the experiment with a progress bar, and says when it resumed or found
+    /// it complete already (nothing to do: success).
     fn execute(&self, exp: &Experiment) -> Result<ExecReport> {
         let bar = Bar::new(self.quiet);
         let _polling = Polling::start();
@@ -260,7 +261,14 @@ impl Execution<'_> {
                 stop: self.stop,
             },
         )?;
-        if report.skipped > 0 && !self.quiet {
+        if report.nothing_to_do {
+            if !self.quiet {
+                note!(
+                    "nothing to do: {} already holds this experiment, complete (--force runs it again)",
+                    report.dir.display()
+                );
+            }
+        } else if report.skipped > 0 && !self.quiet {
             note!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
         }
         Ok(report)

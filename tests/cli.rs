@@ -237,3 +237,80 @@ fn a_malformed_command_line_is_invalid_input_and_help_succeeds() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn rerunning_a_complete_experiment_has_nothing_to_do_and_force_runs_it_again() {
+    let dir = util::temp_dir("nothing-to-do");
+    let out = dir.join("ens");
+    let ensemble = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "tiny-conflict",
+            "--ticks",
+            "5",
+            "--replicates",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        util::peacesim(&args, &dir)
+    };
+    let first = ensemble(&[]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+
+    // The same command again: success, says so naming the directory, touches nothing, and
+    // still prints the directory as the last line of standard output.
+    let again = ensemble(&[]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("nothing to do") && stderr.contains(out.to_str().unwrap()),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), out.to_str().unwrap());
+    assert_eq!(std::fs::read_to_string(out.join("manifest.json")).unwrap(), manifest);
+    // --quiet: only the directory.
+    let quiet = ensemble(&["--quiet"]);
+    assert!(quiet.status.success());
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout).trim(), out.to_str().unwrap());
+
+    // --force runs it again.
+    let forced = ensemble(&["--force"]);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert!(forced.status.success(), "{stderr}");
+    assert!(!stderr.contains("nothing to do"), "{stderr}");
+    assert!(out.join("summary.csv").exists());
+
+    // A complete manifest whose files are gone is not taken for done.
+    std::fs::remove_file(out.join("summary.csv")).unwrap();
+    let damaged = ensemble(&["--quiet"]);
+    let stderr = String::from_utf8_lossy(&damaged.stderr);
+    assert_eq!(damaged.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`summary.csv`") && stderr.contains("--force"), "{stderr}");
+
+    // A shard of a sweep (the same code): a resubmitted finished task succeeds.
+    let plan = util::root().join("tests/data/plans/tiny-factorial.toml");
+    let sweep_out = dir.join("sweep");
+    let shard = || {
+        util::peacesim(
+            &[
+                "sweep",
+                plan.to_str().unwrap(),
+                "--shard",
+                "1/3",
+                "--out",
+                sweep_out.to_str().unwrap(),
+            ],
+            &dir,
+        )
+    };
+    assert!(shard().status.success());
+    let again = shard();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("nothing to do") && stderr.contains("shard-1-of-3"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -232,9 +232,12 @@ fn whatif_writes_a_table_a_report_and_a_figure_and_repeats_byte_for_byte() {
     assert_eq!(read(&b.join("whatif.csv")), csv);
     assert_eq!(read(&b.join("whatif.md")), md);
 
-    // A finished what-if is refused without --force, and redrawn by `plot`.
+    // A finished what-if has nothing to do (exit 0, the directory printed), and is redrawn by
+    // `plot`.
     let again = whatif(&dir, "a", &["--set", "mission.troops=0", "--quiet"]);
-    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(stdout(&again).trim(), "a");
+    assert_eq!(read(&a.join("whatif.md")), md, "left as it was");
     let plot = peacesim(&["plot", "a", "--format", "svg"], &dir);
     assert!(plot.status.success(), "{}", stderr(&plot));
     assert!(stdout(&plot).contains("whatif.svg") && stdout(&plot).contains("compare-differences.svg"));
