@@ -64,10 +64,11 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         threads: usize,
     },
-    /// Check scenario files and report every problem; exit 1 if any is invalid.
+    /// Check scenario files (either model) and report every problem of each; exit 1 if any is
+    /// invalid, 2 if none is but some could not be read.
     Validate {
-        /// Scenario files.
-        #[arg(required = true)]
+        /// Scenario files or built-in scenario names (see `peacesim scenarios`).
+        #[arg(required = true, value_name = "SCENARIO")]
         files: Vec<PathBuf>,
     },
     /// List every mechanism parameter with its default, range, unit and source.

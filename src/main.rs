@@ -612,26 +612,51 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize) 
     }
 }
 
-/// `peacesim validate`: every problem of every file; an error if any file is invalid.
+/// `peacesim validate`: each file (or built-in scenario name) of either model, with one `ok`
+/// line on stdout or every problem on stderr; an error if any is invalid (exit 1) or, if none
+/// is, unreadable (exit 2).
 fn validate(files: &[PathBuf]) -> Result<()> {
-    let mut failed = 0;
+    let (mut invalid, mut unreadable) = (0, 0);
     for f in files {
-        match peacesim::spec::read_text(f).and_then(|text| Scenario::from_toml_str(&text, f)) {
-            Ok(s) => say!(
-                "{}: ok ({}, {} localities, {} people)",
-                f.display(),
+        match ScenarioInput::resolve(f).and_then(|input| Ok((input.load(&[])?, input.label))) {
+            Ok((ModelSpec::Peacesim(s), label)) => say!(
+                "{}: ok ({}, {} localities, {} people, {} ticks)",
+                label.display(),
                 s.name,
                 s.localities.len(),
-                s.total_population()
+                s.total_population(),
+                s.run.ticks
+            )?,
+            Ok((ModelSpec::Epstein(e), label)) => say!(
+                "{}: ok ({}, model epstein, {}x{} lattice, {} ticks)",
+                label.display(),
+                e.name(),
+                e.width,
+                e.height,
+                e.ticks
             )?,
             Err(e) => {
-                failed += 1;
+                if e.exit_code() == 1 {
+                    invalid += 1;
+                } else {
+                    unreadable += 1;
+                }
                 note!("{e}");
             }
         }
     }
-    if failed > 0 {
-        Err(Error::Usage(format!("{failed} of {} scenario files are invalid", files.len())))
+    let summary = |n: usize, what: &str| format!("{n} of {} scenario files {what}", files.len());
+    if invalid > 0 {
+        let mut message = summary(invalid, if invalid == 1 { "is invalid" } else { "are invalid" });
+        if unreadable > 0 {
+            message.push_str(&format!(", {unreadable} could not be read"));
+        }
+        Err(Error::Usage(message))
+    } else if unreadable > 0 {
+        Err(Error::Output {
+            path: PathBuf::from("validate"),
+            message: summary(unreadable, "could not be read"),
+        })
     } else {
         Ok(())
     }

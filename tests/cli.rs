@@ -314,3 +314,48 @@ fn rerunning_a_complete_experiment_has_nothing_to_do_and_force_runs_it_again() {
     assert!(stderr.contains("nothing to do") && stderr.contains("shard-1-of-3"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn validate_takes_every_shipped_file_of_either_model_and_built_in_names() {
+    let dir = util::temp_dir("cli-validate-all");
+    // `peacesim validate scenarios/*.toml` as the shell expands it, plus built-in names.
+    let mut files: Vec<String> = std::fs::read_dir(util::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f.ends_with("epstein-rebellion.toml")));
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["baseline", "epstein-rebellion.toml"]);
+    let out = peacesim(&args, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().count(), files.len() + 2, "one line per argument:\n{stdout}");
+    for f in &files {
+        assert!(stdout.contains(&format!("{f}: ok (")), "{f}:\n{stdout}");
+    }
+    assert!(stdout.contains("scenarios/baseline.toml (built in): ok (Baseline"), "{stdout}");
+    assert!(
+        stdout.contains("scenarios/epstein-rebellion.toml (built in): ok (") && stdout.contains("model epstein, 40x40 lattice"),
+        "{stdout}"
+    );
+
+    // Per file: an invalid file and a bad name are reported, the good ones still said ok; an
+    // unreadable path alone is an I/O problem (exit 2).
+    let bad = util::write(&dir, "bad.toml", "schema_version = 1\nname = 3\n");
+    let out = peacesim(&["validate", bad.to_str().unwrap(), "basline", "tiny-conflict"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml: ") && stderr.contains("did you mean `baseline`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 of 3 scenario files are invalid"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tiny-conflict.toml (built in): ok"));
+    let out = peacesim(&["validate", "no/such/file.toml", "tiny-conflict"], &dir);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
