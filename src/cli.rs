@@ -31,6 +31,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the scenarios built into peacesim: name, model, people, length and description.
     Scenarios,
+    /// Write a built-in scenario's TOML file, as shipped, to stdout or a file (to start your own).
+    Export {
+        /// Built-in scenario name (see `peacesim scenarios`), with or without `.toml`.
+        name: String,
+        /// Write to this file instead of standard output (prints its path).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Describe a scenario in plain language: population, armed groups, mission, scheduled events.
     Describe {
         /// Scenario file or built-in scenario name (see `peacesim scenarios`).

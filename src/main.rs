@@ -166,6 +166,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             )?;
             Ok(())
         }
+        Command::Export { name, out, force } => export(&name, out, force),
         Command::Describe { scenario } => describe(&scenario),
         Command::Plot(args) => plot(args),
         Command::Merge { dir } => {
@@ -524,6 +525,25 @@ fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
     )?;
     // It returns only when stopped (Ctrl-C, SIGTERM): interrupted, as the README says.
     Err(Error::Interrupted("the dashboard was stopped".into()))
+}
+
+/// `peacesim export`: a built-in scenario's file as shipped, to stdout or `--out FILE`.
+fn export(name: &str, out: Option<PathBuf>, force: bool) -> Result<()> {
+    let scenario = peacesim::library::require(name)?;
+    let Some(path) = out else {
+        return say_raw!("{}", scenario.text);
+    };
+    if path.exists() && !force {
+        return Err(Error::Output {
+            path,
+            message: "already exists; use --force to replace it".into(),
+        });
+    }
+    std::fs::write(&path, scenario.text).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })?;
+    say!("{}", path.display())
 }
 
 /// `peacesim describe`: a scenario in plain language.
