@@ -182,6 +182,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             threads,
         } => check(&scale, seeds, out, threads),
         Command::Validate { files } => validate(&files),
+        Command::Completions { shell } => completions(shell),
         Command::Params { markdown } => params(markdown),
         Command::Indicators { markdown } => indicators(markdown),
     }
@@ -680,6 +681,14 @@ fn validate(files: &[PathBuf]) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// `peacesim completions SHELL`: the shell's completion script for every command and option.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "peacesim", &mut script);
+    say_raw!("{}", String::from_utf8_lossy(&script))
 }
 
 /// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.

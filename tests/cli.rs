@@ -359,3 +359,47 @@ fn validate_takes_every_shipped_file_of_either_model_and_built_in_names() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn help_lists_examples_and_every_exit_code_and_completions_are_printed() {
+    let dir = util::temp_dir("help");
+    let help = util::peacesim(&["--help"], &dir);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Examples:\n  peacesim "), "{text}");
+    let codes = text
+        .split("Exit codes:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no exit codes in:\n{text}"));
+    // Every code the binary gives (peacesim::Error::exit_code, clap's errors, interruptions).
+    for code in ["0", "1", "2", "3", "130"] {
+        assert!(
+            codes.lines().any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "exit code {code} missing:\n{codes}"
+        );
+    }
+    let after = text.split("Examples:").nth(1).unwrap();
+    assert!(
+        after.lines().all(|l| l.len() <= 100),
+        "examples and exit codes fit 100 columns:\n{after}"
+    );
+    // A default said in words is not repeated as clap's `[default: 0]`.
+    for command in ["run", "sweep", "compare", "whatif", "serve", "check"] {
+        let help = util::peacesim(&[command, "--help"], &dir);
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            text.contains("(default: all cores)") && !text.contains("[default: 0]"),
+            "{command}:\n{text}"
+        );
+    }
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = util::peacesim(&["completions", shell], &dir);
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["peacesim", "whatif", "export", "--replicates"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_eq!(util::peacesim(&["completions", "tcsh"], &dir).status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
