@@ -198,13 +198,16 @@ fn command_line() -> String {
 /// A progress bar with ETA on stderr, drawn only when stderr is a terminal.
 struct Bar {
     bar: Option<ProgressBar>,
+    /// What is counted: `runs`, `ticks`.
+    unit: &'static str,
 }
 
 impl Bar {
-    fn new(quiet: bool) -> Self {
+    fn new(quiet: bool, unit: &'static str) -> Self {
         use std::io::IsTerminal;
         Self {
             bar: (!quiet && std::io::stderr().is_terminal()).then(ProgressBar::hidden),
+            unit,
         }
     }
 }
@@ -216,8 +219,11 @@ impl Progress for Bar {
             b.set_length(total);
             b.set_position(done);
             b.set_style(
-                ProgressStyle::with_template("{spinner} {pos}/{len} runs [{elapsed_precise}] {wide_bar} ETA {eta}")
-                    .expect("a valid template"),
+                ProgressStyle::with_template(&format!(
+                    "{{spinner}} {{pos}}/{{len}} {} [{{elapsed_precise}}] {{wide_bar}} ETA {{eta}}",
+                    self.unit
+                ))
+                .expect("a valid template"),
             );
             b.reset_eta();
         }
@@ -249,7 +255,7 @@ impl Execution<'_> {
     /// Runs (or resumes) the experiment with a progress bar, and says when it resumed or found
     /// it complete already (nothing to do: success).
     fn execute(&self, exp: &Experiment) -> Result<ExecReport> {
-        let bar = Bar::new(self.quiet);
+        let bar = Bar::new(self.quiet, "runs");
         let _polling = Polling::start();
         let report = execute(
             exp,
@@ -345,7 +351,30 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
         );
     }
     let _polling = Polling::start();
-    single::run_to_dir(scenario, &options, stop)
+    let summary = single::run_with_summary(scenario, &options, stop, &Bar::new(args.common.quiet, "ticks"))?;
+    if !args.common.quiet {
+        note!("{}", run_summary(&summary, scenario));
+    }
+    Ok(summary.dir)
+}
+
+/// The paragraph on stderr at the end of a run: what ran, the headline numbers, where it went.
+fn run_summary(s: &single::RunSummary, scenario: &Scenario) -> String {
+    use peacesim::experiment::whatif::render::human;
+    let o = &s.outcomes;
+    format!(
+        "done: {} ticks ({} days) of {}; {} people at the start, {} at the end; {} civilians killed \
+         ({} deaths from all causes), peak displaced {}; written to {}",
+        s.ticks,
+        human(f64::from(s.ticks) * scenario.run.tick_length_days),
+        scenario.name,
+        human(s.people.0),
+        human(s.people.1),
+        human(o.civilian_fatalities),
+        human(o.deaths),
+        human(o.peak_displaced),
+        s.dir.display()
+    )
 }
 
 fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop: Stop<'_>) -> Result<PathBuf> {

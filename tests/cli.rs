@@ -403,3 +403,65 @@ fn help_lists_examples_and_every_exit_code_and_completions_are_printed() {
     assert_eq!(util::peacesim(&["completions", "tcsh"], &dir).status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
+    let dir = util::temp_dir("run-summary");
+    let out = dir.join("run");
+    let args = ["run", "tiny-conflict", "--ticks", "20", "--out", out.to_str().unwrap()];
+    let r = util::peacesim(&args, &dir);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    // Scripts read the directory from standard output: nothing else is there.
+    assert_eq!(String::from_utf8_lossy(&r.stdout), format!("{}\n", out.display()));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    // Standard error is not a terminal here: no progress bar, but the summary.
+    assert!(!stderr.contains("ticks ["), "{stderr}");
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("done: "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    // Its numbers are the run's (civilians killed: every perpetrator and crossfire, ticks 1..).
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(ts.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let killed: f64 = rows
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            header
+                .iter()
+                .zip(row.iter())
+                .filter(|(h, _)| {
+                    ["rebel", "militia", "state", "mission", "crossfire"]
+                        .iter()
+                        .any(|p| *h == format!("civilian_fatalities_{p}"))
+                })
+                .map(|(_, v)| v.parse::<f64>().unwrap())
+                .sum::<f64>()
+        })
+        .sum();
+    let human = peacesim::experiment::whatif::render::human;
+    for wanted in [
+        "done: 20 ticks (20 days) of Tiny conflict; 10,000 people at the start".to_string(),
+        format!("; {} civilians killed", human(killed)),
+        "peak displaced".to_string(),
+        format!("written to {}", out.display()),
+    ] {
+        assert!(summary.contains(&wanted), "`{wanted}` not in: {summary}");
+    }
+    // --quiet: nothing on standard error.
+    let r = util::peacesim(
+        &[
+            "run",
+            "tiny-conflict",
+            "--ticks",
+            "5",
+            "--out",
+            dir.join("q").to_str().unwrap(),
+            "--quiet",
+        ],
+        &dir,
+    );
+    assert!(r.status.success() && r.stderr.is_empty(), "{}", String::from_utf8_lossy(&r.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
