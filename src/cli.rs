@@ -4,12 +4,40 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Shown after the top-level help: examples, and what each exit code means (the codes are
+/// `Error::exit_code` and `main`'s handling of clap, `--help` and closed pipes).
+const AFTER_HELP: &str = "\
+Examples:
+  peacesim scenarios                               list the built-in scenarios
+  peacesim run baseline                            one year of the baseline
+  peacesim run baseline --replicates 20 --plot     an ensemble of 20 runs, with figures
+  peacesim whatif baseline --set mission.troops=0  the mission without troops, paired
+  peacesim compare baseline --arm as-is= --arm 'bottom-up=mission.policy.allocation=\"bottom_up\"'
+  peacesim sweep plan.toml --shard 0/4             one shard of four; then `peacesim merge`
+  peacesim export tiny-conflict > mine.toml        a built-in scenario's file, to edit
+  peacesim completions bash > ~/.local/share/bash-completion/completions/peacesim
+
+Exit codes:
+  0    success; also a complete experiment run again (nothing to do), and output to a reader
+       that has gone (`peacesim params | head -1`)
+  1    invalid input: a scenario, plan, --set value or command line (every problem is listed)
+  2    output or I/O problem: an input that cannot be read, an output that cannot be written or
+       is in use, `verify` or `merge` finding a directory that does not match its manifest
+  3    `peacesim check`: a pattern did not reproduce (the report is still written)
+  130  interrupted by Ctrl-C or SIGTERM (partial output removed, or kept for the same command to
+       resume), or the dashboard stopped
+  Any other code (101: a panic) is a bug; please report it with the command line.";
+
 /// peacesim: simulate peace operations and human security.
-///
-/// Exit codes: 0 success; 1 invalid input (scenario, plan, arguments); 2 output or I/O
-/// problem; 130 interrupted.
 #[derive(Debug, Parser)]
-#[command(name = "peacesim", version = peacesim::output::manifest::VERSION, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "peacesim",
+    version = peacesim::output::manifest::VERSION,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -31,6 +59,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the scenarios built into peacesim: name, model, people, length and description.
     Scenarios,
+    /// Write a built-in scenario's TOML file, as shipped, to stdout or a file (to start your own).
+    Export {
+        /// Built-in scenario name (see `peacesim scenarios`), with or without `.toml`.
+        name: String,
+        /// Write to this file instead of standard output (prints its path).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Describe a scenario in plain language: population, armed groups, mission, scheduled events.
     Describe {
         /// Scenario file or built-in scenario name (see `peacesim scenarios`).
@@ -61,18 +100,24 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads (default: all cores).
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, hide_default_value = true)]
         threads: usize,
         /// Run every check with the mechanism it tests switched off; exit 0 only if every check
         /// then fails (exit 3 names those that still pass).
         #[arg(long)]
         knockouts: bool,
     },
-    /// Check scenario files and report every problem; exit 1 if any is invalid.
+    /// Check scenario files (either model) and report every problem of each; exit 1 if any is
+    /// invalid, 2 if none is but some could not be read.
     Validate {
-        /// Scenario files.
-        #[arg(required = true)]
+        /// Scenario files or built-in scenario names (see `peacesim scenarios`).
+        #[arg(required = true, value_name = "SCENARIO")]
         files: Vec<PathBuf>,
+    },
+    /// Print a shell completion script (e.g. `peacesim completions bash > ~/.local/share/bash-completion/completions/peacesim`).
+    Completions {
+        /// Shell: bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
     },
     /// List every mechanism parameter with its default, range, unit and source.
     Params {
@@ -92,7 +137,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct RunCommon {
     /// Worker threads (default: all cores). Outputs do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Override a scenario field before validation, e.g. --set mission.troops=4000 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -145,7 +190,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Worker threads (default: all cores). Outputs do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Start over even if the directory holds a partial or complete sweep.
     #[arg(long)]
@@ -198,7 +243,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "outputs/dashboard")]
     pub out: PathBuf,
     /// Worker threads for runs (default: all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 }
 
@@ -223,7 +268,7 @@ pub struct WhatIfArgs {
     #[arg(long)]
     pub ticks: Option<u32>,
     /// Worker threads (default: all cores). Outputs do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Output directory (default: outputs/<scenario>/whatif-seed-<seed>-<hash of the changes>).
     #[arg(long)]

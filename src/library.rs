@@ -56,6 +56,24 @@ pub fn find(name: &str) -> Option<&'static BuiltinScenario> {
     BUILTIN.iter().find(|b| b.name == name)
 }
 
+/// The built-in scenario called `name`, or an error listing them all (with a "did you mean").
+///
+/// # Errors
+/// [`Error::Usage`] (exit code 1) if there is none of that name.
+pub fn require(name: &str) -> Result<&'static BuiltinScenario> {
+    find(name).ok_or_else(|| {
+        let bare = name.strip_suffix(".toml").unwrap_or(name);
+        let names: Vec<&str> = BUILTIN.iter().map(|b| b.name).collect();
+        let hint = document::closest(bare, &names)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        Error::Usage(format!(
+            "no built-in scenario `{bare}`{hint}; built-in scenarios: {} (see `peacesim scenarios`)",
+            names.join(", ")
+        ))
+    })
+}
+
 /// Names of the built-in scenarios, comma-separated (for messages).
 #[must_use]
 pub fn names() -> String {

@@ -166,6 +166,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             )?;
             Ok(())
         }
+        Command::Export { name, out, force } => export(&name, out, force),
         Command::Describe { scenario } => describe(&scenario),
         Command::Plot(args) => plot(args),
         Command::Merge { dir } => {
@@ -182,6 +183,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             knockouts,
         } => check(&scale, seeds, out, threads, knockouts),
         Command::Validate { files } => validate(&files),
+        Command::Completions { shell } => completions(shell),
         Command::Params { markdown } => params(markdown),
         Command::Indicators { markdown } => indicators(markdown),
     }
@@ -197,13 +199,16 @@ fn command_line() -> String {
 /// A progress bar with ETA on stderr, drawn only when stderr is a terminal.
 struct Bar {
     bar: Option<ProgressBar>,
+    /// What is counted: `runs`, `ticks`.
+    unit: &'static str,
 }
 
 impl Bar {
-    fn new(quiet: bool) -> Self {
+    fn new(quiet: bool, unit: &'static str) -> Self {
         use std::io::IsTerminal;
         Self {
             bar: (!quiet && std::io::stderr().is_terminal()).then(ProgressBar::hidden),
+            unit,
         }
     }
 }
@@ -215,8 +220,11 @@ impl Progress for Bar {
             b.set_length(total);
             b.set_position(done);
             b.set_style(
-                ProgressStyle::with_template("{spinner} {pos}/{len} runs [{elapsed_precise}] {wide_bar} ETA {eta}")
-                    .expect("a valid template"),
+                ProgressStyle::with_template(&format!(
+                    "{{spinner}} {{pos}}/{{len}} {} [{{elapsed_precise}}] {{wide_bar}} ETA {{eta}}",
+                    self.unit
+                ))
+                .expect("a valid template"),
             );
             b.reset_eta();
         }
@@ -245,9 +253,10 @@ struct Execution<'a> {
 }
 
 impl Execution<'_> {
-    /// Runs (or resumes) the experiment with a progress bar, and says when it resumed.
+    /// Runs (or resumes) the experiment with a progress bar, and says when it resumed or found
+    /// it complete already (nothing to do: success).
     fn execute(&self, exp: &Experiment) -> Result<ExecReport> {
-        let bar = Bar::new(self.quiet);
+        let bar = Bar::new(self.quiet, "runs");
         let _polling = Polling::start();
         let report = execute(
             exp,
@@ -261,7 +270,14 @@ impl Execution<'_> {
                 stop: self.stop,
             },
         )?;
-        if report.skipped > 0 && !self.quiet {
+        if report.nothing_to_do {
+            if !self.quiet {
+                note!(
+                    "nothing to do: {} already holds this experiment, complete (--force runs it again)",
+                    report.dir.display()
+                );
+            }
+        } else if report.skipped > 0 && !self.quiet {
             note!("resumed: {} of {} runs were already complete", report.skipped, report.runs);
         }
         Ok(report)
@@ -336,7 +352,30 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
         );
     }
     let _polling = Polling::start();
-    single::run_to_dir(scenario, &options, stop)
+    let summary = single::run_with_summary(scenario, &options, stop, &Bar::new(args.common.quiet, "ticks"))?;
+    if !args.common.quiet {
+        note!("{}", run_summary(&summary, scenario));
+    }
+    Ok(summary.dir)
+}
+
+/// The paragraph on stderr at the end of a run: what ran, the headline numbers, where it went.
+fn run_summary(s: &single::RunSummary, scenario: &Scenario) -> String {
+    use peacesim::experiment::whatif::render::human;
+    let o = &s.outcomes;
+    format!(
+        "done: {} ticks ({} days) of {}; {} people at the start, {} at the end; {} civilians killed \
+         ({} deaths from all causes), peak displaced {}; written to {}",
+        s.ticks,
+        human(f64::from(s.ticks) * scenario.run.tick_length_days),
+        scenario.name,
+        human(s.people.0),
+        human(s.people.1),
+        human(o.civilian_fatalities),
+        human(o.deaths),
+        human(o.peak_displaced),
+        s.dir.display()
+    )
 }
 
 fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop: Stop<'_>) -> Result<PathBuf> {
@@ -519,6 +558,25 @@ fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
     Err(Error::Interrupted("the dashboard was stopped".into()))
 }
 
+/// `peacesim export`: a built-in scenario's file as shipped, to stdout or `--out FILE`.
+fn export(name: &str, out: Option<PathBuf>, force: bool) -> Result<()> {
+    let scenario = peacesim::library::require(name)?;
+    let Some(path) = out else {
+        return say_raw!("{}", scenario.text);
+    };
+    if path.exists() && !force {
+        return Err(Error::Output {
+            path,
+            message: "already exists; use --force to replace it".into(),
+        });
+    }
+    std::fs::write(&path, scenario.text).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })?;
+    say!("{}", path.display())
+}
+
 /// `peacesim describe`: a scenario in plain language.
 fn describe(scenario: &Path) -> Result<()> {
     let input = ScenarioInput::resolve(scenario)?;
@@ -634,29 +692,62 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize, 
     }
 }
 
-/// `peacesim validate`: every problem of every file; an error if any file is invalid.
+/// `peacesim validate`: each file (or built-in scenario name) of either model, with one `ok`
+/// line on stdout or every problem on stderr; an error if any is invalid (exit 1) or, if none
+/// is, unreadable (exit 2).
 fn validate(files: &[PathBuf]) -> Result<()> {
-    let mut failed = 0;
+    let (mut invalid, mut unreadable) = (0, 0);
     for f in files {
-        match peacesim::spec::read_text(f).and_then(|text| Scenario::from_toml_str(&text, f)) {
-            Ok(s) => say!(
-                "{}: ok ({}, {} localities, {} people)",
-                f.display(),
+        match ScenarioInput::resolve(f).and_then(|input| Ok((input.load(&[])?, input.label))) {
+            Ok((ModelSpec::Peacesim(s), label)) => say!(
+                "{}: ok ({}, {} localities, {} people, {} ticks)",
+                label.display(),
                 s.name,
                 s.localities.len(),
-                s.total_population()
+                s.total_population(),
+                s.run.ticks
+            )?,
+            Ok((ModelSpec::Epstein(e), label)) => say!(
+                "{}: ok ({}, model epstein, {}x{} lattice, {} ticks)",
+                label.display(),
+                e.name(),
+                e.width,
+                e.height,
+                e.ticks
             )?,
             Err(e) => {
-                failed += 1;
+                if e.exit_code() == 1 {
+                    invalid += 1;
+                } else {
+                    unreadable += 1;
+                }
                 note!("{e}");
             }
         }
     }
-    if failed > 0 {
-        Err(Error::Usage(format!("{failed} of {} scenario files are invalid", files.len())))
+    let summary = |n: usize, what: &str| format!("{n} of {} scenario files {what}", files.len());
+    if invalid > 0 {
+        let mut message = summary(invalid, if invalid == 1 { "is invalid" } else { "are invalid" });
+        if unreadable > 0 {
+            message.push_str(&format!(", {unreadable} could not be read"));
+        }
+        Err(Error::Usage(message))
+    } else if unreadable > 0 {
+        Err(Error::Output {
+            path: PathBuf::from("validate"),
+            message: summary(unreadable, "could not be read"),
+        })
     } else {
         Ok(())
     }
+}
+
+/// `peacesim completions SHELL`: the shell's completion script for every command and option.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "peacesim", &mut script);
+    say_raw!("{}", String::from_utf8_lossy(&script))
 }
 
 /// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.

@@ -237,3 +237,231 @@ fn a_malformed_command_line_is_invalid_input_and_help_succeeds() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn rerunning_a_complete_experiment_has_nothing_to_do_and_force_runs_it_again() {
+    let dir = util::temp_dir("nothing-to-do");
+    let out = dir.join("ens");
+    let ensemble = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "tiny-conflict",
+            "--ticks",
+            "5",
+            "--replicates",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        util::peacesim(&args, &dir)
+    };
+    let first = ensemble(&[]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+
+    // The same command again: success, says so naming the directory, touches nothing, and
+    // still prints the directory as the last line of standard output.
+    let again = ensemble(&[]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("nothing to do") && stderr.contains(out.to_str().unwrap()),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), out.to_str().unwrap());
+    assert_eq!(std::fs::read_to_string(out.join("manifest.json")).unwrap(), manifest);
+    // --quiet: only the directory.
+    let quiet = ensemble(&["--quiet"]);
+    assert!(quiet.status.success());
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout).trim(), out.to_str().unwrap());
+
+    // --force runs it again.
+    let forced = ensemble(&["--force"]);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert!(forced.status.success(), "{stderr}");
+    assert!(!stderr.contains("nothing to do"), "{stderr}");
+    assert!(out.join("summary.csv").exists());
+
+    // A complete manifest whose files are gone is not taken for done.
+    std::fs::remove_file(out.join("summary.csv")).unwrap();
+    let damaged = ensemble(&["--quiet"]);
+    let stderr = String::from_utf8_lossy(&damaged.stderr);
+    assert_eq!(damaged.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`summary.csv`") && stderr.contains("--force"), "{stderr}");
+
+    // A shard of a sweep (the same code): a resubmitted finished task succeeds.
+    let plan = util::root().join("tests/data/plans/tiny-factorial.toml");
+    let sweep_out = dir.join("sweep");
+    let shard = || {
+        util::peacesim(
+            &[
+                "sweep",
+                plan.to_str().unwrap(),
+                "--shard",
+                "1/3",
+                "--out",
+                sweep_out.to_str().unwrap(),
+            ],
+            &dir,
+        )
+    };
+    assert!(shard().status.success());
+    let again = shard();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("nothing to do") && stderr.contains("shard-1-of-3"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn validate_takes_every_shipped_file_of_either_model_and_built_in_names() {
+    let dir = util::temp_dir("cli-validate-all");
+    // `peacesim validate scenarios/*.toml` as the shell expands it, plus built-in names.
+    let mut files: Vec<String> = std::fs::read_dir(util::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f.ends_with("epstein-rebellion.toml")));
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["baseline", "epstein-rebellion.toml"]);
+    let out = peacesim(&args, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().count(), files.len() + 2, "one line per argument:\n{stdout}");
+    for f in &files {
+        assert!(stdout.contains(&format!("{f}: ok (")), "{f}:\n{stdout}");
+    }
+    assert!(stdout.contains("scenarios/baseline.toml (built in): ok (Baseline"), "{stdout}");
+    assert!(
+        stdout.contains("scenarios/epstein-rebellion.toml (built in): ok (") && stdout.contains("model epstein, 40x40 lattice"),
+        "{stdout}"
+    );
+
+    // Per file: an invalid file and a bad name are reported, the good ones still said ok; an
+    // unreadable path alone is an I/O problem (exit 2).
+    let bad = util::write(&dir, "bad.toml", "schema_version = 1\nname = 3\n");
+    let out = peacesim(&["validate", bad.to_str().unwrap(), "basline", "tiny-conflict"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml: ") && stderr.contains("did you mean `baseline`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 of 3 scenario files are invalid"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tiny-conflict.toml (built in): ok"));
+    let out = peacesim(&["validate", "no/such/file.toml", "tiny-conflict"], &dir);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn help_lists_examples_and_every_exit_code_and_completions_are_printed() {
+    let dir = util::temp_dir("help");
+    let help = util::peacesim(&["--help"], &dir);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Examples:\n  peacesim "), "{text}");
+    let codes = text
+        .split("Exit codes:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no exit codes in:\n{text}"));
+    // Every code the binary gives (peacesim::Error::exit_code, clap's errors, interruptions).
+    for code in ["0", "1", "2", "3", "130"] {
+        assert!(
+            codes.lines().any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "exit code {code} missing:\n{codes}"
+        );
+    }
+    let after = text.split("Examples:").nth(1).unwrap();
+    assert!(
+        after.lines().all(|l| l.len() <= 100),
+        "examples and exit codes fit 100 columns:\n{after}"
+    );
+    // A default said in words is not repeated as clap's `[default: 0]`.
+    for command in ["run", "sweep", "compare", "whatif", "serve", "check"] {
+        let help = util::peacesim(&[command, "--help"], &dir);
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            text.contains("(default: all cores)") && !text.contains("[default: 0]"),
+            "{command}:\n{text}"
+        );
+    }
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = util::peacesim(&["completions", shell], &dir);
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["peacesim", "whatif", "export", "--replicates"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_eq!(util::peacesim(&["completions", "tcsh"], &dir).status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
+    let dir = util::temp_dir("run-summary");
+    let out = dir.join("run");
+    let args = ["run", "tiny-conflict", "--ticks", "20", "--out", out.to_str().unwrap()];
+    let r = util::peacesim(&args, &dir);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    // Scripts read the directory from standard output: nothing else is there.
+    assert_eq!(String::from_utf8_lossy(&r.stdout), format!("{}\n", out.display()));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    // Standard error is not a terminal here: no progress bar, but the summary.
+    assert!(!stderr.contains("ticks ["), "{stderr}");
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("done: "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    // Its numbers are the run's (civilians killed: every perpetrator and crossfire, ticks 1..).
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(ts.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let killed: f64 = rows
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            header
+                .iter()
+                .zip(row.iter())
+                .filter(|(h, _)| {
+                    ["rebel", "militia", "state", "mission", "crossfire"]
+                        .iter()
+                        .any(|p| *h == format!("civilian_fatalities_{p}"))
+                })
+                .map(|(_, v)| v.parse::<f64>().unwrap())
+                .sum::<f64>()
+        })
+        .sum();
+    let human = peacesim::experiment::whatif::render::human;
+    for wanted in [
+        "done: 20 ticks (20 days) of Tiny conflict; 10,000 people at the start".to_string(),
+        format!("; {} civilians killed", human(killed)),
+        "peak displaced".to_string(),
+        format!("written to {}", out.display()),
+    ] {
+        assert!(summary.contains(&wanted), "`{wanted}` not in: {summary}");
+    }
+    // --quiet: nothing on standard error.
+    let r = util::peacesim(
+        &[
+            "run",
+            "tiny-conflict",
+            "--ticks",
+            "5",
+            "--out",
+            dir.join("q").to_str().unwrap(),
+            "--quiet",
+        ],
+        &dir,
+    );
+    assert!(r.status.success() && r.stderr.is_empty(), "{}", String::from_utf8_lossy(&r.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -148,3 +148,40 @@ fn duplicate_names_are_rejected() {
     let (msg, _) = message(&text);
     assert!(msg.contains("duplicate name `East`"), "{msg}");
 }
+
+#[test]
+fn an_unknown_key_does_not_hide_range_errors_in_the_same_file() {
+    // A typo of a required key (read as that key to check the rest), an unknown key with no near
+    // miss, and a range error further down: all three are reported, with lines.
+    let text = tiny_with("population = 1800", "populaton = -5")
+        .replacen("posture_share = 0.6", "posture_share = 3", 1)
+        .replacen("[mission]", "[mission]\ncolour = \"blue\"", 1);
+    let (msg, err) = message(&text);
+    assert_eq!(err.exit_code(), 1);
+    let typo = line_of(&text, "populaton");
+    for wanted in [
+        format!("scenarios/x.toml: line {typo}: localities[1].populaton: unknown key `populaton` (did you mean `population`?)"),
+        format!("scenarios/x.toml: line {typo}: localities[1].population: must not be negative, got -5 (the value given as `populaton`)"),
+        format!(
+            "scenarios/x.toml: line {}: mission.colour: unknown key `colour`",
+            line_of(&text, "colour")
+        ),
+        format!(
+            "scenarios/x.toml: line {}: mission.posture_share: must be in [0, 1], got 3",
+            line_of(&text, "posture_share = 3")
+        ),
+    ] {
+        assert!(msg.contains(&wanted), "missing `{wanted}` in:\n{msg}");
+    }
+    assert!(!msg.contains("required key"), "a typo is not also a missing key:\n{msg}");
+
+    // Epstein's model too.
+    let text = std::fs::read_to_string(util::scenario_path("epstein-rebellion.toml"))
+        .unwrap()
+        .replacen("[cops]", "[cops]\nspeed = 3", 1);
+    let text = text.replacen("vision = 7.0", "vision = 70.0", 1);
+    let err = peacesim::spec::ModelSpec::from_text(&text, std::path::Path::new("e.toml"), &[]).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("cops.speed: unknown key `speed`") && msg.contains("vision"), "{msg}");
+    assert!(msg.lines().count() >= 2 && msg.lines().all(|l| l.starts_with("e.toml: ")), "{msg}");
+}

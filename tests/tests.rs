@@ -30,6 +30,8 @@ mod mechanisms;
 mod missions;
 /// Figures: every figure type from small runs; SVG well-formed with title and labels; PNG decodes and is not blank.
 mod plots;
+/// The project's files agree with Cargo.toml: licence files, CITATION.cff's version.
+mod project;
 /// A full disk, SIGINT and SIGTERM, unreadable files; the parser never panics on arbitrary bytes.
 mod reliability;
 /// Invalid inputs give clear messages with file, line, field path and rule, and never panic.

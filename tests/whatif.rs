@@ -232,9 +232,12 @@ fn whatif_writes_a_table_a_report_and_a_figure_and_repeats_byte_for_byte() {
     assert_eq!(read(&b.join("whatif.csv")), csv);
     assert_eq!(read(&b.join("whatif.md")), md);
 
-    // A finished what-if is refused without --force, and redrawn by `plot`.
+    // A finished what-if has nothing to do (exit 0, the directory printed), and is redrawn by
+    // `plot`.
     let again = whatif(&dir, "a", &["--set", "mission.troops=0", "--quiet"]);
-    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(stdout(&again).trim(), "a");
+    assert_eq!(read(&a.join("whatif.md")), md, "left as it was");
     let plot = peacesim(&["plot", "a", "--format", "svg"], &dir);
     assert!(plot.status.success(), "{}", stderr(&plot));
     assert!(stdout(&plot).contains("whatif.svg") && stdout(&plot).contains("compare-differences.svg"));
@@ -292,4 +295,40 @@ fn bad_changes_fail_at_once_naming_the_field() {
     assert!(stderr(&out).contains("same model"), "{}", stderr(&out));
     assert!(!dir.join("bad").exists(), "nothing is written");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn export_writes_each_built_in_scenario_as_shipped_and_it_validates() {
+    let dir = util::temp_dir("export");
+    for b in peacesim::library::builtin() {
+        // To standard output: the shipped file, byte for byte.
+        let out = peacesim(&["export", b.name], &dir);
+        assert!(out.status.success(), "{}: {}", b.name, stderr(&out));
+        let shipped = read(&util::scenario_path(&format!("{}.toml", b.name)));
+        assert_eq!(stdout(&out), shipped, "{}", b.name);
+        // To a file (with `.toml` on the name too), which then validates.
+        let file = dir.join(format!("{}.toml", b.name));
+        let name_toml = format!("{}.toml", b.name);
+        let out = peacesim(&["export", &name_toml, "--out", file.to_str().unwrap()], &dir);
+        assert!(out.status.success(), "{}: {}", b.name, stderr(&out));
+        assert_eq!(stdout(&out).trim(), file.to_str().unwrap());
+        assert_eq!(read(&file), shipped, "{}", b.name);
+        let check = peacesim(&["validate", file.to_str().unwrap()], &dir);
+        assert!(check.status.success(), "{}: {}", b.name, stderr(&check));
+    }
+    // An existing file is kept without --force, replaced with it.
+    let file = dir.join("tiny-conflict.toml");
+    std::fs::write(&file, "mine").unwrap();
+    let out = peacesim(&["export", "tiny-conflict", "--out", file.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("already exists; use --force"), "{}", stderr(&out));
+    assert_eq!(read(&file), "mine");
+    let out = peacesim(&["export", "tiny-conflict", "--out", file.to_str().unwrap(), "--force"], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(&file), read(&util::scenario_path("tiny-conflict.toml")));
+    // Only built-in names: an unknown one is invalid input with a suggestion.
+    let out = peacesim(&["export", "tiny-conflit"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("did you mean `tiny-conflict`?"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

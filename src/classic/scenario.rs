@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, FieldErrors, Result};
 use crate::scenario::document;
 use crate::scenario::params::check_range;
-use crate::scenario::{ArrestRule, Override, Source, sha256_hex};
+use crate::scenario::{ArrestRule, Override, Source, problems_error, schema_label, sha256_hex};
 
 /// Neighbourhood of vision radius v.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -517,15 +517,24 @@ impl EpsteinScenario {
                 errors,
             });
         }
-        let raw: RawEpstein = document::deserialize(table, text, path)?;
+        // An unknown key is reported with everything else: it does not hide range errors.
+        let mut read = document::deserialize_past_unknown_keys::<RawEpstein>(table, text);
+        let problems = read.problems(&FieldErrors::default());
+        let label = schema_label(path, overrides, &problems);
+        let Some(raw) = read.value.take() else {
+            return Err(problems_error(label, problems));
+        };
         let mut e = FieldErrors::default();
         validate(&raw, &mut e);
         if !e.is_empty() {
             e.locate(|p| document::line_of_path(text, p));
             return Err(Error::Invalid {
-                path: path.to_path_buf(),
-                errors: e,
+                path: label,
+                errors: read.problems(&e),
             });
+        }
+        if !problems.is_empty() {
+            return Err(problems_error(label, problems));
         }
         let source = Source {
             file: path.display().to_string(),

@@ -57,6 +57,8 @@ pub struct ExecReport {
     pub runs: u64,
     /// Runs found already complete and skipped.
     pub skipped: u64,
+    /// The directory already held this experiment, complete: nothing was run or written.
+    pub nothing_to_do: bool,
 }
 
 struct RunResult {
@@ -209,7 +211,8 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
     }
 }
 
-/// Runs (or resumes) an experiment or one shard of it.
+/// Runs (or resumes) an experiment or one shard of it. A directory that already holds this
+/// experiment, complete, is left as it is (`nothing_to_do`); `force` runs it again.
 ///
 /// # Errors
 /// Output problems, an existing directory holding a different experiment (without `force`), or
@@ -229,15 +232,22 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     // One writer at a time: a second process (here or on another host sharing the file system)
     // would mix its rows with ours.
     let _lock = crate::output::OutputLock::acquire(&dir)?;
-    prepare_dir(&dir, exp, opts.force)?;
+    let mine: Vec<u64> = (0..exp.runs())
+        .filter(|r| opts.shard.is_none_or(|(i, n)| r % u64::from(n) == u64::from(i)))
+        .collect();
+    if prepare_dir(&dir, exp, opts.force)? == DirState::Complete {
+        return Ok(ExecReport {
+            dir,
+            runs: mine.len() as u64,
+            skipped: mine.len() as u64,
+            nothing_to_do: true,
+        });
+    }
     let started_at = utc_now();
     manifest(exp, opts, &started_at, Vec::new(), false).write(&dir)?;
     let design_path = dir.join("design.csv");
     fs::write(&design_path, design_csv(exp)).map_err(write_err(&design_path))?;
 
-    let mine: Vec<u64> = (0..exp.runs())
-        .filter(|r| opts.shard.is_none_or(|(i, n)| r % u64::from(n) == u64::from(i)))
-        .collect();
     let mut tables = Tables::open(exp, &dir, &mine)?;
     let skipped = tables.done;
     opts.progress.start(mine.len() as u64, skipped);
@@ -250,6 +260,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         dir,
         runs: mine.len() as u64,
         skipped,
+        nothing_to_do: false,
     })
 }
 
@@ -418,9 +429,18 @@ fn finalize(partial: &Path, done: &Path) -> Result<()> {
     fs::rename(partial, done).map_err(write_err(done))
 }
 
-/// Makes `dir` ready: creates it, or checks that what it holds is this experiment (to resume),
-/// or clears it when forced.
-fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
+/// What [`prepare_dir`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DirState {
+    /// Ready to run into: new, emptied by `force`, or holding this experiment in part.
+    Ready,
+    /// Holds this experiment, complete: there is nothing to do.
+    Complete,
+}
+
+/// Makes `dir` ready: creates it, or checks that what it holds is this experiment (to resume,
+/// or nothing to do when it is complete), or clears it when forced.
+fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
     if dir.exists() {
         if !dir.is_dir() {
             return Err(Error::Output {
@@ -465,11 +485,19 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
                 });
             }
             if m.complete {
-                // Rerunning a complete experiment redoes nothing but the final files; keep it simple: refuse.
-                return Err(Error::Output {
-                    path: dir.to_path_buf(),
-                    message: "this experiment is already complete; use --force to run it again".into(),
-                });
+                // The same experiment, finished: rerunning the command (a resubmitted cluster
+                // job, a script run twice) succeeds without touching it, as long as the files
+                // its manifest lists are there (`peacesim verify` checks their contents).
+                if let Some(missing) = m.files.iter().find(|f| !dir.join(&f.name).is_file()) {
+                    return Err(Error::Output {
+                        path: dir.to_path_buf(),
+                        message: format!(
+                            "holds this experiment, complete, but `{}` listed in its manifest is missing; use --force to run it again",
+                            missing.name
+                        ),
+                    });
+                }
+                return Ok(DirState::Complete);
             }
         } else if fs::read_dir(dir).map_err(write_err(dir))?.next().is_some() && !dir.join("shards").exists() {
             return Err(Error::Output {
@@ -478,7 +506,8 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<()> {
             });
         }
     }
-    fs::create_dir_all(dir).map_err(write_err(dir))
+    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    Ok(DirState::Ready)
 }
 
 #[cfg(test)]

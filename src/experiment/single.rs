@@ -2,16 +2,19 @@
 
 use std::path::PathBuf;
 
-use crate::engine::Simulation;
+use crate::engine::{Observer, Simulation};
 use crate::error::Result;
 use crate::output::csv::RunWriter;
 use crate::output::manifest::{Manifest, ScenarioRef};
+use crate::output::outcomes::{OutcomeObserver, Outcomes};
 use crate::output::{StagedDir, utc_now};
+use crate::phases::conflict::ViolentEvent;
+use crate::phases::indicators::TickRecord;
 use crate::scenario::Scenario;
 use crate::spec::ModelSpec;
 
 use super::model;
-use super::pool::{effective_threads, with_threads};
+use super::pool::{NoProgress, Progress, effective_threads, with_threads};
 
 /// How to run and where to write.
 #[derive(Debug, Clone)]
@@ -28,6 +31,19 @@ pub struct RunOptions {
     pub command: String,
 }
 
+/// What a run did, for the summary a front end prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// The run directory written.
+    pub dir: PathBuf,
+    /// Ticks run.
+    pub ticks: u32,
+    /// People alive at tick 0 and at the end.
+    pub people: (f64, f64),
+    /// The run's outcomes (as in an ensemble's `outcomes.csv`).
+    pub outcomes: Outcomes,
+}
+
 /// Runs a scenario (its seed and ticks as given) and writes the run directory.
 ///
 /// The directory appears only when complete; `stop` is polled between ticks and an
@@ -36,17 +52,61 @@ pub struct RunOptions {
 /// # Errors
 /// Output errors, or [`crate::Error::Interrupted`].
 pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() -> bool + Sync)) -> Result<PathBuf> {
+    run_with_summary(scenario, options, stop, &NoProgress).map(|s| s.dir)
+}
+
+/// Writes the run's files and keeps its outcomes and population, telling `progress` of each tick.
+struct Watched<'a> {
+    writer: RunWriter,
+    outcomes: OutcomeObserver,
+    people: (f64, f64),
+    progress: &'a dyn Progress,
+}
+
+impl Observer for Watched<'_> {
+    fn observe(&mut self, scenario: &Scenario, record: &TickRecord, events: &[ViolentEvent]) -> Result<()> {
+        self.writer.observe(scenario, record, events)?;
+        self.outcomes.observe(scenario, record, events)?;
+        if record.tick == 0 {
+            self.people.0 = record.national.population;
+        } else {
+            self.progress.advance(1);
+        }
+        self.people.1 = record.national.population;
+        Ok(())
+    }
+}
+
+/// As [`run_to_dir`], telling `progress` of each tick (`start` with the ticks, `advance` by one
+/// a tick, `finish` at the end, also when the run fails), and returns what the run did.
+///
+/// # Errors
+/// Output errors, or [`crate::Error::Interrupted`].
+pub fn run_with_summary(
+    scenario: &Scenario,
+    options: &RunOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &dyn Progress,
+) -> Result<RunSummary> {
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
     let every = options.locality_every.unwrap_or(scenario.run.locality_output_every_ticks);
-    let files = with_threads(options.threads, || -> Result<_> {
-        let mut writer = RunWriter::create(staged.path(), scenario, every)?;
+    progress.start(u64::from(scenario.run.ticks), 0);
+    let ran = with_threads(options.threads, || -> Result<_> {
+        let mut watched = Watched {
+            writer: RunWriter::create(staged.path(), scenario, every)?,
+            outcomes: OutcomeObserver::new(false),
+            people: (0.0, 0.0),
+            progress,
+        };
         let mut sim = Simulation::new(scenario);
-        sim.run(&mut writer, stop)?;
-        let mut files = writer.finish()?;
+        sim.run(&mut watched, stop)?;
+        let mut files = watched.writer.finish()?;
         files.extend(crate::output::csv::write_network(staged.path(), scenario)?);
-        Ok(files)
-    })??;
+        Ok((files, watched.outcomes.outcomes, watched.people))
+    });
+    progress.finish();
+    let (files, outcomes, people) = ran??;
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
@@ -67,7 +127,12 @@ pub fn run_to_dir(scenario: &Scenario, options: &RunOptions, stop: &(dyn Fn() ->
         complete: true,
     };
     manifest.write(staged.path())?;
-    staged.commit()
+    Ok(RunSummary {
+        dir: staged.commit()?,
+        ticks: scenario.run.ticks,
+        people,
+        outcomes,
+    })
 }
 
 /// Runs an Epstein scenario (its seed and ticks as given) and writes `timeseries.csv` (tick,

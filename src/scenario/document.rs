@@ -112,6 +112,130 @@ pub fn deserialize<T: DeserializeOwned>(table: toml::Table, text: &str, path: &P
     })
 }
 
+/// At most this many unknown keys are set aside by [`deserialize_past_unknown_keys`] before it
+/// stops (each costs one more attempt).
+const MAX_UNKNOWN_KEYS: usize = 100;
+
+/// What [`deserialize_past_unknown_keys`] found.
+#[derive(Debug)]
+pub struct PastUnknownKeys<T> {
+    /// The value, if everything but the unknown keys deserialised.
+    pub value: Option<T>,
+    /// Problems found while deserialising, lines located.
+    problems: Vec<FieldError>,
+    /// Unknown keys read under the known key they are a near miss of, to check the rest:
+    /// (path read as, key as written, its line).
+    read_as: Vec<(String, String, Option<usize>)>,
+}
+
+impl<T> PastUnknownKeys<T> {
+    /// The problems found while deserialising, then `later` ones (validation of the value); a
+    /// problem at a key read under its near miss says so.
+    #[must_use]
+    pub fn problems(&self, later: &FieldErrors) -> FieldErrors {
+        self.problems
+            .iter()
+            .chain(later.iter())
+            .map(|e| {
+                let mut e = e.clone();
+                let under = |p: &str| e.path == p || e.path.starts_with(&format!("{p}.")) || e.path.starts_with(&format!("{p}["));
+                if let Some((p, written, line)) = self.read_as.iter().find(|(p, _, _)| under(p)) {
+                    e.message.push_str(&format!(" (the value given as `{written}`)"));
+                    if e.path == *p {
+                        e.line = *line;
+                    }
+                }
+                e
+            })
+            .collect()
+    }
+}
+
+/// Deserialises a table into `T` like [`deserialize`], but an unknown key does not hide the
+/// rest of the file: it is reported and set aside, and deserialisation is tried again, so that
+/// the caller can validate the rest and report every problem at once. A near miss of a known
+/// key that the table lacks (`populaton` for `population`) is read as that key, so that a typo
+/// does not turn into a missing required key and its value is still checked.
+pub fn deserialize_past_unknown_keys<T: DeserializeOwned>(mut table: toml::Table, text: &str) -> PastUnknownKeys<T> {
+    let mut found = PastUnknownKeys {
+        value: None,
+        problems: Vec::new(),
+        read_as: Vec::new(),
+    };
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(table.clone()) {
+            Ok(value) => {
+                found.value = Some(value);
+                return found;
+            }
+            Err(e) => {
+                let field_path = render_path(e.path());
+                let message = e.inner().message();
+                let line = line_of_path(text, &field_path);
+                found.problems.push(FieldError {
+                    line,
+                    message: explain(message),
+                    path: field_path.clone(),
+                });
+                let Some((unknown, expected)) = unknown_field(message) else {
+                    return found;
+                };
+                if found.problems.len() >= MAX_UNKNOWN_KEYS {
+                    return found;
+                }
+                let Some(parent) = parent_table_mut(&mut table, &field_path) else {
+                    return found;
+                };
+                let Some(value) = parent.remove(unknown) else { return found };
+                let refs: Vec<&str> = expected.iter().map(String::as_str).collect();
+                if let Some(best) = closest(unknown, &refs).filter(|b| !parent.contains_key(*b)) {
+                    parent.insert(best.to_string(), value);
+                    let read_as = match field_path.strip_suffix(unknown) {
+                        Some(prefix) => format!("{prefix}{best}"),
+                        None => best.to_string(),
+                    };
+                    found.read_as.push((read_as, unknown.to_string(), line));
+                }
+            }
+        }
+    }
+}
+
+/// The unknown key and the known ones of serde's "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field(message: &str) -> Option<(&str, Vec<String>)> {
+    let rest = first_line_str(message).strip_prefix("unknown field `")?;
+    let (unknown, tail) = rest.split_once('`')?;
+    Some((unknown, tail.split('`').skip(1).step_by(2).map(str::to_string).collect()))
+}
+
+fn first_line_str(message: &str) -> &str {
+    message.lines().next().unwrap_or("").trim()
+}
+
+/// The table holding the key at a field path (`localities[1]` for `localities[1].populaton`).
+fn parent_table_mut<'a>(table: &'a mut toml::Table, path: &str) -> Option<&'a mut toml::Table> {
+    let segments = parse_path(path)?;
+    let (Segment::Key(_), parents) = segments.split_last()? else {
+        return None;
+    };
+    let Some((first, rest)) = parents.split_first() else {
+        return Some(table);
+    };
+    let Segment::Key(first) = first else { return None };
+    let mut node = table.get_mut(first.as_str())?;
+    for seg in rest {
+        node = match seg {
+            Segment::Key(k) => node.as_table_mut()?.get_mut(k.as_str())?,
+            Segment::Index(i) => node.as_array_mut()?.get_mut(*i)?,
+            Segment::Named(n) => node
+                .as_array_mut()?
+                .iter_mut()
+                .find(|v| v.get("name").and_then(|x| x.as_str()) == Some(n.as_str()))?,
+        };
+    }
+    node.as_table_mut()
+}
+
 fn render_path(path: &serde_path_to_error::Path) -> String {
     let text = path.to_string();
     if text == "." { String::new() } else { text }

@@ -548,20 +548,29 @@ impl Scenario {
                 errors,
             });
         }
-        let raw: raw::RawScenario =
-            document::deserialize(table, text, path).map_err(|e| if overrides.is_empty() { e } else { with_override_note(e) })?;
+        // An unknown key is reported with everything else: it does not hide range errors.
+        let mut read = document::deserialize_past_unknown_keys::<raw::RawScenario>(table, text);
+        let problems = read.problems(&FieldErrors::default());
+        let label = schema_label(path, overrides, &problems);
+        let Some(raw) = read.value.take() else {
+            return Err(problems_error(label, problems));
+        };
         let source = Source {
             file: path.display().to_string(),
             sha256: sha256_hex(text.as_bytes()),
             overrides: overrides.iter().map(Override::render).collect(),
         };
-        validate::validate(raw, source).map_err(|mut errors| {
-            errors.locate(|p| document::line_of_path(text, p));
-            Error::Invalid {
-                path: path.to_path_buf(),
-                errors,
+        match validate::validate(raw, source) {
+            Ok(scenario) if problems.is_empty() => Ok(scenario),
+            Ok(_) => Err(problems_error(label, problems)),
+            Err(mut errors) => {
+                errors.locate(|p| document::line_of_path(text, p));
+                Err(Error::Invalid {
+                    path: label,
+                    errors: read.problems(&errors),
+                })
             }
-        })
+        }
     }
 
     /// Total agents across localities.
@@ -587,16 +596,23 @@ fn override_label(path: &Path) -> PathBuf {
     PathBuf::from(format!("{} (overrides)", path.display()))
 }
 
-fn with_override_note(e: Error) -> Error {
-    match e {
-        Error::Parse { path, mut errors } => {
-            errors.locate(|_| None);
-            Error::Parse {
-                path: PathBuf::from(format!("{} (after overrides)", path.display())),
-                errors,
-            }
-        }
-        other => other,
+/// How a file is named in problems found while reading it into its schema: with overrides,
+/// `FILE (after overrides)` (an unknown key may come from an override rather than the file).
+pub(crate) fn schema_label(path: &Path, overrides: &[Override], problems: &FieldErrors) -> PathBuf {
+    if overrides.is_empty() || problems.is_empty() {
+        path.to_path_buf()
+    } else {
+        PathBuf::from(format!("{} (after overrides)", path.display()))
+    }
+}
+
+/// One problem reading a file into its schema is a parse error, as always; several (unknown
+/// keys set aside, then another) are listed each with the file, as validation errors are.
+pub(crate) fn problems_error(path: PathBuf, errors: FieldErrors) -> Error {
+    if errors.len() == 1 {
+        Error::Parse { path, errors }
+    } else {
+        Error::Invalid { path, errors }
     }
 }
 

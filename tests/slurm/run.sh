@@ -4,7 +4,8 @@
 # Run as root on Debian 12 (CI runs it from .ci/run). It installs the packages if needed,
 # starts the daemons with a minimal slurm.conf (recipe: shared/reference/slurm-probe.md),
 # submits a 3-task array sweep plus a dependent merge job, waits, compares the merged CSVs
-# byte for byte with a single-process sweep, and stops the daemons it started.
+# byte for byte with a single-process sweep, resubmits a lost task and a finished one on their
+# own and merges again (the same bytes), and stops the daemons it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -105,22 +106,47 @@ WORK=$(mktemp -d /tmp/peacesim-slurm.XXXXXX)
 chmod 0755 "$WORK"
 PLAN="$ROOT/tests/data/plans/tiny-factorial.toml"
 cd "$WORK"
+# Waits for the jobs (comma-separated ids) to leave the queue, then checks that the last one
+# completed (a merge completes only after the array tasks it depends on succeeded).
+wait_for() {
+  for _ in $(seq 1 1200); do
+    if ! squeue -h -j "$1" 2>/dev/null | grep -q .; then break; fi
+    sleep 0.1
+  done
+  if squeue -h -j "$1" | grep -q .; then echo "jobs $1 did not finish"; squeue; exit 1; fi
+  local state
+  state=$(scontrol show job "${1##*,}" | grep -o 'JobState=[A-Z]*' | head -n1)
+  [ "$state" = "JobState=COMPLETED" ] || { echo "job ${1##*,}: $state"; cat "$WORK"/peacesim-*.out || true; exit 1; }
+}
 read -r ARRAY MERGE < <("$ROOT/scripts/slurm/submit.sh" "$PLAN" "$WORK/sweep" 3 "$BIN")
 echo "submitted array $ARRAY and merge $MERGE"
-for _ in $(seq 1 1200); do
-  if ! squeue -h -j "$ARRAY,$MERGE" 2>/dev/null | grep -q .; then break; fi
-  sleep 0.1
-done
-if squeue -h -j "$ARRAY,$MERGE" | grep -q .; then echo "jobs did not finish"; squeue; exit 1; fi
-state=$(scontrol show job "$MERGE" | grep -o 'JobState=[A-Z]*' | head -n1)
-[ "$state" = "JobState=COMPLETED" ] || { echo "merge job: $state"; cat "$WORK"/peacesim-*.out || true; exit 1; }
+wait_for "$ARRAY,$MERGE"
 ls "$WORK/sweep/shards"
 
 # --- compare with a single-process sweep -------------------------------------
 "$BIN" sweep "$PLAN" --out "$WORK/single" --quiet >/dev/null
-for f in design.csv outcomes.csv series.csv; do
-  cmp "$WORK/single/$f" "$WORK/sweep/$f"
-done
-grep -q '"complete": true' "$WORK/sweep/manifest.json"
+same_as_single() {
+  for f in design.csv outcomes.csv series.csv; do
+    cmp "$WORK/single/$f" "$WORK/sweep/$f"
+  done
+  grep -q '"complete": true' "$WORK/sweep/manifest.json"
+}
+same_as_single
+
+# --- one task resubmitted alone ---------------------------------------------
+# Shard 2 is lost (as if its task had failed) and shard 1 is finished; resubmitting tasks 1 and
+# 2 with the same arguments (SLURM_ARRAY_TASK_COUNT is now 2) must run shards 1/3 and 2/3: shard
+# 1 has nothing to do and succeeds untouched, shard 2 is run again; then merge again.
+rm -rf "$WORK/sweep/shards/shard-2-of-3"
+cp "$WORK/sweep/shards/shard-1-of-3/manifest.json" "$WORK/shard-1-manifest.json"
+RESUB=$(sbatch --parsable --array=1-2 "$ROOT/scripts/slurm/sweep.sbatch" "$PLAN" "$WORK/sweep" 3 "$BIN")
+REMERGE=$(sbatch --parsable --dependency=afterok:"$RESUB" "$ROOT/scripts/slurm/merge.sbatch" "$WORK/sweep" "$BIN")
+echo "resubmitted tasks 1-2 as $RESUB and merge $REMERGE"
+wait_for "$RESUB,$REMERGE"
+ls "$WORK/sweep/shards"
+[ "$(ls "$WORK/sweep/shards")" = "$(printf 'shard-0-of-3\nshard-1-of-3\nshard-2-of-3')" ] \
+  || { echo "a resubmitted task ran another sharding"; exit 1; }
+cmp "$WORK/shard-1-manifest.json" "$WORK/sweep/shards/shard-1-of-3/manifest.json"
+same_as_single
 rm -rf "$WORK"
 echo "slurm test passed"
