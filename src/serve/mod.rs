@@ -19,6 +19,7 @@
 //! files is ever read.
 
 mod api;
+pub mod housekeeping;
 mod jobs;
 
 use std::convert::Infallible;
