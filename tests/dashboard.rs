@@ -728,3 +728,86 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Sets a control of the page and tells the page it changed, as a user would.
+fn set_control(browser: &mut Browser, id: &str, value: &str, event: &str) {
+    browser.eval(&format!(
+        "(() => {{ const c = document.getElementById('{id}'); c.value = '{value}'; c.dispatchEvent(new Event('{event}')); return true; }})()"
+    ));
+}
+
+#[test]
+fn two_browsers_share_the_server_one_waits_in_line_and_neither_cancels_the_other() {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var_os("PEACESIM_REQUIRE_BROWSER").is_none(),
+            "PEACESIM_REQUIRE_BROWSER is set but no chromium was found (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium to run the dashboard's browser test)");
+        return;
+    };
+    let dir = util::temp_dir("serve-two-browsers");
+    // One run at a time, so that the second browser's run waits in line.
+    let server = Server::start_with(&dir.join("runs"), &[("PEACESIM_SERVE_RUNS", "1")]);
+    // Two profiles: two browsers, each with its own session id in its own localStorage.
+    let mut first = Browser::start(&binary, &dir.join("profile-1"));
+    let mut second = Browser::start(&binary, &dir.join("profile-2"));
+    for browser in [&mut first, &mut second] {
+        browser.call("Page.navigate", json!({ "url": server.url }));
+        browser.wait_for(
+            "document.body && document.body.dataset.ready === 'true'",
+            "the page to load",
+            Duration::from_secs(30),
+        );
+    }
+    let sessions = [&mut first, &mut second].map(|b| b.eval("localStorage.getItem('peacesim-session')"));
+    assert!(sessions[0].is_string() && sessions[0] != sessions[1], "{sessions:?}");
+
+    // The first runs a long what-if; the second a short one, which waits for it.
+    set_control(&mut first, "scenario", "tiny-epidemic", "change");
+    set_control(&mut first, "mandate", "robust", "input");
+    set_control(&mut first, "replicates", "50", "input");
+    first.eval("document.getElementById('run').click(), true");
+    first.wait_for(
+        "document.getElementById('status').textContent.startsWith('running')",
+        "the first browser's run to start",
+        Duration::from_secs(30),
+    );
+    set_control(&mut second, "scenario", "tiny-conflict", "change");
+    set_control(&mut second, "replicates", "2", "input");
+    set_control(&mut second, "lever-0", "700", "input");
+    second.eval("document.getElementById('run').click(), true");
+    second.wait_for(
+        "document.getElementById('status').textContent.startsWith('queued: 1st in line')",
+        "the second browser to show its place in line",
+        Duration::from_secs(30),
+    );
+    // The status is at the top of the page, in view without scrolling.
+    let top = second.eval("document.getElementById('status').getBoundingClientRect().top");
+    assert!(top.as_f64().is_some_and(|t| (0.0..300.0).contains(&t)), "status at {top}");
+    assert!(
+        first
+            .eval("document.getElementById('status').textContent")
+            .as_str()
+            .is_some_and(|s| s.starts_with("running")),
+        "the second browser's run did not cancel the first's"
+    );
+    // The first cancels its own run; the second's then runs to the end.
+    first.eval("document.getElementById('cancel').click(), true");
+    first.wait_for(
+        "document.getElementById('status').textContent === 'cancelled'",
+        "the first browser's run to stop",
+        Duration::from_secs(30),
+    );
+    second.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.querySelectorAll('#table tbody tr').length > 0",
+        "the second browser's results",
+        Duration::from_secs(180),
+    );
+    let states: Vec<Value> = (1..=2).map(|id| status_of(&server.url, id)["state"].clone()).collect();
+    assert_eq!(states, vec![json!("cancelled"), json!("done")]);
+    drop(first);
+    drop(second);
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
