@@ -87,6 +87,10 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
+/// Runs that may wait in the queue (a class of twenty needs twenty; a script sending requests
+/// without a session id must not fill the disk with run folders).
+pub const MAX_QUEUED: usize = 256;
+
 struct Job {
     session: String,
     state: JobState,
@@ -174,6 +178,12 @@ impl Jobs {
         self.shared.limits
     }
 
+    /// Whether the queue is full ([`MAX_QUEUED`] runs waiting): new runs are then refused.
+    #[must_use]
+    pub fn queue_full(&self) -> bool {
+        self.shared.lock().queue.len() >= MAX_QUEUED
+    }
+
     /// Validates a run for `session` and queues it, replacing that session's queued or running
     /// run (and no other); returns its id. Validation is the slow part of a request (it builds
     /// both scenarios): call this off the thread that accepts connections.
@@ -252,7 +262,11 @@ impl Jobs {
             }
             let Some(id) = board.queue.pop_front() else { return };
             let Some(job) = board.jobs.get_mut(&id) else { continue };
-            let Some(prepared) = job.prepared.take() else { continue };
+            let Some(prepared) = job.prepared.take() else {
+                // Never queued without its what-if; should it happen, it must not wait forever.
+                job.state = JobState::Failed("the run was lost before it started".into());
+                continue;
+            };
             job.state = JobState::Running;
             let (stop, dir) = (Arc::clone(&job.stop), job.dir.clone());
             let counter = Counter {

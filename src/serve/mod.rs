@@ -273,6 +273,9 @@ async fn handle(request: hyper::Request<Incoming>, server: &Arc<Server>) -> Repl
 /// can take a second: on the connections' thread it would hold up every other client). A request
 /// without a session id gets one of its own, returned with the run's id.
 async fn start_run(server: &Arc<Server>, session: Option<String>, body: String) -> Reply {
+    if server.jobs.queue_full() {
+        return error(503, "too many runs are waiting; try again later");
+    }
     if server.validating.fetch_add(1, Ordering::SeqCst) >= server.max_validating {
         server.validating.fetch_sub(1, Ordering::SeqCst);
         return error(503, "the server is busy checking other requests; try again in a moment");
