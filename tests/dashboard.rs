@@ -370,6 +370,41 @@ fn a_new_run_replaces_only_its_own_sessions_run_and_only_the_owner_cancels() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+#[test]
+fn a_queued_run_replaced_by_its_session_keeps_its_place_in_line() {
+    let dir = util::temp_dir("serve-queue");
+    let server = Server::start_with(&dir, &[("PEACESIM_SERVE_RUNS", "1")]);
+    let url = &server.url;
+    let bob = start_as(url, "bob-session-22", &long_run())["id"].as_u64().unwrap();
+    wait_until(url, bob, "Bob's run to start", Duration::from_secs(60), |s| s["state"] == "running");
+    let alice = start_as(url, "alice-session-1", &short_run(200));
+    let carol = start_as(url, "carol-session-333", &short_run(300));
+    assert_eq!((alice["position"].clone(), carol["position"].clone()), (json!(1), json!(2)));
+    // Alice changes her mind while waiting: her new run takes her place, not the back of the line.
+    let again = start_as(url, "alice-session-1", &short_run(250));
+    assert_eq!(again["position"], json!(1), "{again}");
+    let first = alice["id"].as_u64().unwrap();
+    assert_eq!(status_of(url, first)["state"], "cancelled");
+    let carol = carol["id"].as_u64().unwrap();
+    assert_eq!(status_of(url, carol)["position"], json!(2));
+    assert_eq!(status_of(url, bob)["state"], "running", "Bob's run was not touched");
+    // Carol leaves the queue; Alice moves up behind Bob.
+    assert_eq!(
+        http_as(url, "carol-session-333", "POST", &format!("/api/runs/{carol}/cancel"), "").0,
+        200
+    );
+    assert_eq!(status_of(url, carol)["state"], "cancelled");
+    assert_eq!(
+        http_as(url, "bob-session-22", "POST", &format!("/api/runs/{bob}/cancel"), "").0,
+        200
+    );
+    let again = again["id"].as_u64().unwrap();
+    let end = wait_until(url, again, "Alice's run", Duration::from_secs(300), ended);
+    assert_eq!(end["state"], "done", "{end}");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// A dashboard run folder as the server writes it, created `hours` ago, with `bytes` of data.
 fn dashboard_folder(out: &Path, name: &str, hours: u64, bytes: usize) -> std::path::PathBuf {
     let folder = out.join(name);
