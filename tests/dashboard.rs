@@ -25,8 +25,14 @@ struct Server {
 
 impl Server {
     fn start(out: &Path) -> Self {
+        Self::start_with(out, &[])
+    }
+
+    /// With environment variables set (`PEACESIM_SERVE_RUNS`, `PEACESIM_SERVE_KEEP_*`).
+    fn start_with(out: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(util::bin())
             .args(["serve", "--port", "0", "--threads", "2", "--out", out.to_str().unwrap()])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -52,11 +58,20 @@ impl Drop for Server {
 
 /// A minimal HTTP/1.1 request; returns (status, body).
 fn http(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    request(url, "", method, path, body)
+}
+
+/// A request from a browser session (the page sends its id in `X-Peacesim-Session`).
+fn http_as(url: &str, session: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    request(url, &format!("X-Peacesim-Session: {session}\r\n"), method, path, body)
+}
+
+fn request(url: &str, extra_headers: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let host = url.trim_start_matches("http://").trim_end_matches('/');
     let mut s = TcpStream::connect(host).unwrap();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra_headers}Connection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -201,6 +216,269 @@ fn foreign_hosts_foreign_origins_and_silent_clients_are_refused() {
         waited < Duration::from_secs(15),
         "a silent connection is closed: it stayed {waited:?}"
     );
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+// ---- many clients -----------------------------------------------------------------------------
+
+/// A short what-if for a client: tiny-conflict with two pairs and its own troop count.
+fn short_run(troops: u32) -> String {
+    json!({ "scenario": "tiny-conflict", "replicates": 2, "set": { "mission.troops": troops } }).to_string()
+}
+
+/// A long what-if (fifty pairs of tiny-epidemic under a robust mandate): minutes, unless cancelled.
+fn long_run() -> String {
+    json!({ "scenario": "tiny-epidemic", "replicates": 50, "set": { "mission.mandate": "robust" } }).to_string()
+}
+
+/// Starts a run for `session`, retrying while the server says it is busy; returns the answer.
+fn start_as(url: &str, session: &str, body: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let (status, text) = http_as(url, session, "POST", "/api/runs", body);
+        if status == 503 && started.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        }
+        assert_eq!(status, 202, "{session}: {text}");
+        return serde_json::from_str(&text).unwrap();
+    }
+}
+
+fn status_of(url: &str, id: u64) -> Value {
+    let (status, text) = http(url, "GET", &format!("/api/runs/{id}"), "");
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Polls a run until `until` holds for its status, or fails after `limit`.
+fn wait_until(url: &str, id: u64, what: &str, limit: Duration, mut until: impl FnMut(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let status = status_of(url, id);
+        if until(&status) {
+            return status;
+        }
+        assert!(started.elapsed() < limit, "run {id}: timed out waiting for {what}: {status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn ended(status: &Value) -> bool {
+    !matches!(status["state"].as_str(), Some("queued" | "running"))
+}
+
+#[test]
+fn twenty_clients_at_once_all_finish_and_none_cancels_another() {
+    // Issue 22: every new run cancelled every other client's (six clients: one done, five
+    // cancelled). Twenty sessions start at once, two runs go at a time, the rest wait in line.
+    let dir = util::temp_dir("serve-load");
+    let server = Server::start_with(&dir, &[("PEACESIM_SERVE_RUNS", "2")]);
+    let url = server.url.clone();
+    let clients: Vec<_> = (0..20_u32)
+        .map(|i| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let session = format!("client-{i:02}-of-the-class");
+                let answer = start_as(&url, &session, &short_run(100 + 10 * i));
+                let id = answer["id"].as_u64().unwrap();
+                assert_eq!(answer["session"], json!(session), "the run is the session's");
+                let mut positions = Vec::new();
+                let last = wait_until(&url, id, "the run to end", Duration::from_secs(600), |s| {
+                    if s["state"] == "queued" {
+                        positions.push(s["position"].as_u64().expect("a queued run has a place in line"));
+                    }
+                    ended(s)
+                });
+                (session, id, last, positions)
+            })
+        })
+        .collect();
+    let results: Vec<_> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let mut ids: Vec<u64> = results.iter().map(|r| r.1).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "one run each");
+    for (session, id, last, positions) in &results {
+        assert_eq!(last["state"], "done", "{session}'s run {id} did not finish: {last}");
+        assert_eq!(last["done"], last["total"], "{session}: {last}");
+        assert!(
+            last["result"]["rows"].as_array().is_some_and(|r| !r.is_empty()),
+            "{session}: a table"
+        );
+        assert_eq!(last["slots"], 2);
+        assert!(
+            positions.windows(2).all(|w| w[1] <= w[0]),
+            "{session}: a place in line only moves forward: {positions:?}"
+        );
+    }
+    let waited = results.iter().filter(|r| !r.3.is_empty()).count();
+    assert!(waited >= 10, "with two slots most of twenty runs wait in line; {waited} did");
+    assert!(
+        results.iter().any(|r| r.3.iter().any(|&p| p >= 10)),
+        "a late client sees its place far back in the queue"
+    );
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_new_run_replaces_only_its_own_sessions_run_and_only_the_owner_cancels() {
+    let dir = util::temp_dir("serve-sessions");
+    let server = Server::start_with(&dir, &[("PEACESIM_SERVE_RUNS", "2")]);
+    let url = &server.url;
+    let (alice, bob) = ("alice-session-1", "bob-session-22");
+    let a1 = start_as(url, alice, &long_run())["id"].as_u64().unwrap();
+    let b1 = start_as(url, bob, &long_run())["id"].as_u64().unwrap();
+    for id in [a1, b1] {
+        wait_until(url, id, "both long runs to start", Duration::from_secs(60), |s| {
+            s["state"] == "running"
+        });
+    }
+    // Nobody else can cancel a run: not another session, not a request without one.
+    assert_eq!(http_as(url, alice, "POST", &format!("/api/runs/{b1}/cancel"), "").0, 403);
+    assert_eq!(http(url, "POST", &format!("/api/runs/{b1}/cancel"), "").0, 403);
+    assert_eq!(http_as(url, "not a session id!", "GET", "/api/scenarios", "").0, 400);
+    // Alice changes her settings and runs again: her first run stops, Bob's goes on.
+    let a2 = start_as(url, alice, &short_run(400))["id"].as_u64().unwrap();
+    let a1_end = wait_until(url, a1, "Alice's first run to stop", Duration::from_secs(60), ended);
+    assert_eq!(a1_end["state"], "cancelled", "{a1_end}");
+    assert!(a1_end["done"].as_u64() < a1_end["total"].as_u64(), "stopped early: {a1_end}");
+    let a2_end = wait_until(url, a2, "Alice's second run", Duration::from_secs(300), ended);
+    assert_eq!(a2_end["state"], "done", "{a2_end}");
+    assert_eq!(status_of(url, b1)["state"], "running", "Bob's run was not touched");
+    // With one slot taken by Bob's run, two more of Alice's: the second replaces the first
+    // in the queue or in its slot; Bob's run is still untouched; then Bob stops his own.
+    let a3 = start_as(url, alice, &long_run())["id"].as_u64().unwrap();
+    let a4 = start_as(url, alice, &short_run(500))["id"].as_u64().unwrap();
+    assert_eq!(
+        wait_until(url, a3, "Alice's third run to stop", Duration::from_secs(60), ended)["state"],
+        "cancelled"
+    );
+    assert_eq!(
+        wait_until(url, a4, "Alice's fourth run", Duration::from_secs(300), ended)["state"],
+        "done"
+    );
+    assert_eq!(status_of(url, b1)["state"], "running", "Bob's run was still not touched");
+    assert_eq!(http_as(url, bob, "POST", &format!("/api/runs/{b1}/cancel"), "").0, 200);
+    assert_eq!(
+        wait_until(url, b1, "Bob's run to stop", Duration::from_secs(60), ended)["state"],
+        "cancelled"
+    );
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_queued_run_replaced_by_its_session_keeps_its_place_in_line() {
+    let dir = util::temp_dir("serve-queue");
+    let server = Server::start_with(&dir, &[("PEACESIM_SERVE_RUNS", "1")]);
+    let url = &server.url;
+    let bob = start_as(url, "bob-session-22", &long_run())["id"].as_u64().unwrap();
+    wait_until(url, bob, "Bob's run to start", Duration::from_secs(60), |s| s["state"] == "running");
+    let alice = start_as(url, "alice-session-1", &short_run(200));
+    let carol = start_as(url, "carol-session-333", &short_run(300));
+    assert_eq!((alice["position"].clone(), carol["position"].clone()), (json!(1), json!(2)));
+    // Alice changes her mind while waiting: her new run takes her place, not the back of the line.
+    let again = start_as(url, "alice-session-1", &short_run(250));
+    assert_eq!(again["position"], json!(1), "{again}");
+    let first = alice["id"].as_u64().unwrap();
+    assert_eq!(status_of(url, first)["state"], "cancelled");
+    let carol = carol["id"].as_u64().unwrap();
+    assert_eq!(status_of(url, carol)["position"], json!(2));
+    assert_eq!(status_of(url, bob)["state"], "running", "Bob's run was not touched");
+    // Carol leaves the queue; Alice moves up behind Bob.
+    assert_eq!(
+        http_as(url, "carol-session-333", "POST", &format!("/api/runs/{carol}/cancel"), "").0,
+        200
+    );
+    assert_eq!(status_of(url, carol)["state"], "cancelled");
+    assert_eq!(
+        http_as(url, "bob-session-22", "POST", &format!("/api/runs/{bob}/cancel"), "").0,
+        200
+    );
+    let again = again["id"].as_u64().unwrap();
+    let end = wait_until(url, again, "Alice's run", Duration::from_secs(300), ended);
+    assert_eq!(end["state"], "done", "{end}");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A dashboard run folder as the server writes it, created `hours` ago, with `bytes` of data.
+fn dashboard_folder(out: &Path, name: &str, hours: u64, bytes: usize) -> std::path::PathBuf {
+    let folder = out.join(name);
+    std::fs::create_dir_all(folder.join("whatif-seed-1-00000000")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    std::fs::write(
+        folder.join("dashboard-run.json"),
+        json!({ "peacesim_dashboard_run": 1, "created_unix": now - hours * 3600 }).to_string(),
+    )
+    .unwrap();
+    std::fs::write(folder.join("whatif-seed-1-00000000/outcomes.csv"), vec![b'1'; bytes]).unwrap();
+    folder
+}
+
+#[test]
+fn old_runs_are_removed_by_age_and_size_but_never_a_running_one_nor_anything_else() {
+    let dir = util::temp_dir("serve-cleanup");
+    let out = dir.join("runs");
+    std::fs::create_dir_all(&out).unwrap();
+    let day_old = dashboard_folder(&out, "run-1-old", 30, 1000);
+    let recent = dashboard_folder(&out, "run-2-recent", 2, 1000);
+    // Not the dashboard's: no marker (whatever the name and age), files beside the runs.
+    let mine = out.join("run-3-my-own-folder");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.csv"), vec![b'x'; 3_000_000]).unwrap();
+    std::fs::write(out.join("README.txt"), "mine").unwrap();
+    // Keep 24 hours, 1 MB (a tiny-conflict what-if writes about 3 MB).
+    let server = Server::start_with(
+        &out,
+        &[
+            ("PEACESIM_SERVE_RUNS", "2"),
+            ("PEACESIM_SERVE_KEEP_HOURS", "24"),
+            ("PEACESIM_SERVE_KEEP_MB", "1"),
+        ],
+    );
+    let url = &server.url;
+    // On start, the run older than 24 hours goes; the recent one fits in 1 MB and stays.
+    let started = Instant::now();
+    while day_old.exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the old run was not removed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(recent.exists(), "a recent run within the size limit stays");
+    // A long run is going while a short one ends: the runs are now beyond 1 MB, so the oldest
+    // finished ones go, the running one stays.
+    let long = start_as(url, "alice-session-1", &long_run())["id"].as_u64().unwrap();
+    let running = wait_until(url, long, "the long run to start", Duration::from_secs(60), |s| {
+        s["state"] == "running" && s["done"].as_u64() > Some(0)
+    });
+    let running_folder = Path::new(running["dir"].as_str().unwrap()).parent().unwrap().to_path_buf();
+    let short = start_as(url, "bob-session-22", &short_run(300))["id"].as_u64().unwrap();
+    let short_end = wait_until(url, short, "the short run", Duration::from_secs(300), ended);
+    assert_eq!(short_end["state"], "done");
+    let short_folder = Path::new(short_end["dir"].as_str().unwrap()).parent().unwrap().to_path_buf();
+    let started = Instant::now();
+    while recent.exists() || short_folder.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "finished runs beyond the size limit were not removed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status_of(url, long)["state"], "running");
+    assert!(running_folder.join("dashboard-run.json").exists(), "the running run's folder stays");
+    assert!(mine.join("notes.csv").exists(), "a folder without the marker is never removed");
+    assert!(out.join("README.txt").exists());
+    assert_eq!(
+        http_as(url, "alice-session-1", "POST", &format!("/api/runs/{long}/cancel"), "").0,
+        200
+    );
+    wait_until(url, long, "the long run to stop", Duration::from_secs(60), ended);
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -483,5 +761,88 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
         deaths.2 < deaths.1,
         "a health-weighted policy lowers epidemic deaths here: {deaths:?}"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Sets a control of the page and tells the page it changed, as a user would.
+fn set_control(browser: &mut Browser, id: &str, value: &str, event: &str) {
+    browser.eval(&format!(
+        "(() => {{ const c = document.getElementById('{id}'); c.value = '{value}'; c.dispatchEvent(new Event('{event}')); return true; }})()"
+    ));
+}
+
+#[test]
+fn two_browsers_share_the_server_one_waits_in_line_and_neither_cancels_the_other() {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var_os("PEACESIM_REQUIRE_BROWSER").is_none(),
+            "PEACESIM_REQUIRE_BROWSER is set but no chromium was found (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium to run the dashboard's browser test)");
+        return;
+    };
+    let dir = util::temp_dir("serve-two-browsers");
+    // One run at a time, so that the second browser's run waits in line.
+    let server = Server::start_with(&dir.join("runs"), &[("PEACESIM_SERVE_RUNS", "1")]);
+    // Two profiles: two browsers, each with its own session id in its own localStorage.
+    let mut first = Browser::start(&binary, &dir.join("profile-1"));
+    let mut second = Browser::start(&binary, &dir.join("profile-2"));
+    for browser in [&mut first, &mut second] {
+        browser.call("Page.navigate", json!({ "url": server.url }));
+        browser.wait_for(
+            "document.body && document.body.dataset.ready === 'true'",
+            "the page to load",
+            Duration::from_secs(30),
+        );
+    }
+    let sessions = [&mut first, &mut second].map(|b| b.eval("localStorage.getItem('peacesim-session')"));
+    assert!(sessions[0].is_string() && sessions[0] != sessions[1], "{sessions:?}");
+
+    // The first runs a long what-if; the second a short one, which waits for it.
+    set_control(&mut first, "scenario", "tiny-epidemic", "change");
+    set_control(&mut first, "mandate", "robust", "input");
+    set_control(&mut first, "replicates", "50", "input");
+    first.eval("document.getElementById('run').click(), true");
+    first.wait_for(
+        "document.getElementById('status').textContent.startsWith('running')",
+        "the first browser's run to start",
+        Duration::from_secs(30),
+    );
+    set_control(&mut second, "scenario", "tiny-conflict", "change");
+    set_control(&mut second, "replicates", "2", "input");
+    set_control(&mut second, "lever-0", "700", "input");
+    second.eval("document.getElementById('run').click(), true");
+    second.wait_for(
+        "document.getElementById('status').textContent.startsWith('queued: 1st in line')",
+        "the second browser to show its place in line",
+        Duration::from_secs(30),
+    );
+    // The status is at the top of the page, in view without scrolling.
+    let top = second.eval("document.getElementById('status').getBoundingClientRect().top");
+    assert!(top.as_f64().is_some_and(|t| (0.0..300.0).contains(&t)), "status at {top}");
+    assert!(
+        first
+            .eval("document.getElementById('status').textContent")
+            .as_str()
+            .is_some_and(|s| s.starts_with("running")),
+        "the second browser's run did not cancel the first's"
+    );
+    // The first cancels its own run; the second's then runs to the end.
+    first.eval("document.getElementById('cancel').click(), true");
+    first.wait_for(
+        "document.getElementById('status').textContent === 'cancelled'",
+        "the first browser's run to stop",
+        Duration::from_secs(30),
+    );
+    second.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.querySelectorAll('#table tbody tr').length > 0",
+        "the second browser's results",
+        Duration::from_secs(180),
+    );
+    let states: Vec<Value> = (1..=2).map(|id| status_of(&server.url, id)["state"].clone()).collect();
+    assert_eq!(states, vec![json!("cancelled"), json!("done")]);
+    drop(first);
+    drop(second);
+    drop(server);
     std::fs::remove_dir_all(dir).unwrap();
 }

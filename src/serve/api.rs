@@ -154,6 +154,12 @@ pub fn scenario_infos() -> Vec<ScenarioInfo> {
         .collect()
 }
 
+/// [`scenario_infos`], built once (it parses every built-in scenario).
+pub fn cached_scenario_infos() -> &'static [ScenarioInfo] {
+    static INFOS: std::sync::OnceLock<Vec<ScenarioInfo>> = std::sync::OnceLock::new();
+    INFOS.get_or_init(scenario_infos)
+}
+
 /// A run request from the page: `{"scenario": NAME, "replicates": N, "seed": S, "set": {PATH: VALUE}}`.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -182,7 +188,7 @@ const POLICY_FIELDS: [&str; 4] = [
 /// the dashboard does not change, a value of the wrong shape, replicates out of range.
 pub fn parse_run(body: &str) -> Result<Request> {
     let run: RunBody = serde_json::from_str(body).map_err(|e| Error::Usage(format!("malformed request: {e}")))?;
-    let Some(info) = scenario_infos().into_iter().find(|i| i.name == run.scenario) else {
+    let Some(info) = cached_scenario_infos().iter().find(|i| i.name == run.scenario) else {
         return Err(Error::Usage(format!("unknown scenario `{}`", run.scenario)));
     };
     if !REPLICATES.contains(&run.replicates) {

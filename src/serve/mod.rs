@@ -1,29 +1,36 @@
 //! `peacesim serve`: a what-if dashboard in the browser, for courses.
 //!
-//! A small HTTP/1.1 server (`hyper` on a one-thread `tokio` runtime; runs go on their own
-//! thread) serves a
+//! A small HTTP/1.1 server (`hyper` on a one-thread `tokio` runtime; validation and runs go on
+//! other threads, so that no request waits on another client's) serves a
 //! page built into the binary (`assets/`: plain HTML, CSS and JavaScript; no CDN, works offline)
-//! and a JSON API:
+//! and a JSON API for many clients at once, each a browser session (a random id the page keeps
+//! and sends as the `X-Peacesim-Session` header):
 //!
 //! - `GET /api/scenarios`: the built-in scenarios with a policy, their settings and levers;
-//! - `POST /api/runs`: starts a what-if (as is against the settings from the page) as a paired
-//!   ensemble in the background, cancelling the one that was running; the request is validated
-//!   exactly like `peacesim whatif` (`experiment::whatif::request::prepare`), so a bad value gets
-//!   the same message as a bad scenario file, and only the fields the page offers can be changed;
-//! - `GET /api/runs/ID`: progress, or the result (the table, figures, downloads and the command
-//!   line that reproduces it);
-//! - `POST /api/runs/ID/cancel`;
+//! - `POST /api/runs`: queues a what-if (as is against the settings from the page) as a paired
+//!   ensemble, replacing the session's own queued or running one (never another session's); the
+//!   request is validated exactly like `peacesim whatif` (`experiment::whatif::request::prepare`),
+//!   so a bad value gets the same message as a bad scenario file, and only the fields the page
+//!   offers can be changed; a bounded number of runs go at once ([`Limits`]), the rest wait;
+//! - `GET /api/runs/ID`: place in the queue, progress, or the result (the table, figures,
+//!   downloads and the command line that reproduces it);
+//! - `POST /api/runs/ID/cancel`: by the run's own session only;
 //! - `GET /api/runs/ID/files/NAME`: one of the files the run wrote, by its listed name only.
+//!
+//! Old runs are removed by age and total size ([`housekeeping`]); the limits come from
+//! `PEACESIM_SERVE_RUNS`, `PEACESIM_SERVE_KEEP_HOURS` and `PEACESIM_SERVE_KEEP_MB` when set.
 //!
 //! Every other path is refused (404); nothing outside the built-in assets and a run's listed
 //! files is ever read.
 
 mod api;
+pub mod housekeeping;
 mod jobs;
 
 use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
@@ -37,7 +44,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use crate::error::{Error, Result};
 
 pub use api::{Lever, ScenarioInfo, scenario_infos};
-pub use jobs::{JobState, Jobs};
+pub use housekeeping::Keep;
+pub use jobs::{Cancel, JobState, Jobs, Limits};
 
 /// Options of `peacesim serve`.
 #[derive(Debug, Clone)]
@@ -71,7 +79,18 @@ pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready:
         .enable_time()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))?;
-    let jobs = Arc::new(Jobs::new(options.out.clone(), options.threads));
+    let limits = limits_from_env(options.threads)?;
+    let jobs = Jobs::new(options.out.clone(), limits);
+    let server = Arc::new(Server {
+        jobs: jobs.clone(),
+        validating: AtomicUsize::new(0),
+        max_validating: (limits.concurrent * 4).max(64),
+    });
+    // The scenario list is built once, before the first client asks for it.
+    let _ = api::cached_scenario_infos();
+    // Runs left by an earlier server are cleaned up in the background.
+    let cleaner = jobs.clone();
+    std::thread::spawn(move || cleaner.housekeeping());
     let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&options.address)
             .await
@@ -91,11 +110,11 @@ pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready:
                 tokio::time::sleep(STOP_POLL).await;
                 continue;
             };
-            let jobs = Arc::clone(&jobs);
+            let server = Arc::clone(&server);
             tokio::task::spawn(async move {
                 let service = service_fn(move |request| {
-                    let jobs = Arc::clone(&jobs);
-                    async move { Ok::<_, Infallible>(handle(request, &jobs).await) }
+                    let server = Arc::clone(&server);
+                    async move { Ok::<_, Infallible>(handle(request, &server).await) }
                 });
                 // A client that went away is not an error of the server.
                 let _ = http1::Builder::new()
@@ -109,6 +128,56 @@ pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready:
     });
     jobs.cancel_all();
     result
+}
+
+/// Reads the limits: `PEACESIM_SERVE_RUNS` (runs at once; default half the cores, at least 1),
+/// `PEACESIM_SERVE_KEEP_HOURS` (default 24) and `PEACESIM_SERVE_KEEP_MB` (default 2048).
+fn limits_from_env(threads: usize) -> Result<Limits> {
+    let mut limits = Limits::for_this_machine(threads);
+    let read = |name: &str| -> Result<Option<f64>> {
+        match std::env::var(name) {
+            Err(_) => Ok(None),
+            Ok(text) => match text.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+                _ => Err(Error::Usage(format!("{name} must be a number >= 0, got `{text}`"))),
+            },
+        }
+    };
+    if let Some(runs) = read("PEACESIM_SERVE_RUNS")? {
+        limits.concurrent = (runs as usize).clamp(1, 1024);
+    }
+    if let Some(hours) = read("PEACESIM_SERVE_KEEP_HOURS")? {
+        limits.keep.max_age = Duration::from_secs_f64((hours * 3600.0).min(1e12));
+    }
+    if let Some(mb) = read("PEACESIM_SERVE_KEEP_MB")? {
+        limits.keep.max_bytes = (mb * 1024.0 * 1024.0).min(1e18) as u64;
+    }
+    Ok(limits)
+}
+
+/// What every connection shares.
+struct Server {
+    jobs: Jobs,
+    /// Run requests being validated now, at most `max_validating` (more are told to retry).
+    validating: AtomicUsize,
+    max_validating: usize,
+}
+
+/// The header the page sends its session id in.
+const SESSION_HEADER: &str = "x-peacesim-session";
+
+/// The request's session id: `Ok(None)` without one, an error for one that is not 8 to 64
+/// letters, digits, `-` or `_`.
+fn session_of(request: &hyper::Request<Incoming>) -> std::result::Result<Option<String>, &'static str> {
+    let Some(value) = request.headers().get(SESSION_HEADER) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(s) if (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+            Ok(Some(s.to_string()))
+        }
+        _ => Err("the session id must be 8 to 64 letters, digits, - or _"),
+    }
 }
 
 type Reply = Response<Full<Bytes>>;
@@ -177,29 +246,68 @@ fn host_is_an_address(host: &str) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-async fn handle(request: hyper::Request<Incoming>, jobs: &Jobs) -> Reply {
+async fn handle(request: hyper::Request<Incoming>, server: &Arc<Server>) -> Reply {
     if let Some(reason) = refused(&request) {
         return error(403, reason);
     }
+    let session = match session_of(&request) {
+        Ok(s) => s,
+        Err(message) => return error(400, message),
+    };
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     match (&method, path.as_str()) {
         (&Method::GET, "/" | "/index.html") => text(200, "text/html; charset=utf-8", INDEX_HTML),
         (&Method::GET, "/app.js") => text(200, "text/javascript; charset=utf-8", APP_JS),
         (&Method::GET, "/style.css") => text(200, "text/css; charset=utf-8", STYLE_CSS),
-        (&Method::GET, "/api/scenarios") => json(200, &serde_json::to_value(scenario_infos()).unwrap_or_default()),
+        (&Method::GET, "/api/scenarios") => json(200, &serde_json::to_value(api::cached_scenario_infos()).unwrap_or_default()),
         (&Method::POST, "/api/runs") => match read_body(request.into_body()).await {
             Err((status, message)) => error(status, &message),
-            Ok(body) => match api::parse_run(&body) {
-                Err(e) => error(400, &e.to_string()),
-                Ok(run) => match jobs.start(run) {
-                    Ok(id) => json(202, &serde_json::json!({ "id": id })),
-                    Err(e) => error(400, &e.to_string()),
-                },
-            },
+            Ok(body) => start_run(server, session, body).await,
         },
-        _ => route_run(&method, &path, jobs),
+        _ => route_run(&method, &path, session.as_deref(), &server.jobs),
     }
+}
+
+/// Validates and queues a run on a thread of its own (validation builds both scenarios, which
+/// can take a second: on the connections' thread it would hold up every other client). A request
+/// without a session id gets one of its own, returned with the run's id.
+async fn start_run(server: &Arc<Server>, session: Option<String>, body: String) -> Reply {
+    if server.jobs.queue_full() {
+        return error(503, "too many runs are waiting; try again later");
+    }
+    if server.validating.fetch_add(1, Ordering::SeqCst) >= server.max_validating {
+        server.validating.fetch_sub(1, Ordering::SeqCst);
+        return error(503, "the server is busy checking other requests; try again in a moment");
+    }
+    let shared = Arc::clone(server);
+    let checked = tokio::task::spawn_blocking(move || {
+        let session = session.unwrap_or_else(new_session);
+        let outcome = api::parse_run(&body).and_then(|run| shared.jobs.start(&session, &run));
+        shared.validating.fetch_sub(1, Ordering::SeqCst);
+        outcome.map(|id| (id, session))
+    })
+    .await;
+    match checked {
+        Ok(Ok((id, session))) => {
+            let status = server.jobs.status(id).unwrap_or_default();
+            json(
+                202,
+                &serde_json::json!({ "id": id, "session": session, "position": status["position"] }),
+            )
+        }
+        Ok(Err(e)) => error(400, &e.to_string()),
+        Err(_) => error(500, "the request could not be checked"),
+    }
+}
+
+/// A session id for a client that sent none (scripts): unique in this server's life.
+fn new_session() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("anonymous-{}-{nanos}", NEXT.fetch_add(1, Ordering::SeqCst))
 }
 
 /// Reads a body of at most [`MAX_BODY`] bytes as UTF-8; the error carries the status to answer.
@@ -215,7 +323,7 @@ async fn read_body(body: Incoming) -> std::result::Result<String, (u16, String)>
 }
 
 /// `/api/runs/ID`, `/api/runs/ID/cancel`, `/api/runs/ID/files/NAME`; anything else is 404.
-fn route_run(method: &Method, path: &str, jobs: &Jobs) -> Reply {
+fn route_run(method: &Method, path: &str, session: Option<&str>, jobs: &Jobs) -> Reply {
     let Some(rest) = path.strip_prefix("/api/runs/") else {
         return error(404, "not found");
     };
@@ -228,13 +336,11 @@ fn route_run(method: &Method, path: &str, jobs: &Jobs) -> Reply {
             Some(v) => json(200, &v),
             None => error(404, "no such run"),
         },
-        (&Method::POST, "cancel") => {
-            if jobs.cancel(id) {
-                json(200, &serde_json::json!({ "cancelled": id }))
-            } else {
-                error(404, "no such run")
-            }
-        }
+        (&Method::POST, "cancel") => match jobs.cancel(id, session.unwrap_or_default()) {
+            Cancel::Done => json(200, &serde_json::json!({ "cancelled": id })),
+            Cancel::NoSuchRun => error(404, "no such run"),
+            Cancel::NotYours => error(403, "this run belongs to another session"),
+        },
         (&Method::GET, t) if t.starts_with("files/") => {
             let name = percent_decode(&t["files/".len()..]);
             match jobs.file(id, &name) {

@@ -8,6 +8,39 @@ let current = null;       // the selected scenario's info
 let runId = null;         // the run in progress or shown
 let polling = null;
 
+// This browser's session: a random id kept in localStorage and sent with every API request, so
+// that the server knows which runs are this client's (another client's runs are never touched).
+const SESSION = (() => {
+  const key = "peacesim-session";
+  let id = null;
+  try { id = localStorage.getItem(key); } catch (e) { /* storage disabled: one id per page */ }
+  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    try { localStorage.setItem(key, id); } catch (e) { /* as above */ }
+  }
+  return id;
+})();
+
+function api(path, options = {}) {
+  return fetch(path, { ...options, headers: { ...(options.headers || {}), "X-Peacesim-Session": SESSION } });
+}
+
+// "queued: 3rd in line" or "running: 4 of 14 runs".
+function describeState(j) {
+  if (j.state === "queued" && j.position) {
+    return `queued: ${ordinal(j.position)} in line (${j.running} of ${j.slots} runs going)`;
+  }
+  return `${j.state}: ${j.done} of ${j.total} runs`;
+}
+
+function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th";
+  return `${n}${suffix}`;
+}
+
 function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   const a = Math.abs(x);
@@ -140,7 +173,7 @@ async function run() {
     seed: Number($("seed").value),
     set: changes(),
   };
-  const r = await fetch("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const r = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const j = await r.json();
   if (!r.ok) {
     $("message").textContent = j.error;
@@ -150,7 +183,7 @@ async function run() {
   $("cancel").disabled = false;
   $("run").disabled = true;
   $("progress").hidden = false;
-  $("status").textContent = "running…";
+  $("status").textContent = j.position ? `queued: ${ordinal(j.position)} in line` : "running…";
   polling = setInterval(poll, 400);
 }
 
@@ -158,7 +191,7 @@ async function cancel() {
   if (runId === null) return;
   const id = runId;
   stopPolling();
-  await fetch(`/api/runs/${id}/cancel`, { method: "POST" });
+  await api(`/api/runs/${id}/cancel`, { method: "POST" });
   $("status").textContent = "cancelled";
 }
 
@@ -187,14 +220,14 @@ async function poll() {
 
 async function pollOnce() {
   const id = runId;
-  const r = await fetch(`/api/runs/${id}`);
+  const r = await api(`/api/runs/${id}`);
   if (!r.ok || id !== runId || polling === null) return;
   const j = await r.json();
   if (id !== runId || polling === null) return;
   $("progress").max = Math.max(1, j.total);
   $("progress").value = j.done;
-  $("status").textContent = `${j.state}: ${j.done} of ${j.total} runs`;
-  if (j.state === "running") return;
+  $("status").textContent = describeState(j);
+  if (j.state === "running" || j.state === "queued") return;
   stopPolling();
   if (j.state === "done") show(id, j.result);
   else if (j.state === "failed") $("message").textContent = j.error;
