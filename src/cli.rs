@@ -245,6 +245,17 @@ pub struct ServeArgs {
     /// Worker threads for runs (default: all cores).
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+    /// Runs going at once; the others wait in line (default: one per two cores, at least one;
+    /// or PEACESIM_SERVE_RUNS).
+    #[arg(long)]
+    pub max_runs: Option<usize>,
+    /// Remove run folders older than this many hours (default 24, or PEACESIM_SERVE_KEEP_HOURS).
+    #[arg(long)]
+    pub keep_hours: Option<f64>,
+    /// Remove the oldest run folders while all of them take more than this many megabytes
+    /// (default 2048, or PEACESIM_SERVE_KEEP_MB).
+    #[arg(long)]
+    pub keep_mb: Option<f64>,
 }
 
 /// `peacesim whatif`.

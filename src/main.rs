@@ -546,6 +546,9 @@ fn serve(args: &ServeArgs, stop: Stop<'_>) -> Result<()> {
             address,
             out: args.out.clone(),
             threads: args.threads,
+            max_runs: args.max_runs,
+            keep_hours: args.keep_hours,
+            keep_mb: args.keep_mb,
         },
         stop,
         &|url| {

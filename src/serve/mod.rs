@@ -56,6 +56,13 @@ pub struct ServeOptions {
     pub out: PathBuf,
     /// Worker threads for runs (0 = all cores).
     pub threads: usize,
+    /// Runs going at once (`None`: `PEACESIM_SERVE_RUNS` or one per two cores).
+    pub max_runs: Option<usize>,
+    /// Age in hours beyond which run folders are removed (`None`: `PEACESIM_SERVE_KEEP_HOURS` or 24).
+    pub keep_hours: Option<f64>,
+    /// Total size in megabytes beyond which the oldest run folders are removed (`None`:
+    /// `PEACESIM_SERVE_KEEP_MB` or 2048).
+    pub keep_mb: Option<f64>,
 }
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
@@ -79,7 +86,7 @@ pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready:
         .enable_time()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))?;
-    let limits = limits_from_env(options.threads)?;
+    let limits = limits_from(options)?;
     let jobs = Jobs::new(options.out.clone(), limits);
     let server = Arc::new(Server {
         jobs: jobs.clone(),
@@ -132,8 +139,9 @@ pub fn serve(options: &ServeOptions, stop: &(dyn Fn() -> bool + Sync), on_ready:
 
 /// Reads the limits: `PEACESIM_SERVE_RUNS` (runs at once; default half the cores, at least 1),
 /// `PEACESIM_SERVE_KEEP_HOURS` (default 24) and `PEACESIM_SERVE_KEEP_MB` (default 2048).
-fn limits_from_env(threads: usize) -> Result<Limits> {
-    let mut limits = Limits::for_this_machine(threads);
+/// The limits from the options, falling back to the environment, then to the defaults.
+fn limits_from(options: &ServeOptions) -> Result<Limits> {
+    let mut limits = Limits::for_this_machine(options.threads);
     let read = |name: &str| -> Result<Option<f64>> {
         match std::env::var(name) {
             Err(_) => Ok(None),
@@ -143,13 +151,21 @@ fn limits_from_env(threads: usize) -> Result<Limits> {
             },
         }
     };
-    if let Some(runs) = read("PEACESIM_SERVE_RUNS")? {
+    let given = |x: Option<f64>, flag: &str| -> Result<Option<f64>> {
+        match x {
+            Some(v) if !(v.is_finite() && v >= 0.0) => Err(Error::Usage(format!("{flag} must be a number >= 0, got {v}"))),
+            other => Ok(other),
+        }
+    };
+    #[expect(clippy::cast_precision_loss, reason = "a count of runs")]
+    let runs = options.max_runs.map(|n| n as f64);
+    if let Some(runs) = given(runs, "--max-runs")?.map_or_else(|| read("PEACESIM_SERVE_RUNS"), |v| Ok(Some(v)))? {
         limits.concurrent = (runs as usize).clamp(1, 1024);
     }
-    if let Some(hours) = read("PEACESIM_SERVE_KEEP_HOURS")? {
+    if let Some(hours) = given(options.keep_hours, "--keep-hours")?.map_or_else(|| read("PEACESIM_SERVE_KEEP_HOURS"), |v| Ok(Some(v)))? {
         limits.keep.max_age = Duration::from_secs_f64((hours * 3600.0).min(1e12));
     }
-    if let Some(mb) = read("PEACESIM_SERVE_KEEP_MB")? {
+    if let Some(mb) = given(options.keep_mb, "--keep-mb")?.map_or_else(|| read("PEACESIM_SERVE_KEEP_MB"), |v| Ok(Some(v)))? {
         limits.keep.max_bytes = (mb * 1024.0 * 1024.0).min(1e18) as u64;
     }
     Ok(limits)
