@@ -284,6 +284,28 @@ fn rerunning_a_complete_experiment_has_nothing_to_do_and_force_runs_it_again() {
     assert!(!stderr.contains("nothing to do"), "{stderr}");
     assert!(out.join("summary.csv").exists());
 
+    // A complete manifest whose files were changed is not taken for done (issue 21: the rerun
+    // checks the bytes the manifest recorded, as `peacesim verify` does).
+    let outcomes = out.join("outcomes.csv");
+    let original = std::fs::read(&outcomes).unwrap();
+    let mut changed = original.clone();
+    let last_digit = changed.iter().rposition(u8::is_ascii_digit).unwrap();
+    changed[last_digit] = if changed[last_digit] == b'9' {
+        b'8'
+    } else {
+        changed[last_digit] + 1
+    };
+    std::fs::write(&outcomes, &changed).unwrap();
+    let tampered = ensemble(&["--quiet"]);
+    let stderr = String::from_utf8_lossy(&tampered.stderr);
+    assert_eq!(tampered.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("does not match its manifest") && stderr.contains("outcomes.csv") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    std::fs::write(&outcomes, &original).unwrap();
+    assert!(ensemble(&["--quiet"]).status.success());
+
     // A complete manifest whose files are gone is not taken for done.
     std::fs::remove_file(out.join("summary.csv")).unwrap();
     let damaged = ensemble(&["--quiet"]);

@@ -487,13 +487,26 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
             if m.complete {
                 // The same experiment, finished: rerunning the command (a resubmitted cluster
                 // job, a script run twice) succeeds without touching it, as long as the files
-                // its manifest lists are there (`peacesim verify` checks their contents).
+                // its manifest lists are there with the bytes it recorded (the checks of
+                // `peacesim verify`): a damaged file is never taken for done.
                 if let Some(missing) = m.files.iter().find(|f| !dir.join(&f.name).is_file()) {
                     return Err(Error::Output {
                         path: dir.to_path_buf(),
                         message: format!(
                             "holds this experiment, complete, but `{}` listed in its manifest is missing; use --force to run it again",
                             missing.name
+                        ),
+                    });
+                }
+                let report = super::verify::verify(dir);
+                if let Some(first) = report.problems.first() {
+                    return Err(Error::Output {
+                        path: dir.to_path_buf(),
+                        message: format!(
+                            "holds this experiment, marked complete, but does not match its manifest ({} {}; first: {first}); `peacesim verify {}` lists them; use --force to run it again",
+                            report.problems.len(),
+                            if report.problems.len() == 1 { "problem" } else { "problems" },
+                            dir.display()
                         ),
                     });
                 }
