@@ -543,7 +543,13 @@ fn troops_dose_response(ctx: &Runner) -> Result<CheckResult> {
         kills.push(mean(&per_seed(&s, scale.seeds, osv)));
     }
     let total_cut = 1.0 - kills[6] / kills[0].max(1e-9);
-    let quarter_share = (kills[0] - kills[4]) / (kills[0] - kills[6]).max(1e-9);
+    // The share of the total reduction reached by 1,200 troops; meaningless when there is none
+    // (under the knock-out), so said as such rather than divided by zero.
+    let quarter_share = if kills[0] - kills[6] > 1e-9 {
+        format!("{:.0} %", 100.0 * (kills[0] - kills[4]) / (kills[0] - kills[6]))
+    } else {
+        "none (no total reduction)".to_string()
+    };
     // Concavity as decreasing marginal returns: deaths averted per troop in the first quarter of
     // the range (0 -> 1,200) against the last three quarters (1,200 -> 4,800).
     let early_rate = (kills[0] - kills[4]) / 1200.0;
@@ -558,10 +564,9 @@ fn troops_dose_response(ctx: &Runner) -> Result<CheckResult> {
             scale.seeds
         ),
         result: format!(
-            "one-sided violence deaths: {}; total reduction {:.0} %, {:.0} % of it by 1,200 troops; deaths averted per 100 troops: {:.2} below 1,200, {:.2} above",
+            "one-sided violence deaths: {}; total reduction {:.0} %, {quarter_share} of it by 1,200 troops; deaths averted per 100 troops: {:.2} below 1,200, {:.2} above",
             kills.iter().map(|k| format!("{k:.1}")).collect::<Vec<_>>().join(", "),
             100.0 * total_cut,
-            100.0 * quarter_share,
             100.0 * early_rate,
             100.0 * late_rate
         ),
