@@ -22,7 +22,7 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
         let mut rng = streams.at(Phase::Events, index as u64, tick);
         match &event.kind {
             EventKind::EpidemicSeed { locality, cases } => {
-                let wanted = agents_for(*cases, ppa);
+                let wanted = agents_for(*cases, ppa, &mut rng);
                 pick_people(world, *locality as usize, wanted, &mut rng, |p, b, j| {
                     if p.blocks[b].health[j] == health::SUSCEPTIBLE {
                         p.blocks[b].health[j] = health::EXPOSED;
@@ -92,7 +92,7 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
             EventKind::ArmedGroupSurge { group, fighters, locality } => {
                 let g = *group as usize;
                 let spec = &scenario.armed_groups[g];
-                let wanted = agents_for(*fighters, ppa);
+                let wanted = agents_for(*fighters, ppa, &mut rng);
                 #[expect(clippy::cast_possible_truncation, reason = "groups are capped at 254")]
                 let member = (g + 1) as u8;
                 pick_people(world, *locality as usize, wanted, &mut rng, |p, b, j| {
@@ -166,9 +166,20 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
     }
 }
 
-fn agents_for(people: f64, ppa: f64) -> u64 {
+/// How many agents stand for `people` people at `ppa` people per agent.
+///
+/// When `people` is not a whole number of agents, the remainder becomes one more agent with
+/// probability equal to the fraction left over, so the expected number of people picked is
+/// `people` at every agent scale. Rounding up to one agent (as before) made a 10-case epidemic
+/// seed 50 cases at 50 people per agent, and results changed with the scale. The draw is only
+/// taken when there is a remainder, so whole multiples keep their streams unchanged.
+fn agents_for<R: rand::Rng>(people: f64, ppa: f64, rng: &mut R) -> u64 {
+    let exact = people / ppa;
+    let whole = exact.floor();
+    let remainder = exact - whole;
+    let extra = if remainder > 1e-9 && uniform(rng) < remainder { 1.0 } else { 0.0 };
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "validated non-negative counts")]
-    let n = (people / ppa).round().max(1.0) as u64;
+    let n = (whole + extra) as u64;
     n
 }
 
@@ -254,3 +265,37 @@ pub fn ceasefire_breakdowns(
 
 /// First stream of the ceasefire draws, beyond any event's index.
 const CEASEFIRE_STREAMS: u64 = 1 << 40;
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::agents_for;
+
+    #[test]
+    fn whole_multiples_take_no_draw_and_are_exact() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let before = rng.clone();
+        assert_eq!(agents_for(600.0, 100.0, &mut rng), 6);
+        assert_eq!(agents_for(20.0, 1.0, &mut rng), 20);
+        assert_eq!(rng, before, "a whole multiple must not consume a draw");
+    }
+
+    #[test]
+    fn a_seed_smaller_than_an_agent_seeds_its_expected_share_of_people() {
+        // 10 cases at 50 people per agent: one agent (50 people) in a fifth of runs, so 10
+        // people on average, not 50 in every run as rounding up to one agent gave.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let draws = 20_000;
+        let people: u64 = (0..draws).map(|_| agents_for(10.0, 50.0, &mut rng) * 50).sum();
+        #[expect(clippy::cast_precision_loss, reason = "small counts")]
+        let mean = people as f64 / f64::from(draws);
+        assert!((mean - 10.0).abs() < 0.4, "mean people seeded {mean}, expected 10");
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let fighters: u64 = (0..draws).map(|_| agents_for(1_250.0, 100.0, &mut rng) * 100).sum();
+        #[expect(clippy::cast_precision_loss, reason = "small counts")]
+        let mean = fighters as f64 / f64::from(draws);
+        assert!((mean - 1_250.0).abs() < 5.0, "mean fighters {mean}, expected 1,250");
+    }
+}
