@@ -229,7 +229,10 @@ fn d8_consent_below_the_threshold_shrinks_the_mission_over_the_drawdown_period()
 fn d8_mission_harm_costs_more_trust_than_armed_group_harm_gains() {
     // Trust where the mission operates against the rebels (East), at the end of the run.
     let trust_east = |c: &Collect| c.localities.last().unwrap()[4].trust_in_mission;
-    let trust_end = |c: &Collect| c.national.last().unwrap().trust_in_mission;
+    let trust_by_place = |c: &Collect| {
+        let last = c.localities.last().unwrap();
+        last.iter().map(|l| l.trust_in_mission).sum::<f64>() / last.len() as f64
+    };
     let robust = [
         "mission.troops=2500",
         "mission.mandate=\"robust\"",
@@ -247,9 +250,13 @@ fn d8_mission_harm_costs_more_trust_than_armed_group_harm_gains() {
         t_clean - t_harm > 0.1,
         "mission-caused harm: trust {t_harm:.3} vs {t_clean:.3} where it happened (tolerance: 0.1)"
     );
-    // More armed-group harm does not raise trust in the mission.
-    let more_rebel_harm = mean(&["armed_groups[1].attack_rate_per_100_fighters_day=0.2"], trust_end);
-    let base = mean(&[], trust_end);
+    // More armed-group harm does not raise trust in the mission where it happens. Measured as
+    // the mean of the localities' trust (each locality once), not the national mean over people:
+    // rebel attacks drive people from the places where trust falls to the calm centre, where it
+    // is high, so the national mean rose by 0.02 through who lives where (seeds 1-4), while
+    // trust fell in every attacked locality.
+    let more_rebel_harm = mean(&["armed_groups[1].attack_rate_per_100_fighters_day=0.2"], trust_by_place);
+    let base = mean(&[], trust_by_place);
     assert!(
         more_rebel_harm <= base + 0.01,
         "armed-group harm: {more_rebel_harm:.3} vs {base:.3}"
@@ -325,9 +332,15 @@ fn d10_health_programmes_cut_epidemic_deaths() {
 
 #[test]
 fn d2_poverty_raises_recruitment() {
+    // At the default join rate the groups of this tiny scenario take one or two recruits in 120
+    // days whatever people earn, so there is nothing to compare; at 25 times the rate the
+    // comparison has counts. (It used to pass at the default rate only through the seeds in
+    // which a class of people sitting exactly at the activation threshold mobilised at once;
+    // the personal hardship factor removed that knife edge, docs/ODD.md §7.2.)
     let recruits = |c: &Collect| cumulative(c, |r| r.recruits);
-    let poor = mean(&["population.livelihood_median=0.5"], recruits);
-    let better_off = mean(&["population.livelihood_median=2.5"], recruits);
+    let rate = "rules.recruitment.join_rate_per_day=0.005";
+    let poor = mean(&["population.livelihood_median=0.5", rate], recruits);
+    let better_off = mean(&["population.livelihood_median=2.5", rate], recruits);
     assert!(poor > 1.3 * better_off, "recruits when poor {poor} vs better off {better_off}");
 }
 

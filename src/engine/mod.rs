@@ -108,6 +108,60 @@ impl Simulation {
         self.prepare_context(0);
         self.people_pass(Mode::Assess);
         update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
+        self.position_mission_for_the_start();
+        self.settle_mobilisation();
+        // Then the detained: the stationary share of the mobilised go into detention, and who
+        // mobilises settles again with them out of the street (fewer active, each more at risk).
+        self.prepare_context(0);
+        self.seed_stationary_detention();
+        self.settle_mobilisation();
+        context::measure_demography(&mut self.ctx, &self.totals);
+        indicators::compute(
+            &self.scenario,
+            &self.world,
+            &self.totals,
+            &self.layout,
+            &self.conflict,
+            0,
+            &mut self.record,
+        );
+    }
+
+    /// A mission that the scenario starts on the first day is in place when the clock starts:
+    /// its personnel and units are positioned as its first plan (tick 1) will position them, so
+    /// that the state people settle into at tick 0 includes its security presence. Otherwise
+    /// the mobilised share fell by up to a fifth on day 3 of every mission scenario, when the
+    /// units arriving on day 1 raised the perceived chance of arrest (a start-up transient).
+    /// The plan is made on a copy of the mission, from the draws tick 1 will use, and only the
+    /// positions and the deployed personnel are kept: tick 1 plans again from its own state.
+    fn position_mission_for_the_start(&mut self) {
+        let Some(mission) = self.world.mission.as_ref() else { return };
+        if !mission.started(1) {
+            return;
+        }
+        let mut first_plan = mission.clone();
+        let dt = self.scenario.run.tick_length_days;
+        planning::update_personnel(&mut first_plan, &self.scenario.rules.costs, 1, dt);
+        planning::plan(
+            &mut first_plan,
+            &self.scenario,
+            &self.world.localities,
+            &self.world.graph,
+            &self.totals,
+            &self.layout,
+            &self.streams,
+            1,
+        );
+        let m = self.world.mission.as_mut().expect("checked above");
+        m.deployed = first_plan.deployed;
+        m.troops_at.clone_from(&first_plan.troops_at);
+        m.police_at.clone_from(&first_plan.police_at);
+        m.observers_at.clone_from(&first_plan.observers_at);
+    }
+
+    /// Repeats the assessment until the mobilised count changes by at most [`SETTLED_SHARE`] of
+    /// the living between passes (at most [`SETTLING_PASSES`] passes).
+    fn settle_mobilisation(&mut self) {
         let mobilised = |totals: &[f64], layout: &Layout| layout.total(totals, aggregates::field::MOBILISED);
         let mut before = f64::NAN;
         for _ in 0..SETTLING_PASSES {
@@ -120,16 +174,42 @@ impl Simulation {
             }
             before = now;
         }
-        context::measure_demography(&mut self.ctx, &self.totals);
-        indicators::compute(
-            &self.scenario,
-            &self.world,
-            &self.totals,
-            &self.layout,
-            &self.conflict,
-            0,
-            &mut self.record,
-        );
+    }
+
+    /// Puts the stationary share of each locality's mobilised into detention at tick 0.
+    ///
+    /// Host-state forces make at most `arrests_possible` arrests a tick; terms are uniform on 1
+    /// to `detention_max_ticks`, of mean `T = (1 + max) / 2` ticks. In the stationary state as
+    /// many are released as arrested each tick, so `D = arrests × T` are detained: `D =
+    /// arrests_possible × T` while the mobilised outnumber what the forces can arrest, and at
+    /// most the mobilised themselves (when every free mobilised person is arrested the tick they
+    /// mobilise). The share `D / M` of the `M` people mobilised is detained, each for a remaining
+    /// term drawn by [`person::seed_stationary_detention`].
+    fn seed_stationary_detention(&mut self) {
+        let mean_term = (1.0 + f64::from(self.ctx.detention_max_ticks.max(1))) / 2.0;
+        let shares: Vec<f64> = self
+            .ctx
+            .localities
+            .iter()
+            .map(|lc| {
+                if lc.mobilised <= 0.0 {
+                    0.0
+                } else {
+                    (lc.arrests_possible * mean_term).min(lc.mobilised) / lc.mobilised
+                }
+            })
+            .collect();
+        if shares.iter().all(|&s| s == 0.0) {
+            return;
+        }
+        context::derive(&mut self.ctx);
+        let ctx = &self.ctx;
+        let streams = &self.streams;
+        self.world
+            .people
+            .blocks
+            .par_iter_mut()
+            .for_each(|block| person::seed_stationary_detention(block, ctx, streams, &shares));
     }
 
     /// The scenario being run (with the run's seed).

@@ -255,6 +255,7 @@ pub fn prepare(
             security,
             mobilised,
             arrest_chance: arrest_chance(state_security, mobilised, r.mobilisation.arrests_per_security_per_day, dt),
+            arrests_possible: state_security * r.mobilisation.arrests_per_security_per_day * dt,
             trust_in_state: loc.trust_in_state[l],
             has_site: loc.has_site(l),
             site_admission,
@@ -487,6 +488,8 @@ pub struct LocalityContext {
     pub mobilised: f64,
     /// Probability that a mobilised person is arrested this tick.
     pub arrest_chance: f64,
+    /// Arrests host-state forces here can make this tick if enough people are mobilised, in people.
+    pub arrests_possible: f64,
     /// Trust in the state.
     pub trust_in_state: f64,
     /// Whether there is a protection site.

@@ -76,6 +76,79 @@ pub fn update_block(block: &mut PeopleBlock, ctx: &Context, streams: &Streams, a
     });
 }
 
+/// Who may mobilise at all: civilians who are free and of fighting age (youth and adults).
+/// Non-short-circuit operators: who is mobilised differs from person to person in no pattern a
+/// branch predictor could learn, and every operand is cheap.
+#[inline]
+fn may_mobilise(member: u8, detained: bool, age_band: u8) -> bool {
+    (member == 0) & !detained & ((age_band == age::YOUTH) | (age_band == age::ADULT))
+}
+
+/// Tick 0: puts the stationary share of the mobilised into detention.
+///
+/// Without it tick 0 has no detainees and the `detained` series (and political deprivation,
+/// which counts recent detention) fills from nothing over the first month (a start-up transient). `detained_share[l]` is the share of the people mobilised in locality
+/// `l` who are detained in the stationary state (see `Simulation::measure_initial_state`). Each
+/// is detained for a remaining term drawn from the stationary distribution of a renewal process
+/// whose terms are uniform on 1 to `detention_max_ticks`: a person found in detention is in a
+/// term chosen in proportion to its length, at a uniform point of it, so the remaining term `r`
+/// has probability proportional to the chance that a term lasts at least `r` ticks,
+/// `max - r + 1`. Draws come from the `Init` phase streams of the person's RNG chunk (tick 2;
+/// the population uses tick 0 and the initial fighters tick 1), so the result does not depend on
+/// the block layout or the thread count.
+///
+/// # Panics
+/// If the block does not start on an RNG-chunk boundary (a bug in the block layout).
+pub fn seed_stationary_detention(block: &mut PeopleBlock, ctx: &Context, streams: &Streams, detained_share: &[f64]) {
+    let first = block.first_id as usize;
+    assert_eq!(first % PERSON_CHUNK, 0, "blocks must start on RNG-chunk boundaries");
+    let longest = ctx.detention_max_ticks.max(1);
+    let r = &ctx.rules;
+    let n = block.len();
+    let mut start = 0;
+    while start < n {
+        let chunk = (first + start) / PERSON_CHUNK;
+        let end = n.min(start + PERSON_CHUNK);
+        let mut rng = streams.at(Phase::Init, chunk as u64, 2);
+        for j in start..end {
+            // Two draws per row whatever happens, so each row's draws sit at a fixed place.
+            let (u_detain, u_term) = (unit(rng.next_u32()), unit(rng.next_u32()));
+            if !health::is_alive(block.health[j]) {
+                continue;
+            }
+            let loc = block.location[j] as usize;
+            let mobilised = may_mobilise(block.membership[j], false, block.age_band[j])
+                & mobilisation::is_mobilised(
+                    f64::from(block.grievance[j]),
+                    f64::from(block.risk_aversion[j]),
+                    ctx.derived.arrest_probability[loc],
+                    r.mobilisation.threshold,
+                );
+            if mobilised && u_detain < detained_share[loc] {
+                block.detained_until[j] = remaining_term(longest, u_term);
+            }
+        }
+        start = end;
+    }
+}
+
+/// The remaining term, in ticks from tick 0, of a detention found in progress (see
+/// [`seed_stationary_detention`]): `r` in 1 to `longest`, with probability proportional to
+/// `longest - r + 1`.
+fn remaining_term(longest: u32, u: f64) -> u32 {
+    let longest_f = f64::from(longest);
+    let total = longest_f * (longest_f + 1.0) / 2.0;
+    let target = u * total;
+    let mut cumulative = 0.0;
+    for r in 1..=longest {
+        cumulative += longest_f - f64::from(r) + 1.0;
+        if target < cumulative {
+            return r;
+        }
+    }
+    longest
+}
+
 #[inline]
 fn died(block: &mut PeopleBlock, j: usize, acc: &mut [f64], at: usize) {
     block.health[j] = health::DEAD;
@@ -238,9 +311,7 @@ fn update_person(
     // Non-short-circuit operators: who is mobilised differs from person to person in no
     // pattern a branch predictor could learn, and every operand is cheap.
     let adult = (age_band == age::YOUTH) | (age_band == age::ADULT);
-    let mut mobilised = (member == 0)
-        & !detained
-        & adult
+    let mut mobilised = may_mobilise(member, detained, age_band)
         & mobilisation::is_mobilised(
             grievance,
             risk_aversion,
@@ -532,7 +603,7 @@ fn update_person(
         &ctx.cutoffs,
     );
     let score = ctx.derived.score[usize::from(flags & 0x7f)];
-    let grievance_now = mobilisation::grievance_target(score, lc.trust_in_state);
+    let grievance_now = mobilisation::grievance_target((score * traits.hardship).min(1.0), lc.trust_in_state);
     let grievance = if step {
         grievance + (grievance_now - grievance) * ctx.grievance_alpha
     } else {
@@ -649,8 +720,8 @@ fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
     }
 }
 
-/// A person's fixed traits that cost no memory: three uniforms from one hash of the person's id
-/// (21 bits each), computed when needed and never changing.
+/// A person's fixed traits that cost no memory: uniforms from hashes of the person's id (21 bits
+/// each), computed when needed and never changing.
 ///
 /// - `access`, in [0.5, 1.5): the factor on their locality's health access (distance to the
 ///   nearest facility). Without it, every resident of a locality would cross the deprivation
@@ -663,6 +734,15 @@ fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
 ///   sets both their starting voice and the voice they return to. With a locality-wide target
 ///   instead, everyone's voice would converge within months and political deprivation (a voice
 ///   below a cutoff) would vanish from every scenario at the start: a transient, not a result.
+/// - `hardship`, in [0.9, 1.1): how hard they feel the deprivation their score measures (a
+///   second hash of the id, since the first one's bits are used). The deprivation score takes
+///   few values (one of seven equally weighted dimensions gives 1/7), so without a personal part
+///   grievance sat on a few mass points: in MONUSCO's Butembo the class with one deprivation had
+///   grievance (1/7)(1 - 0.3) = 0.1, exactly the activation threshold, and a rise of trust in the
+///   state of 0.0004 took 60 % of the mobilised off the street in one day. A narrow spread
+///   spreads such a class over the threshold and leaves the classes away from it as they were
+///   (a wide one, [0.5, 1.5), lowered every scenario's mobilised share by a tenth). The spread is
+///   an assumption.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PersonalTraits {
     /// Factor on the locality's health access.
@@ -671,6 +751,8 @@ pub struct PersonalTraits {
     pub tension: f64,
     /// Offset on the locality's political voice.
     pub voice_offset: f64,
+    /// Factor on the person's deprivation score in their grievance.
+    pub hardship: f64,
 }
 
 /// The [`PersonalTraits`] of person `id`.
@@ -685,10 +767,17 @@ pub fn personal_traits(id: usize) -> PersonalTraits {
     const MASK: u64 = (1 << BITS) - 1;
     #[expect(clippy::cast_precision_loss, reason = "21-bit integers are exact in f64")]
     let fraction = |shift: u32| ((z >> shift) & MASK) as f64 / (1u64 << BITS) as f64;
+    let mut w = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    w = (w ^ (w >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    w = (w ^ (w >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    w ^= w >> 31;
+    #[expect(clippy::cast_precision_loss, reason = "21-bit integers are exact in f64")]
+    let hardship = 0.9 + 0.2 * (w & MASK) as f64 / (1u64 << BITS) as f64;
     PersonalTraits {
         access: 0.5 + fraction(0),
         tension: 0.5 + fraction(BITS),
         voice_offset: 0.6 * (fraction(2 * BITS) - 0.5),
+        hardship,
     }
 }
 
@@ -704,4 +793,26 @@ pub fn personal_voice(traits: PersonalTraits, locality_voice: f64) -> f64 {
 #[must_use]
 pub fn scaled_access(factor: f64, locality_access: f64) -> f64 {
     (locality_access * factor).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remaining_term;
+
+    #[test]
+    fn a_detention_found_in_progress_has_the_stationary_residual_term() {
+        // Terms uniform on 1..=4: a term found in progress has r with weights 4, 3, 2, 1.
+        let draws = 100_000;
+        let mut counts = [0u32; 5];
+        for i in 0..draws {
+            let u = (f64::from(i) + 0.5) / f64::from(draws);
+            counts[remaining_term(4, u) as usize] += 1;
+        }
+        assert_eq!(counts[0], 0);
+        for (r, expected) in [(1, 0.4), (2, 0.3), (3, 0.2), (4, 0.1)] {
+            let share = f64::from(counts[r]) / f64::from(draws);
+            assert!((share - expected).abs() < 1e-3, "r = {r}: {share} against {expected}");
+        }
+        assert_eq!(remaining_term(1, 0.99), 1);
+    }
 }
