@@ -162,7 +162,7 @@ pub struct RunArgs {
     /// Scenario file or built-in scenario name (see `peacesim scenarios`).
     pub scenario: PathBuf,
     /// Run seed (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Ticks to run (default: the scenario's; events after the end do not happen).
     #[arg(long)]
@@ -219,7 +219,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 20)]
     pub replicates: u32,
     /// Master seed (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Ticks per run (default: the scenario's).
     #[arg(long)]
@@ -273,7 +273,7 @@ pub struct WhatIfArgs {
     #[arg(long, default_value_t = 10)]
     pub replicates: u32,
     /// Master seed (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Ticks per run, in both arms (default: the scenario's).
     #[arg(long)]
@@ -318,4 +318,10 @@ pub struct PlotArgs {
     /// Outcome for sweep figures (default civilian_fatalities).
     #[arg(long)]
     pub outcome: Option<String>,
+}
+
+/// Parses `--seed`: an unsigned integer that is exact in a double (see [`peacesim::rng::MAX_SEED`]).
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let seed: u64 = text.parse().map_err(|e| format!("{e}"))?;
+    peacesim::rng::check_seed(seed)
 }

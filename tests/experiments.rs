@@ -97,6 +97,64 @@ fn ensemble_seeds_are_distinct_hashes_and_summary_matches_the_series() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Every `seed` value in a JSON document (any depth).
+fn json_seeds(v: &serde_json::Value, out: &mut Vec<u64>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if k == "seed" {
+                    out.push(x.as_u64().unwrap_or_else(|| panic!("seed `{x}` is not an unsigned integer")));
+                }
+                json_seeds(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_seeds(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_seed_an_ensemble_writes_is_exact_in_a_double() {
+    let dir = util::temp_dir("seeds53");
+    let s = util::load("tiny-conflict.toml", &["run.ticks=3"]);
+    // A master seed at the limit and enough replicates that unmasked 64-bit hashes would exceed
+    // 2^53 with probability 1 - 2^-240.
+    let exp = build::ensemble(&s, 24, peacesim::rng::MAX_SEED);
+    let report = execute(&exp, &opts(&dir.join("e"), None)).unwrap();
+    let mut seeds = Vec::new();
+    for entry in std::fs::read_dir(&report.dir).unwrap() {
+        let path = entry.unwrap().path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => {
+                let mut reader = csv::Reader::from_path(&path).unwrap();
+                let Some(col) = reader.headers().unwrap().iter().position(|h| h == "seed") else {
+                    continue;
+                };
+                for rec in reader.records() {
+                    seeds.push(rec.unwrap()[col].parse::<u64>().unwrap());
+                }
+            }
+            Some("json") => json_seeds(&serde_json::from_str(&read(&path)).unwrap(), &mut seeds),
+            _ => {}
+        }
+    }
+    assert!(seeds.len() > 24 * 4, "outcomes.csv and series.csv rows were read: {}", seeds.len());
+    for seed in seeds {
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "the round trip is the test"
+        )]
+        let round_trip = seed as f64 as u64;
+        assert!(
+            seed <= peacesim::rng::MAX_SEED && round_trip == seed,
+            "seed {seed} is not exact in a double"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 const COMPARED: [&str; 4] = ["design.csv", "outcomes.csv", "series.csv", "summary.csv"];
 
 #[test]
