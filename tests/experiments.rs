@@ -7,7 +7,7 @@ use peacesim::experiment::pool::NoProgress;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::{build, merge, plan::Plan};
 use peacesim::rng::derive_seed;
-use peacesim::stats::{quantile_sorted, t975};
+use peacesim::stats::quantile_sorted;
 
 use crate::util;
 
@@ -88,12 +88,108 @@ fn ensemble_seeds_are_distinct_hashes_and_summary_matches_the_series() {
             assert!((sd_s - sd).abs() < 1e-9 * (1.0 + sd));
             assert!((q025 - quantile_sorted(&v, 0.025)).abs() < 1e-9 * (1.0 + q025.abs()));
             assert!((q975 - quantile_sorted(&v, 0.975)).abs() < 1e-9 * (1.0 + q975.abs()));
-            let half = t975(4) * sd / n.sqrt();
-            assert!((lo - (mean - half)).abs() < 1e-9 * (1.0 + mean.abs()) && (hi - (mean + half)).abs() < 1e-9 * (1.0 + mean.abs()));
+            // A percentile bootstrap interval of the mean: within the replicates' range (so a
+            // count's never goes below 0), around the mean, a point only when all are equal.
+            assert!(
+                v[0] <= lo && lo <= mean_s + 1e-9 && mean_s <= hi + 1e-9 && hi <= v[4],
+                "{indicator} {tick}: {lo} {hi} {v:?}"
+            );
+            assert_eq!(lo == hi, v[0] == v[4], "{indicator} {tick}");
         }
     }
     let manifest = read(&report.dir.join("manifest.json"));
     assert!(manifest.contains("\"complete\": true") && manifest.contains("\"kind\": \"ensemble\""));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Outcomes that are shares (in [0, 1]); every other outcome is a count, a peak or a sum of
+/// money (never below 0).
+fn is_share(outcome: &str) -> bool {
+    outcome.ends_with("_share")
+        || [
+            "mean_m0",
+            "final_m0",
+            "mean_h",
+            "final_trust_in_mission",
+            "final_trust_in_state",
+            "final_host_consent",
+        ]
+        .contains(&outcome)
+}
+
+#[test]
+fn intervals_of_counts_and_shares_respect_their_bounds_and_are_never_nan() {
+    let dir = util::temp_dir("bounded-intervals");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("cmp");
+    let out = util::peacesim(
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "as-is=",
+            "--arm",
+            "no-troops=mission.troops=0",
+            "--replicates",
+            "8",
+            "--ticks",
+            "60",
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = read(&out_dir.join("comparison.csv"));
+    assert!(
+        !text.split([',', '\n']).any(|f| ["NaN", "inf", "-inf"].contains(&f)),
+        "no NaN or infinity in comparison.csv"
+    );
+    // The values themselves, to show that the t interval would have broken a bound here.
+    let outcomes = read(&out_dir.join("outcomes.csv"));
+    let mut reader = csv::Reader::from_reader(outcomes.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut t_would_break = 0;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let h = reader.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for row in reader.records().map(Result::unwrap) {
+        let outcome = &row[col("outcome")];
+        let (low, high): (f64, f64) = (
+            row[col("boot_ci95_low")].parse().unwrap(),
+            row[col("boot_ci95_high")].parse().unwrap(),
+        );
+        assert!(low >= 0.0, "{outcome} {}: interval below 0: {low}", &row[col("arm")]);
+        if is_share(outcome) {
+            assert!(high <= 1.0, "{outcome}: share interval above 1: {high}");
+        }
+        let c = header.iter().position(|x| x == outcome).unwrap();
+        let values: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[2] == row[col("arm")])
+            .map(|r| r[c].parse().unwrap())
+            .collect();
+        let s = peacesim::stats::summarize(&values, &mut Vec::new());
+        if s.ci_low < 0.0 || (is_share(outcome) && s.ci_high > 1.0) {
+            t_would_break += 1;
+        }
+    }
+    assert!(t_would_break > 0, "the test needs an outcome whose t interval leaves its bounds");
+    // The ensemble-style summary of the series keeps its bounds too.
+    let summary = read(&out_dir.join("summary.csv"));
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let h = reader.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for row in reader.records().map(Result::unwrap) {
+        let low: f64 = row[col("boot_ci95_low")].parse().unwrap();
+        let indicator = &row[col("indicator")];
+        // Every national indicator but the excess mortality (a difference from a baseline) is >= 0.
+        if !indicator.starts_with("excess_") {
+            assert!(low >= 0.0, "summary.csv {indicator} tick {}: {low}", &row[col("tick")]);
+        }
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -282,7 +282,7 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
     }
     if summary {
         written.add(dir.join("summary.csv"));
-        let rows = summary::write_summary(dir, &label_columns, &labels)?;
+        let rows = summary::write_summary(dir, &label_columns, &labels, manifests[0].seed)?;
         files.push(FileEntry::new("summary.csv", rows));
     }
     if kind == Kind::Comparison {

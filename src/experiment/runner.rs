@@ -401,7 +401,7 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, dir: &Path, runs: u64) -> Re
         return Ok(files);
     }
     if exp.summary {
-        let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels)?;
+        let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels, exp.seed)?;
         files.push(FileEntry::new("summary.csv", rows));
     }
     if matches!(exp.kind, Kind::Comparison | Kind::WhatIf) {
