@@ -102,6 +102,141 @@ fn ensemble_seeds_are_distinct_hashes_and_summary_matches_the_series() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A CSV file's header and rows.
+fn table(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
+#[test]
+fn policy_weights_are_one_numeric_column_per_pillar_and_sweeps_summarise_each_point() {
+    let dir = util::temp_dir("tidy-sweep");
+    let plan = Plan::load(&plan_path("tiny-simplex.toml")).unwrap();
+    let report = execute(&build::sweep(&plan), &opts(&dir.join("s"), None)).unwrap();
+    let pillars = ["economic", "empowerment", "health", "protection"];
+    for file in ["design.csv", "outcomes.csv", "point_summary.csv"] {
+        let (header, rows) = table(&report.dir.join(file));
+        assert!(!header.iter().any(|h| h == "mission.policy.weights"), "{file}: {header:?}");
+        for row in &rows {
+            let weights: Vec<f64> = pillars
+                .iter()
+                .map(|p| {
+                    let c = header.iter().position(|h| *h == format!("mission.policy.weights.{p}")).unwrap();
+                    row[c]
+                        .parse::<f64>()
+                        .unwrap_or_else(|_| panic!("{file}: `{}` is not a number", &row[c]))
+                })
+                .collect();
+            assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{file}: {weights:?}");
+        }
+    }
+    // One row per point and outcome, with the mean of the point's replicates.
+    let (oh, outcomes) = table(&report.dir.join("outcomes.csv"));
+    let (sh, summary) = table(&report.dir.join("point_summary.csv"));
+    let points = plan.points.len();
+    assert_eq!(summary.len(), points * plan.outcomes.len());
+    let col = |h: &[String], name: &str| h.iter().position(|x| x == name).unwrap();
+    for row in &summary {
+        let (point, outcome) = (&row[col(&sh, "point")], &row[col(&sh, "outcome")]);
+        let values: Vec<f64> = outcomes
+            .iter()
+            .filter(|r| r[1] == *point)
+            .map(|r| r[col(&oh, outcome)].parse().unwrap())
+            .collect();
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let stored: f64 = row[col(&sh, "mean")].parse().unwrap();
+        assert!((stored - mean).abs() <= 1e-9 * (1.0 + mean.abs()), "{point} {outcome}");
+        let (low, high): (f64, f64) = (
+            row[col(&sh, "boot_ci95_low")].parse().unwrap(),
+            row[col(&sh, "boot_ci95_high")].parse().unwrap(),
+        );
+        assert!(low <= stored && stored <= high);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn compare_series_name_their_arm_and_per_group_series_are_long_tables() {
+    let dir = util::temp_dir("tidy-compare");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("cmp");
+    let out = util::peacesim(
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "as-is=",
+            "--arm",
+            "no-troops=mission.troops=0",
+            "--replicates",
+            "2",
+            "--ticks",
+            "4",
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (header, series) = table(&out_dir.join("series.csv"));
+    let arm = header.iter().position(|h| h == "arm").expect("series.csv has an arm column");
+    let point = header.iter().position(|h| h == "point").unwrap();
+    for row in &series {
+        assert_eq!(&row[arm], if &row[point] == "0" { "as-is" } else { "no-troops" });
+    }
+    // The long table: fixed columns whatever the groups, a row per series row, group and indicator.
+    let (gh, groups) = table(&out_dir.join("group_series.csv"));
+    assert_eq!(
+        gh,
+        [
+            "run",
+            "point",
+            "arm",
+            "spec",
+            "replicate",
+            "seed",
+            "tick",
+            "day",
+            "group",
+            "indicator",
+            "value"
+        ]
+    );
+    let names = ["State Forces", "Highland Rebels"];
+    assert_eq!(groups.len(), series.len() * names.len() * 2);
+    let fighters = header.iter().position(|h| h == "fighters_highland_rebels").unwrap();
+    let tick = header.iter().position(|h| h == "tick").unwrap();
+    for row in &series {
+        let long = groups
+            .iter()
+            .find(|g| g[0] == row[0] && g[6] == row[tick] && &g[8] == "Highland Rebels" && &g[9] == "fighters")
+            .unwrap();
+        assert_eq!(long[10], row[fighters]);
+    }
+    // A single run has the same long table beside its wide timeseries.csv.
+    let run_dir = dir.join("run");
+    let out = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "4",
+            "--quiet",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success());
+    let (gh, groups) = table(&run_dir.join("groups.csv"));
+    assert_eq!(gh, ["tick", "day", "seed", "group", "indicator", "value"]);
+    assert_eq!(groups.len(), 5 * names.len() * 2);
+    assert!(groups.iter().all(|g| names.contains(&&g[3])));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Outcomes that are shares (in [0, 1]); every other outcome is a count, a peak or a sum of
 /// money (never below 0).
 fn is_share(outcome: &str) -> bool {

@@ -773,7 +773,7 @@ fn verify_checks_a_directory_against_its_manifest() {
     assert!(ok.status.success());
     let out = util::peacesim(&["verify", run.to_str().unwrap()], &dir);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("run: ok (1 directory, 6 files"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run: ok (1 directory, 7 files"));
     // The manifest records each file's size and SHA-256.
     let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"sha256\": ") && manifest.contains("\"bytes\": "), "{manifest}");
