@@ -125,7 +125,7 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
-    /// List every output indicator (CSV column) with its unit and meaning.
+    /// List every column of every CSV file peacesim writes, with its unit and meaning.
     Indicators {
         /// Print as Markdown table rows (for docs/ODD.md).
         #[arg(long)]

@@ -42,7 +42,6 @@ use peacesim::experiment::whatif::{analysis, render, request};
 use peacesim::experiment::{build, compare, merge, plan};
 use peacesim::library::ScenarioInput;
 use peacesim::output::{Format, PlotOptions, default_run_dir, plot_dir};
-use peacesim::phases::indicators::{Indicators, LocalityIndicators};
 use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
 use peacesim::spec::ModelSpec;
 use peacesim::validation;
@@ -783,23 +782,14 @@ fn params(markdown: bool) -> Result<()> {
     Ok(())
 }
 
-/// `peacesim indicators`: every output column with its unit and meaning.
+/// `peacesim indicators`: every column of every CSV file, with its unit and meaning.
 fn indicators(markdown: bool) -> Result<()> {
-    for (file, names, units, meanings) in [
-        ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
-        (
-            "localities.csv",
-            LocalityIndicators::NAMES,
-            LocalityIndicators::UNITS,
-            LocalityIndicators::MEANINGS,
-        ),
-    ] {
-        for ((n, u), m) in names.iter().zip(units).zip(meanings) {
-            if markdown {
-                say!("| {file} | `{n}` | {u} | {} |", m.trim())?;
-            } else {
-                say!("{file}: {n} [{u}] {}", m.trim())?;
-            }
+    for c in peacesim::experiment::columns::catalogue() {
+        let (file, n, u, m) = (c.file, c.name, c.unit, c.meaning);
+        if markdown {
+            say!("| {file} | `{n}` | {u} | {m} |")?;
+        } else {
+            say!("{file}: {n} [{u}] {m}")?;
         }
     }
     Ok(())

@@ -237,6 +237,126 @@ fn compare_series_name_their_arm_and_per_group_series_are_long_tables() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Every CSV file under `dir` (not in `figures/`).
+fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            csv_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "csv") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn peacesim_indicators_documents_every_column_of_every_file_written() {
+    let dir = util::temp_dir("indicators-complete");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let tiny = tiny.to_str().unwrap();
+    let epstein = util::scenario_path("epstein-rebellion.toml");
+    let plan = plan_path("tiny-factorial.toml");
+    let commands: [(&str, Vec<&str>); 6] = [
+        ("run", vec!["run", tiny, "--ticks", "3"]),
+        ("epstein", vec!["run", epstein.to_str().unwrap(), "--ticks", "3"]),
+        ("ensemble", vec!["run", tiny, "--ticks", "3", "--replicates", "2"]),
+        (
+            "compare",
+            vec![
+                "compare",
+                tiny,
+                "--arm",
+                "a=",
+                "--arm",
+                "b=mission.troops=0",
+                "--replicates",
+                "2",
+                "--ticks",
+                "3",
+            ],
+        ),
+        ("sweep", vec!["sweep", plan.to_str().unwrap()]),
+        (
+            "whatif",
+            vec![
+                "whatif",
+                tiny,
+                "--set",
+                "mission.troops=0",
+                "--replicates",
+                "2",
+                "--ticks",
+                "3",
+                "--format",
+                "svg",
+            ],
+        ),
+    ];
+    let out = util::peacesim(&["indicators"], &dir);
+    assert!(out.status.success());
+    let listed: Vec<peacesim::experiment::columns::Column> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let (file, rest) = line.split_once(": ").unwrap_or_else(|| panic!("`{line}`"));
+            let (name, rest) = rest.split_once(" [").unwrap();
+            let (unit, meaning) = rest.split_once("] ").unwrap();
+            peacesim::experiment::columns::Column {
+                file: Box::leak(file.to_string().into_boxed_str()),
+                name: name.into(),
+                unit: unit.into(),
+                meaning: meaning.into(),
+            }
+        })
+        .collect();
+    let mut files_seen = std::collections::BTreeSet::new();
+    for (name, args) in commands {
+        let target = dir.join(name);
+        let mut all = args.clone();
+        all.extend(["--quiet", "--out", target.to_str().unwrap()]);
+        let out = util::peacesim(&all, &dir);
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let labels: Vec<String> = if target.join("design.csv").exists() {
+            table(&target.join("design.csv")).0.into_iter().skip(1).collect()
+        } else {
+            Vec::new()
+        };
+        let mut files = Vec::new();
+        csv_files(&target, &mut files);
+        for file in files {
+            let file_name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let (header, _) = table(&file);
+            for column in header {
+                assert!(
+                    peacesim::experiment::columns::is_documented(&listed, &file_name, &column, &labels),
+                    "{name}: {file_name} column `{column}` is not listed by `peacesim indicators`"
+                );
+            }
+            files_seen.insert(file_name);
+        }
+    }
+    for file in [
+        "timeseries.csv",
+        "groups.csv",
+        "localities.csv",
+        "subgroups.csv",
+        "events.csv",
+        "network.csv",
+        "links.csv",
+        "outcomes.csv",
+        "series.csv",
+        "group_series.csv",
+        "summary.csv",
+        "point_summary.csv",
+        "design.csv",
+        "comparison.csv",
+        "whatif.csv",
+    ] {
+        assert!(files_seen.contains(file), "the commands wrote no {file}: {files_seen:?}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Outcomes that are shares (in [0, 1]); every other outcome is a count, a peak or a sum of
 /// money (never below 0).
 fn is_share(outcome: &str) -> bool {
