@@ -119,6 +119,13 @@ pub enum Command {
         /// Shell: bash, elvish, fish, powershell or zsh.
         shell: clap_complete::Shell,
     },
+    /// Write the manual pages, generated from this command line: `peacesim.1` and one
+    /// `peacesim-COMMAND.1` per command into DIR (e.g. `peacesim man ~/.local/share/man/man1`),
+    /// or print `peacesim.1` without DIR (`peacesim man | man -l -`).
+    Man {
+        /// Directory to write the pages into (created if missing).
+        dir: Option<PathBuf>,
+    },
     /// List every mechanism parameter with its default, range, unit and source.
     Params {
         /// Print as Markdown table rows (for docs/ODD.md).

@@ -183,6 +183,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         } => check(&scale, seeds, out, threads, knockouts),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
+        Command::Man { dir } => man(dir.as_deref()),
         Command::Params { markdown } => params(markdown),
         Command::Indicators { markdown } => indicators(markdown),
     }
@@ -750,6 +751,39 @@ fn completions(shell: clap_complete::Shell) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "peacesim", &mut script);
     say_raw!("{}", String::from_utf8_lossy(&script))
+}
+
+/// `peacesim man [DIR]`: the manual pages (roff, by clap_mangen from the clap definitions, so
+/// they cannot drift from `--help`).
+fn man(dir: Option<&std::path::Path>) -> Result<()> {
+    use clap::CommandFactory as _;
+    let render = |command: clap::Command| -> Vec<u8> {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command)
+            .render(&mut page)
+            .expect("rendering into memory cannot fail");
+        page
+    };
+    let top = Cli::command().name("peacesim");
+    let Some(dir) = dir else {
+        return say_raw!("{}", String::from_utf8_lossy(&render(top)));
+    };
+    let write = |name: String, page: Vec<u8>| -> Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, page).map_err(|source| peacesim::Error::Write { path, source })
+    };
+    std::fs::create_dir_all(dir).map_err(|source| peacesim::Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for sub in top.get_subcommands().filter(|s| s.get_name() != "help") {
+        // clap names are `&'static str` (without its `string` feature); a handful of page names
+        // leaked once by a process that ends right after is cheaper than another feature.
+        let name: &'static str = Box::leak(format!("peacesim-{}", sub.get_name()).into_boxed_str());
+        write(format!("{name}.1"), render(sub.clone().name(name)))?;
+    }
+    write("peacesim.1".into(), render(top))?;
+    say!("{}", dir.display())
 }
 
 /// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.

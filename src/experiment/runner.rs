@@ -204,7 +204,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "replicates": exp.replicates,
             "runs": exp.runs(),
             "common_seeds": exp.common_seeds,
-            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate); see rng::derive_seed",
+            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate), low 53 bits; see rng::derive_seed",
             "shard": opts.shard.map(|(i, n)| format!("{i}/{n}")),
             "outcomes": exp.outcomes,
             "series": exp.series,
