@@ -78,7 +78,7 @@ def compare_table(out_dir, arms, rows):
             cell = fmt(mean)
             if i > 0 and r.get("relative_diff") not in (None, "", "NaN"):
                 rel = float(r["relative_diff"]) * 100
-                lo, hi = r.get("relative_ci95_low"), r.get("relative_ci95_high")
+                lo, hi = r.get("relative_boot_ci95_low"), r.get("relative_boot_ci95_high")
                 if lo not in (None, "", "NaN") and hi not in (None, "", "NaN"):
                     cell += f" ({rel:+.0f} %, CI {float(lo) * 100:+.0f} % to {float(hi) * 100:+.0f} %)"
                 else:

@@ -119,13 +119,20 @@ pub enum Command {
         /// Shell: bash, elvish, fish, powershell or zsh.
         shell: clap_complete::Shell,
     },
+    /// Write the manual pages, generated from this command line: `peacesim.1` and one
+    /// `peacesim-COMMAND.1` per command into DIR (e.g. `peacesim man ~/.local/share/man/man1`),
+    /// or print `peacesim.1` without DIR (`peacesim man | man -l -`).
+    Man {
+        /// Directory to write the pages into (created if missing).
+        dir: Option<PathBuf>,
+    },
     /// List every mechanism parameter with its default, range, unit and source.
     Params {
         /// Print as Markdown table rows (for docs/ODD.md).
         #[arg(long)]
         markdown: bool,
     },
-    /// List every output indicator (CSV column) with its unit and meaning.
+    /// List every column of every CSV file peacesim writes, with its unit and meaning.
     Indicators {
         /// Print as Markdown table rows (for docs/ODD.md).
         #[arg(long)]
@@ -162,7 +169,7 @@ pub struct RunArgs {
     /// Scenario file or built-in scenario name (see `peacesim scenarios`).
     pub scenario: PathBuf,
     /// Run seed (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Ticks to run (default: the scenario's; events after the end do not happen).
     #[arg(long)]
@@ -219,7 +226,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 20)]
     pub replicates: u32,
     /// Master seed (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Ticks per run (default: the scenario's).
     #[arg(long)]
@@ -273,7 +280,7 @@ pub struct WhatIfArgs {
     #[arg(long, default_value_t = 10)]
     pub replicates: u32,
     /// Master seed (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Ticks per run, in both arms (default: the scenario's).
     #[arg(long)]
@@ -318,4 +325,10 @@ pub struct PlotArgs {
     /// Outcome for sweep figures (default civilian_fatalities).
     #[arg(long)]
     pub outcome: Option<String>,
+}
+
+/// Parses `--seed`: an unsigned integer that is exact in a double (see [`peacesim::rng::MAX_SEED`]).
+fn parse_seed(text: &str) -> Result<u64, String> {
+    let seed: u64 = text.parse().map_err(|e| format!("{e}"))?;
+    peacesim::rng::check_seed(seed)
 }

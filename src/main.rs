@@ -42,7 +42,6 @@ use peacesim::experiment::whatif::{analysis, render, request};
 use peacesim::experiment::{build, compare, merge, plan};
 use peacesim::library::ScenarioInput;
 use peacesim::output::{Format, PlotOptions, default_run_dir, plot_dir};
-use peacesim::phases::indicators::{Indicators, LocalityIndicators};
 use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
 use peacesim::spec::ModelSpec;
 use peacesim::validation;
@@ -184,6 +183,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         } => check(&scale, seeds, out, threads, knockouts),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
+        Command::Man { dir } => man(dir.as_deref()),
         Command::Params { markdown } => params(markdown),
         Command::Indicators { markdown } => indicators(markdown),
     }
@@ -753,6 +753,39 @@ fn completions(shell: clap_complete::Shell) -> Result<()> {
     say_raw!("{}", String::from_utf8_lossy(&script))
 }
 
+/// `peacesim man [DIR]`: the manual pages (roff, by clap_mangen from the clap definitions, so
+/// they cannot drift from `--help`).
+fn man(dir: Option<&std::path::Path>) -> Result<()> {
+    use clap::CommandFactory as _;
+    let render = |command: clap::Command| -> Vec<u8> {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command)
+            .render(&mut page)
+            .expect("rendering into memory cannot fail");
+        page
+    };
+    let top = Cli::command().name("peacesim");
+    let Some(dir) = dir else {
+        return say_raw!("{}", String::from_utf8_lossy(&render(top)));
+    };
+    let write = |name: String, page: Vec<u8>| -> Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, page).map_err(|source| peacesim::Error::Write { path, source })
+    };
+    std::fs::create_dir_all(dir).map_err(|source| peacesim::Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for sub in top.get_subcommands().filter(|s| s.get_name() != "help") {
+        // clap names are `&'static str` (without its `string` feature); a handful of page names
+        // leaked once by a process that ends right after is cheaper than another feature.
+        let name: &'static str = Box::leak(format!("peacesim-{}", sub.get_name()).into_boxed_str());
+        write(format!("{name}.1"), render(sub.clone().name(name)))?;
+    }
+    write("peacesim.1".into(), render(top))?;
+    say!("{}", dir.display())
+}
+
 /// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.
 fn params(markdown: bool) -> Result<()> {
     for p in Rules::catalogue().into_iter().chain(RawCutoffs::catalogue()) {
@@ -783,23 +816,14 @@ fn params(markdown: bool) -> Result<()> {
     Ok(())
 }
 
-/// `peacesim indicators`: every output column with its unit and meaning.
+/// `peacesim indicators`: every column of every CSV file, with its unit and meaning.
 fn indicators(markdown: bool) -> Result<()> {
-    for (file, names, units, meanings) in [
-        ("timeseries.csv", Indicators::NAMES, Indicators::UNITS, Indicators::MEANINGS),
-        (
-            "localities.csv",
-            LocalityIndicators::NAMES,
-            LocalityIndicators::UNITS,
-            LocalityIndicators::MEANINGS,
-        ),
-    ] {
-        for ((n, u), m) in names.iter().zip(units).zip(meanings) {
-            if markdown {
-                say!("| {file} | `{n}` | {u} | {} |", m.trim())?;
-            } else {
-                say!("{file}: {n} [{u}] {}", m.trim())?;
-            }
+    for c in peacesim::experiment::columns::catalogue() {
+        let (file, n, u, m) = (c.file, c.name, c.unit, c.meaning);
+        if markdown {
+            say!("| {file} | `{n}` | {u} | {m} |")?;
+        } else {
+            say!("{file}: {n} [{u}] {m}")?;
         }
     }
     Ok(())

@@ -72,13 +72,34 @@ impl Streams {
     }
 }
 
+/// The largest seed peacesim accepts or writes: 2^53 - 1. Every output that records a seed (CSV
+/// columns, manifests, reports) is read by R, pandas and JavaScript as a double, which holds
+/// integers exactly only up to 2^53; a larger seed would be read back as a different number and
+/// could not reproduce its run.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+/// Checks a seed given by a user (a scenario's `run.seed`, a plan's `seed`, `--seed`).
+///
+/// # Errors
+/// A message saying why seeds above [`MAX_SEED`] are refused.
+pub fn check_seed(seed: u64) -> Result<u64, String> {
+    if seed <= MAX_SEED {
+        Ok(seed)
+    } else {
+        Err(format!(
+            "must be at most 2^53 - 1 = {MAX_SEED} (so that R, pandas and JavaScript read it back exactly), got {seed}"
+        ))
+    }
+}
+
 /// Derives the seed of one run of an experiment from the master seed, the design point and the
-/// replicate, by hashing (never consecutive integers).
+/// replicate, by hashing (never consecutive integers). The hash is cut to its low 53 bits so the
+/// seed is exact in a double (see [`MAX_SEED`]); 2^53 seeds leave collisions negligible.
 #[must_use]
 pub fn derive_seed(master: u64, design_point: u64, replicate: u64) -> u64 {
     let mut h = splitmix(master ^ 0x5045_4143_4553_494d); // "PEACESIM"
     h = splitmix(h ^ design_point.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    splitmix(h ^ replicate.wrapping_mul(0xc2b2_ae3d_27d4_eb4f))
+    splitmix(h ^ replicate.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)) & MAX_SEED
 }
 
 fn splitmix(mut z: u64) -> u64 {
@@ -194,10 +215,23 @@ mod tests {
         let mut seeds: Vec<u64> = (0..1000).map(|r| derive_seed(42, 0, r)).collect();
         assert_ne!(seeds[1], seeds[0] + 1);
         seeds.extend((0..1000).map(|r| derive_seed(42, 1, r)));
+        assert!(seeds.iter().all(|&s| s <= MAX_SEED), "every derived seed is exact in a double");
+        assert!(seeds.iter().any(|&s| s > MAX_SEED / 2), "the 53 bits are used");
         let n = seeds.len();
         seeds.sort_unstable();
         seeds.dedup();
         assert_eq!(seeds.len(), n);
+    }
+
+    #[test]
+    fn seeds_above_two_to_the_53_are_refused() {
+        assert_eq!(check_seed(MAX_SEED), Ok(MAX_SEED));
+        assert!(check_seed(MAX_SEED + 1).unwrap_err().contains("2^53"));
+        #[expect(clippy::cast_precision_loss, reason = "the point: MAX_SEED survives the trip through a double")]
+        let through_a_double = MAX_SEED as f64;
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "an exact integer")]
+        let back = through_a_double as u64;
+        assert_eq!(back, MAX_SEED);
     }
 
     #[test]

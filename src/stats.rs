@@ -1,5 +1,6 @@
-//! Summary statistics over replicates: mean, standard deviation, quantiles, confidence intervals
-//! of the mean (Student's t) and seeded bootstrap intervals of paired differences.
+//! Summary statistics over replicates: mean, standard deviation, quantiles, and the seeded
+//! percentile bootstrap intervals that every report uses (of a mean, and of paired differences
+//! and relative changes); Student's t interval of the mean for figures of pooled sweep points.
 //!
 //! A foundation: the experiments that compute these numbers and the figures that draw them both
 //! import it, so it must not know about files, runs or the model; it imports only [`crate::rng`].
@@ -89,16 +90,55 @@ pub fn summarize(values: &[f64], scratch: &mut Vec<f64>) -> Summary {
     }
 }
 
-/// Percentile bootstrap 95 % interval of the mean of `values`, with `resamples` draws from a
-/// stream keyed by `seed` and `stream` (so the interval itself is reproducible).
+/// Resamples behind every bootstrap interval peacesim reports.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+
+/// Quantile `p` of sorted values that may hold infinities (an unbounded resample statistic):
+/// linear interpolation as [`quantile_sorted`], except that a neighbour at infinity makes the
+/// quantile that infinity instead of `NaN`.
+fn quantile_sorted_extended(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "sample sizes are small")]
+    let h = (sorted.len() - 1) as f64 * p;
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "h is within the index range")]
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let (a, b, f) = (sorted[lo], sorted[hi], h - h.floor());
+    if f == 0.0 || a == b || a == f64::NEG_INFINITY {
+        a
+    } else if b == f64::INFINITY {
+        b
+    } else {
+        a + f * (b - a)
+    }
+}
+
+/// Percentile bootstrap 95 % interval of the mean of `values`, with `resamples` draws from the
+/// stream `(seed, stream)` at position 0 (so the interval itself is reproducible).
 #[must_use]
 pub fn bootstrap_mean_ci(values: &[f64], resamples: usize, seed: u64, stream: u64) -> (f64, f64) {
+    bootstrap_mean_ci_at(&Streams::new(seed), values, resamples, stream, 0)
+}
+
+/// Percentile bootstrap 95 % interval of the mean of `values` from the stream `stream` of
+/// `streams` at `position` (callers with many intervals key the generators once).
+///
+/// The convention for every interval of a mean that peacesim reports: each resample's mean lies
+/// between the smallest and the largest value, so the interval respects any bounds the values
+/// have (a count's is never below 0, a share's stays in [0, 1]), which the t interval does not.
+/// `NaN` bounds for no values; a point for one value or identical values.
+#[must_use]
+pub fn bootstrap_mean_ci_at(streams: &Streams, values: &[f64], resamples: usize, stream: u64, position: u32) -> (f64, f64) {
     let n = values.len();
     if n == 0 {
         return (f64::NAN, f64::NAN);
     }
-    let streams = Streams::new(seed);
-    let mut rng = streams.at(Phase::Bootstrap, stream, 0);
+    if values.iter().all(|v| *v == values[0]) {
+        return (values[0], values[0]);
+    }
+    let mut rng = streams.at(Phase::Bootstrap, stream, position);
     let mut means = Vec::with_capacity(resamples);
     #[expect(clippy::cast_precision_loss, reason = "sample sizes are small")]
     let nf = n as f64;
@@ -112,18 +152,55 @@ pub fn bootstrap_mean_ci(values: &[f64], resamples: usize, seed: u64, stream: u6
         means.push(s / nf);
     }
     means.sort_by(f64::total_cmp);
-    (quantile_sorted(&means, 0.025), quantile_sorted(&means, 0.975))
+    // Rounding can carry a mean of equal-looking sums a last bit outside the values' range.
+    let (min, max) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    if values.iter().any(|v| v.is_nan()) {
+        return (f64::NAN, f64::NAN);
+    }
+    (
+        quantile_sorted(&means, 0.025).clamp(min, max),
+        quantile_sorted(&means, 0.975).clamp(min, max),
+    )
+}
+
+/// Paired bootstrap 95 % percentile intervals of a difference `arm - base` over replicate pairs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairedIntervals {
+    /// Interval of the mean difference, low.
+    pub diff_low: f64,
+    /// Interval of the mean difference, high.
+    pub diff_high: f64,
+    /// Interval of the relative change (mean of the arm / mean of the base - 1), low: infinite
+    /// when more than 2.5 % of the resamples have a base mean of 0 and an arm mean below it.
+    pub rel_low: f64,
+    /// Interval of the relative change, high: infinite when more than 2.5 % of the resamples
+    /// have a base mean of 0 and an arm mean above it.
+    pub rel_high: f64,
+    /// Share of the resamples whose base mean is 0 (the relative change of each is unbounded,
+    /// or 0 when the arm's mean is 0 too).
+    pub base_zero_share: f64,
 }
 
 /// Paired bootstrap: 95 % percentile intervals of the mean difference `arm - base` and of the
-/// relative difference `(mean arm - mean base) / mean base`, resampling replicate pairs.
-/// Returns `(diff_low, diff_high, rel_low, rel_high)`; relative bounds are NaN when the base
-/// mean of a resample is 0.
+/// relative change of the means (the ratio of the resampled means minus 1), resampling
+/// replicate pairs with the stream `(seed, stream)` at position 0.
+///
+/// A resample whose base mean is 0 has no finite relative change: it counts as +inf or -inf
+/// (by the sign of the arm's mean) or 0 (both 0), so the interval is finite only when such
+/// resamples fall in the 2.5 % tails; [`PairedIntervals::base_zero_share`] says how many there were.
 #[must_use]
-pub fn bootstrap_paired(base: &[f64], arm: &[f64], resamples: usize, seed: u64, stream: u64) -> (f64, f64, f64, f64) {
+pub fn bootstrap_paired(base: &[f64], arm: &[f64], resamples: usize, seed: u64, stream: u64) -> PairedIntervals {
     let n = base.len().min(arm.len());
     if n == 0 {
-        return (f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+        return PairedIntervals {
+            diff_low: f64::NAN,
+            diff_high: f64::NAN,
+            rel_low: f64::NAN,
+            rel_high: f64::NAN,
+            base_zero_share: f64::NAN,
+        };
     }
     let streams = Streams::new(seed);
     let mut rng = streams.at(Phase::Bootstrap, stream, 0);
@@ -131,6 +208,7 @@ pub fn bootstrap_paired(base: &[f64], arm: &[f64], resamples: usize, seed: u64, 
     let nf = n as f64;
     let mut diffs = Vec::with_capacity(resamples);
     let mut rels = Vec::with_capacity(resamples);
+    let mut base_zero = 0usize;
     for _ in 0..resamples {
         let (mut sb, mut sa) = (0.0, 0.0);
         for _ in 0..n {
@@ -140,18 +218,24 @@ pub fn bootstrap_paired(base: &[f64], arm: &[f64], resamples: usize, seed: u64, 
             sa += arm[i];
         }
         diffs.push((sa - sb) / nf);
-        if sb != 0.0 {
-            rels.push((sa - sb) / sb);
-        }
+        rels.push(if sb != 0.0 {
+            (sa - sb) / sb
+        } else {
+            base_zero += 1;
+            if sa == 0.0 { 0.0 } else { f64::INFINITY.copysign(sa) }
+        });
     }
     diffs.sort_by(f64::total_cmp);
     rels.sort_by(f64::total_cmp);
-    let (rl, rh) = if rels.len() == resamples {
-        (quantile_sorted(&rels, 0.025), quantile_sorted(&rels, 0.975))
-    } else {
-        (f64::NAN, f64::NAN)
-    };
-    (quantile_sorted(&diffs, 0.025), quantile_sorted(&diffs, 0.975), rl, rh)
+    #[expect(clippy::cast_precision_loss, reason = "resample counts are small")]
+    let base_zero_share = base_zero as f64 / resamples.max(1) as f64;
+    PairedIntervals {
+        diff_low: quantile_sorted(&diffs, 0.025),
+        diff_high: quantile_sorted(&diffs, 0.975),
+        rel_low: quantile_sorted_extended(&rels, 0.025),
+        rel_high: quantile_sorted_extended(&rels, 0.975),
+        base_zero_share,
+    }
 }
 
 #[cfg(test)]
@@ -181,6 +265,48 @@ mod tests {
         assert!((t975(10) - 2.228).abs() < 1e-9);
         assert!((t975(40) - 2.021).abs() < 2e-3);
         assert!((t975(1000) - 1.962).abs() < 1e-3);
+    }
+
+    #[test]
+    fn bootstrap_intervals_of_counts_and_shares_stay_within_their_bounds() {
+        // A skewed count: mostly 0, one large value. The t interval goes below 0.
+        let counts = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 40.0];
+        let s = summarize(&counts, &mut Vec::new());
+        assert!(s.ci_low < 0.0, "the t interval of this sample is below 0: {}", s.ci_low);
+        let (lo, hi) = bootstrap_mean_ci(&counts, BOOTSTRAP_RESAMPLES, 1, 0);
+        assert!(lo >= 0.0 && hi <= 40.0 && lo < 4.0 && hi > 4.0, "{lo} {hi}");
+        // A share near 1.
+        let shares = [1.0, 1.0, 1.0, 1.0, 0.9, 1.0, 1.0, 1.0];
+        assert!(summarize(&shares, &mut Vec::new()).ci_high > 1.0, "the t interval passes 1");
+        let (lo, hi) = bootstrap_mean_ci(&shares, BOOTSTRAP_RESAMPLES, 1, 0);
+        assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi) && lo < hi, "{lo} {hi}");
+        assert_eq!(bootstrap_mean_ci(&[3.0, 3.0], BOOTSTRAP_RESAMPLES, 1, 0), (3.0, 3.0));
+        assert!(bootstrap_mean_ci(&[], BOOTSTRAP_RESAMPLES, 1, 0).0.is_nan());
+    }
+
+    #[test]
+    fn relative_intervals_are_never_nan() {
+        // The reference is 0 in most replicates: some resamples have a reference mean of 0.
+        let base = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5.0];
+        let arm = [1.0, 0.0, 2.0, 0.0, 1.0, 0.0, 3.0, 6.0];
+        let p = bootstrap_paired(&base, &arm, BOOTSTRAP_RESAMPLES, 4, 0);
+        assert!(p.base_zero_share > 0.25, "(7/8)^8 = 34 % of resamples: {}", p.base_zero_share);
+        assert!(!p.rel_low.is_nan() && !p.rel_high.is_nan(), "{p:?}");
+        assert_eq!(p.rel_high, f64::INFINITY, "unbounded above, not NaN");
+        assert!(p.diff_low.is_finite() && p.diff_high.is_finite());
+        // A reference that is never 0 gives finite bounds around the ratio of the means.
+        let p = bootstrap_paired(&[10.0, 12.0, 8.0], &[5.0, 6.0, 4.0], BOOTSTRAP_RESAMPLES, 4, 0);
+        assert_eq!(p.base_zero_share, 0.0);
+        assert!((p.rel_low + 0.5).abs() < 1e-12 && (p.rel_high + 0.5).abs() < 1e-12, "{p:?}");
+    }
+
+    #[test]
+    fn quantiles_next_to_an_infinity_are_that_infinity() {
+        let v = [1.0, 2.0, f64::INFINITY, f64::INFINITY];
+        assert_eq!(quantile_sorted_extended(&v, 0.975), f64::INFINITY);
+        assert!((quantile_sorted_extended(&v, 0.1) - 1.3).abs() < 1e-12);
+        let v = [f64::NEG_INFINITY, 0.0, 1.0];
+        assert_eq!(quantile_sorted_extended(&v, 0.025), f64::NEG_INFINITY);
     }
 
     #[test]

@@ -427,6 +427,37 @@ fn help_lists_examples_and_every_exit_code_and_completions_are_printed() {
 }
 
 #[test]
+fn man_pages_are_generated_for_the_tool_and_every_command() {
+    let dir = util::temp_dir("man");
+    let out = util::peacesim(&["man"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.starts_with(".ie") || page.contains(".TH peacesim 1"), "{page}");
+    for word in [
+        "run",
+        "sweep",
+        "compare",
+        "whatif",
+        "indicators",
+        "completions",
+        "Print version",
+        "Exit codes:",
+    ] {
+        assert!(page.contains(word), "peacesim.1 lacks {word}");
+    }
+    let pages = dir.join("man1");
+    let out = util::peacesim(&["man", pages.to_str().unwrap()], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for command in ["run", "sweep", "compare", "whatif", "merge", "plot", "indicators", "man"] {
+        let text =
+            std::fs::read_to_string(pages.join(format!("peacesim-{command}.1"))).unwrap_or_else(|e| panic!("peacesim-{command}.1: {e}"));
+        assert!(text.contains(&format!(".TH peacesim-{command} 1")), "{command}: {text}");
+    }
+    assert_eq!(std::fs::read_to_string(pages.join("peacesim.1")).unwrap(), page);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
     let dir = util::temp_dir("run-summary");
     let out = dir.join("run");

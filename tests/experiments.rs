@@ -7,7 +7,7 @@ use peacesim::experiment::pool::NoProgress;
 use peacesim::experiment::runner::{ExecOptions, execute};
 use peacesim::experiment::{build, merge, plan::Plan};
 use peacesim::rng::derive_seed;
-use peacesim::stats::{quantile_sorted, t975};
+use peacesim::stats::quantile_sorted;
 
 use crate::util;
 
@@ -88,12 +88,421 @@ fn ensemble_seeds_are_distinct_hashes_and_summary_matches_the_series() {
             assert!((sd_s - sd).abs() < 1e-9 * (1.0 + sd));
             assert!((q025 - quantile_sorted(&v, 0.025)).abs() < 1e-9 * (1.0 + q025.abs()));
             assert!((q975 - quantile_sorted(&v, 0.975)).abs() < 1e-9 * (1.0 + q975.abs()));
-            let half = t975(4) * sd / n.sqrt();
-            assert!((lo - (mean - half)).abs() < 1e-9 * (1.0 + mean.abs()) && (hi - (mean + half)).abs() < 1e-9 * (1.0 + mean.abs()));
+            // A percentile bootstrap interval of the mean: within the replicates' range (so a
+            // count's never goes below 0), around the mean, a point only when all are equal.
+            assert!(
+                v[0] <= lo && lo <= mean_s + 1e-9 && mean_s <= hi + 1e-9 && hi <= v[4],
+                "{indicator} {tick}: {lo} {hi} {v:?}"
+            );
+            assert_eq!(lo == hi, v[0] == v[4], "{indicator} {tick}");
         }
     }
     let manifest = read(&report.dir.join("manifest.json"));
     assert!(manifest.contains("\"complete\": true") && manifest.contains("\"kind\": \"ensemble\""));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A CSV file's header and rows.
+fn table(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
+#[test]
+fn policy_weights_are_one_numeric_column_per_pillar_and_sweeps_summarise_each_point() {
+    let dir = util::temp_dir("tidy-sweep");
+    let plan = Plan::load(&plan_path("tiny-simplex.toml")).unwrap();
+    let report = execute(&build::sweep(&plan), &opts(&dir.join("s"), None)).unwrap();
+    let pillars = ["economic", "empowerment", "health", "protection"];
+    for file in ["design.csv", "outcomes.csv", "point_summary.csv"] {
+        let (header, rows) = table(&report.dir.join(file));
+        assert!(!header.iter().any(|h| h == "mission.policy.weights"), "{file}: {header:?}");
+        for row in &rows {
+            let weights: Vec<f64> = pillars
+                .iter()
+                .map(|p| {
+                    let c = header.iter().position(|h| *h == format!("mission.policy.weights.{p}")).unwrap();
+                    row[c]
+                        .parse::<f64>()
+                        .unwrap_or_else(|_| panic!("{file}: `{}` is not a number", &row[c]))
+                })
+                .collect();
+            assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{file}: {weights:?}");
+        }
+    }
+    // One row per point and outcome, with the mean of the point's replicates.
+    let (oh, outcomes) = table(&report.dir.join("outcomes.csv"));
+    let (sh, summary) = table(&report.dir.join("point_summary.csv"));
+    let points = plan.points.len();
+    assert_eq!(summary.len(), points * plan.outcomes.len());
+    let col = |h: &[String], name: &str| h.iter().position(|x| x == name).unwrap();
+    for row in &summary {
+        let (point, outcome) = (&row[col(&sh, "point")], &row[col(&sh, "outcome")]);
+        let values: Vec<f64> = outcomes
+            .iter()
+            .filter(|r| r[1] == *point)
+            .map(|r| r[col(&oh, outcome)].parse().unwrap())
+            .collect();
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let stored: f64 = row[col(&sh, "mean")].parse().unwrap();
+        assert!((stored - mean).abs() <= 1e-9 * (1.0 + mean.abs()), "{point} {outcome}");
+        let (low, high): (f64, f64) = (
+            row[col(&sh, "boot_ci95_low")].parse().unwrap(),
+            row[col(&sh, "boot_ci95_high")].parse().unwrap(),
+        );
+        assert!(low <= stored && stored <= high);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn compare_series_name_their_arm_and_per_group_series_are_long_tables() {
+    let dir = util::temp_dir("tidy-compare");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("cmp");
+    let out = util::peacesim(
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "as-is=",
+            "--arm",
+            "no-troops=mission.troops=0",
+            "--replicates",
+            "2",
+            "--ticks",
+            "4",
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (header, series) = table(&out_dir.join("series.csv"));
+    let arm = header.iter().position(|h| h == "arm").expect("series.csv has an arm column");
+    let point = header.iter().position(|h| h == "point").unwrap();
+    for row in &series {
+        assert_eq!(&row[arm], if &row[point] == "0" { "as-is" } else { "no-troops" });
+    }
+    // The long table: fixed columns whatever the groups, a row per series row, group and indicator.
+    let (gh, groups) = table(&out_dir.join("group_series.csv"));
+    assert_eq!(
+        gh,
+        [
+            "run",
+            "point",
+            "arm",
+            "spec",
+            "replicate",
+            "seed",
+            "tick",
+            "day",
+            "group",
+            "indicator",
+            "value"
+        ]
+    );
+    let names = ["State Forces", "Highland Rebels"];
+    assert_eq!(groups.len(), series.len() * names.len() * 2);
+    let fighters = header.iter().position(|h| h == "fighters_highland_rebels").unwrap();
+    let tick = header.iter().position(|h| h == "tick").unwrap();
+    for row in &series {
+        let long = groups
+            .iter()
+            .find(|g| g[0] == row[0] && g[6] == row[tick] && &g[8] == "Highland Rebels" && &g[9] == "fighters")
+            .unwrap();
+        assert_eq!(long[10], row[fighters]);
+    }
+    // A single run has the same long table beside its wide timeseries.csv.
+    let run_dir = dir.join("run");
+    let out = util::peacesim(
+        &[
+            "run",
+            tiny.to_str().unwrap(),
+            "--ticks",
+            "4",
+            "--quiet",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success());
+    let (gh, groups) = table(&run_dir.join("groups.csv"));
+    assert_eq!(gh, ["tick", "day", "seed", "group", "indicator", "value"]);
+    assert_eq!(groups.len(), 5 * names.len() * 2);
+    assert!(groups.iter().all(|g| names.contains(&&g[3])));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Every CSV file under `dir` (not in `figures/`).
+fn csv_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            csv_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "csv") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn peacesim_indicators_documents_every_column_of_every_file_written() {
+    let dir = util::temp_dir("indicators-complete");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let tiny = tiny.to_str().unwrap();
+    let epstein = util::scenario_path("epstein-rebellion.toml");
+    let plan = plan_path("tiny-factorial.toml");
+    let commands: [(&str, Vec<&str>); 6] = [
+        ("run", vec!["run", tiny, "--ticks", "3"]),
+        ("epstein", vec!["run", epstein.to_str().unwrap(), "--ticks", "3"]),
+        ("ensemble", vec!["run", tiny, "--ticks", "3", "--replicates", "2"]),
+        (
+            "compare",
+            vec![
+                "compare",
+                tiny,
+                "--arm",
+                "a=",
+                "--arm",
+                "b=mission.troops=0",
+                "--replicates",
+                "2",
+                "--ticks",
+                "3",
+            ],
+        ),
+        ("sweep", vec!["sweep", plan.to_str().unwrap()]),
+        (
+            "whatif",
+            vec![
+                "whatif",
+                tiny,
+                "--set",
+                "mission.troops=0",
+                "--replicates",
+                "2",
+                "--ticks",
+                "3",
+                "--format",
+                "svg",
+            ],
+        ),
+    ];
+    let out = util::peacesim(&["indicators"], &dir);
+    assert!(out.status.success());
+    let listed: Vec<peacesim::experiment::columns::Column> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let (file, rest) = line.split_once(": ").unwrap_or_else(|| panic!("`{line}`"));
+            let (name, rest) = rest.split_once(" [").unwrap();
+            let (unit, meaning) = rest.split_once("] ").unwrap();
+            peacesim::experiment::columns::Column {
+                file: Box::leak(file.to_string().into_boxed_str()),
+                name: name.into(),
+                unit: unit.into(),
+                meaning: meaning.into(),
+            }
+        })
+        .collect();
+    let mut files_seen = std::collections::BTreeSet::new();
+    for (name, args) in commands {
+        let target = dir.join(name);
+        let mut all = args.clone();
+        all.extend(["--quiet", "--out", target.to_str().unwrap()]);
+        let out = util::peacesim(&all, &dir);
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let labels: Vec<String> = if target.join("design.csv").exists() {
+            table(&target.join("design.csv")).0.into_iter().skip(1).collect()
+        } else {
+            Vec::new()
+        };
+        let mut files = Vec::new();
+        csv_files(&target, &mut files);
+        for file in files {
+            let file_name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let (header, _) = table(&file);
+            for column in header {
+                assert!(
+                    peacesim::experiment::columns::is_documented(&listed, &file_name, &column, &labels),
+                    "{name}: {file_name} column `{column}` is not listed by `peacesim indicators`"
+                );
+            }
+            files_seen.insert(file_name);
+        }
+    }
+    for file in [
+        "timeseries.csv",
+        "groups.csv",
+        "localities.csv",
+        "subgroups.csv",
+        "events.csv",
+        "network.csv",
+        "links.csv",
+        "outcomes.csv",
+        "series.csv",
+        "group_series.csv",
+        "summary.csv",
+        "point_summary.csv",
+        "design.csv",
+        "comparison.csv",
+        "whatif.csv",
+    ] {
+        assert!(files_seen.contains(file), "the commands wrote no {file}: {files_seen:?}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Outcomes that are shares (in [0, 1]); every other outcome is a count, a peak or a sum of
+/// money (never below 0).
+fn is_share(outcome: &str) -> bool {
+    outcome.ends_with("_share")
+        || [
+            "mean_m0",
+            "final_m0",
+            "mean_h",
+            "final_trust_in_mission",
+            "final_trust_in_state",
+            "final_host_consent",
+        ]
+        .contains(&outcome)
+}
+
+#[test]
+fn intervals_of_counts_and_shares_respect_their_bounds_and_are_never_nan() {
+    let dir = util::temp_dir("bounded-intervals");
+    let tiny = util::scenario_path("tiny-conflict.toml");
+    let out_dir = dir.join("cmp");
+    let out = util::peacesim(
+        &[
+            "compare",
+            tiny.to_str().unwrap(),
+            "--arm",
+            "as-is=",
+            "--arm",
+            "no-troops=mission.troops=0",
+            "--replicates",
+            "8",
+            "--ticks",
+            "60",
+            "--quiet",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = read(&out_dir.join("comparison.csv"));
+    assert!(
+        !text.split([',', '\n']).any(|f| ["NaN", "inf", "-inf"].contains(&f)),
+        "no NaN or infinity in comparison.csv"
+    );
+    // The values themselves, to show that the t interval would have broken a bound here.
+    let outcomes = read(&out_dir.join("outcomes.csv"));
+    let mut reader = csv::Reader::from_reader(outcomes.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut t_would_break = 0;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let h = reader.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for row in reader.records().map(Result::unwrap) {
+        let outcome = &row[col("outcome")];
+        let (low, high): (f64, f64) = (
+            row[col("boot_ci95_low")].parse().unwrap(),
+            row[col("boot_ci95_high")].parse().unwrap(),
+        );
+        assert!(low >= 0.0, "{outcome} {}: interval below 0: {low}", &row[col("arm")]);
+        if is_share(outcome) {
+            assert!(high <= 1.0, "{outcome}: share interval above 1: {high}");
+        }
+        let c = header.iter().position(|x| x == outcome).unwrap();
+        let values: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[2] == row[col("arm")])
+            .map(|r| r[c].parse().unwrap())
+            .collect();
+        let s = peacesim::stats::summarize(&values, &mut Vec::new());
+        if s.ci_low < 0.0 || (is_share(outcome) && s.ci_high > 1.0) {
+            t_would_break += 1;
+        }
+    }
+    assert!(t_would_break > 0, "the test needs an outcome whose t interval leaves its bounds");
+    // The ensemble-style summary of the series keeps its bounds too.
+    let summary = read(&out_dir.join("summary.csv"));
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let h = reader.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for row in reader.records().map(Result::unwrap) {
+        let low: f64 = row[col("boot_ci95_low")].parse().unwrap();
+        let indicator = &row[col("indicator")];
+        // Every national indicator but the excess mortality (a difference from a baseline) is >= 0.
+        if !indicator.starts_with("excess_") {
+            assert!(low >= 0.0, "summary.csv {indicator} tick {}: {low}", &row[col("tick")]);
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Every `seed` value in a JSON document (any depth).
+fn json_seeds(v: &serde_json::Value, out: &mut Vec<u64>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if k == "seed" {
+                    out.push(x.as_u64().unwrap_or_else(|| panic!("seed `{x}` is not an unsigned integer")));
+                }
+                json_seeds(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_seeds(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_seed_an_ensemble_writes_is_exact_in_a_double() {
+    let dir = util::temp_dir("seeds53");
+    let s = util::load("tiny-conflict.toml", &["run.ticks=3"]);
+    // A master seed at the limit and enough replicates that unmasked 64-bit hashes would exceed
+    // 2^53 with probability 1 - 2^-240.
+    let exp = build::ensemble(&s, 24, peacesim::rng::MAX_SEED);
+    let report = execute(&exp, &opts(&dir.join("e"), None)).unwrap();
+    let mut seeds = Vec::new();
+    for entry in std::fs::read_dir(&report.dir).unwrap() {
+        let path = entry.unwrap().path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => {
+                let mut reader = csv::Reader::from_path(&path).unwrap();
+                let Some(col) = reader.headers().unwrap().iter().position(|h| h == "seed") else {
+                    continue;
+                };
+                for rec in reader.records() {
+                    seeds.push(rec.unwrap()[col].parse::<u64>().unwrap());
+                }
+            }
+            Some("json") => json_seeds(&serde_json::from_str(&read(&path)).unwrap(), &mut seeds),
+            _ => {}
+        }
+    }
+    assert!(seeds.len() > 24 * 4, "outcomes.csv and series.csv rows were read: {}", seeds.len());
+    for seed in seeds {
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "the round trip is the test"
+        )]
+        let round_trip = seed as f64 as u64;
+        assert!(
+            seed <= peacesim::rng::MAX_SEED && round_trip == seed,
+            "seed {seed} is not exact in a double"
+        );
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -773,7 +773,7 @@ fn verify_checks_a_directory_against_its_manifest() {
     assert!(ok.status.success());
     let out = util::peacesim(&["verify", run.to_str().unwrap()], &dir);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("run: ok (1 directory, 6 files"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run: ok (1 directory, 7 files"));
     // The manifest records each file's size and SHA-256.
     let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"sha256\": ") && manifest.contains("\"bytes\": "), "{manifest}");
@@ -1094,12 +1094,12 @@ fn relative_changes_from_a_zero_mean_are_empty_fields_not_nan() {
         (
             "comparison.csv",
             "mean",
-            ["relative_diff", "relative_ci95_low", "relative_ci95_high"],
+            ["relative_diff", "relative_boot_ci95_low", "relative_boot_ci95_high"],
         ),
         (
             "whatif.csv",
             "as_is_mean",
-            ["relative_change", "relative_ci95_low", "relative_ci95_high"],
+            ["relative_change", "relative_boot_ci95_low", "relative_boot_ci95_high"],
         ),
     ] {
         let text = std::fs::read_to_string(out_dir.join(file)).unwrap();
@@ -1125,6 +1125,7 @@ fn relative_changes_from_a_zero_mean_are_empty_fields_not_nan() {
                     assert_eq!(&row[col(c)], "", "{file}: {c} of a change from 0");
                     empty_seen = true;
                 }
+                assert_eq!(&row[col("relative_note")], "reference mean 0", "{file}: the reason is given");
             } else {
                 assert!(row[col(rel_columns[0])].parse::<f64>().is_ok(), "{file}: {row:?}");
             }

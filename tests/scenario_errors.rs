@@ -49,6 +49,23 @@ fn out_of_range_value_names_the_rule_and_the_value() {
 }
 
 #[test]
+fn seeds_that_a_double_cannot_hold_are_rejected() {
+    let text = tiny_with("seed = 7", "seed = 9007199254740992");
+    let (msg, _) = message(&text);
+    assert!(msg.contains("run.seed: must be at most 2^53 - 1 = 9007199254740991"), "{msg}");
+    let dir = util::temp_dir("seed-flag");
+    let scenario = util::scenario_path("tiny-conflict.toml");
+    let out = util::peacesim(&["run", scenario.to_str().unwrap(), "--seed", "9007199254740992", "--quiet"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2^53"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn weights_not_summing_to_one_are_rejected() {
     let text = tiny_with("protection = 0.55", "protection = 0.75");
     let (msg, _) = message(&text);

@@ -51,10 +51,9 @@ fn the_odd_lists_every_parameter_with_its_default_and_every_indicator() {
             missing.push(p.path);
         }
     }
-    use peacesim::phases::indicators::{Indicators, LocalityIndicators};
-    for n in Indicators::NAMES.iter().chain(LocalityIndicators::NAMES) {
-        if !odd.contains(&format!("`{n}`")) {
-            missing.push((*n).to_string());
+    for c in peacesim::experiment::columns::catalogue() {
+        if !odd.contains(&format!("| {} | `{}` |", c.file, c.name)) {
+            missing.push(format!("{}: {}", c.file, c.name));
         }
     }
     assert!(

@@ -187,10 +187,10 @@ fn whatif_writes_a_table_a_report_and_a_figure_and_repeats_byte_for_byte() {
     for col in [
         "outcome",
         "as_is_mean",
-        "what_if_ci95_high",
-        "diff_ci95_low",
+        "what_if_boot_ci95_high",
+        "diff_boot_ci95_low",
         "relative_change",
-        "relative_ci95_high",
+        "relative_boot_ci95_high",
         "n",
         "verdict",
     ] {
@@ -262,7 +262,7 @@ fn a_scenario_against_itself_is_within_noise_everywhere() {
         let row = row.unwrap();
         assert_eq!(&row[col("verdict")], "within noise");
         assert_eq!(row[col("as_is_mean")], row[col("what_if_mean")]);
-        for c in ["diff", "diff_ci95_low", "diff_ci95_high"] {
+        for c in ["diff", "diff_boot_ci95_low", "diff_boot_ci95_high"] {
             assert_eq!(row[col(c)].parse::<f64>().unwrap(), 0.0, "{c}: {row:?}");
         }
     }

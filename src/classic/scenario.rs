@@ -575,6 +575,9 @@ fn validate(r: &RawEpstein, e: &mut FieldErrors) {
         e.push("model", format!("expected `epstein`, got `{}`", r.model));
     }
     int(e, "run.ticks", r.run.ticks, 1, 1_000_000);
+    if let Err(message) = crate::rng::check_seed(r.run.seed) {
+        e.push("run.seed", message);
+    }
     int(e, "lattice.width", r.lattice.width, 3, 20_000);
     int(e, "lattice.height", r.lattice.height, 3, 20_000);
     let cells = r.lattice.width.max(0) * r.lattice.height.max(0);

@@ -49,21 +49,60 @@ pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
     }
 }
 
+/// A design value as a CSV cell: a string without its quotes, anything else as TOML writes it.
+fn render_value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The design's factors as CSV columns, one value per cell: a factor whose values are tables
+/// (the policy weights) is spread over one column per key, `PATH.KEY` (the union of the points'
+/// keys, in key order; a point without the key leaves its cell empty), so a reader gets
+/// `mission.policy.weights.protection` as a number instead of a TOML string to parse.
+#[must_use]
+pub fn tidy_design(factors: &[String], points: &[Vec<toml::Value>]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut columns = Vec::new();
+    let mut labels: Vec<Vec<String>> = vec![Vec::new(); points.len()];
+    for (f, path) in factors.iter().enumerate() {
+        let mut keys: Vec<&String> = points
+            .iter()
+            .filter_map(|p| p.get(f).and_then(toml::Value::as_table))
+            .flat_map(|t| t.keys())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            columns.push(path.clone());
+            for (p, point) in points.iter().enumerate() {
+                labels[p].push(point.get(f).map(render_value).unwrap_or_default());
+            }
+            continue;
+        }
+        columns.extend(keys.iter().map(|k| format!("{path}.{k}")));
+        for (p, point) in points.iter().enumerate() {
+            let table = point.get(f).and_then(toml::Value::as_table);
+            labels[p].extend(
+                keys.iter()
+                    .map(|k| table.and_then(|t| t.get(*k)).map(render_value).unwrap_or_default()),
+            );
+        }
+    }
+    (columns, labels)
+}
+
 /// A sweep from a validated plan.
 #[must_use]
 pub fn sweep(plan: &Plan) -> Experiment {
-    let render = |v: &toml::Value| match v {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let labels: Vec<Vec<String>> = plan.points.iter().map(|p| p.iter().map(render).collect()).collect();
+    let (label_columns, labels) = tidy_design(&plan.factors, &plan.points);
     // The design's values themselves, not only the plan's text: a CSV design edited between a
     // kill and a rerun is a different experiment and must not be resumed into.
-    let points_sha256 = crate::scenario::sha256_hex(serde_json::json!([plan.factors, labels]).to_string().as_bytes());
+    let points_sha256 = crate::scenario::sha256_hex(serde_json::json!([label_columns, labels]).to_string().as_bytes());
     Experiment {
         kind: Kind::Sweep,
         scenarios: plan.scenarios.clone(),
-        label_columns: plan.factors.clone(),
+        label_columns,
         labels,
         replicates: plan.replicates,
         seed: plan.seed,
@@ -207,4 +246,33 @@ pub fn default_dir(file: &Path, name: &str) -> PathBuf {
         .file_stem()
         .map_or_else(|| "experiment".into(), |s| s.to_string_lossy().into_owned());
     PathBuf::from("outputs").join(stem).join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_valued_factors_become_one_column_per_key() {
+        let weights = |p: f64, h: f64| {
+            let mut t = toml::Table::new();
+            t.insert("protection".into(), toml::Value::Float(p));
+            t.insert("health".into(), toml::Value::Float(h));
+            toml::Value::Table(t)
+        };
+        let points = vec![
+            vec![weights(1.0, 0.0), toml::Value::Integer(900)],
+            vec![weights(0.5, 0.5), toml::Value::Integer(0)],
+        ];
+        let (columns, labels) = tidy_design(&["mission.policy.weights".into(), "mission.troops".into()], &points);
+        assert_eq!(
+            columns,
+            [
+                "mission.policy.weights.health",
+                "mission.policy.weights.protection",
+                "mission.troops"
+            ]
+        );
+        assert_eq!(labels, [["0.0", "1.0", "900"], ["0.5", "0.5", "0"]]);
+    }
 }

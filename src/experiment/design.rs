@@ -135,17 +135,13 @@ impl Experiment {
         h
     }
 
-    /// Header of `series.csv`.
+    /// Header of `series.csv`: the keys of `outcomes.csv` (run, point, the point's label columns
+    /// such as `arm`, replicate, seed), tick and day, then the national indicators.
     #[must_use]
     pub fn series_header(&self) -> Vec<String> {
-        let mut h = vec![
-            "run".to_string(),
-            "point".to_string(),
-            "replicate".to_string(),
-            "seed".to_string(),
-            "tick".to_string(),
-            "day".to_string(),
-        ];
+        let mut h = vec!["run".to_string(), "point".to_string()];
+        h.extend(self.label_columns.iter().cloned());
+        h.extend(["replicate", "seed", "tick", "day"].map(String::from));
         h.extend(model::series_header(&self.scenarios[0]));
         h
     }

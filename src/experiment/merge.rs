@@ -280,10 +280,21 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
         let rows = merge_file(dir, &shard_dirs, "series.csv", runs)?;
         files.push(FileEntry::new("series.csv", rows));
     }
+    if manifests[0].files.iter().any(|f| f.name == "group_series.csv") {
+        written.add(dir.join("group_series.csv.partial"));
+        written.add(dir.join("group_series.csv"));
+        let rows = merge_file(dir, &shard_dirs, "group_series.csv", runs)?;
+        files.push(FileEntry::new("group_series.csv", rows));
+    }
     if summary {
         written.add(dir.join("summary.csv"));
-        let rows = summary::write_summary(dir, &label_columns, &labels)?;
+        let rows = summary::write_summary(dir, &label_columns, &labels, manifests[0].seed)?;
         files.push(FileEntry::new("summary.csv", rows));
+    }
+    if kind == Kind::Sweep {
+        written.add(dir.join("point_summary.csv"));
+        let rows = summary::write_point_summary(dir, &label_columns, &labels, manifests[0].seed)?;
+        files.push(FileEntry::new("point_summary.csv", rows));
     }
     if kind == Kind::Comparison {
         written.add(dir.join("comparison.csv"));

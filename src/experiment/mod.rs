@@ -21,6 +21,7 @@
 //! - [`whatif::request`]: a what-if as asked for, turned into a two-arm experiment.
 
 pub mod build;
+pub mod columns;
 pub mod compare;
 pub mod design;
 pub mod merge;

@@ -178,6 +178,9 @@ impl Plan {
                 ),
             );
         }
+        if let Err(message) = crate::rng::check_seed(raw.seed) {
+            e.push("seed", message);
+        }
         if !(1..=100_000).contains(&raw.replicates) {
             e.push("replicates", format!("must be in [1, 100000], got {}", raw.replicates));
         }

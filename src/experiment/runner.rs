@@ -97,8 +97,13 @@ fn series_lines(exp: &Experiment, r: &RunResult, out: &mut String) {
     let (point, rep) = exp.point_of(r.run);
     let seed = exp.seed_of(point, rep);
     let dt = exp.scenarios[point].tick_length_days();
+    let mut keys = vec![r.run.to_string(), point.to_string()];
+    keys.extend(exp.labels[point].iter().cloned());
+    keys.extend([rep.to_string(), seed.to_string()]);
+    let mut keys = record_line(&keys);
+    keys.pop(); // newline
     for (tick, values) in r.output.series.as_ref().expect("series kept").iter().enumerate() {
-        write!(out, "{},{point},{rep},{seed},{tick}", r.run).expect("String");
+        write!(out, "{keys},{tick}").expect("String");
         #[expect(clippy::cast_precision_loss, reason = "tick counts are small")]
         push_number(out, tick as f64 * dt);
         for &v in values {
@@ -199,7 +204,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "replicates": exp.replicates,
             "runs": exp.runs(),
             "common_seeds": exp.common_seeds,
-            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate); see rng::derive_seed",
+            "seed_rule": "seed = splitmix-hash(master seed, design point (0 if common_seeds), replicate), low 53 bits; see rng::derive_seed",
             "shard": opts.shard.map(|(i, n)| format!("{i}/{n}")),
             "outcomes": exp.outcomes,
             "series": exp.series,
@@ -396,13 +401,28 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, dir: &Path, runs: u64) -> Re
         finalize(&dir.join("series.csv.partial"), &dir.join("series.csv"))?;
         let ticks = u64::from(exp.scenarios[0].ticks()) + 1;
         files.push(FileEntry::new("series.csv", runs * ticks));
+        if let ModelSpec::Peacesim(s) = &exp.scenarios[0]
+            && !s.armed_groups.is_empty()
+        {
+            let groups: Vec<(String, String)> = s
+                .group_slugs()
+                .into_iter()
+                .zip(s.armed_groups.iter().map(|g| g.name.clone()))
+                .collect();
+            let rows = summary::write_group_series(dir, &exp.label_columns, &groups)?;
+            files.push(FileEntry::new("group_series.csv", rows));
+        }
     }
     if opts.shard.is_some() {
         return Ok(files);
     }
     if exp.summary {
-        let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels)?;
+        let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels, exp.seed)?;
         files.push(FileEntry::new("summary.csv", rows));
+    }
+    if exp.kind == Kind::Sweep {
+        let rows = summary::write_point_summary(dir, &exp.label_columns, &exp.labels, exp.seed)?;
+        files.push(FileEntry::new("point_summary.csv", rows));
     }
     if matches!(exp.kind, Kind::Comparison | Kind::WhatIf) {
         let rows = compare::write_comparison(dir, exp.seed)?.len() as u64;
@@ -457,6 +477,8 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
                 "series.csv",
                 "series.csv.partial",
                 "summary.csv",
+                "point_summary.csv",
+                "group_series.csv",
                 "design.csv",
                 "comparison.csv",
                 "whatif.csv",

@@ -1,4 +1,4 @@
-//! CSV writers: `timeseries.csv`, `localities.csv`, `subgroups.csv` and `events.csv` of a run,
+//! CSV writers: `timeseries.csv`, `groups.csv`, `localities.csv`, `subgroups.csv` and `events.csv` of a run,
 //! `network.csv` and `links.csv`, and [`record_line`], the one way the experiments write a row of
 //! their own tables.
 //!
@@ -53,16 +53,24 @@ pub fn record_line<S: AsRef<str>>(fields: &[S]) -> String {
     String::from_utf8(w.into_inner().expect("flushing to memory cannot fail")).expect("CSV of UTF-8 fields is UTF-8")
 }
 
+/// The per-armed-group indicators: the wide `timeseries.csv` and `series.csv` have a column
+/// `PREFIX<group slug>` for each (so their names change between scenarios); the long
+/// `groups.csv` and `group_series.csv` have a row per group and indicator instead, with these
+/// names in their `indicator` column.
+pub const GROUP_INDICATORS: [(&str, &str); 2] = [("fighters", "fighters_"), ("civilian_fatalities", "civilian_fatalities_by_")];
+
+/// Header of the long per-group table of a run, `groups.csv`.
+pub const GROUPS_HEADER: [&str; 6] = ["tick", "day", "seed", "group", "indicator", "value"];
+
 /// Column names of `timeseries.csv` for a scenario.
 #[must_use]
 pub fn timeseries_header(scenario: &Scenario) -> Vec<String> {
     let mut h = vec!["tick".to_string(), "day".to_string(), "seed".to_string()];
     h.extend(Indicators::NAMES.iter().map(|s| (*s).to_string()));
-    for g in scenario.group_slugs() {
-        h.push(format!("fighters_{g}"));
-    }
-    for g in scenario.group_slugs() {
-        h.push(format!("civilian_fatalities_by_{g}"));
+    for (_, prefix) in GROUP_INDICATORS {
+        for g in scenario.group_slugs() {
+            h.push(format!("{prefix}{g}"));
+        }
     }
     h
 }
@@ -82,7 +90,8 @@ pub struct RunWriter {
     localities: (Writer, PathBuf),
     subgroups: (Writer, PathBuf),
     events: (Writer, PathBuf),
-    rows: [u64; 4],
+    groups: (Writer, PathBuf),
+    rows: [u64; 5],
     locality_every: u32,
     seed: u64,
     dt: f64,
@@ -95,7 +104,7 @@ pub struct RunWriter {
 }
 
 impl RunWriter {
-    /// Creates the four files in `dir` and writes their headers.
+    /// Creates the five files in `dir` and writes their headers.
     ///
     /// # Errors
     /// [`Error::Write`] if a file cannot be created or written.
@@ -105,7 +114,8 @@ impl RunWriter {
             localities: open(dir, "localities.csv")?,
             subgroups: open(dir, "subgroups.csv")?,
             events: open(dir, "events.csv")?,
-            rows: [0; 4],
+            groups: open(dir, "groups.csv")?,
+            rows: [0; 5],
             locality_every: locality_every.max(1),
             seed: scenario.run.seed,
             dt: scenario.run.tick_length_days,
@@ -118,6 +128,7 @@ impl RunWriter {
         };
         let header = timeseries_header(scenario);
         w.timeseries.0.write_record(&header).map_err(|e| csv_error(&w.timeseries.1, e))?;
+        w.groups.0.write_record(GROUPS_HEADER).map_err(|e| csv_error(&w.groups.1, e))?;
         let mut lh = vec!["tick", "day", "seed", "locality"];
         lh.extend(LocalityIndicators::NAMES);
         w.localities.0.write_record(&lh).map_err(|e| csv_error(&w.localities.1, e))?;
@@ -178,8 +189,14 @@ impl RunWriter {
     /// # Errors
     /// [`Error::Write`] if a flush fails (for example, a full disk).
     pub fn finish(mut self) -> Result<Vec<FileEntry>> {
-        let names = ["timeseries.csv", "localities.csv", "subgroups.csv", "events.csv"];
-        for (w, p) in [&mut self.timeseries, &mut self.localities, &mut self.subgroups, &mut self.events] {
+        let names = ["timeseries.csv", "localities.csv", "subgroups.csv", "events.csv", "groups.csv"];
+        for (w, p) in [
+            &mut self.timeseries,
+            &mut self.localities,
+            &mut self.subgroups,
+            &mut self.events,
+            &mut self.groups,
+        ] {
             w.flush().map_err(|source| Error::Write { path: p.clone(), source })?;
             let file = w.get_ref().get_ref();
             file.sync_all().map_err(|source| Error::Write { path: p.clone(), source })?;
@@ -204,6 +221,24 @@ impl Observer for RunWriter {
             }
             w.write_record(None::<&[u8]>).map_err(|e| csv_error(p, e))?;
             self.rows[0] += 1;
+        }
+        {
+            let (w, p) = &mut self.groups;
+            for (indicator, values) in [
+                (GROUP_INDICATORS[0].0, &record.groups.fighters),
+                (GROUP_INDICATORS[1].0, &record.groups.civilian_fatalities),
+            ] {
+                for (name, &v) in self.group_names.iter().zip(values) {
+                    w.write_field(tick.to_string()).map_err(|e| csv_error(p, e))?;
+                    w.write_field(Self::number(&mut self.text, day)).map_err(|e| csv_error(p, e))?;
+                    w.write_field(self.seed.to_string()).map_err(|e| csv_error(p, e))?;
+                    w.write_field(name).map_err(|e| csv_error(p, e))?;
+                    w.write_field(indicator).map_err(|e| csv_error(p, e))?;
+                    w.write_field(Self::number(&mut self.text, v)).map_err(|e| csv_error(p, e))?;
+                    w.write_record(None::<&[u8]>).map_err(|e| csv_error(p, e))?;
+                    self.rows[4] += 1;
+                }
+            }
         }
         if tick.is_multiple_of(self.locality_every) {
             let (w, p) = &mut self.localities;

@@ -73,7 +73,7 @@ pub struct RawRun {
     /// Length of one tick, in days (default 1; 0.25 to 30). Rates in the file are per day.
     #[serde(default = "one")]
     pub tick_length_days: f64,
-    /// Run seed (default 1; any unsigned 64-bit integer).
+    /// Run seed (default 1; 0 to 2^53 - 1, so that it is exact in a double).
     #[serde(default = "one_u64")]
     pub seed: u64,
     /// Write per-locality rows every this many ticks (default 1 = every tick).

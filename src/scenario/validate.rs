@@ -295,6 +295,9 @@ fn check_header(e: &mut FieldErrors, raw: &RawScenario) {
 
 /// `[run]`.
 fn run_settings(e: &mut FieldErrors, r: &RawRun) -> RunSettings {
+    if let Err(message) = crate::rng::check_seed(r.seed) {
+        e.push("run.seed", message);
+    }
     let ticks = count(e, "run.ticks", r.ticks, 1, MAX_TICKS);
     #[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "clamped to [1, MAX_TICKS]")]
     let ticks_u = ticks as u32;

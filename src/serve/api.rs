@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::experiment::whatif::request::Request;
 use crate::library;
 use crate::output::Format;
+use crate::rng::check_seed;
 use crate::scenario::{EventKind, Scenario};
 use crate::spec::ModelSpec;
 
@@ -218,7 +219,11 @@ pub fn parse_run(body: &str) -> Result<Request> {
         set,
         ticks: None,
         replicates: run.replicates,
-        seed: run.seed,
+        seed: run
+            .seed
+            .map(check_seed)
+            .transpose()
+            .map_err(|m| Error::Usage(format!("seed {m}")))?,
         formats: vec![Format::Svg, Format::Png],
     })
 }

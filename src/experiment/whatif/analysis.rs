@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::experiment::compare::{Paired, paired, read_outcomes, stream_of};
+use crate::experiment::compare::{Paired, mean_interval, paired, read_outcomes, stream_of};
 use crate::output::headline::{Headline, headline_for};
+use crate::rng::Streams;
 use crate::stats::summarize;
 
 /// What the change did to an outcome, judged by the difference's 95 % interval.
@@ -51,9 +52,9 @@ impl Verdict {
 pub struct Change {
     /// Replicate pairs.
     pub n: usize,
-    /// As-is mean and its 95 % t interval (low, high).
+    /// As-is mean and its bootstrap 95 % interval (low, high).
     pub as_is: (f64, f64, f64),
-    /// What-if mean and its 95 % t interval (low, high).
+    /// What-if mean and its bootstrap 95 % interval (low, high).
     pub what_if: (f64, f64, f64),
     /// Paired difference (what if - as is), relative change (what-if mean / as-is mean - 1),
     /// and their paired bootstrap 95 % intervals.
@@ -63,18 +64,21 @@ pub struct Change {
 }
 
 impl Change {
-    /// Computes the statistics of replicate pairs (`as_is[i]` and `what_if[i]` share a seed);
-    /// the bootstrap draws from the stream `(seed, stream)`.
+    /// Computes the statistics of replicate pairs (`as_is[i]` and `what_if[i]` share a seed) of
+    /// outcome `k`, with the bootstrap streams `comparison.csv` uses for that outcome.
     #[must_use]
-    pub fn of(as_is: &[f64], what_if: &[f64], seed: u64, stream: u64) -> Self {
+    pub fn of(as_is: &[f64], what_if: &[f64], seed: u64, k: usize) -> Self {
         let mut scratch = Vec::new();
         let a = summarize(as_is, &mut scratch);
         let w = summarize(what_if, &mut scratch);
-        let p = paired(as_is, what_if, seed, stream);
+        let p = paired(as_is, what_if, seed, stream_of(k, 1));
+        let streams = Streams::new(seed);
+        let (a_low, a_high) = mean_interval(&streams, as_is, k, 0);
+        let (w_low, w_high) = mean_interval(&streams, what_if, k, 1);
         Self {
             n: a.n.min(w.n),
-            as_is: (a.mean, a.ci_low, a.ci_high),
-            what_if: (w.mean, w.ci_low, w.ci_high),
+            as_is: (a.mean, a_low, a_high),
+            what_if: (w.mean, w_low, w_high),
             paired: p,
             verdict: Verdict::of(&p),
         }
@@ -126,7 +130,7 @@ pub fn analyse(dir: &Path, seed: u64, model: &str) -> Result<Analysis> {
         }
         rows.push(Row {
             headline: *h,
-            change: Change::of(a, w, seed, stream_of(k, 1)),
+            change: Change::of(a, w, seed, k),
         });
     }
     Ok(Analysis { rows, zero })

@@ -6,30 +6,33 @@
 
 use std::fmt::Write as _;
 
-use crate::experiment::compare::{self, BOOTSTRAP_RESAMPLES};
+use crate::experiment::compare::{BOOTSTRAP_RESAMPLES, difference_words, relative_words};
+pub use crate::experiment::compare::{human, percent};
 use crate::output::csv::record_line;
 
 use super::analysis::{Analysis, Verdict};
 use super::setup::Setup;
 
-/// Header of `whatif.csv`.
-pub const CSV_HEADER: [&str; 17] = [
+/// Header of `whatif.csv`. Every interval is a percentile bootstrap 95 % interval (`boot` in
+/// the name), as in `comparison.csv`.
+pub const CSV_HEADER: [&str; 18] = [
     "outcome",
     "label",
     "unit",
     "n",
     "as_is_mean",
-    "as_is_ci95_low",
-    "as_is_ci95_high",
+    "as_is_boot_ci95_low",
+    "as_is_boot_ci95_high",
     "what_if_mean",
-    "what_if_ci95_low",
-    "what_if_ci95_high",
+    "what_if_boot_ci95_low",
+    "what_if_boot_ci95_high",
     "diff",
-    "diff_ci95_low",
-    "diff_ci95_high",
+    "diff_boot_ci95_low",
+    "diff_boot_ci95_high",
     "relative_change",
-    "relative_ci95_low",
-    "relative_ci95_high",
+    "relative_boot_ci95_low",
+    "relative_boot_ci95_high",
+    "relative_note",
     "verdict",
 ];
 
@@ -41,7 +44,8 @@ pub fn csv_text(a: &Analysis) -> String {
         let c = &r.change;
         let p = &c.paired;
         let num = |x: f64| format!("{x}");
-        // No relative change from an as-is mean of 0: an empty field, not `NaN`.
+        // An undefined or unbounded relative change: an empty field (its reason in
+        // `relative_note`), never `NaN` or `inf`.
         let relative = |x: f64| if x.is_finite() { format!("{x}") } else { String::new() };
         text.push_str(&record_line(&[
             r.headline.outcome.to_string(),
@@ -60,64 +64,11 @@ pub fn csv_text(a: &Analysis) -> String {
             relative(p.rel),
             relative(p.rel_low),
             relative(p.rel_high),
+            p.relative_note().unwrap_or_default(),
             c.verdict.as_str().to_string(),
         ]));
     }
     text
-}
-
-/// Formats a number for people: thousands separators from 100 up, otherwise three significant
-/// digits with trailing zeros dropped (`1,240`, `12.3`, `0.0193`, `0`).
-#[must_use]
-pub fn human(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let a = x.abs();
-    if a >= 99.95 {
-        return compare::human(x);
-    }
-    if a == 0.0 {
-        return "0".into();
-    }
-    #[expect(clippy::cast_possible_truncation, reason = "a small exponent")]
-    let decimals = (2 - a.log10().floor() as i32).clamp(0, 9) as usize;
-    let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" { "0".into() } else { s }
-}
-
-/// A relative change as a signed percentage: whole percent from 1 % up, one or two decimals
-/// below (`-30 %`, `+0.4 %`, `0 %`).
-#[must_use]
-pub fn percent(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let p = 100.0 * x;
-    let a = p.abs();
-    let decimals = if a >= 0.95 {
-        0
-    } else if a >= 0.095 {
-        1
-    } else {
-        2
-    };
-    let s = format!("{a:.decimals$}");
-    if s.chars().all(|c| c == '0' || c == '.') {
-        return "0 %".into();
-    }
-    format!("{}{s} %", if p < 0.0 { "-" } else { "+" })
-}
-
-/// A difference with its sign (`+12`, `-0.5`).
-fn signed(x: f64) -> String {
-    let s = human(x);
-    if x > 0.0 && s != "0" { format!("+{s}") } else { s }
 }
 
 /// The table: one aligned line per outcome, e.g.
@@ -143,17 +94,11 @@ pub fn table(a: &Analysis) -> String {
     let mut out = String::new();
     for (((r, label), b), w) in a.rows.iter().zip(&labels).zip(&before).zip(&after) {
         let p = &r.change.paired;
-        let change = if p.rel.is_finite() && p.rel_low.is_finite() && p.rel_high.is_finite() {
-            format!("({}, 95 % CI {} to {})", percent(p.rel), percent(p.rel_low), percent(p.rel_high))
+        // Without a relative interval, the difference says how large the change is.
+        let change = if p.relative_note().is_none() {
+            format!("({})", relative_words(p))
         } else {
-            // No relative interval: the as-is mean (or that of some resample) is 0.
-            format!(
-                "({}; change {}, 95 % CI {} to {})",
-                if p.rel.is_finite() { percent(p.rel) } else { "from 0".into() },
-                signed(p.diff),
-                signed(p.diff_low),
-                signed(p.diff_high)
-            )
+            format!("({}; {})", relative_words(p), difference_words(p))
         };
         let noise = if r.change.verdict == Verdict::WithinNoise {
             ": within noise"
@@ -171,8 +116,9 @@ pub fn intervals_sentence(n: u32) -> String {
     format!(
         "Each line gives the mean over {n} replicates as is and with the changes, and the relative change with its 95 % \
          confidence interval from a paired bootstrap over replicate pairs ({} resamples seeded from the master seed; both arms \
-         use the same seeds); \"within noise\" marks a change whose interval for the difference includes zero.",
-        compare::human(BOOTSTRAP_RESAMPLES as f64)
+         use the same seeds); \"within noise\" marks a change whose interval for the difference includes zero; \"n/a\" a \
+         relative change without a number, with the reason.",
+        human(BOOTSTRAP_RESAMPLES as f64)
     )
 }
 
@@ -259,21 +205,6 @@ mod tests {
     use crate::experiment::whatif::analysis::{Change, Row};
     use crate::output::headline::HEADLINE;
 
-    #[test]
-    fn numbers_and_percentages_read_well() {
-        assert_eq!(human(1240.4), "1,240");
-        assert_eq!(human(12.34), "12.3");
-        assert_eq!(human(12.0), "12");
-        assert_eq!(human(0.019_34), "0.0193");
-        assert_eq!(human(0.0), "0");
-        assert_eq!(human(-3.25), "-3.25");
-        assert_eq!(percent(-0.3), "-30 %");
-        assert_eq!(percent(0.061), "+6 %");
-        assert_eq!(percent(0.004), "+0.4 %");
-        assert_eq!(percent(0.0097), "+1 %");
-        assert_eq!(percent(0.0), "0 %");
-        assert_eq!(percent(f64::NAN), "n/a");
-    }
     #[test]
     fn the_table_has_one_arrow_line_per_outcome_and_marks_noise() {
         let a = Analysis {

@@ -51,8 +51,8 @@ impl Differences {
             "arm",
             "n",
             "relative_diff",
-            "relative_ci95_low",
-            "relative_ci95_high",
+            "relative_boot_ci95_low",
+            "relative_boot_ci95_high",
             "within_noise",
         ]
         .map(|c| table.col(c));
@@ -111,10 +111,11 @@ impl Differences {
                 if a == 0 {
                     continue;
                 }
+                let rel = table.num(row, rc)?;
                 let d = Diff {
-                    rel: table.num(row, rc)?,
-                    lo: table.num(row, lc)?,
-                    hi: table.num(row, hc)?,
+                    rel,
+                    lo: super::whatif::unbounded_below(rel, table.num(row, lc)?),
+                    hi: super::whatif::unbounded_above(rel, table.num(row, hc)?),
                     within_noise: table.text(row, wc).trim() == "true",
                 };
                 per_arm[a - 1] = d.rel.is_finite().then_some(d);
@@ -280,7 +281,7 @@ impl Figure for DiffFigure<'_> {
                 let colour = style::category(d.arms[j].1);
                 let line_colour = if x.within_noise { colour.mix(0.55) } else { colour.mix(1.0) };
                 let clip = |v: f64| v.clamp(lo, hi);
-                if x.lo.is_finite() && x.hi.is_finite() {
+                if !x.lo.is_nan() && !x.hi.is_nan() {
                     let (a, b) = (x.lo * 100.0, x.hi * 100.0);
                     chart.draw_series(std::iter::once(PathElement::new(
                         vec![(clip(a), y), (clip(b), y)],

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use csv::StringRecord;
 
 use crate::error::{Error, FieldError, Result};
-use crate::pillar::Pillar;
 
 /// A CSV file held in memory: header and rows.
 #[derive(Debug)]
@@ -135,33 +134,9 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// Policy weights of a simplex design point, parsed from text such as
-/// `{ economic = 0.0, empowerment = 1.0, health = 0.0, protection = 0.0 }`, in the order
-/// protection, health, economic, empowerment.
-pub(crate) fn parse_weights(text: &str) -> Option<[f64; Pillar::COUNT]> {
-    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
-    let mut w = [f64::NAN; Pillar::COUNT];
-    for part in inner.split(',') {
-        let (k, v) = part.split_once('=')?;
-        let v: f64 = v.trim().parse().ok()?;
-        w[Pillar::from_name(k.trim())?.index()] = v;
-    }
-    w.iter().all(|x| x.is_finite()).then_some(w)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn weights_parse_in_pillar_order() {
-        assert_eq!(
-            parse_weights("{ economic = 0.25, empowerment = 0.75, health = 0.0, protection = 0.0 }"),
-            Some([0.0, 0.0, 0.25, 0.75])
-        );
-        assert_eq!(parse_weights("{protection=1}"), None);
-        assert_eq!(parse_weights("top_down"), None);
-    }
 
     #[test]
     fn bad_numbers_name_file_line_and_column() {

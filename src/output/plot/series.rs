@@ -432,8 +432,8 @@ impl ReplicatedData {
         let (nc, mc, lc, hc) = (
             summary.col("n")?,
             summary.col("mean")?,
-            summary.col("ci95_low")?,
-            summary.col("ci95_high")?,
+            summary.col("boot_ci95_low")?,
+            summary.col("boot_ci95_high")?,
         );
         let mut stats: BTreeMap<(usize, String), Vec<(u64, Stat)>> = BTreeMap::new();
         for row in 0..summary.len() {

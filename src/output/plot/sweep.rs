@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::{Table, parse_error, parse_weights};
+use super::data::{Table, parse_error};
 use super::draw::{self, Axes, DrawResult, Figure};
 use super::options::{Ctx, PlotOptions, unknown};
 use super::style::{self, ColourScale, DARK_GREY, GRID, MID_GREY, Role, Theme};
@@ -20,7 +20,7 @@ use crate::output::outcomes::Outcomes;
 use crate::pillar::Pillar;
 use crate::stats::{Summary, summarize};
 
-/// The design column holding policy weights.
+/// The design's policy weights: one column per pillar, `mission.policy.weights.PILLAR`.
 const WEIGHTS: &str = "mission.policy.weights";
 
 /// Pillar names, in the order of a weight vector.
@@ -102,28 +102,41 @@ impl SweepData {
         let design = Table::read(&dir.join("design.csv"))?;
         let point_col = design.col("point")?;
         let mut factors = Vec::new();
-        let mut weights = None;
+        // The weights are a simplex only with a column for every pillar; otherwise each weight
+        // column is a factor like any other.
+        let weight_columns: Vec<Option<usize>> = Pillar::ALL
+            .iter()
+            .map(|p| design.header.iter().position(|h| *h == format!("{WEIGHTS}.{}", p.name())))
+            .collect();
+        let weight_columns: Option<Vec<usize>> = weight_columns.into_iter().collect();
+        let weights = match &weight_columns {
+            Some(cols) => {
+                let mut w = Vec::with_capacity(design.len());
+                for r in 0..design.len() {
+                    let mut point = [0.0; Pillar::COUNT];
+                    for (slot, &c) in point.iter_mut().zip(cols) {
+                        *slot = design.num(r, c)?;
+                        if !slot.is_finite() {
+                            return Err(parse_error(
+                                &design.path,
+                                &design.header[c],
+                                design.rows[r].position().map(|p| p.line() as usize),
+                                "expected a policy weight (a number)".to_string(),
+                            ));
+                        }
+                    }
+                    w.push(point);
+                }
+                Some(w)
+            }
+            None => None,
+        };
         for (c, path) in design.header.iter().enumerate() {
-            if c == point_col {
+            if c == point_col || weight_columns.as_ref().is_some_and(|cols| cols.contains(&c)) {
                 continue;
             }
             let values: Vec<String> = (0..design.len()).map(|r| design.text(r, c).to_string()).collect();
-            if path == WEIGHTS {
-                let mut w = Vec::with_capacity(values.len());
-                for (r, v) in values.iter().enumerate() {
-                    w.push(parse_weights(v).ok_or_else(|| {
-                        parse_error(
-                            &design.path,
-                            path,
-                            design.rows[r].position().map(|p| p.line() as usize),
-                            format!("expected policy weights such as `{{ economic = 0.25, empowerment = 0.25, health = 0.25, protection = 0.25 }}`, got `{v}`"),
-                        )
-                    })?);
-                }
-                weights = Some(w);
-            } else {
-                factors.push(Factor::new(path.clone(), values));
-            }
+            factors.push(Factor::new(path.clone(), values));
         }
         for r in 0..design.len() {
             if design.int(r, point_col)? as usize != r {

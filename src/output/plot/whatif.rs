@@ -86,8 +86,8 @@ pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<
     let (oc, rc, lc, hc, vc) = (
         table.col("outcome")?,
         table.col("relative_change")?,
-        table.col("relative_ci95_low")?,
-        table.col("relative_ci95_high")?,
+        table.col("relative_boot_ci95_low")?,
+        table.col("relative_boot_ci95_high")?,
         table.col("verdict")?,
     );
     let headline = headline_for(&text.model);
@@ -100,7 +100,10 @@ pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<
             .find(|h| h.outcome == outcome)
             .map_or_else(|| style::prose(outcome), |h| h.short.to_string());
         let (rel, lo, hi) = (table.num(row, rc)?, table.num(row, lc)?, table.num(row, hc)?);
-        if rel.is_finite() && lo.is_finite() && hi.is_finite() {
+        // A relative change with an empty bound is unbounded on that side (`relative_note`):
+        // drawn to the plot's edge with an arrow.
+        let (lo, hi) = (unbounded_below(rel, lo), unbounded_above(rel, hi));
+        if rel.is_finite() {
             dots.push(Dot {
                 label,
                 rel,
@@ -122,7 +125,7 @@ pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<
     ];
     if !undefined.is_empty() {
         subtitle.push(format!(
-            "Not shown (no relative interval: zero as is in some replicates): {}.",
+            "Not shown (no relative change: zero as is in every replicate): {}.",
             undefined.join("; ")
         ));
     }
@@ -327,4 +330,16 @@ where
         root.draw(&Circle::new(centre, r, marker))?;
     }
     Ok(())
+}
+
+/// The low bound of a relative interval read from a CSV: an empty field beside a relative change
+/// is a bound at minus infinity (see `relative_note`).
+pub(crate) fn unbounded_below(rel: f64, low: f64) -> f64 {
+    if rel.is_finite() && low.is_nan() { f64::NEG_INFINITY } else { low }
+}
+
+/// The high bound of a relative interval read from a CSV: an empty field beside a relative
+/// change is a bound at plus infinity.
+pub(crate) fn unbounded_above(rel: f64, high: f64) -> f64 {
+    if rel.is_finite() && high.is_nan() { f64::INFINITY } else { high }
 }
