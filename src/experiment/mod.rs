@@ -30,5 +30,6 @@ pub mod pool;
 pub mod runner;
 pub mod single;
 pub mod summary;
+pub mod uq;
 pub mod verify;
 pub mod whatif;

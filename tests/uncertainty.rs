@@ -1,0 +1,240 @@
+//! `peacesim sensitivity`: the shipped example runs and says what it should, the outputs do not
+//! depend on threads or shards, and bad plans are refused with file, line and field.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::util;
+
+fn example(name: &str) -> PathBuf {
+    util::root().join("docs/examples").join(name)
+}
+
+fn run_ok(args: &[&str]) -> Output {
+    let out = util::peacesim(args, &util::root());
+    assert!(
+        out.status.success(),
+        "peacesim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Rows of a CSV file as maps from column name to text.
+fn rows(p: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(p).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect()
+}
+
+fn num(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = `{}` is not a number", row[column]))
+}
+
+#[test]
+fn sensitivity_example_writes_indices_noise_report_and_figures() {
+    let dir = util::temp_dir("uq-sensitivity");
+    let out = dir.join("out");
+    run_ok(&[
+        "sensitivity",
+        example("sensitivity-tiny.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    let indices = read(&out.join("indices.csv"));
+    assert_eq!(
+        indices.lines().next().unwrap(),
+        "outcome,parameter,method,index,estimate,ci_low,ci_high"
+    );
+    let table = rows(&out.join("indices.csv"));
+    // 3 outcomes x 4 parameters x (μ*, μ, σ, S1, ST).
+    assert_eq!(table.len(), 3 * 4 * 5);
+    for r in table.iter().filter(|r| r["index"] == "mu_star" || r["index"] == "total") {
+        let (e, lo, hi) = (num(r, "estimate"), num(r, "ci_low"), num(r, "ci_high"));
+        assert!(lo <= hi, "{r:?}");
+        assert!(
+            r["index"] != "mu_star" || (lo <= e && e <= hi && e >= 0.0),
+            "μ* inside its interval: {r:?}"
+        );
+    }
+    // The flee threshold decides who flees: it must dominate peak displacement (total index).
+    let displaced_total: Vec<_> = table
+        .iter()
+        .filter(|r| r["outcome"] == "peak_displaced" && r["index"] == "total")
+        .collect();
+    let top = displaced_total
+        .iter()
+        .max_by(|a, b| num(a, "estimate").total_cmp(&num(b, "estimate")))
+        .unwrap();
+    assert_eq!(top["parameter"], "rules.displacement.flee_threshold", "{displaced_total:?}");
+    let noise = rows(&out.join("noise.csv"));
+    assert_eq!(noise.len(), 3 * 2, "one row per outcome and method");
+    assert!(noise.iter().all(|r| r["replicates"] == "2" && num(r, "noise_share") >= 0.0));
+    let report = read(&out.join("report.md"));
+    assert!(
+        report.contains("## peak_displaced") && report.contains("Ranked by total Sobol' index"),
+        "{report}"
+    );
+    for stem in [
+        "morris-peak_displaced",
+        "sobol-peak_displaced",
+        "morris-recruits",
+        "sobol-civilian_fatalities",
+    ] {
+        for ext in ["svg", "png"] {
+            let f = out.join("figures").join(format!("{stem}.{ext}"));
+            assert!(
+                f.metadata().map(|m| m.len() > 1000).unwrap_or(false),
+                "{} missing or empty",
+                f.display()
+            );
+        }
+    }
+    // The runs are an ordinary sweep directory that `peacesim verify` accepts.
+    run_ok(&["verify", out.join("runs").to_str().unwrap()]);
+}
+
+/// Small enough to run three times: 2 parameters, Morris (3 trajectories) and Sobol' (N = 4).
+const SMALL_PLAN: &str = r#"schema_version = 1
+scenario = "SCENARIO"
+seed = 5
+ticks = 15
+replicates = 2
+bootstrap = 50
+outcomes = ["peak_displaced", "recruits"]
+[[parameter]]
+path = "rules.displacement.flee_threshold"
+[[parameter]]
+path = "mission.troops"
+min = 0
+max = 2000
+integer = true
+[morris]
+trajectories = 3
+[sobol]
+base_samples = 4
+"#;
+
+/// Every file under `dir` (figures' PNG left out: their bytes come from the font rasteriser)
+/// with its bytes, by path relative to `dir`; manifests without their invocation fields.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if name != "runs/shards" {
+                    stack.push(p);
+                }
+            } else if !name.ends_with(".png") && !name.ends_with("manifest.json") {
+                out.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn uq_outputs_are_identical_at_any_thread_and_shard_count() {
+    let dir = util::temp_dir("uq-determinism");
+    let plan = util::write(
+        &dir,
+        "small.toml",
+        &SMALL_PLAN.replace("SCENARIO", &util::scenario_path("tiny-conflict.toml").display().to_string()),
+    );
+    let plan = plan.to_str().unwrap();
+    let one = dir.join("one");
+    run_ok(&["sensitivity", plan, "--out", one.to_str().unwrap(), "--threads", "1", "--quiet"]);
+    let two = dir.join("two");
+    run_ok(&["sensitivity", plan, "--out", two.to_str().unwrap(), "--threads", "2", "--quiet"]);
+    let sharded = dir.join("sharded");
+    for shard in ["1/3", "0/3", "2/3"] {
+        run_ok(&["sensitivity", plan, "--out", sharded.to_str().unwrap(), "--shard", shard, "--quiet"]);
+    }
+    assert!(!sharded.join("indices.csv").exists(), "a shard alone is not analysed");
+    run_ok(&["merge", sharded.join("runs").to_str().unwrap()]);
+    run_ok(&["sensitivity", plan, "--out", sharded.to_str().unwrap(), "--threads", "2", "--quiet"]);
+    let reference = contents(&one);
+    assert!(reference.iter().any(|(n, _)| n == "indices.csv"));
+    assert!(reference.iter().any(|(n, _)| n == "runs/outcomes.csv"));
+    assert!(reference.iter().any(|(n, _)| n.ends_with(".svg")));
+    for other in [&two, &sharded] {
+        let theirs = contents(other);
+        let names = |c: &[(String, Vec<u8>)]| c.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&reference), names(&theirs), "{}", other.display());
+        for ((name, a), (_, b)) in reference.iter().zip(&theirs) {
+            assert!(a == b, "{name} differs in {}", other.display());
+        }
+    }
+    // Run again: the complete runs are not redone, and the analysis comes out the same.
+    let again = run_ok(&["sensitivity", plan, "--out", one.to_str().unwrap(), "--threads", "2"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to do"));
+    assert_eq!(contents(&one), reference);
+}
+
+fn refused(dir: &Path, command: &str, name: &str, text: &str) -> String {
+    let plan = util::write(
+        dir,
+        name,
+        &text.replace("SCENARIO", &util::scenario_path("tiny-conflict.toml").display().to_string()),
+    );
+    let out = util::peacesim(
+        &[command, plan.to_str().unwrap(), "--out", dir.join("never").to_str().unwrap()],
+        &util::root(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{command} {name} should be refused as invalid input");
+    assert!(!dir.join("never").exists(), "nothing is run or written for an invalid plan");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains(name), "names the file: {stderr}");
+    stderr
+}
+
+#[test]
+fn bad_uq_plans_are_refused_naming_file_line_and_field() {
+    let dir = util::temp_dir("uq-bad-plans");
+    let e = refused(
+        &dir,
+        "sensitivity",
+        "unknown-key.toml",
+        &SMALL_PLAN.replace("[morris]\n", "[morris]\nlevel = 4\n"),
+    );
+    assert!(e.contains("line 16") && e.contains("level"), "{e}");
+    let e = refused(
+        &dir,
+        "sensitivity",
+        "bad-values.toml",
+        &SMALL_PLAN
+            .replace("trajectories = 3", "trajectories = 1")
+            .replace("\"recruits\"", "\"recruit\"")
+            .replace("min = 0\nmax = 2000", "min = 10\nmax = 5"),
+    );
+    for needle in [
+        "line 16: morris.trajectories: must be in [2, 10000], got 1",
+        "outcomes[1]: unknown outcome `recruit` (did you mean `recruits`?)",
+        "parameter[1]: needs finite min < max, got [10, 5]",
+    ] {
+        assert!(e.contains(needle), "missing `{needle}` in:\n{e}");
+    }
+    let e = refused(
+        &dir,
+        "sensitivity",
+        "unbounded.toml",
+        &SMALL_PLAN.replace("rules.displacement.flee_threshold", "rules.targeting.site_weight"),
+    );
+    assert!(e.contains("line 8: parameter[0]: give `min` and `max`"), "{e}");
+}
