@@ -15,6 +15,7 @@ Examples:
   peacesim compare baseline --arm as-is= --arm 'bottom-up=mission.policy.allocation=\"bottom_up\"'
   peacesim sweep plan.toml --shard 0/4             one shard of four; then `peacesim merge`
   peacesim sensitivity docs/examples/sensitivity-tiny.toml   Morris and Sobol' indices
+  peacesim robust docs/examples/robust-tiny.toml   policies across sampled futures
   peacesim export tiny-conflict > mine.toml        a built-in scenario's file, to edit
   peacesim completions bash > ~/.local/share/bash-completion/completions/peacesim
 
@@ -58,6 +59,8 @@ pub enum Command {
     Whatif(WhatIfArgs),
     /// Global sensitivity of outcomes to uncertain parameters (Morris, Sobol'); resumable, shardable.
     Sensitivity(UqArgs),
+    /// Compare policies across sampled futures: probability best, regret, ranking flips and their drivers.
+    Robust(UqArgs),
     /// A what-if dashboard in the browser (local web server; prints its address).
     Serve(ServeArgs),
     /// List the scenarios built into peacesim: name, model, people, length and description.
@@ -209,7 +212,7 @@ pub struct SweepArgs {
     pub plot: bool,
 }
 
-/// `peacesim sensitivity`: a plan run as a sweep in OUT/runs, then
+/// `peacesim sensitivity` and `robust`: a plan run as a sweep in OUT/runs, then
 /// analysed into OUT.
 #[derive(Debug, Args)]
 pub struct UqArgs {

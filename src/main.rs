@@ -146,7 +146,7 @@ fn threads_of(command: &mut Command) -> Option<&mut usize> {
         Command::Compare(a) => Some(&mut a.common.threads),
         Command::Sweep(a) => Some(&mut a.threads),
         Command::Whatif(a) => Some(&mut a.threads),
-        Command::Sensitivity(a) => Some(&mut a.threads),
+        Command::Sensitivity(a) | Command::Robust(a) => Some(&mut a.threads),
         Command::Serve(a) => Some(&mut a.threads),
         Command::Check { threads, .. } => Some(threads),
         _ => None,
@@ -160,6 +160,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         Command::Compare(args) => compare(&args, stop),
         Command::Whatif(args) => whatif(&args, stop),
         Command::Sensitivity(args) => sensitivity(&args, stop),
+        Command::Robust(args) => robust(&args, stop),
         Command::Serve(args) => serve(&args, stop),
         Command::Scenarios => {
             say_raw!(
@@ -597,6 +598,33 @@ fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
             note!("{}: most influential {}", r.outcome, top.join(", "));
             for p in &r.problems {
                 note!("  note: {p}");
+            }
+        }
+    }
+    say!("{}", out.display())
+}
+
+/// `peacesim robust`: policies across sampled futures.
+fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
+    let formats = uq_formats(&args.format)?;
+    let plan = uq::robust::RobustPlan::load(&args.plan)?;
+    let exp = plan.experiment()?;
+    let out = args.out.clone().unwrap_or_else(|| uq::robust::default_out(&args.plan));
+    if !run_uq_sweep(args, "robust", &out, &exp, stop)? {
+        return Ok(());
+    }
+    let analysis = plan.analyse(&out, &formats)?;
+    if !args.quiet {
+        for r in &analysis.outcomes {
+            let best: Vec<String> = plan
+                .policies
+                .iter()
+                .zip(&r.result.policies)
+                .map(|(p, x)| format!("{p} {:.0} %", x.probability_best * 100.0))
+                .collect();
+            note!("{}: probability best: {}", r.outcome, best.join(", "));
+            if let Some(d) = &r.drivers {
+                note!("  {d}");
             }
         }
     }

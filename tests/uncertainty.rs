@@ -1,5 +1,5 @@
-//! `peacesim sensitivity`: the shipped example runs and says what it should, the outputs do not
-//! depend on threads or shards, and bad plans are refused with file, line and field.
+//! `peacesim sensitivity` and `robust`: the shipped examples run and say what they should, the
+//! outputs do not depend on threads or shards, and bad plans are refused with file, line and field.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -104,6 +104,55 @@ fn sensitivity_example_writes_indices_noise_report_and_figures() {
     }
     // The runs are an ordinary sweep directory that `peacesim verify` accepts.
     run_ok(&["verify", out.join("runs").to_str().unwrap()]);
+}
+
+#[test]
+fn robust_example_compares_policies_on_common_seeds() {
+    let dir = util::temp_dir("uq-robust");
+    let out = dir.join("out");
+    run_ok(&[
+        "robust",
+        example("robust-tiny.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    let table = rows(&out.join("robustness.csv"));
+    assert_eq!(table.len(), 3 * 2, "3 outcomes x 2 policies");
+    for outcome in ["civilian_fatalities", "peak_displaced", "mean_m0"] {
+        let policies: Vec<_> = table.iter().filter(|r| r["outcome"] == outcome).collect();
+        let total: f64 = policies.iter().map(|r| num(r, "probability_best")).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{outcome}: probabilities of being best sum to {total}");
+        for r in &policies {
+            assert!(
+                num(r, "mean_regret") >= 0.0 && num(r, "max_regret") >= num(r, "mean_regret"),
+                "{r:?}"
+            );
+        }
+        // A policy best in every future has no regret at all.
+        for r in policies.iter().filter(|r| num(r, "probability_best") == 1.0) {
+            assert_eq!(num(r, "max_regret"), 0.0, "{r:?}");
+        }
+    }
+    assert_eq!(rows(&out.join("flips.csv")).len(), 3, "one pair per outcome");
+    assert!(read(&out.join("drivers.csv")).starts_with("outcome,flip,futures_flipped,parameter,"));
+    // Common random numbers: both policies of a future share its seeds; futures differ.
+    let runs = rows(&out.join("runs/outcomes.csv"));
+    let seeds = |future: &str, policy: &str| -> Vec<String> {
+        runs.iter()
+            .filter(|r| r["future"] == future && r["policy"] == policy)
+            .map(|r| r["seed"].clone())
+            .collect()
+    };
+    assert_eq!(seeds("0", "protection"), seeds("0", "development"));
+    assert_eq!(seeds("0", "protection").len(), 3);
+    assert_ne!(seeds("0", "protection"), seeds("1", "protection"));
+    for ext in ["svg", "png"] {
+        assert!(out.join(format!("figures/robust-mean_m0-best.{ext}")).is_file());
+        assert!(out.join(format!("figures/robust-mean_m0-regret.{ext}")).is_file());
+    }
 }
 
 /// Small enough to run three times: 2 parameters, Morris (3 trajectories) and Sobol' (N = 4).
@@ -237,4 +286,24 @@ fn bad_uq_plans_are_refused_naming_file_line_and_field() {
         &SMALL_PLAN.replace("rules.displacement.flee_threshold", "rules.targeting.site_weight"),
     );
     assert!(e.contains("line 8: parameter[0]: give `min` and `max`"), "{e}");
+    let e = refused(
+        &dir,
+        "robust",
+        "one-policy.toml",
+        "schema_version = 1\nscenario = \"SCENARIO\"\nfutures = 1\n[[outcome]]\nname = \"deaths\"\nbetter = \"worse\"\n",
+    );
+    assert!(e.contains("better") && e.contains("line 6"), "{e}");
+    let e = refused(
+        &dir,
+        "robust",
+        "one-policy-2.toml",
+        "schema_version = 1\nscenario = \"SCENARIO\"\nfutures = 1\n[[outcome]]\nname = \"deaths\"\nbetter = \"lower\"\n[[policy]]\nname = \"a b\"\n[[parameter]]\npath = \"rules.health.r0\"\nmax = 3\n",
+    );
+    for needle in [
+        "line 3: futures: must be in [2, 100000], got 1",
+        "policy: compare at least two",
+        "policy[0].name",
+    ] {
+        assert!(e.contains(needle), "missing `{needle}` in:\n{e}");
+    }
 }

@@ -1,4 +1,4 @@
-//! The uncertainty commands on the sweep machinery: `peacesim sensitivity` (issue 19).
+//! The uncertainty commands on the sweep machinery: `peacesim sensitivity` and `robust` (issue 19).
 //!
 //! Each command reads a plan (TOML, unknown keys rejected, every problem named with its file,
 //! line and field path), turns it into design points with the numerical core in
@@ -10,8 +10,9 @@
 //!
 //! Files: this one holds what the three plans share (the parameters and their ranges, the base
 //! fields, the experiment built from design points, the outcomes read back, the tables
-//! written); [`sensitivity`] holds the command's plan and analysis.
+//! written); [`sensitivity`] and [`robust`] hold each command's plan and analysis.
 
+pub mod robust;
 pub mod sensitivity;
 
 use std::fmt::Write as _;
@@ -568,6 +569,24 @@ pub fn write_whole(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// `path` with `a/../` and `./` removed, for reports (`docs/examples/../../scenarios/x.toml`
+/// reads `scenarios/x.toml`); lexical only, so a symbolic link is not followed.
+#[must_use]
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
 /// A share as a percentage with no more digits than it deserves, for reports.
 #[must_use]
 pub fn percent(share: f64) -> String {
@@ -604,6 +623,15 @@ mod tests {
         assert_eq!(short(0.012345), "0.0123");
         assert_eq!(short(1234.4), "1234");
         assert_eq!(percent(0.256), "26 %");
+    }
+
+    #[test]
+    fn tidy_paths_drop_parent_steps_they_can() {
+        assert_eq!(
+            tidy(Path::new("docs/examples/../../scenarios/a.toml")),
+            PathBuf::from("scenarios/a.toml")
+        );
+        assert_eq!(tidy(Path::new("../x/./a.toml")), PathBuf::from("../x/a.toml"));
     }
 
     #[test]

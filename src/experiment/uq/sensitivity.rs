@@ -24,7 +24,7 @@ use crate::uncertainty::{
 use super::super::design::Experiment;
 use super::{
     Base, RawBase, RawParameter, TableText, check_base, check_size, default_replicates, default_seed, fail_on, number, read_plan,
-    read_responses, runs_dir, short, write_whole,
+    read_responses, runs_dir, short, tidy, write_whole,
 };
 
 /// The plan file as written.
@@ -443,8 +443,8 @@ impl Analysis {
         let b = &plan.base;
         let mut s = format!(
             "# Sensitivity: {}\n\nScenario `{}`, {} ticks per run, {} replicate(s) per design point, master seed {}.\n",
-            b.file.display(),
-            b.scenario_file.display(),
+            tidy(&b.file).display(),
+            tidy(&b.scenario_file).display(),
             b.ticks.map_or_else(|| "the scenario's".to_string(), |t| t.to_string()),
             b.replicates,
             b.seed

@@ -1,5 +1,6 @@
 //! Figures of the uncertainty commands: the Morris μ*–σ plot, Sobol' index bars with their
-//! bootstrap intervals of `peacesim sensitivity`.
+//! bootstrap intervals, and the robustness panels (probability of being best; mean and maximum
+//! regret) of `peacesim sensitivity` and `peacesim robust`.
 //!
 //! Draws the numbers it is given (the commands' tables); it must not estimate anything.
 
@@ -36,6 +37,19 @@ pub struct SobolBar {
     pub first: (f64, f64, f64),
     /// Total index.
     pub total: (f64, f64, f64),
+}
+
+/// One policy's robustness on one outcome.
+#[derive(Debug, Clone)]
+pub struct PolicyBar {
+    /// Policy name.
+    pub policy: String,
+    /// Share of futures in which it is best.
+    pub probability_best: f64,
+    /// Mean regret over futures.
+    pub mean_regret: f64,
+    /// Largest regret over futures.
+    pub max_regret: f64,
 }
 
 fn context(dir: &Path, formats: &[Format]) -> Result<Ctx> {
@@ -152,6 +166,55 @@ pub fn plot_sobol(dir: &Path, formats: &[Format], outcome: &str, bars: &[SobolBa
         x_floor: Some((0.0, 1.0)),
     };
     draw::render(&mut ctx, &draw::stem(&["sobol", outcome]), &fig)?;
+    Ok(ctx.written)
+}
+
+/// Draws `dir/robust-OUTCOME.{svg,png}`: the share of futures in which each policy is best, and
+/// its mean and maximum regret.
+///
+/// # Errors
+/// Creating the directory or drawing.
+pub fn plot_robustness(
+    dir: &Path,
+    formats: &[Format],
+    outcome: &str,
+    unit: &str,
+    policies: &[PolicyBar],
+    futures: usize,
+) -> Result<Vec<PathBuf>> {
+    let mut ctx = context(dir, formats)?;
+    let best = BarFigure {
+        title: format!("Which policy is best for {outcome}, across {futures} sampled futures"),
+        subtitle: vec!["Share of futures in which each policy gives the best outcome (ties share the credit).".into()],
+        series: vec!["probability best".into()],
+        x_desc: "share of futures".into(),
+        rows: policies
+            .iter()
+            .map(|p| BarRow {
+                label: p.policy.clone(),
+                values: vec![(p.probability_best, f64::NAN, f64::NAN)],
+            })
+            .collect(),
+        x_floor: Some((0.0, 1.0)),
+    };
+    draw::render(&mut ctx, &draw::stem(&["robust", outcome, "best"]), &best)?;
+    let regret = BarFigure {
+        title: format!("Regret of each policy on {outcome}"),
+        subtitle: vec![format!(
+            "Regret: how much worse than the best policy of the same future ({unit}); mean over {futures} futures, and the worst case."
+        )],
+        series: vec!["mean regret".into(), "max regret".into()],
+        x_desc: format!("regret ({unit})"),
+        rows: policies
+            .iter()
+            .map(|p| BarRow {
+                label: p.policy.clone(),
+                values: vec![(p.mean_regret, f64::NAN, f64::NAN), (p.max_regret, f64::NAN, f64::NAN)],
+            })
+            .collect(),
+        x_floor: None,
+    };
+    draw::render(&mut ctx, &draw::stem(&["robust", outcome, "regret"]), &regret)?;
     Ok(ctx.written)
 }
 
