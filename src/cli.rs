@@ -16,6 +16,7 @@ Examples:
   peacesim sweep plan.toml --shard 0/4             one shard of four; then `peacesim merge`
   peacesim sensitivity docs/examples/sensitivity-tiny.toml   Morris and Sobol' indices
   peacesim robust docs/examples/robust-tiny.toml   policies across sampled futures
+  peacesim calibrate docs/examples/calibrate-twin.toml   fit parameters; a twin experiment
   peacesim export tiny-conflict > mine.toml        a built-in scenario's file, to edit
   peacesim completions bash > ~/.local/share/bash-completion/completions/peacesim
 
@@ -61,6 +62,8 @@ pub enum Command {
     Sensitivity(UqArgs),
     /// Compare policies across sampled futures: probability best, regret, ranking flips and their drivers.
     Robust(UqArgs),
+    /// Fit uncertain parameters to observed targets (ABC rejection or history matching); posterior.csv.
+    Calibrate(UqArgs),
     /// A what-if dashboard in the browser (local web server; prints its address).
     Serve(ServeArgs),
     /// List the scenarios built into peacesim: name, model, people, length and description.
@@ -212,7 +215,7 @@ pub struct SweepArgs {
     pub plot: bool,
 }
 
-/// `peacesim sensitivity` and `robust`: a plan run as a sweep in OUT/runs, then
+/// `peacesim sensitivity`, `robust` and `calibrate`: a plan run as a sweep in OUT/runs, then
 /// analysed into OUT.
 #[derive(Debug, Args)]
 pub struct UqArgs {

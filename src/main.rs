@@ -146,7 +146,7 @@ fn threads_of(command: &mut Command) -> Option<&mut usize> {
         Command::Compare(a) => Some(&mut a.common.threads),
         Command::Sweep(a) => Some(&mut a.threads),
         Command::Whatif(a) => Some(&mut a.threads),
-        Command::Sensitivity(a) | Command::Robust(a) => Some(&mut a.threads),
+        Command::Sensitivity(a) | Command::Robust(a) | Command::Calibrate(a) => Some(&mut a.threads),
         Command::Serve(a) => Some(&mut a.threads),
         Command::Check { threads, .. } => Some(threads),
         _ => None,
@@ -161,6 +161,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         Command::Whatif(args) => whatif(&args, stop),
         Command::Sensitivity(args) => sensitivity(&args, stop),
         Command::Robust(args) => robust(&args, stop),
+        Command::Calibrate(args) => calibrate(&args, stop),
         Command::Serve(args) => serve(&args, stop),
         Command::Scenarios => {
             say_raw!(
@@ -626,6 +627,36 @@ fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
             if let Some(d) = &r.drivers {
                 note!("  {d}");
             }
+        }
+    }
+    say!("{}", out.display())
+}
+
+/// `peacesim calibrate`: parameters fitted to targets.
+fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
+    let formats = uq_formats(&args.format)?;
+    let plan = uq::calibrate::CalibratePlan::load(&args.plan)?;
+    let exp = plan.experiment()?;
+    let out = args.out.clone().unwrap_or_else(|| uq::calibrate::default_out(&args.plan));
+    if !run_uq_sweep(args, "calibrate", &out, &exp, stop)? {
+        return Ok(());
+    }
+    let analysis = plan.analyse(&out, &formats)?;
+    if !args.quiet {
+        note!("accepted {} of {} draws", analysis.accepted, plan.draws.len());
+        for ((p, s), recovered) in plan.base.parameters.iter().zip(&analysis.summaries).zip(&analysis.recovered) {
+            let verdict = match recovered {
+                Some(true) => "; true value inside",
+                Some(false) => "; true value OUTSIDE",
+                None => "",
+            };
+            note!(
+                "  {}: median {:.4}, 90 % interval [{:.4}, {:.4}]{verdict}",
+                p.path,
+                s.median,
+                s.ci90_low,
+                s.ci90_high
+            );
         }
     }
     say!("{}", out.display())

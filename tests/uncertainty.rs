@@ -1,5 +1,6 @@
-//! `peacesim sensitivity` and `robust`: the shipped examples run and say what they should, the
-//! outputs do not depend on threads or shards, and bad plans are refused with file, line and field.
+//! `peacesim sensitivity`, `robust` and `calibrate`: the shipped examples run and say what they
+//! should, the outputs do not depend on threads or shards, bad plans are refused with file,
+//! line and field, and a twin calibration recovers its true values.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -155,6 +156,106 @@ fn robust_example_compares_policies_on_common_seeds() {
     }
 }
 
+#[test]
+fn twin_calibration_recovers_the_true_values() {
+    let dir = util::temp_dir("uq-calibrate");
+    let out = dir.join("out");
+    run_ok(&[
+        "calibrate",
+        example("calibrate-twin.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    let params = rows(&out.join("parameters.csv"));
+    assert_eq!(params.len(), 2);
+    for p in &params {
+        let (lo, hi, truth) = (num(p, "ci90_low"), num(p, "ci90_high"), num(p, "true_value"));
+        assert!(lo <= truth && truth <= hi, "true value outside the 90 % interval: {p:?}");
+        assert_eq!(p["true_in_ci90"], "true");
+        // Recovered means learned: the interval is well inside the prior (log scale for the
+        // log-uniform join rate), not the prior handed back.
+        let (a, b) = (num(p, "prior_low"), num(p, "prior_high"));
+        let share = if p["parameter"].ends_with("join_rate_per_day") {
+            (hi / lo).ln() / (b / a).ln()
+        } else {
+            (hi - lo) / (b - a)
+        };
+        assert!(share < 0.75, "the 90 % interval covers {share:.2} of the prior: {p:?}");
+    }
+    let posterior = rows(&out.join("posterior.csv"));
+    assert_eq!(posterior.len(), 20, "10 % of 200 draws");
+    assert!(posterior.iter().all(|r| r["weight"] == "1"));
+    let targets = rows(&out.join("targets.csv"));
+    assert_eq!(targets.len(), 3);
+    let fit = rows(&out.join("fit.csv"));
+    for f in &fit {
+        // The accepted draws' outcomes spread less than the prior's.
+        let observed = num(f, "observed");
+        let prior_spread = num(f, "prior_q95") - num(f, "prior_q05");
+        let post_spread = num(f, "posterior_q95") - num(f, "posterior_q05");
+        assert!(post_spread <= prior_spread, "{f:?}");
+        assert!(
+            num(f, "prior_q05") <= observed && observed <= num(f, "prior_q95"),
+            "a twin's targets are within what the prior gives: {f:?}"
+        );
+    }
+    assert!(read(&out.join("report.md")).contains("2 of 2 true values lie within their 90 % credible interval"));
+    assert!(out.join("figures/posterior.svg").is_file() && out.join("figures/posterior.png").is_file());
+
+    // The posterior feeds a robustness plan's futures.
+    let plan = util::write(
+        &dir,
+        "robust-posterior.toml",
+        &format!(
+            r#"schema_version = 1
+scenario = "{}"
+ticks = 10
+futures = 4
+posterior = "{}"
+[[outcome]]
+name = "peak_displaced"
+better = "lower"
+[[policy]]
+name = "as-is"
+[[policy]]
+name = "no-troops"
+set = {{ "mission.troops" = 0 }}
+[[parameter]]
+path = "rules.displacement.flee_threshold"
+min = 0.2
+max = 0.6
+[[parameter]]
+path = "rules.recruitment.join_rate_per_day"
+min = 0.0001
+max = 0.0016
+scale = "log"
+"#,
+            util::scenario_path("tiny-conflict.toml").display(),
+            out.join("posterior.csv").display()
+        ),
+    );
+    let robust_out = dir.join("robust");
+    run_ok(&[
+        "robust",
+        plan.to_str().unwrap(),
+        "--out",
+        robust_out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "none",
+    ]);
+    let accepted: Vec<String> = posterior.iter().map(|r| r["rules.displacement.flee_threshold"].clone()).collect();
+    for r in rows(&robust_out.join("runs/outcomes.csv")) {
+        assert!(
+            accepted.contains(&r["rules.displacement.flee_threshold"]),
+            "a future not from the posterior: {r:?}"
+        );
+    }
+}
+
 /// Small enough to run three times: 2 parameters, Morris (3 trajectories) and Sobol' (N = 4).
 const SMALL_PLAN: &str = r#"schema_version = 1
 scenario = "SCENARIO"
@@ -306,4 +407,18 @@ fn bad_uq_plans_are_refused_naming_file_line_and_field() {
     ] {
         assert!(e.contains(needle), "missing `{needle}` in:\n{e}");
     }
+    let e = refused(
+        &dir,
+        "calibrate",
+        "twin.toml",
+        "schema_version = 1\nscenario = \"SCENARIO\"\ndraws = 20\noutcomes = [\"recruits\"]\n[[parameter]]\npath = \"rules.health.r0\"\nmin = 1\nmax = 3\n[twin]\nvalues = { \"rules.health.r0\" = 5 }\n",
+    );
+    assert!(e.contains("twin.values: `rules.health.r0` = 5 is outside its range [1, 3]"), "{e}");
+    let e = refused(
+        &dir,
+        "calibrate",
+        "no-targets.toml",
+        "schema_version = 1\nscenario = \"SCENARIO\"\ndraws = 20\noutcomes = [\"recruits\"]\n[[parameter]]\npath = \"rules.health.r0\"\nmin = 1\nmax = 3\n",
+    );
+    assert!(e.contains("targets: give `targets`"), "{e}");
 }

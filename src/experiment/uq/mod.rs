@@ -1,4 +1,5 @@
-//! The uncertainty commands on the sweep machinery: `peacesim sensitivity` and `robust` (issue 19).
+//! The uncertainty commands on the sweep machinery: `peacesim sensitivity`, `robust` and
+//! `calibrate` (issue 19).
 //!
 //! Each command reads a plan (TOML, unknown keys rejected, every problem named with its file,
 //! line and field path), turns it into design points with the numerical core in
@@ -10,8 +11,9 @@
 //!
 //! Files: this one holds what the three plans share (the parameters and their ranges, the base
 //! fields, the experiment built from design points, the outcomes read back, the tables
-//! written); [`sensitivity`] and [`robust`] hold each command's plan and analysis.
+//! written); [`sensitivity`], [`robust`] and [`calibrate`] hold each command's plan and analysis.
 
+pub mod calibrate;
 pub mod robust;
 pub mod sensitivity;
 

@@ -317,3 +317,113 @@ impl Figure for BarFigure {
         Ok(())
     }
 }
+
+/// One parameter's posterior on the interval figure, in units of its prior range (0 = low end,
+/// 1 = high end; log-scaled for log-uniform priors).
+#[derive(Debug, Clone)]
+pub struct PosteriorRow {
+    /// Parameter path.
+    pub parameter: String,
+    /// Posterior median.
+    pub median: f64,
+    /// 90 % credible interval.
+    pub ci90: (f64, f64),
+    /// True value in a twin experiment.
+    pub truth: Option<f64>,
+}
+
+/// Draws `dir/posterior.{svg,png}`: each parameter's posterior median and 90 % credible
+/// interval within its prior range, and the true value of a twin experiment.
+///
+/// # Errors
+/// Creating the directory or drawing.
+pub fn plot_posterior(dir: &Path, formats: &[Format], rows: &[PosteriorRow], accepted: usize, draws: usize) -> Result<Vec<PathBuf>> {
+    let mut ctx = context(dir, formats)?;
+    let twin = rows.iter().any(|r| r.truth.is_some());
+    let fig = PosteriorFigure {
+        title: "Calibrated parameters".into(),
+        subtitle: vec![format!(
+            "Posterior median (dot) and 90 % credible interval (bar) of each parameter, from {accepted} accepted of {draws} prior draws, placed in its prior range (0 = low end, 1 = high end){}.",
+            if twin {
+                "; diamond: the true value of the twin experiment"
+            } else {
+                ""
+            }
+        )],
+        rows,
+    };
+    draw::render(&mut ctx, "posterior", &fig)?;
+    Ok(ctx.written)
+}
+
+struct PosteriorFigure<'a> {
+    title: String,
+    subtitle: Vec<String>,
+    rows: &'a [PosteriorRow],
+}
+
+impl Figure for PosteriorFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (720, (150.0 + 28.0 * self.rows.len() as f64).ceil() as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let plot = draw::header(root, t, &self.title, &self.subtitle)?;
+        let name_style = t.text(Role::Tick);
+        let mut widest = 0;
+        for r in self.rows {
+            widest = widest.max(draw::text_size(root, &r.parameter, &name_style)?.0);
+        }
+        let n = self.rows.len() as f64;
+        let x_fmt = style::axis_formatter(0.0, 1.0, 6);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_right(t.px(draw::MARGIN + 8.0))
+            .margin_top(t.px(2.0))
+            .x_label_area_size(draw::line_height(t, Role::Tick) + draw::line_height(t, Role::Axis) + t.px(12.0))
+            .y_label_area_size(widest + t.px(draw::MARGIN + 12.0))
+            .build_cartesian_2d(-0.02..1.02, 0.0..n)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_label_formatter(&x_fmt)
+            .label_style(t.text_coloured(Role::Tick, DARK_GREY))
+            .axis_desc_style(t.text(Role::Axis))
+            .x_desc("position in the prior range")
+            .bold_line_style(style::GRID.stroke_width(t.thin()))
+            .light_line_style(WHITE.mix(0.0))
+            .axis_style(DARK_GREY.stroke_width(t.thin()))
+            .set_all_tick_mark_size(t.px(4.0))
+            .draw()?;
+        let colour = style::category(0);
+        let truth_colour = style::category(1);
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = n - i as f64 - 0.5;
+            let (px, py) = chart.backend_coord(&(-0.02, y));
+            root.draw_text(
+                &r.parameter,
+                &name_style.pos(Pos::new(HPos::Right, VPos::Center)),
+                (px - t.px(8.0), py),
+            )?;
+            let clip = |v: f64| v.clamp(-0.02, 1.02);
+            chart.draw_series(std::iter::once(PathElement::new(
+                [(clip(r.ci90.0), y), (clip(r.ci90.1), y)],
+                colour.stroke_width(t.line_width() * 2),
+            )))?;
+            chart.draw_series(std::iter::once(Circle::new((clip(r.median), y), t.px(4.5), colour.filled())))?;
+            if let Some(v) = r.truth {
+                let (cx, cy) = chart.backend_coord(&(clip(v), y));
+                let s = t.px(6.0);
+                root.draw(&PathElement::new(
+                    vec![(cx, cy - s), (cx + s, cy), (cx, cy + s), (cx - s, cy), (cx, cy - s)],
+                    truth_colour.stroke_width(t.line_width()),
+                ))?;
+            }
+        }
+        Ok(())
+    }
+}
