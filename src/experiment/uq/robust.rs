@@ -353,7 +353,12 @@ impl RobustPlan {
             let count = flipped.iter().filter(|x| **x).count();
             let flip = format!("{} not best", self.policies[leader]);
             let mut box_note = None;
-            if count == 0 || count == nf {
+            if count < MIN_FLIPS_FOR_PRIM || count == nf {
+                if count > 0 && count < nf {
+                    box_note = Some(format!(
+                        "Too few flips to say what drives them (PRIM needs at least {MIN_FLIPS_FOR_PRIM} flipped futures; sample more futures)"
+                    ));
+                }
                 drivers.row(&[
                     outcome.clone(),
                     flip.clone(),
@@ -372,7 +377,8 @@ impl RobustPlan {
                     Ok(found) => {
                         let chosen = found.chosen_box();
                         let params = &self.base.parameters;
-                        let mut restricted = Vec::new();
+                        // (share of its range the box keeps, description) of each restricted input.
+                        let mut restricted: Vec<(f64, String)> = Vec::new();
                         for &d in &chosen.restricted {
                             let low = space.to_parameters(&unit_with(d, chosen.limits[d].0, params.len())).expect("unit")[d];
                             let high = space.to_parameters(&unit_with(d, chosen.limits[d].1, params.len())).expect("unit")[d];
@@ -389,21 +395,27 @@ impl RobustPlan {
                                 number(chosen.coverage),
                                 number(chosen.density),
                             ]);
-                            restricted.push(format!("`{}` in [{}, {}]", params[d].path, short(low), short(high)));
+                            let kept = chosen.limits[d].1 - chosen.limits[d].0;
+                            restricted.push((kept, format!("`{}` in [{}, {}]", params[d].path, short(low), short(high))));
                         }
-                        box_note = Some(if restricted.is_empty() {
-                            "PRIM found no box denser in flips than the whole space".to_string()
+                        // Inputs the box barely trims say little; the report names those it
+                        // narrows to at most MAX_DRIVER_SHARE of their range, narrowest first.
+                        restricted.retain(|(kept, _)| *kept <= MAX_DRIVER_SHARE);
+                        restricted.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+                        let named: Vec<String> = restricted.into_iter().map(|(_, text)| text).collect();
+                        box_note = Some(if named.is_empty() {
+                            "PRIM found no parameter range that holds the flips (they are spread over the space)".to_string()
                         } else {
                             format!(
-                                "flips concentrate where {} ({} futures; {} of all flips, {} of those futures flipped)",
-                                restricted.join(" and "),
+                                "Flips concentrate where {} ({} futures; {} of all flips, {} of those futures flipped; every limit in drivers.csv)",
+                                named.join(" and "),
                                 chosen.points,
                                 percent(chosen.coverage),
                                 percent(chosen.density)
                             )
                         });
                     }
-                    Err(err) => box_note = Some(format!("no PRIM box: {err}")),
+                    Err(err) => box_note = Some(format!("No PRIM box: {err}")),
                 }
             }
             results.push(OutcomeRobustness {
@@ -436,7 +448,7 @@ impl RobustPlan {
                         max_regret: x.max_regret,
                     })
                     .collect();
-                files.extend(plot_robustness(&dir, formats, &r.outcome, "outcome units", &bars, nf)?);
+                files.extend(plot_robustness(&dir, formats, &r.outcome, &unit_of(&r.outcome), &bars, nf)?);
             }
         }
         Ok(Analysis { files, ..analysis })
@@ -485,6 +497,29 @@ impl RobustPlan {
         s
     }
 }
+
+/// The unit of an outcome, from its meaning (`… (people)` gives `people`); `outcome units`
+/// when it says none.
+fn unit_of(outcome: &str) -> String {
+    use crate::output::outcomes::Outcomes;
+    Outcomes::NAMES
+        .iter()
+        .position(|n| *n == outcome)
+        .and_then(|i| {
+            let meaning = Outcomes::MEANINGS[i].trim().trim_end_matches('.');
+            let open = meaning.rfind('(')?;
+            let inside = &meaning[open + 1..meaning.len().saturating_sub(1)];
+            // A unit is one word (`people`, `US$`); `(ticks 1 to the end)` is a remark.
+            (meaning.ends_with(')') && !inside.contains(' ')).then(|| inside.to_string())
+        })
+        .unwrap_or_else(|| "outcome units".to_string())
+}
+
+/// Fewest flipped futures PRIM is asked to describe: a box around one or two points says nothing.
+const MIN_FLIPS_FOR_PRIM: usize = 5;
+
+/// A restricted input is named in the report when the box keeps at most this share of its range.
+const MAX_DRIVER_SHARE: f64 = 0.75;
 
 /// A unit-cube point with coordinate `d` at `u` (others 0), to map one coordinate to its value.
 fn unit_with(d: usize, u: f64, k: usize) -> Vec<f64> {
@@ -592,4 +627,16 @@ pub struct Analysis {
 #[must_use]
 pub fn default_out(plan: &Path) -> PathBuf {
     super::super::build::default_dir(plan, "robust")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_come_from_the_outcome_meanings() {
+        assert_eq!(unit_of("civilian_fatalities"), "people");
+        assert_eq!(unit_of("mean_m0"), "outcome units");
+        assert_eq!(unit_of("no_such_outcome"), "outcome units");
+    }
 }
