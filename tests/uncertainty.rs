@@ -422,3 +422,56 @@ fn bad_uq_plans_are_refused_naming_file_line_and_field() {
     );
     assert!(e.contains("targets: give `targets`"), "{e}");
 }
+
+#[test]
+fn a_killed_uq_command_resumes_to_the_same_bytes() {
+    let dir = util::temp_dir("uq-resume");
+    // Longer runs and more replicates than the determinism test, so that a kill lands mid-way.
+    let text = SMALL_PLAN
+        .replace("SCENARIO", &util::scenario_path("tiny-conflict.toml").display().to_string())
+        .replace("ticks = 15", "ticks = 40")
+        .replace("replicates = 2", "replicates = 4");
+    let plan = util::write(&dir, "resume.toml", &text);
+    let plan = plan.to_str().unwrap();
+    let reference = dir.join("reference");
+    run_ok(&[
+        "sensitivity",
+        plan,
+        "--out",
+        reference.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    let killed = dir.join("killed");
+    let mut child = std::process::Command::new(util::bin())
+        .args(["sensitivity", plan, "--out", killed.to_str().unwrap(), "--threads", "1", "--quiet"])
+        .current_dir(util::root())
+        .spawn()
+        .unwrap();
+    let partial = killed.join("runs/outcomes.csv.partial");
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the command finished before it could be killed"
+        );
+        let rows = std::fs::read_to_string(&partial).map(|t| t.lines().count()).unwrap_or(0);
+        if rows > 10 {
+            child.kill().unwrap(); // SIGKILL: nothing is cleaned up.
+            child.wait().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(!killed.join("indices.csv").exists(), "no analysis from a killed run");
+    let again = run_ok(&["sensitivity", plan, "--out", killed.to_str().unwrap(), "--threads", "2"]);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("resumed:"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        contents(&killed) == contents(&reference),
+        "the resumed result differs from an uninterrupted one"
+    );
+}
