@@ -62,7 +62,7 @@ pub enum Command {
     Sensitivity(UqArgs),
     /// Compare policies across sampled futures: probability best, regret, ranking flips and their drivers.
     Robust(UqArgs),
-    /// Fit uncertain parameters to observed targets (ABC rejection or history matching); posterior.csv.
+    /// Fit uncertain parameters to observed targets (ABC rejection, history matching, ABC-SMC); posterior.csv.
     Calibrate(UqArgs),
     /// A what-if dashboard in the browser (local web server; prints its address).
     Serve(ServeArgs),

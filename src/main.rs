@@ -641,9 +641,21 @@ fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     if !run_uq_sweep(args, "calibrate", &out, &exp, stop)? {
         return Ok(());
     }
-    let analysis = plan.analyse(&out, &formats)?;
+    // ABC-SMC's later generations: each proposal batch a resumable sweep of its own.
+    let mut run_batch = |exp: &Experiment, dir: &Path| -> Result<()> {
+        let execution = Execution {
+            out: dir.to_path_buf(),
+            force: args.force,
+            threads: args.threads,
+            shard: None,
+            quiet: args.quiet,
+            stop,
+        };
+        execution.execute(exp).map(|_| ())
+    };
+    let analysis = plan.analyse(&out, &formats, &mut run_batch)?;
     if !args.quiet {
-        note!("accepted {} of {} draws", analysis.accepted, plan.draws.len());
+        note!("{}", analysis.method);
         for ((p, s), recovered) in plan.base.parameters.iter().zip(&analysis.summaries).zip(&analysis.recovered) {
             let verdict = match recovered {
                 Some(true) => "; true value inside",

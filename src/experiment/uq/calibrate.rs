@@ -12,7 +12,12 @@
 //! - `method = "history_matching"`: one wave of history matching (Craig et al. 1997; Vernon
 //!   et al. 2010): draws whose implausibility
 //!   `|z − mean| / sqrt(sd² + (discrepancy·z)² + replicate variance)` stays at or below `cutoff`
-//!   for every target are kept, equally weighted.
+//!   for every target are kept, equally weighted;
+//! - `method = "smc"`: ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): the draws are its first
+//!   generation; each later generation proposes perturbed particles in batches of `population`,
+//!   each batch a sweep of its own in `OUT/smc/generation-G-part-P` (resumable; it depends on the
+//!   previous generation, so only the first sweep shards), until `generations` populations; the
+//!   posterior is the last population with its importance weights.
 //!
 //! Writes `posterior.csv` (`draw, weight, distance`, then one column per parameter path: the
 //! accepted sets, usable as `posterior` by `peacesim robust`), `parameters.csv` (prior range,
@@ -29,8 +34,8 @@ use crate::output::Format;
 use crate::output::plot::uq::{PosteriorRow, plot_posterior};
 use crate::rng::derive_seed;
 use crate::uncertainty::{
-    AbcRejectionConfig, HistoryMatchingTarget, ParameterSummary, SummaryScale, abc_rejection, implausibility, summarise_posterior,
-    weighted_quantile,
+    AbcRejectionConfig, AbcSmc, AbcSmcConfig, AbcSmcStatus, HistoryMatchingTarget, ParameterSummary, SummaryScale, abc_rejection,
+    implausibility, summarise_posterior, weighted_quantile,
 };
 
 use super::super::design::Experiment;
@@ -74,6 +79,9 @@ pub struct RawCalibratePlan {
     /// (default 0.1).
     #[serde(default = "default_discrepancy")]
     pub discrepancy: f64,
+    /// ABC-SMC settings (`method = "smc"`).
+    #[serde(default)]
+    pub smc: Option<RawSmc>,
     /// Targets file (`outcome,observed,sd`), relative to the plan; or `[twin]`.
     #[serde(default)]
     pub targets: Option<String>,
@@ -93,6 +101,31 @@ pub struct RawTwin {
     pub values: toml::Table,
 }
 
+/// `[smc]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmc {
+    /// Particles per population `N` (2 to `draws`).
+    pub population: i64,
+    /// Generations including the first, from the prior draws (1 to 20; default 3).
+    #[serde(default = "default_generations")]
+    pub generations: i64,
+    /// Each new tolerance is this quantile of the last population's distances (default 0.5).
+    #[serde(default = "default_quantile")]
+    pub quantile: f64,
+    /// Proposals a later generation may simulate at most (default 50 × population).
+    #[serde(default)]
+    pub budget: Option<i64>,
+}
+
+fn default_generations() -> i64 {
+    3
+}
+
+fn default_quantile() -> f64 {
+    0.5
+}
+
 /// Calibration methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,6 +134,9 @@ pub enum Method {
     Rejection,
     /// One wave of history matching.
     HistoryMatching,
+    /// ABC-SMC: the prior draws are its first generation; later generations run as sweeps of
+    /// their own in `OUT/smc/`.
+    Smc,
 }
 
 fn default_method() -> Method {
@@ -149,6 +185,8 @@ pub struct CalibratePlan {
     pub truth: Option<Vec<f64>>,
     /// Prior draws (parameter values).
     pub draws: Vec<Vec<f64>>,
+    /// ABC-SMC settings, with `method = "smc"`.
+    pub smc: Option<AbcSmcConfig>,
 }
 
 impl CalibratePlan {
@@ -190,6 +228,30 @@ impl CalibratePlan {
         }
         if !(raw.discrepancy.is_finite() && raw.discrepancy >= 0.0) {
             e.push("discrepancy", format!("must be zero or positive, got {}", raw.discrepancy));
+        }
+        match (&raw.smc, raw.method) {
+            (None, Method::Smc) => e.push("smc", "`method = \"smc\"` needs an [smc] table (population, generations)"),
+            (Some(_), m) if m != Method::Smc => e.push("smc", "[smc] is only read with `method = \"smc\"`"),
+            (Some(smc), _) => {
+                if !(2..=raw.draws.max(2)).contains(&smc.population) {
+                    e.push(
+                        "smc.population",
+                        format!("must be in [2, draws = {}], got {}", raw.draws, smc.population),
+                    );
+                }
+                if !(1..=20).contains(&smc.generations) {
+                    e.push("smc.generations", format!("must be in [1, 20], got {}", smc.generations));
+                }
+                if !(smc.quantile > 0.0 && smc.quantile < 1.0) {
+                    e.push("smc.quantile", format!("must be in (0, 1), got {}", smc.quantile));
+                }
+                if let Some(b) = smc.budget
+                    && !(smc.population..=10_000_000).contains(&b)
+                {
+                    e.push("smc.budget", format!("must be in [population, 10000000], got {b}"));
+                }
+            }
+            (None, _) => {}
         }
         let draws_n = u64::try_from(raw.draws.clamp(0, 1_000_000)).unwrap_or(0);
         check_size(
@@ -247,11 +309,32 @@ impl CalibratePlan {
         fail_on(path, &text, e)?;
         let base = base.expect("no problems, so a base");
         let n = usize::try_from(raw.draws).expect("validated");
-        let draws = base
-            .space()
-            .sample_prior(n, derive_seed(base.seed, u64::MAX - 21, 0))
-            .expect("validated draws");
-        let draws = draws.into_iter().map(|d| round_integers(&base, d)).collect();
+        let smc = raw.smc.as_ref().map(|r| {
+            let population = usize::try_from(r.population).expect("validated");
+            AbcSmcConfig {
+                population_size: population,
+                initial_draws: n,
+                tolerance_quantile: r.quantile,
+                max_generations: usize::try_from(r.generations).expect("validated"),
+                target_tolerance: None,
+                min_acceptance_rate: 0.0,
+                max_proposals_per_generation: r.budget.map_or(50 * population as u64, |b| u64::try_from(b).expect("validated")),
+                scale: SummaryScale::MedianAbsoluteDeviation,
+                seed: derive_seed(base.seed, u64::MAX - 22, 0),
+            }
+        });
+        let draws = match &smc {
+            // The first generation's proposals are prior draws that do not depend on the
+            // targets: they are drawn now and run with the twin point as one sweep.
+            Some(config) => first_generation(&base, config),
+            None => base
+                .space()
+                .sample_prior(n, derive_seed(base.seed, u64::MAX - 21, 0))
+                .expect("validated draws")
+                .into_iter()
+                .map(|d| round_integers(&base, d))
+                .collect(),
+        };
         Ok(Self {
             method: raw.method,
             accept: raw.accept,
@@ -260,6 +343,7 @@ impl CalibratePlan {
             targets,
             truth,
             draws,
+            smc,
             base,
         })
     }
@@ -269,7 +353,11 @@ impl CalibratePlan {
     /// # Errors
     /// [`Error::Invalid`] naming the plan and the first bad points.
     pub fn experiment(&self) -> Result<Experiment> {
-        let mut points: Vec<Vec<toml::Value>> = self.draws.iter().map(|d| self.base.toml_values(d)).collect();
+        let mut points: Vec<Vec<toml::Value>> = self
+            .draws
+            .iter()
+            .map(|d| self.base.toml_values(&round_integers(&self.base, d.clone())))
+            .collect();
         if let Some(t) = &self.truth {
             points.push(self.base.toml_values(t));
         }
@@ -281,11 +369,13 @@ impl CalibratePlan {
     }
 
     /// Reads the finished runs, fits, and writes the tables, report and figure into `out`.
+    /// ABC-SMC's later generations are run with `run` (an experiment and its directory), each
+    /// proposal batch a sweep in `out/smc/` that resumes like any other.
     ///
     /// # Errors
-    /// Reading the runs, a fit the data do not allow (e.g. an outcome that never varies), or
-    /// writing the files.
-    pub fn analyse(&self, out: &Path, formats: &[Format]) -> Result<Analysis> {
+    /// Reading the runs, a fit the data do not allow (e.g. an outcome that never varies), a
+    /// run, or writing the files.
+    pub fn analyse(&self, out: &Path, formats: &[Format], run: &mut dyn FnMut(&Experiment, &Path) -> Result<()>) -> Result<Analysis> {
         let n = self.draws.len();
         let points = n + usize::from(self.truth.is_some());
         let responses = read_responses(&runs_dir(out), &self.base.outcomes, points, self.base.replicates)?;
@@ -327,7 +417,8 @@ impl CalibratePlan {
             path: runs_dir(out).join("outcomes.csv"),
             message,
         };
-        let (accepted, distances): (Vec<usize>, Vec<f64>) = match self.method {
+        let all: Vec<usize> = (0..n).collect();
+        let accepted: Accepted = match self.method {
             Method::Rejection => {
                 let r = abc_rejection(
                     &self.draws,
@@ -339,7 +430,7 @@ impl CalibratePlan {
                     },
                 )
                 .map_err(|err| problem(format!("ABC rejection: {err}")))?;
-                (r.accepted.clone(), r.distances)
+                self.accepted_draws(&r.accepted, &r.distances, &simulated)
             }
             Method::HistoryMatching => {
                 let hm: Vec<HistoryMatchingTarget> = targets
@@ -368,22 +459,23 @@ impl CalibratePlan {
                         self.cutoff
                     )));
                 }
-                (kept, worst)
+                self.accepted_draws(&kept, &worst, &simulated)
             }
+            Method::Smc => self.run_smc(out, &observed, &simulated, run)?,
         };
-        let accepted_sets: Vec<Vec<f64>> = accepted.iter().map(|&d| self.draws[d].clone()).collect();
-        let weights = vec![1.0; accepted.len()];
-        let summaries = summarise_posterior(&accepted_sets, &weights).map_err(|err| problem(format!("posterior: {err}")))?;
+        let summaries = summarise_posterior(&accepted.sets, &accepted.weights).map_err(|err| problem(format!("posterior: {err}")))?;
 
         let paths = self.base.paths();
         let mut header: Vec<&str> = vec!["draw", "weight", "distance"];
         header.extend(paths.iter().map(String::as_str));
         let mut posterior = TableText::new(&header);
-        let mut sorted = accepted.clone();
-        sorted.sort_unstable();
-        for &d in &sorted {
-            let mut row = vec![d.to_string(), "1".to_string(), number(distances[d])];
-            row.extend(self.draws[d].iter().map(|v| number(*v)));
+        for (i, set) in accepted.sets.iter().enumerate() {
+            let mut row = vec![
+                accepted.labels[i].clone(),
+                number(accepted.weights[i]),
+                number(accepted.distances[i]),
+            ];
+            row.extend(set.iter().map(|v| number(*v)));
             posterior.row(&row);
         }
         files.push(write_whole(out, "posterior.csv", posterior.text())?);
@@ -429,11 +521,16 @@ impl CalibratePlan {
             "posterior_q05",
             "posterior_q95",
         ]);
-        let all: Vec<usize> = (0..n).collect();
         let mut fits = Vec::new();
+        let equal = vec![1.0; n];
         for (o, t) in targets.iter().enumerate() {
-            let prior = quantiles(&simulated, &all, o);
-            let post = quantiles(&simulated, &accepted, o);
+            let prior = quantiles(&simulated, &all, &equal, o);
+            let post = quantiles(
+                &accepted.simulated,
+                &(0..accepted.sets.len()).collect::<Vec<_>>(),
+                &accepted.weights,
+                o,
+            );
             fit.row(&[
                 t.outcome.clone(),
                 number(t.observed),
@@ -451,7 +548,8 @@ impl CalibratePlan {
         let analysis = Analysis {
             summaries,
             recovered,
-            accepted: accepted.len(),
+            accepted: accepted.sets.len(),
+            method: accepted.method,
             fits,
             files: Vec::new(),
         };
@@ -486,16 +584,7 @@ impl CalibratePlan {
 
     fn report(&self, a: &Analysis) -> String {
         let b = &self.base;
-        let method = match self.method {
-            Method::Rejection => format!(
-                "ABC rejection: the {} draws (share {}) closest to the targets",
-                a.accepted, self.accept
-            ),
-            Method::HistoryMatching => format!(
-                "history matching: the {} draws with implausibility at most {} (discrepancy {} of each target)",
-                a.accepted, self.cutoff, self.discrepancy
-            ),
-        };
+        let method = &a.method;
         let mut s = format!(
             "# Calibration: {}\n\nScenario `{}`; {} prior draws, {} replicate(s) each, master seed {}; {}.\n",
             tidy(&b.file).display(),
@@ -559,6 +648,142 @@ impl CalibratePlan {
     }
 }
 
+/// The posterior sample of a method: parameter sets, weights, distances, what each is called in
+/// `posterior.csv` and its simulated summaries.
+struct Accepted {
+    sets: Vec<Vec<f64>>,
+    weights: Vec<f64>,
+    distances: Vec<f64>,
+    labels: Vec<String>,
+    simulated: Vec<Vec<f64>>,
+    method: String,
+}
+
+impl CalibratePlan {
+    /// The draws `kept` (equally weighted), in draw order.
+    fn accepted_draws(&self, kept: &[usize], distances: &[f64], simulated: &[Vec<f64>]) -> Accepted {
+        let mut kept = kept.to_vec();
+        kept.sort_unstable();
+        let method = match self.method {
+            Method::HistoryMatching => format!(
+                "history matching: the {} draws with implausibility at most {} (discrepancy {} of each target)",
+                kept.len(),
+                self.cutoff,
+                self.discrepancy
+            ),
+            _ => format!(
+                "ABC rejection: the {} draws (share {}) closest to the targets",
+                kept.len(),
+                self.accept
+            ),
+        };
+        Accepted {
+            sets: kept.iter().map(|&d| self.draws[d].clone()).collect(),
+            weights: vec![1.0; kept.len()],
+            distances: kept.iter().map(|&d| distances[d]).collect(),
+            labels: kept.iter().map(ToString::to_string).collect(),
+            simulated: kept.iter().map(|&d| simulated[d].clone()).collect(),
+            method,
+        }
+    }
+
+    /// ABC-SMC from the first generation's runs (`simulated`, the draws') to the last
+    /// population; each later proposal batch runs as a sweep in `out/smc/generation-G-part-P`
+    /// on seeds of its own.
+    fn run_smc(
+        &self,
+        out: &Path,
+        observed: &[f64],
+        simulated: &[Vec<f64>],
+        run: &mut dyn FnMut(&Experiment, &Path) -> Result<()>,
+    ) -> Result<Accepted> {
+        let config = self.smc.clone().expect("method smc has its settings");
+        let problem = |message: String| Error::Output {
+            path: out.join("smc"),
+            message: format!("ABC-SMC: {message}"),
+        };
+        let mut smc = AbcSmc::new(self.base.space(), observed.to_vec(), config.clone()).map_err(|e| problem(e.to_string()))?;
+        let first = smc.propose(self.draws.len()).map_err(|e| problem(e.to_string()))?;
+        // Every simulated parameter set and its summaries, to give the posterior's fit.
+        let mut seen: Vec<(Vec<f64>, Vec<f64>)> = first
+            .iter()
+            .zip(simulated)
+            .map(|(p, s)| (p.parameters.clone(), s.clone()))
+            .collect();
+        let fed: Vec<_> = first.iter().zip(simulated).map(|(p, s)| (p.id, s.clone())).collect();
+        smc.feed(&fed).map_err(|e| problem(e.to_string()))?;
+        let mut part = 0u64;
+        while let AbcSmcStatus::Running { generation, .. } = smc.status() {
+            let proposals = smc.propose(config.population_size).map_err(|e| problem(e.to_string()))?;
+            if proposals.is_empty() {
+                return Err(problem(format!("generation {generation} has no proposal left but is not complete")));
+            }
+            let points: Vec<Vec<toml::Value>> = proposals
+                .iter()
+                .map(|p| self.base.toml_values(&round_integers(&self.base, p.parameters.clone())))
+                .collect();
+            let mut exp = self.base.experiment(
+                self.base.paths(),
+                &points,
+                serde_json::json!({"command": "calibrate", "smc_generation": generation, "part": part}),
+            )?;
+            // Seeds of its own: the batch's points are numbered from 0 like the first sweep's.
+            exp.seed = derive_seed(self.base.seed, u64::MAX - 1000 - part, 0);
+            exp.identity["seed"] = serde_json::json!(exp.seed);
+            let dir = out.join("smc").join(format!("generation-{generation}-part-{part}"));
+            run(&exp, &dir)?;
+            let r = read_responses(&dir, &self.base.outcomes, proposals.len(), self.base.replicates)?;
+            let results: Vec<_> = proposals
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id, (0..observed.len()).map(|o| mean_sd(&r[o][i]).0).collect::<Vec<f64>>()))
+                .collect();
+            seen.extend(proposals.iter().zip(&results).map(|(p, (_, s))| (p.parameters.clone(), s.clone())));
+            smc.feed(&results).map_err(|e| problem(e.to_string()))?;
+            part += 1;
+        }
+        let population = smc.population().ok_or_else(|| problem("no population".into()))?;
+        let simulated_of = |set: &Vec<f64>| {
+            seen.iter()
+                .find(|(p, _)| p == set)
+                .map(|(_, s)| s.clone())
+                .expect("every particle was simulated")
+        };
+        let last = smc.history().last().expect("a finished run has a generation");
+        let stop = match smc.status() {
+            AbcSmcStatus::Finished(reason) => format!("{reason:?}"),
+            AbcSmcStatus::Running { .. } => unreachable!("the loop ends when finished"),
+        };
+        Ok(Accepted {
+            sets: population.particles.clone(),
+            weights: population.weights.clone(),
+            distances: population.distances.clone(),
+            labels: (0..population.particles.len()).map(|i| format!("particle-{i}")).collect(),
+            simulated: population.particles.iter().map(simulated_of).collect(),
+            method: format!(
+                "ABC-SMC: a weighted population of {} particles after {} generations (last tolerance {}, effective sample size {}; stopped: {stop}; {} simulations in all)",
+                population.particles.len(),
+                smc.history().len(),
+                short(last.tolerance),
+                short(last.effective_sample_size),
+                smc.history().iter().map(|h| h.simulations).sum::<u64>()
+            ),
+        })
+    }
+}
+
+/// The first generation of ABC-SMC: prior draws that depend only on the settings' seed (the
+/// targets are not needed to propose them).
+fn first_generation(base: &Base, config: &AbcSmcConfig) -> Vec<Vec<f64>> {
+    let placeholder = vec![0.0; base.outcomes.len()];
+    let mut smc = AbcSmc::new(base.space(), placeholder, config.clone()).expect("validated ABC-SMC settings");
+    smc.propose(config.initial_draws)
+        .expect("prior draws")
+        .into_iter()
+        .map(|p| p.parameters)
+        .collect()
+}
+
 /// Integer parameters rounded (prior draws are continuous).
 fn round_integers(base: &Base, mut values: Vec<f64>) -> Vec<f64> {
     for (v, p) in values.iter_mut().zip(&base.parameters) {
@@ -581,9 +806,9 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 }
 
 /// 5 %, 50 % and 95 % quantiles of summary `o` over the draws `rows`.
-fn quantiles(simulated: &[Vec<f64>], rows: &[usize], o: usize) -> Quantiles {
+fn quantiles(simulated: &[Vec<f64>], rows: &[usize], weights: &[f64], o: usize) -> Quantiles {
     let values: Vec<f64> = rows.iter().map(|&d| simulated[d][o]).collect();
-    let w = vec![1.0; values.len()];
+    let w: Vec<f64> = rows.iter().map(|&d| weights[d]).collect();
     let q = |p: f64| weighted_quantile(&values, &w, p).unwrap_or(f64::NAN);
     (q(0.05), q(0.5), q(0.95))
 }
@@ -681,8 +906,10 @@ pub struct Analysis {
     pub summaries: Vec<ParameterSummary>,
     /// Per parameter, in a twin experiment: whether the true value is in the 90 % interval.
     pub recovered: Vec<Option<bool>>,
-    /// Draws accepted.
+    /// Parameter sets in the posterior.
     pub accepted: usize,
+    /// How they were chosen, in words.
+    pub method: String,
     /// Per target: the target, and the (5 %, 50 %, 95 %) quantiles of the prior's and the
     /// posterior's simulated outcome.
     pub fits: Vec<(Target, Quantiles, Quantiles)>,
