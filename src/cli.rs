@@ -14,6 +14,9 @@ Examples:
   peacesim whatif baseline --set mission.troops=0  the mission without troops, paired
   peacesim compare baseline --arm as-is= --arm 'bottom-up=mission.policy.allocation=\"bottom_up\"'
   peacesim sweep plan.toml --shard 0/4             one shard of four; then `peacesim merge`
+  peacesim sensitivity docs/examples/sensitivity-tiny.toml   Morris and Sobol' indices
+  peacesim robust docs/examples/robust-tiny.toml   policies across sampled futures
+  peacesim calibrate docs/examples/calibrate-twin.toml   fit parameters; a twin experiment
   peacesim export tiny-conflict > mine.toml        a built-in scenario's file, to edit
   peacesim completions bash > ~/.local/share/bash-completion/completions/peacesim
 
@@ -55,6 +58,12 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run a scenario as is and with changes (paired, common random numbers) and say what changed.
     Whatif(WhatIfArgs),
+    /// Global sensitivity of outcomes to uncertain parameters (Morris, Sobol'); resumable, shardable.
+    Sensitivity(UqArgs),
+    /// Compare policies across sampled futures: probability best, regret, ranking flips and their drivers.
+    Robust(UqArgs),
+    /// Fit uncertain parameters to observed targets (ABC rejection, history matching, ABC-SMC); posterior.csv.
+    Calibrate(UqArgs),
     /// A what-if dashboard in the browser (local web server; prints its address).
     Serve(ServeArgs),
     /// List the scenarios built into peacesim: name, model, people, length and description.
@@ -211,6 +220,33 @@ pub struct SweepArgs {
     /// Draw the default figures into the output directory's figures/ when done.
     #[arg(long)]
     pub plot: bool,
+}
+
+/// `peacesim sensitivity`, `robust` and `calibrate`: a plan run as a sweep in OUT/runs, then
+/// analysed into OUT.
+#[derive(Debug, Args)]
+pub struct UqArgs {
+    /// Plan file.
+    pub plan: PathBuf,
+    /// Run only shard I of N (0-based) of the runs, into OUT/runs/shards/shard-I-of-N; then
+    /// `peacesim merge OUT/runs` and the same command without --shard for the analysis.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// Start the runs over even if OUT/runs holds a partial or complete experiment.
+    #[arg(long)]
+    pub force: bool,
+    /// Output directory (default: outputs/<plan-stem>/<command>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Figure formats, comma-separated: svg, png (`none` for no figures).
+    #[arg(long, value_delimiter = ',', default_value = "svg,png")]
+    pub format: Vec<String>,
+    /// No progress bar or messages; print only the output directory.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `peacesim compare`.

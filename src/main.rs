@@ -39,14 +39,14 @@ use peacesim::experiment::pool::{Progress, cap_threads, with_threads};
 use peacesim::experiment::runner::{ExecOptions, ExecReport, execute, parse_shard};
 use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif::{analysis, render, request};
-use peacesim::experiment::{build, compare, merge, plan};
+use peacesim::experiment::{build, compare, merge, plan, uq};
 use peacesim::library::ScenarioInput;
 use peacesim::output::{Format, PlotOptions, default_run_dir, plot_dir};
 use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
 use peacesim::spec::ModelSpec;
 use peacesim::validation;
 
-use cli::{Cli, Command, CompareArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, WhatIfArgs};
+use cli::{Cli, Command, CompareArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, UqArgs, WhatIfArgs};
 
 /// The name standard output goes by in messages.
 const STDOUT: &str = "standard output";
@@ -145,6 +145,7 @@ fn threads_of(command: &mut Command) -> Option<&mut usize> {
         Command::Compare(a) => Some(&mut a.common.threads),
         Command::Sweep(a) => Some(&mut a.threads),
         Command::Whatif(a) => Some(&mut a.threads),
+        Command::Sensitivity(a) | Command::Robust(a) | Command::Calibrate(a) => Some(&mut a.threads),
         Command::Serve(a) => Some(&mut a.threads),
         Command::Check { threads, .. } => Some(threads),
         _ => None,
@@ -157,6 +158,9 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         Command::Sweep(args) => sweep(&args, stop),
         Command::Compare(args) => compare(&args, stop),
         Command::Whatif(args) => whatif(&args, stop),
+        Command::Sensitivity(args) => sensitivity(&args, stop),
+        Command::Robust(args) => robust(&args, stop),
+        Command::Calibrate(args) => calibrate(&args, stop),
         Command::Serve(args) => serve(&args, stop),
         Command::Scenarios => {
             say_raw!(
@@ -531,6 +535,143 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
     }
     say!("{}", report.dir.display())?;
     Ok(())
+}
+
+/// Figure formats of an uncertainty command: `none` for none.
+fn uq_formats(formats: &[String]) -> Result<Vec<Format>> {
+    if formats.iter().any(|f| f == "none") {
+        return Ok(Vec::new());
+    }
+    parse_formats(formats)
+}
+
+/// Runs (or resumes, or one shard of) an uncertainty command's sweep in OUT/runs. Returns
+/// whether the analysis can follow (false for a shard: the runs are not all here).
+fn run_uq_sweep(args: &UqArgs, command: &str, out: &Path, exp: &Experiment, stop: Stop<'_>) -> Result<bool> {
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let execution = Execution {
+        out: uq::runs_dir(out),
+        force: args.force,
+        threads: args.threads,
+        shard,
+        quiet: args.quiet,
+        stop,
+    };
+    if !args.quiet {
+        note!(
+            "{command} {}: {} design points x {} replicates = {} runs{}",
+            args.plan.display(),
+            exp.scenarios.len(),
+            exp.replicates,
+            exp.runs(),
+            shard.map(|(i, n)| format!(" (shard {i}/{n})")).unwrap_or_default()
+        );
+    }
+    let report = execution.execute(exp)?;
+    if shard.is_some() {
+        if !args.quiet {
+            note!(
+                "shard done; when every shard is: `peacesim merge {}`, then `peacesim {command} {} --out {}` for the analysis",
+                uq::runs_dir(out).display(),
+                args.plan.display(),
+                out.display()
+            );
+        }
+        say!("{}", report.dir.display())?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// `peacesim sensitivity`: Morris and Sobol' indices of a plan's outcomes.
+fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
+    let formats = uq_formats(&args.format)?;
+    let plan = uq::sensitivity::SensitivityPlan::load(&args.plan)?;
+    let exp = plan.experiment()?;
+    let out = args.out.clone().unwrap_or_else(|| uq::sensitivity::default_out(&args.plan));
+    if !run_uq_sweep(args, "sensitivity", &out, &exp, stop)? {
+        return Ok(());
+    }
+    let analysis = plan.analyse(&out, &formats)?;
+    if !args.quiet {
+        for (o, r) in analysis.outcomes.iter().enumerate() {
+            let top: Vec<String> = analysis.ranking(o).iter().take(3).map(|(p, v)| format!("{p} ({v:.3})")).collect();
+            note!("{}: most influential {}", r.outcome, top.join(", "));
+            for p in &r.problems {
+                note!("  note: {p}");
+            }
+        }
+    }
+    say!("{}", out.display())
+}
+
+/// `peacesim robust`: policies across sampled futures.
+fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
+    let formats = uq_formats(&args.format)?;
+    let plan = uq::robust::RobustPlan::load(&args.plan)?;
+    let exp = plan.experiment()?;
+    let out = args.out.clone().unwrap_or_else(|| uq::robust::default_out(&args.plan));
+    if !run_uq_sweep(args, "robust", &out, &exp, stop)? {
+        return Ok(());
+    }
+    let analysis = plan.analyse(&out, &formats)?;
+    if !args.quiet {
+        for r in &analysis.outcomes {
+            let best: Vec<String> = plan
+                .policies
+                .iter()
+                .zip(&r.result.policies)
+                .map(|(p, x)| format!("{p} {:.0} %", x.probability_best * 100.0))
+                .collect();
+            note!("{}: probability best: {}", r.outcome, best.join(", "));
+            if let Some(d) = &r.drivers {
+                note!("  {d}");
+            }
+        }
+    }
+    say!("{}", out.display())
+}
+
+/// `peacesim calibrate`: parameters fitted to targets.
+fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
+    let formats = uq_formats(&args.format)?;
+    let plan = uq::calibrate::CalibratePlan::load(&args.plan)?;
+    let exp = plan.experiment()?;
+    let out = args.out.clone().unwrap_or_else(|| uq::calibrate::default_out(&args.plan));
+    if !run_uq_sweep(args, "calibrate", &out, &exp, stop)? {
+        return Ok(());
+    }
+    // ABC-SMC's later generations: each proposal batch a resumable sweep of its own.
+    let mut run_batch = |exp: &Experiment, dir: &Path| -> Result<()> {
+        let execution = Execution {
+            out: dir.to_path_buf(),
+            force: args.force,
+            threads: args.threads,
+            shard: None,
+            quiet: args.quiet,
+            stop,
+        };
+        execution.execute(exp).map(|_| ())
+    };
+    let analysis = plan.analyse(&out, &formats, &mut run_batch)?;
+    if !args.quiet {
+        note!("{}", analysis.method);
+        for ((p, s), recovered) in plan.base.parameters.iter().zip(&analysis.summaries).zip(&analysis.recovered) {
+            let verdict = match recovered {
+                Some(true) => "; true value inside",
+                Some(false) => "; true value OUTSIDE",
+                None => "",
+            };
+            note!(
+                "  {}: median {:.4}, 90 % interval [{:.4}, {:.4}]{verdict}",
+                p.path,
+                s.median,
+                s.ci90_low,
+                s.ci90_high
+            );
+        }
+    }
+    say!("{}", out.display())
 }
 
 /// `peacesim serve`: the dashboard, until stopped (exit 130).

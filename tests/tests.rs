@@ -40,5 +40,7 @@ mod scenario_errors;
 mod scenarios;
 /// Every mission scenario and the baseline against the real magnitudes in docs/TARGETS.md.
 mod targets;
+/// `sensitivity`, `robust` and `calibrate`: examples, determinism, bad plans, twin recovery.
+mod uncertainty;
 /// The built-in scenario library and `peacesim whatif`, as a user runs them.
 mod whatif;

@@ -89,6 +89,10 @@ pub struct Experiment {
     pub seed: u64,
     /// Same replicate seeds at every point.
     pub common_seeds: bool,
+    /// Without `common_seeds`: consecutive points that share their replicate seeds (1: every
+    /// point has its own). `peacesim robust` runs every policy of a future on that future's
+    /// seeds (common random numbers across policies), and other futures on other seeds.
+    pub points_per_seed_group: usize,
     /// Outcomes written, in order.
     pub outcomes: Vec<String>,
     /// Write per-tick national series.
@@ -112,7 +116,12 @@ impl Experiment {
     /// Seed of a run.
     #[must_use]
     pub fn seed_of(&self, point: usize, replicate: u32) -> u64 {
-        derive_seed(self.seed, if self.common_seeds { 0 } else { point as u64 }, u64::from(replicate))
+        let group = if self.common_seeds {
+            0
+        } else {
+            (point / self.points_per_seed_group.max(1)) as u64
+        };
+        derive_seed(self.seed, group, u64::from(replicate))
     }
 
     /// Design point and replicate of a run (`run = point × replicates + replicate`).

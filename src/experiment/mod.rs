@@ -19,6 +19,8 @@
 //! - [`plan`]: sweep plans and their designs;
 //! - [`build`]: the experiments the commands ask for (ensemble, sweep, comparison);
 //! - [`whatif::request`]: a what-if as asked for, turned into a two-arm experiment.
+//! - [`uq`]: `peacesim sensitivity`, `robust` and `calibrate`: plans turned into sweeps, and
+//!   their analyses.
 
 pub mod build;
 pub mod columns;
@@ -31,5 +33,6 @@ pub mod pool;
 pub mod runner;
 pub mod single;
 pub mod summary;
+pub mod uq;
 pub mod verify;
 pub mod whatif;

@@ -212,42 +212,9 @@ impl Plan {
             other => other,
         })?;
         // Validation before work: every design point's scenario is built now.
-        let mut scenarios = Vec::with_capacity(points.len());
-        let mut point_errors = FieldErrors::default();
-        for (p, values) in points.iter().enumerate() {
-            let overrides: Vec<Override> = factors
-                .iter()
-                .zip(values)
-                .map(|(f, v)| Override {
-                    path: f.clone(),
-                    value: v.clone(),
-                })
-                .collect();
-            match ModelSpec::from_text(&scenario_text, &scenario_file, &overrides) {
-                Ok(mut s) => {
-                    if let Some(t) = raw.ticks {
-                        s.apply_run_overrides(None, Some(u32::try_from(t).expect("validated ticks")));
-                    }
-                    scenarios.push(s);
-                }
-                Err(err) => {
-                    let desc: Vec<String> = overrides.iter().map(Override::render).collect();
-                    point_errors.push(
-                        format!("design point {p} ({})", desc.join(", ")),
-                        err.to_string().replace('\n', "\n    "),
-                    );
-                    if point_errors.len() >= 20 {
-                        break;
-                    }
-                }
-            }
-        }
-        if !point_errors.is_empty() {
-            return Err(Error::Invalid {
-                path: path.to_path_buf(),
-                errors: point_errors,
-            });
-        }
+        let ticks = raw.ticks.map(|t| u32::try_from(t).expect("validated ticks"));
+        let overrides: Vec<Vec<Override>> = points.iter().map(|values| overrides_of(&factors, values)).collect();
+        let scenarios = build_point_scenarios(path, &scenario_text, &scenario_file, &overrides, ticks)?;
         let known = outcome_names(&scenarios[0]);
         let mut outcome_errors = FieldErrors::default();
         for (i, o) in raw.outcomes.iter().enumerate() {
@@ -282,6 +249,66 @@ impl Plan {
             points,
             scenarios,
             kind: raw.design.kind,
+        })
+    }
+}
+
+/// The overrides that set `values` at the `factors` paths.
+#[must_use]
+pub fn overrides_of(factors: &[String], values: &[toml::Value]) -> Vec<Override> {
+    factors
+        .iter()
+        .zip(values)
+        .map(|(f, v)| Override {
+            path: f.clone(),
+            value: v.clone(),
+        })
+        .collect()
+}
+
+/// Builds and validates the scenario of every design point: the base scenario's text with the
+/// point's overrides, and the run length `ticks` if given. Used by sweep plans and by the
+/// uncertainty plans (`peacesim sensitivity`, `robust`, `calibrate`), so that every point is
+/// checked before the first run.
+///
+/// # Errors
+/// [`Error::Invalid`] naming `plan` and, for each of the first 20 bad points, the point, its
+/// values and the scenario's problems.
+pub fn build_point_scenarios(
+    plan: &Path,
+    scenario_text: &str,
+    scenario_file: &Path,
+    points: &[Vec<Override>],
+    ticks: Option<u32>,
+) -> Result<Vec<ModelSpec>> {
+    let mut scenarios = Vec::with_capacity(points.len());
+    let mut point_errors = FieldErrors::default();
+    for (p, overrides) in points.iter().enumerate() {
+        match ModelSpec::from_text(scenario_text, scenario_file, overrides) {
+            Ok(mut s) => {
+                if ticks.is_some() {
+                    s.apply_run_overrides(None, ticks);
+                }
+                scenarios.push(s);
+            }
+            Err(err) => {
+                let desc: Vec<String> = overrides.iter().map(Override::render).collect();
+                point_errors.push(
+                    format!("design point {p} ({})", desc.join(", ")),
+                    err.to_string().replace('\n', "\n    "),
+                );
+                if point_errors.len() >= 20 {
+                    break;
+                }
+            }
+        }
+    }
+    if point_errors.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(Error::Invalid {
+            path: plan.to_path_buf(),
+            errors: point_errors,
         })
     }
 }

@@ -20,6 +20,7 @@ mod options;
 mod series;
 mod style;
 mod sweep;
+pub mod uq;
 mod whatif;
 
 use std::path::{Path, PathBuf};
