@@ -176,9 +176,9 @@ fn twin_calibration_recovers_the_true_values() {
         assert!(lo <= truth && truth <= hi, "true value outside the 90 % interval: {p:?}");
         assert_eq!(p["true_in_ci90"], "true");
         // Recovered means learned: the interval is well inside the prior (log scale for the
-        // log-uniform join rate), not the prior handed back.
+        // log-uniform attack rate), not the prior handed back.
         let (a, b) = (num(p, "prior_low"), num(p, "prior_high"));
-        let share = if p["parameter"].ends_with("join_rate_per_day") {
+        let share = if p["parameter"].ends_with("attack_rate_per_100_fighters_day") {
             (hi / lo).ln() / (b / a).ln()
         } else {
             (hi - lo) / (b - a)
@@ -228,9 +228,9 @@ path = "rules.displacement.flee_threshold"
 min = 0.2
 max = 0.6
 [[parameter]]
-path = "rules.recruitment.join_rate_per_day"
-min = 0.0001
-max = 0.0016
+path = "armed_groups[1].attack_rate_per_100_fighters_day"
+min = 0.02
+max = 0.2
 scale = "log"
 "#,
             util::scenario_path("tiny-conflict.toml").display(),
