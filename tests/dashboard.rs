@@ -846,3 +846,248 @@ fn two_browsers_share_the_server_one_waits_in_line_and_neither_cancels_the_other
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+// ---- levers -----------------------------------------------------------------------------------
+
+/// The site levers of a scenario as `/api/scenarios` lists them: (locality, path).
+fn site_levers(scenarios: &Value, name: &str) -> Vec<(String, String)> {
+    let info = scenarios
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is listed"));
+    info["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["group"] == "site")
+        .map(|l| (l["label"].as_str().unwrap().to_string(), l["path"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn every_protection_site_is_a_lever_named_by_its_locality_and_reaches_the_scenario() {
+    use peacesim::experiment::whatif::request::{Request, prepare};
+    // Issue 22: only the first site was offered (Juba, while the tutorial asks about Malakal).
+    let scenarios: Value = serde_json::to_value(peacesim::serve::scenario_infos()).unwrap();
+    let unmiss = site_levers(&scenarios, "unmiss-poc-sites");
+    let names: Vec<&str> = unmiss.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names.len(), 5, "UNMISS has five sites: {names:?}");
+    assert!(names.contains(&"Malakal") && names.contains(&"Juba"), "{names:?}");
+    assert_eq!(site_levers(&scenarios, "baseline").len(), 4);
+    assert!(
+        site_levers(&scenarios, "tiny-epidemic").is_empty(),
+        "a scenario without sites offers none"
+    );
+    // Each site's posture set to its own value reaches that site, and only that site.
+    for name in ["unmiss-poc-sites", "baseline"] {
+        let levers = site_levers(&scenarios, name);
+        let value = |i: usize| 0.05 * (i + 1) as f64;
+        let prepared = prepare(&Request {
+            scenario: name.into(),
+            alt: None,
+            set: levers
+                .iter()
+                .enumerate()
+                .map(|(i, (_, path))| format!("{path}={}", value(i)))
+                .collect(),
+            ticks: Some(2),
+            replicates: 2,
+            seed: None,
+            formats: Vec::new(),
+        })
+        .unwrap();
+        let [as_is, what_if] = [0, 1].map(|arm| prepared.experiment.scenarios[arm].as_peacesim().unwrap().clone());
+        for (i, (locality, _)) in levers.iter().enumerate() {
+            let posture = |s: &peacesim::scenario::Scenario| {
+                s.localities
+                    .iter()
+                    .find(|l| &l.name == locality)
+                    .unwrap()
+                    .site
+                    .as_ref()
+                    .unwrap()
+                    .guard_posture
+            };
+            assert!((posture(&what_if) - value(i)).abs() < 1e-12, "{name}: {locality}");
+            assert!(
+                (posture(&as_is) - value(i)).abs() > 1e-9,
+                "{name}: {locality} differs between the arms"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_levers_are_refused_naming_the_field() {
+    let dir = util::temp_dir("serve-levers");
+    let server = Server::start(&dir);
+    let url = &server.url;
+    let (_, scenarios) = http(url, "GET", "/api/scenarios", "");
+    let scenarios: Value = serde_json::from_str(&scenarios).unwrap();
+    let epidemic = scenarios.as_array().unwrap().iter().find(|s| s["name"] == "tiny-epidemic").unwrap();
+    assert_eq!(epidemic["ticks"], json!(240));
+    let most = epidemic["ticks_max"].as_u64().unwrap();
+    assert!(most >= 240, "at least the scenario's own length: {most}");
+    let refused = |body: Value, needle: &str| {
+        let (status, text) = http(url, "POST", "/api/runs", &body.to_string());
+        assert_eq!(status, 400, "{body}: {text}");
+        assert!(text.contains(needle), "{body}: {text}");
+    };
+    let with = |extra: Value| {
+        let mut body = json!({ "scenario": "tiny-epidemic", "replicates": 2, "set": { "mission.troops": 100 } });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    for ticks in [json!(0), json!(-3), json!(1.5), json!("60"), json!(most + 1), json!(1_000_000)] {
+        refused(with(json!({ "ticks": ticks })), "ticks must be a whole number from 1 to");
+    }
+    refused(with(json!({ "mode": "both" })), "mode must be");
+    refused(with(json!({ "mode": "as_is" })), "set: the scenario as it is");
+    refused(
+        with(json!({ "set": { "mission.policy.weights": { "protection": 0.3, "health": 0.5, "economic": 0.1, "empowerment": 0.099 } } })),
+        "mission.policy.weights: must sum to 1",
+    );
+    refused(
+        with(json!({ "set": { "mission.policy.blend_share": 0.4 } })),
+        "mission.policy.blend_share",
+    );
+    refused(
+        with(json!({ "set": { "mission.policy.allocation": "blend", "mission.policy.blend_share": 1.5 } })),
+        "mission.policy.blend_share",
+    );
+    let (_, path) = site_levers(&scenarios, "tiny-conflict").remove(0);
+    refused(
+        json!({ "scenario": "tiny-conflict", "replicates": 2, "set": { path.clone(): 1.5 } }),
+        "guard_posture_share",
+    );
+    // A site lever of another scenario is not this scenario's to change.
+    refused(
+        json!({ "scenario": "tiny-epidemic", "replicates": 2, "set": { path: 0.5 } }),
+        "cannot be changed from the dashboard",
+    );
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The largest tick in a run directory's `series.csv`.
+fn last_tick(dir: &Path) -> u64 {
+    // A what-if's arm labels hold its changes, commas included: read it as CSV.
+    let mut reader = csv::Reader::from_path(dir.join("series.csv")).unwrap();
+    let tick = reader.headers().unwrap().iter().position(|h| h == "tick").unwrap();
+    reader.records().map(|r| r.unwrap()[tick].parse::<u64>().unwrap()).max().unwrap()
+}
+
+#[test]
+fn typed_weights_every_site_and_the_run_length_reach_the_run() {
+    let dir = util::temp_dir("serve-weights");
+    let server = Server::start(&dir);
+    let url = &server.url;
+    let (_, scenarios) = http(url, "GET", "/api/scenarios", "");
+    let scenarios: Value = serde_json::from_str(&scenarios).unwrap();
+    let (_, site) = site_levers(&scenarios, "tiny-conflict").remove(0);
+    let body = json!({
+        "scenario": "tiny-conflict", "replicates": 2, "seed": 5, "ticks": 30,
+        "set": {
+            "mission.policy.weights": { "protection": 0.3, "health": 0.5, "economic": 0.1, "empowerment": 0.1 },
+            site.clone(): 0.95,
+        }
+    });
+    let id = start_as(url, "weights-session-1", &body.to_string())["id"].as_u64().unwrap();
+    let end = wait_until(url, id, "the run", Duration::from_secs(300), ended);
+    assert_eq!(end["state"], "done", "{end}");
+    let result = &end["result"];
+    assert_eq!(result["mode"], "what_if");
+    assert_eq!(result["ticks"], json!(30));
+    let command = result["command"].as_str().unwrap();
+    assert!(
+        command.contains("--set 'mission.policy.weights={ economic = 0.1, empowerment = 0.1, health = 0.5, protection = 0.3 }'"),
+        "the weights exactly as sent: {command}"
+    );
+    assert!(command.contains(&format!("--set '{site}=0.95'")), "{command}");
+    assert!(command.contains("--ticks 30"), "{command}");
+    let run_dir = Path::new(end["dir"].as_str().unwrap());
+    assert_eq!(last_tick(run_dir), 30, "both arms ran 30 ticks, not the scenario's 120");
+    // The what-if arm's scenario carries the site's posture; the as-is arm's does not.
+    let overrides = |arm: &str| {
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(run_dir.join(format!("run-{arm}/manifest.json"))).unwrap()).unwrap();
+        manifest["scenario"]["overrides"].to_string()
+    };
+    assert!(overrides("what-if").contains(&format!("{site}=0.95")), "{}", overrides("what-if"));
+    assert!(!overrides("as-is").contains("guard_posture_share"), "{}", overrides("as-is"));
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_scenario_as_it_is_runs_alone_with_the_numbers_peacesim_run_gives() {
+    let dir = util::temp_dir("serve-as-is");
+    let server = Server::start(&dir.join("runs"));
+    let url = &server.url;
+    let body = json!({ "scenario": "tiny-conflict", "replicates": 3, "seed": 7, "ticks": 60, "mode": "as_is" });
+    let id = start_as(url, "as-is-session-1", &body.to_string())["id"].as_u64().unwrap();
+    let end = wait_until(url, id, "the run", Duration::from_secs(300), ended);
+    assert_eq!(end["state"], "done", "{end}");
+    assert_eq!(end["done"], end["total"]);
+    assert_eq!(end["total"], json!(4), "three replicates and one run for the map");
+    let result = &end["result"];
+    assert_eq!(result["mode"], "as_is");
+    let command = result["command"].as_str().unwrap();
+    assert_eq!(command, "peacesim run tiny-conflict --replicates 3 --seed 7 --ticks 60");
+    let run_dir = Path::new(end["dir"].as_str().unwrap());
+    assert_eq!(last_tick(run_dir), 60);
+    let files: Vec<&str> = result["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(files.contains(&"run-as-is/figures/map-af_m0.svg"), "{files:?}");
+    assert!(!files.iter().any(|f| f.starts_with("run-what-if")), "no what-if arm: {files:?}");
+    let rows = result["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["outcome"] == "civilian_fatalities"), "{rows:?}");
+    assert!(rows.iter().all(|r| r.get("what_if").is_none()));
+
+    // The same means as the command shown gives on the command line (its outcomes.csv).
+    let cli_dir = dir.join("cli");
+    let script = format!(
+        "{} --out '{}' --quiet",
+        command.replacen("peacesim", &format!("'{}'", util::bin().display()), 1),
+        cli_dir.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut reader = csv::Reader::from_path(cli_dir.join("outcomes.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    for row in rows {
+        let outcome = row["outcome"].as_str().unwrap();
+        let k = header.iter().position(|h| h == outcome).unwrap();
+        let mean = records.iter().map(|r| r[k].parse::<f64>().unwrap()).sum::<f64>() / 3.0;
+        let page = row["as_is"].as_f64().unwrap();
+        assert!(
+            (page - mean).abs() <= 1e-12 * mean.abs().max(1.0),
+            "{outcome}: page {page}, run {mean}"
+        );
+    }
+    // And the numbers, intervals included, of the as-is column of a what-if with the same seed,
+    // replicates and length: the runs are the same, and so are the bootstrap streams.
+    let what_if = json!({ "scenario": "tiny-conflict", "replicates": 3, "seed": 7, "ticks": 60,
+                          "set": { "mission.mandate": "robust" } });
+    let id = start_as(url, "as-is-session-1", &what_if.to_string())["id"].as_u64().unwrap();
+    let paired = wait_until(url, id, "the what-if", Duration::from_secs(300), ended);
+    assert_eq!(paired["state"], "done", "{paired}");
+    let column = |result: &Value| -> Vec<Value> {
+        result["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!([r["outcome"], r["as_is"], r["as_is_low"], r["as_is_high"]]))
+            .collect()
+    };
+    // Every outcome not zero as is, none left out and none shifted.
+    let beside: Vec<Value> = column(&paired["result"]).into_iter().filter(|r| r[1] != json!(0.0)).collect();
+    assert_eq!(column(result), beside, "the as-is column of the what-if");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
