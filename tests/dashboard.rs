@@ -678,12 +678,11 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
     browser.eval(&format!(
         "(() => {{ const m = document.getElementById('mandate'); m.value = {mandate}; m.dispatchEvent(new Event('input')); return true; }})()"
     ));
-    let shown = browser.eval(
-        "['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-value').textContent).join(' ')",
-    );
+    let shown = browser
+        .eval("['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-number').value).join(' ')");
     assert_eq!(
         shown,
-        json!("0.50 0.50 0.00 0.00"),
+        json!("0.500 0.500 0.000 0.000"),
         "the other weights make room so that they sum to 1"
     );
     browser.eval(
@@ -1090,4 +1089,246 @@ fn the_scenario_as_it_is_runs_alone_with_the_numbers_peacesim_run_gives() {
     assert_eq!(column(result), beside, "the as-is column of the what-if");
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Types `text` into a field as a user would (focus, select what is there, type, leave the
+/// field), so that the page sees the same events.
+fn type_into(browser: &mut Browser, id: &str, text: &str) {
+    browser.eval(&format!(
+        "(() => {{ const c = document.getElementById('{id}'); c.focus(); c.select(); return true; }})()"
+    ));
+    browser.call("Input.insertText", json!({ "text": text }));
+    browser.eval(&format!("document.getElementById('{id}').blur(), true"));
+}
+
+/// Whether an element is displayed with some height (a reason shown on the page, not only in
+/// a tooltip) and its text.
+fn shown_text(browser: &mut Browser, id: &str) -> Option<String> {
+    let v = browser.eval(&format!(
+        "(() => {{ const e = document.getElementById('{id}'); return e && e.offsetHeight > 0 && e.checkVisibility() ? e.textContent : null; }})()"
+    ));
+    v.as_str().map(str::to_string)
+}
+
+/// Elements of the settings card that stick out of it, and whether the page scrolls sideways.
+fn overflow(browser: &mut Browser) -> Value {
+    let text = browser.eval(
+        "(() => { const card = document.getElementById('controls').getBoundingClientRect();
+                  const out = [...document.querySelectorAll('#controls *')].filter(e => {
+                      const r = e.getBoundingClientRect();
+                      return r.width > 0 && (r.right > card.right + 0.5 || r.left < card.left - 0.5); })
+                    .map(e => e.id || e.tagName.toLowerCase() + '.' + e.className);
+                  return JSON.stringify({ outside: out,
+                      sideways: document.documentElement.scrollWidth > window.innerWidth }); })()",
+    );
+    serde_json::from_str(text.as_str().unwrap()).unwrap()
+}
+
+/// Shows the page at `width` × `height` CSS pixels and saves a screenshot of the whole page
+/// (`full`) or of what is in view, as `name` in `dir` and, when `PEACESIM_SCREENSHOT_DIR` is
+/// set, there too (to look at, and for the README's figure).
+fn screenshot(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u32, u32), full: bool) {
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    let page_height = browser
+        .eval("document.documentElement.scrollHeight")
+        .as_f64()
+        .unwrap_or(f64::from(height));
+    let clip_height = if full { page_height.min(4000.0) } else { f64::from(height) };
+    let shot = browser.call(
+        "Page.captureScreenshot",
+        json!({ "format": "png", "captureBeyondViewport": full,
+                "clip": { "x": 0, "y": 0, "width": width, "height": clip_height, "scale": 1 } }),
+    );
+    let png = decode_base64(shot["data"].as_str().unwrap());
+    std::fs::write(dir.join(name), &png).unwrap();
+    if let Some(keep) = std::env::var_os("PEACESIM_SCREENSHOT_DIR") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(Path::new(&keep).join(name), &png).unwrap();
+    }
+}
+
+/// The bodies of the page's run requests, as sent (the test wraps `fetch`).
+fn sent_runs(browser: &mut Browser) -> Vec<Value> {
+    let text = browser.eval("JSON.stringify(window.sentRuns)");
+    let bodies: Vec<String> = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    bodies.iter().map(|b| serde_json::from_str(b).unwrap()).collect()
+}
+
+#[test]
+fn the_page_takes_typed_weights_every_site_the_run_length_and_says_why_a_lever_is_off() {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var_os("PEACESIM_REQUIRE_BROWSER").is_none(),
+            "PEACESIM_REQUIRE_BROWSER is set but no chromium was found (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium to run the dashboard's browser test)");
+        return;
+    };
+    let dir = util::temp_dir("serve-levers-browser");
+    let server = Server::start(&dir.join("runs"));
+    let mut browser = Browser::start(&binary, &dir.join("profile"));
+    browser.call("Page.navigate", json!({ "url": server.url }));
+    browser.wait_for(
+        "document.body && document.body.dataset.ready === 'true'",
+        "the page to load",
+        Duration::from_secs(30),
+    );
+    // Every run request the page sends, kept for the test.
+    browser.eval(
+        "(() => { window.sentRuns = []; const send = window.fetch;
+                  window.fetch = (url, options) => {
+                      if (url === '/api/runs' && options && options.body) window.sentRuns.push(options.body);
+                      return send(url, options); };
+                  return true; })()",
+    );
+    let scenarios: Value = serde_json::to_value(peacesim::serve::scenario_infos()).unwrap();
+
+    // Every protection site of UNMISS has its control, named by its locality.
+    set_control(&mut browser, "scenario", "unmiss-poc-sites", "change");
+    let labels = browser.eval("JSON.stringify([...document.querySelectorAll('#site-levers label')].map(l => l.textContent))");
+    let labels: Vec<String> = serde_json::from_str(labels.as_str().unwrap()).unwrap();
+    let expected: Vec<String> = site_levers(&scenarios, "unmiss-poc-sites").into_iter().map(|(n, _)| n).collect();
+    assert_eq!(labels, expected);
+    assert!(labels.iter().any(|l| l == "Malakal"), "{labels:?}");
+    // Its mandate change on tick 177 sets the weights: the page says so, unless the run ends first.
+    let note = shown_text(&mut browser, "weights-note").expect("a note on the scenario's own weights");
+    assert!(note.contains("mandate change sets the weights"), "{note}");
+    set_control(&mut browser, "ticks", "100", "input");
+    assert_eq!(
+        shown_text(&mut browser, "weights-note"),
+        None,
+        "no note when the run ends before the change"
+    );
+
+    // A scenario without sites says so instead of offering nothing.
+    set_control(&mut browser, "scenario", "tiny-epidemic", "change");
+    let none = shown_text(&mut browser, "sites-reason").expect("a reason for no site controls");
+    assert!(none.contains("no protection sites"), "{none}");
+
+    // The tutorial's weights, typed.
+    set_control(&mut browser, "scenario", "tiny-conflict", "change");
+    for (pillar, typed) in [
+        ("protection", "0.3"),
+        ("health", "0.5"),
+        ("economic", "0.1"),
+        ("empowerment", "0.1"),
+    ] {
+        type_into(&mut browser, &format!("w-{pillar}-number"), typed);
+    }
+    let shown = browser.eval(
+        "['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-number').value + '/' + document.getElementById('w-' + p).value).join(' ') + ' sum ' + document.getElementById('weights-sum').textContent",
+    );
+    assert_eq!(shown, json!("0.300/0.3 0.500/0.5 0.100/0.1 0.100/0.1 sum 1.000"));
+
+    // Levers that do nothing under the chosen rule are disabled, with the reason on the page.
+    set_control(&mut browser, "allocation", "bottom_up", "input");
+    let off = browser.eval("[...document.querySelectorAll('#weights input')].every(i => i.disabled)");
+    assert_eq!(off, json!(true), "weights are off under bottom-up allocation");
+    let why = shown_text(&mut browser, "weights-reason").expect("the reason is shown");
+    assert!(why.contains("bottom-up"), "{why}");
+    assert!(shown_text(&mut browser, "blend-reason").is_some_and(|r| r.contains("only under blend")));
+    set_control(&mut browser, "allocation", "blend", "input");
+    assert_eq!(shown_text(&mut browser, "weights-reason"), None);
+    assert_eq!(shown_text(&mut browser, "blend-reason"), None);
+    type_into(&mut browser, "blend-number", "1");
+    assert!(shown_text(&mut browser, "weights-reason").is_some_and(|r| r.contains("blend share of 1")));
+    type_into(&mut browser, "blend-number", "0.5");
+    assert_eq!(shown_text(&mut browser, "weights-reason"), None);
+    set_control(&mut browser, "allocation", "top_down", "input");
+    set_control(&mut browser, "mandate", "observer", "input");
+    let posture = lever_index(&scenarios, "tiny-conflict", "mission.posture_share");
+    assert_eq!(
+        browser.eval(&format!("document.getElementById('lever-{posture}').disabled")),
+        json!(true)
+    );
+    let why = shown_text(&mut browser, &format!("lever-{posture}-reason")).expect("the posture's reason is shown");
+    assert!(why.contains("observer"), "{why}");
+    // A run length out of range is refused on the page with its reason.
+    set_control(&mut browser, "ticks", "100000", "input");
+    assert!(shown_text(&mut browser, "ticks-error").is_some_and(|r| r.contains("from 1 to 240")));
+    screenshot(&mut browser, &dir, "dashboard-levers-1024.png", (1024, 1000), true);
+    let out = overflow(&mut browser);
+    assert_eq!(out, json!({ "outside": [], "sideways": false }), "at 1024 px wide");
+
+    // Back to the scenario's mandate; 30 ticks, two pairs; run.
+    let mandate = scenarios.as_array().unwrap().iter().find(|s| s["name"] == "tiny-conflict").unwrap()["mandate"].clone();
+    set_control(&mut browser, "mandate", mandate.as_str().unwrap(), "input");
+    assert_eq!(shown_text(&mut browser, &format!("lever-{posture}-reason")), None);
+    set_control(&mut browser, "ticks", "30", "input");
+    set_control(&mut browser, "replicates", "2", "input");
+    browser.eval("document.getElementById('run').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.querySelectorAll('#table tbody tr').length > 0",
+        "the what-if's results",
+        Duration::from_secs(300),
+    );
+    browser.wait_for(
+        "(() => { const i = [...document.querySelectorAll('#figures img')];
+                  return i.length >= 4 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+        "every chart to load",
+        Duration::from_secs(30),
+    );
+    let sent = sent_runs(&mut browser);
+    let what_if = &sent[0];
+    assert_eq!(what_if["ticks"], json!(30));
+    let weights = &what_if["set"]["mission.policy.weights"];
+    assert_eq!(
+        *weights,
+        json!({ "protection": 0.3, "health": 0.5, "economic": 0.1, "empowerment": 0.1 }),
+        "exactly what was typed"
+    );
+    let thousandths: i64 = ["protection", "health", "economic", "empowerment"]
+        .iter()
+        .map(|p| (weights[p].as_f64().unwrap() * 1000.0).round() as i64)
+        .sum();
+    assert_eq!(thousandths, 1000);
+    assert!(what_if["set"].get("mission.policy.blend_share").is_none(), "{what_if}");
+    let command = browser.eval("document.getElementById('command').textContent");
+    assert!(
+        command
+            .as_str()
+            .unwrap()
+            .contains("economic = 0.1, empowerment = 0.1, health = 0.5, protection = 0.3")
+            && command.as_str().unwrap().contains("--ticks 30"),
+        "{command}"
+    );
+    screenshot(&mut browser, &dir, "dashboard-levers-1400.png", (1400, 1000), false);
+    assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at 1400 px");
+
+    // The scenario as it is, alone.
+    browser.eval("document.getElementById('run-as-is').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.getElementById('result-title').textContent.endsWith('as it is')",
+        "the run of the scenario as it is",
+        Duration::from_secs(300),
+    );
+    let sent = sent_runs(&mut browser);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1]["mode"], "as_is");
+    assert!(sent[1].get("set").is_none(), "{}", sent[1]);
+    let head = browser.eval("document.querySelector('#table thead').textContent");
+    assert!(
+        head.as_str().unwrap().contains("95 % CI of the mean") && !head.as_str().unwrap().contains("What if"),
+        "{head}"
+    );
+    browser.wait_for(
+        "(() => { const i = [...document.querySelectorAll('#figures img')];
+                  return i.length >= 3 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+        "the as-is charts to load",
+        Duration::from_secs(30),
+    );
+    screenshot(&mut browser, &dir, "dashboard-as-is-1024.png", (1024, 1000), true);
+    assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at 1024 px");
+    drop(browser);
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The index of a scenario's lever (the page's `lever-N` control) by its path.
+fn lever_index(scenarios: &Value, name: &str, path: &str) -> usize {
+    let info = scenarios.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
+    info["levers"].as_array().unwrap().iter().position(|l| l["path"] == path).unwrap()
 }
