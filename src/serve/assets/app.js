@@ -7,7 +7,6 @@ let scenarios = [];
 let current = null;       // the selected scenario's info
 let runId = null;         // the run in progress or shown
 let polling = null;
-let lastRequest = null;   // the body of the last run request (tests read it)
 
 // This browser's session: a random id kept in localStorage and sent with every API request, so
 // that the server knows which runs are this client's (another client's runs are never touched).
@@ -338,7 +337,6 @@ async function run(asIs) {
   if (ticks !== current.ticks) body.ticks = ticks;
   if (asIs) body.mode = "as_is";
   else body.set = changes();
-  lastRequest = body;
   const r = await api("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const j = await r.json();
   if (!r.ok) {
