@@ -678,12 +678,11 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
     browser.eval(&format!(
         "(() => {{ const m = document.getElementById('mandate'); m.value = {mandate}; m.dispatchEvent(new Event('input')); return true; }})()"
     ));
-    let shown = browser.eval(
-        "['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-value').textContent).join(' ')",
-    );
+    let shown = browser
+        .eval("['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-number').value).join(' ')");
     assert_eq!(
         shown,
-        json!("0.50 0.50 0.00 0.00"),
+        json!("0.500 0.500 0.000 0.000"),
         "the other weights make room so that they sum to 1"
     );
     browser.eval(
@@ -845,4 +844,491 @@ fn two_browsers_share_the_server_one_waits_in_line_and_neither_cancels_the_other
     drop(second);
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+// ---- levers -----------------------------------------------------------------------------------
+
+/// The site levers of a scenario as `/api/scenarios` lists them: (locality, path).
+fn site_levers(scenarios: &Value, name: &str) -> Vec<(String, String)> {
+    let info = scenarios
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is listed"));
+    info["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["group"] == "site")
+        .map(|l| (l["label"].as_str().unwrap().to_string(), l["path"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn every_protection_site_is_a_lever_named_by_its_locality_and_reaches_the_scenario() {
+    use peacesim::experiment::whatif::request::{Request, prepare};
+    // Issue 22: only the first site was offered (Juba, while the tutorial asks about Malakal).
+    let scenarios: Value = serde_json::to_value(peacesim::serve::scenario_infos()).unwrap();
+    let unmiss = site_levers(&scenarios, "unmiss-poc-sites");
+    let names: Vec<&str> = unmiss.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names.len(), 5, "UNMISS has five sites: {names:?}");
+    assert!(names.contains(&"Malakal") && names.contains(&"Juba"), "{names:?}");
+    assert_eq!(site_levers(&scenarios, "baseline").len(), 4);
+    assert!(
+        site_levers(&scenarios, "tiny-epidemic").is_empty(),
+        "a scenario without sites offers none"
+    );
+    // Each site's posture set to its own value reaches that site, and only that site.
+    for name in ["unmiss-poc-sites", "baseline"] {
+        let levers = site_levers(&scenarios, name);
+        let value = |i: usize| 0.05 * (i + 1) as f64;
+        let prepared = prepare(&Request {
+            scenario: name.into(),
+            alt: None,
+            set: levers
+                .iter()
+                .enumerate()
+                .map(|(i, (_, path))| format!("{path}={}", value(i)))
+                .collect(),
+            ticks: Some(2),
+            replicates: 2,
+            seed: None,
+            formats: Vec::new(),
+        })
+        .unwrap();
+        let [as_is, what_if] = [0, 1].map(|arm| prepared.experiment.scenarios[arm].as_peacesim().unwrap().clone());
+        for (i, (locality, _)) in levers.iter().enumerate() {
+            let posture = |s: &peacesim::scenario::Scenario| {
+                s.localities
+                    .iter()
+                    .find(|l| &l.name == locality)
+                    .unwrap()
+                    .site
+                    .as_ref()
+                    .unwrap()
+                    .guard_posture
+            };
+            assert!((posture(&what_if) - value(i)).abs() < 1e-12, "{name}: {locality}");
+            assert!(
+                (posture(&as_is) - value(i)).abs() > 1e-9,
+                "{name}: {locality} differs between the arms"
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_levers_are_refused_naming_the_field() {
+    let dir = util::temp_dir("serve-levers");
+    let server = Server::start(&dir);
+    let url = &server.url;
+    let (_, scenarios) = http(url, "GET", "/api/scenarios", "");
+    let scenarios: Value = serde_json::from_str(&scenarios).unwrap();
+    let epidemic = scenarios.as_array().unwrap().iter().find(|s| s["name"] == "tiny-epidemic").unwrap();
+    assert_eq!(epidemic["ticks"], json!(240));
+    let most = epidemic["ticks_max"].as_u64().unwrap();
+    assert!(most >= 240, "at least the scenario's own length: {most}");
+    let refused = |body: Value, needle: &str| {
+        let (status, text) = http(url, "POST", "/api/runs", &body.to_string());
+        assert_eq!(status, 400, "{body}: {text}");
+        assert!(text.contains(needle), "{body}: {text}");
+    };
+    let with = |extra: Value| {
+        let mut body = json!({ "scenario": "tiny-epidemic", "replicates": 2, "set": { "mission.troops": 100 } });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    for ticks in [json!(0), json!(-3), json!(1.5), json!("60"), json!(most + 1), json!(1_000_000)] {
+        refused(with(json!({ "ticks": ticks })), "ticks must be a whole number from 1 to");
+    }
+    refused(with(json!({ "mode": "both" })), "mode must be");
+    refused(with(json!({ "mode": "as_is" })), "set: the scenario as it is");
+    refused(
+        with(json!({ "set": { "mission.policy.weights": { "protection": 0.3, "health": 0.5, "economic": 0.1, "empowerment": 0.099 } } })),
+        "mission.policy.weights: must sum to 1",
+    );
+    refused(
+        with(json!({ "set": { "mission.policy.blend_share": 0.4 } })),
+        "mission.policy.blend_share",
+    );
+    refused(
+        with(json!({ "set": { "mission.policy.allocation": "blend", "mission.policy.blend_share": 1.5 } })),
+        "mission.policy.blend_share",
+    );
+    let (_, path) = site_levers(&scenarios, "tiny-conflict").remove(0);
+    refused(
+        json!({ "scenario": "tiny-conflict", "replicates": 2, "set": { path.clone(): 1.5 } }),
+        "guard_posture_share",
+    );
+    // A site lever of another scenario is not this scenario's to change.
+    refused(
+        json!({ "scenario": "tiny-epidemic", "replicates": 2, "set": { path: 0.5 } }),
+        "cannot be changed from the dashboard",
+    );
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The largest tick in a run directory's `series.csv`.
+fn last_tick(dir: &Path) -> u64 {
+    // A what-if's arm labels hold its changes, commas included: read it as CSV.
+    let mut reader = csv::Reader::from_path(dir.join("series.csv")).unwrap();
+    let tick = reader.headers().unwrap().iter().position(|h| h == "tick").unwrap();
+    reader.records().map(|r| r.unwrap()[tick].parse::<u64>().unwrap()).max().unwrap()
+}
+
+#[test]
+fn typed_weights_every_site_and_the_run_length_reach_the_run() {
+    let dir = util::temp_dir("serve-weights");
+    let server = Server::start(&dir);
+    let url = &server.url;
+    let (_, scenarios) = http(url, "GET", "/api/scenarios", "");
+    let scenarios: Value = serde_json::from_str(&scenarios).unwrap();
+    let (_, site) = site_levers(&scenarios, "tiny-conflict").remove(0);
+    let body = json!({
+        "scenario": "tiny-conflict", "replicates": 2, "seed": 5, "ticks": 30,
+        "set": {
+            "mission.policy.weights": { "protection": 0.3, "health": 0.5, "economic": 0.1, "empowerment": 0.1 },
+            site.clone(): 0.95,
+        }
+    });
+    let id = start_as(url, "weights-session-1", &body.to_string())["id"].as_u64().unwrap();
+    let end = wait_until(url, id, "the run", Duration::from_secs(300), ended);
+    assert_eq!(end["state"], "done", "{end}");
+    let result = &end["result"];
+    assert_eq!(result["mode"], "what_if");
+    assert_eq!(result["ticks"], json!(30));
+    let command = result["command"].as_str().unwrap();
+    assert!(
+        command.contains("--set 'mission.policy.weights={ economic = 0.1, empowerment = 0.1, health = 0.5, protection = 0.3 }'"),
+        "the weights exactly as sent: {command}"
+    );
+    assert!(command.contains(&format!("--set '{site}=0.95'")), "{command}");
+    assert!(command.contains("--ticks 30"), "{command}");
+    let run_dir = Path::new(end["dir"].as_str().unwrap());
+    assert_eq!(last_tick(run_dir), 30, "both arms ran 30 ticks, not the scenario's 120");
+    // The what-if arm's scenario carries the site's posture; the as-is arm's does not.
+    let overrides = |arm: &str| {
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(run_dir.join(format!("run-{arm}/manifest.json"))).unwrap()).unwrap();
+        manifest["scenario"]["overrides"].to_string()
+    };
+    assert!(overrides("what-if").contains(&format!("{site}=0.95")), "{}", overrides("what-if"));
+    assert!(!overrides("as-is").contains("guard_posture_share"), "{}", overrides("as-is"));
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_scenario_as_it_is_runs_alone_with_the_numbers_peacesim_run_gives() {
+    let dir = util::temp_dir("serve-as-is");
+    let server = Server::start(&dir.join("runs"));
+    let url = &server.url;
+    let body = json!({ "scenario": "tiny-conflict", "replicates": 3, "seed": 7, "ticks": 60, "mode": "as_is" });
+    let id = start_as(url, "as-is-session-1", &body.to_string())["id"].as_u64().unwrap();
+    let end = wait_until(url, id, "the run", Duration::from_secs(300), ended);
+    assert_eq!(end["state"], "done", "{end}");
+    assert_eq!(end["done"], end["total"]);
+    assert_eq!(end["total"], json!(4), "three replicates and one run for the map");
+    let result = &end["result"];
+    assert_eq!(result["mode"], "as_is");
+    let command = result["command"].as_str().unwrap();
+    assert_eq!(command, "peacesim run tiny-conflict --replicates 3 --seed 7 --ticks 60");
+    let run_dir = Path::new(end["dir"].as_str().unwrap());
+    assert_eq!(last_tick(run_dir), 60);
+    let files: Vec<&str> = result["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(files.contains(&"run-as-is/figures/map-af_m0.svg"), "{files:?}");
+    assert!(!files.iter().any(|f| f.starts_with("run-what-if")), "no what-if arm: {files:?}");
+    let rows = result["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["outcome"] == "civilian_fatalities"), "{rows:?}");
+    assert!(rows.iter().all(|r| r.get("what_if").is_none()));
+
+    // The same means as the command shown gives on the command line (its outcomes.csv).
+    let cli_dir = dir.join("cli");
+    let script = format!(
+        "{} --out '{}' --quiet",
+        command.replacen("peacesim", &format!("'{}'", util::bin().display()), 1),
+        cli_dir.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut reader = csv::Reader::from_path(cli_dir.join("outcomes.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    for row in rows {
+        let outcome = row["outcome"].as_str().unwrap();
+        let k = header.iter().position(|h| h == outcome).unwrap();
+        let mean = records.iter().map(|r| r[k].parse::<f64>().unwrap()).sum::<f64>() / 3.0;
+        let page = row["as_is"].as_f64().unwrap();
+        assert!(
+            (page - mean).abs() <= 1e-12 * mean.abs().max(1.0),
+            "{outcome}: page {page}, run {mean}"
+        );
+    }
+    // And the numbers, intervals included, of the as-is column of a what-if with the same seed,
+    // replicates and length: the runs are the same, and so are the bootstrap streams.
+    let what_if = json!({ "scenario": "tiny-conflict", "replicates": 3, "seed": 7, "ticks": 60,
+                          "set": { "mission.mandate": "robust" } });
+    let id = start_as(url, "as-is-session-1", &what_if.to_string())["id"].as_u64().unwrap();
+    let paired = wait_until(url, id, "the what-if", Duration::from_secs(300), ended);
+    assert_eq!(paired["state"], "done", "{paired}");
+    let column = |result: &Value| -> Vec<Value> {
+        result["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!([r["outcome"], r["as_is"], r["as_is_low"], r["as_is_high"]]))
+            .collect()
+    };
+    // Every outcome not zero as is, none left out and none shifted.
+    let beside: Vec<Value> = column(&paired["result"]).into_iter().filter(|r| r[1] != json!(0.0)).collect();
+    assert_eq!(column(result), beside, "the as-is column of the what-if");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Types `text` into a field as a user would (focus, select what is there, type, leave the
+/// field), so that the page sees the same events.
+fn type_into(browser: &mut Browser, id: &str, text: &str) {
+    browser.eval(&format!(
+        "(() => {{ const c = document.getElementById('{id}'); c.focus(); c.select(); return true; }})()"
+    ));
+    browser.call("Input.insertText", json!({ "text": text }));
+    browser.eval(&format!("document.getElementById('{id}').blur(), true"));
+}
+
+/// Whether an element is displayed with some height (a reason shown on the page, not only in
+/// a tooltip) and its text.
+fn shown_text(browser: &mut Browser, id: &str) -> Option<String> {
+    let v = browser.eval(&format!(
+        "(() => {{ const e = document.getElementById('{id}'); return e && e.offsetHeight > 0 && e.checkVisibility() ? e.textContent : null; }})()"
+    ));
+    v.as_str().map(str::to_string)
+}
+
+/// Elements of the settings card that stick out of it, and whether the page scrolls sideways.
+fn overflow(browser: &mut Browser) -> Value {
+    let text = browser.eval(
+        "(() => { const card = document.getElementById('controls').getBoundingClientRect();
+                  const out = [...document.querySelectorAll('#controls *')].filter(e => {
+                      const r = e.getBoundingClientRect();
+                      return r.width > 0 && (r.right > card.right + 0.5 || r.left < card.left - 0.5); })
+                    .map(e => e.id || e.tagName.toLowerCase() + '.' + e.className);
+                  return JSON.stringify({ outside: out,
+                      sideways: document.documentElement.scrollWidth > window.innerWidth }); })()",
+    );
+    serde_json::from_str(text.as_str().unwrap()).unwrap()
+}
+
+/// Shows the page at `width` × `height` CSS pixels and saves a screenshot of the whole page
+/// (`full`) or of what is in view, as `name` in `dir` and, when `PEACESIM_SCREENSHOT_DIR` is
+/// set, there too (to look at, and for the README's figure).
+fn screenshot(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u32, u32), full: bool) {
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    let page_height = browser
+        .eval("document.documentElement.scrollHeight")
+        .as_f64()
+        .unwrap_or(f64::from(height));
+    let clip_height = if full { page_height.min(4000.0) } else { f64::from(height) };
+    let shot = browser.call(
+        "Page.captureScreenshot",
+        json!({ "format": "png", "captureBeyondViewport": full,
+                "clip": { "x": 0, "y": 0, "width": width, "height": clip_height, "scale": 1 } }),
+    );
+    let png = decode_base64(shot["data"].as_str().unwrap());
+    std::fs::write(dir.join(name), &png).unwrap();
+    if let Some(keep) = std::env::var_os("PEACESIM_SCREENSHOT_DIR") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(Path::new(&keep).join(name), &png).unwrap();
+    }
+}
+
+/// The bodies of the page's run requests, as sent (the test wraps `fetch`).
+fn sent_runs(browser: &mut Browser) -> Vec<Value> {
+    let text = browser.eval("JSON.stringify(window.sentRuns)");
+    let bodies: Vec<String> = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    bodies.iter().map(|b| serde_json::from_str(b).unwrap()).collect()
+}
+
+#[test]
+fn the_page_takes_typed_weights_every_site_the_run_length_and_says_why_a_lever_is_off() {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var_os("PEACESIM_REQUIRE_BROWSER").is_none(),
+            "PEACESIM_REQUIRE_BROWSER is set but no chromium was found (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium to run the dashboard's browser test)");
+        return;
+    };
+    let dir = util::temp_dir("serve-levers-browser");
+    let server = Server::start(&dir.join("runs"));
+    let mut browser = Browser::start(&binary, &dir.join("profile"));
+    browser.call("Page.navigate", json!({ "url": server.url }));
+    browser.wait_for(
+        "document.body && document.body.dataset.ready === 'true'",
+        "the page to load",
+        Duration::from_secs(30),
+    );
+    // Every run request the page sends, kept for the test.
+    browser.eval(
+        "(() => { window.sentRuns = []; const send = window.fetch;
+                  window.fetch = (url, options) => {
+                      if (url === '/api/runs' && options && options.body) window.sentRuns.push(options.body);
+                      return send(url, options); };
+                  return true; })()",
+    );
+    let scenarios: Value = serde_json::to_value(peacesim::serve::scenario_infos()).unwrap();
+
+    // Every protection site of UNMISS has its control, named by its locality.
+    set_control(&mut browser, "scenario", "unmiss-poc-sites", "change");
+    let labels = browser.eval("JSON.stringify([...document.querySelectorAll('#site-levers label')].map(l => l.textContent))");
+    let labels: Vec<String> = serde_json::from_str(labels.as_str().unwrap()).unwrap();
+    let expected: Vec<String> = site_levers(&scenarios, "unmiss-poc-sites").into_iter().map(|(n, _)| n).collect();
+    assert_eq!(labels, expected);
+    assert!(labels.iter().any(|l| l == "Malakal"), "{labels:?}");
+    // Its mandate change on tick 177 sets the weights: the page says so, unless the run ends first.
+    let note = shown_text(&mut browser, "weights-note").expect("a note on the scenario's own weights");
+    assert!(note.contains("mandate change sets the weights"), "{note}");
+    set_control(&mut browser, "ticks", "100", "input");
+    assert_eq!(
+        shown_text(&mut browser, "weights-note"),
+        None,
+        "no note when the run ends before the change"
+    );
+
+    // A scenario without sites says so instead of offering nothing.
+    set_control(&mut browser, "scenario", "tiny-epidemic", "change");
+    let none = shown_text(&mut browser, "sites-reason").expect("a reason for no site controls");
+    assert!(none.contains("no protection sites"), "{none}");
+
+    // The tutorial's weights, typed.
+    set_control(&mut browser, "scenario", "tiny-conflict", "change");
+    for (pillar, typed) in [
+        ("protection", "0.3"),
+        ("health", "0.5"),
+        ("economic", "0.1"),
+        ("empowerment", "0.1"),
+    ] {
+        type_into(&mut browser, &format!("w-{pillar}-number"), typed);
+    }
+    let shown = browser.eval(
+        "['protection','health','economic','empowerment'].map(p => document.getElementById('w-' + p + '-number').value + '/' + document.getElementById('w-' + p).value).join(' ') + ' sum ' + document.getElementById('weights-sum').textContent",
+    );
+    assert_eq!(shown, json!("0.300/0.3 0.500/0.5 0.100/0.1 0.100/0.1 sum 1.000"));
+
+    // Levers that do nothing under the chosen rule are disabled, with the reason on the page.
+    set_control(&mut browser, "allocation", "bottom_up", "input");
+    let off = browser.eval("[...document.querySelectorAll('#weights input')].every(i => i.disabled)");
+    assert_eq!(off, json!(true), "weights are off under bottom-up allocation");
+    let why = shown_text(&mut browser, "weights-reason").expect("the reason is shown");
+    assert!(why.contains("bottom-up"), "{why}");
+    assert!(shown_text(&mut browser, "blend-reason").is_some_and(|r| r.contains("only under blend")));
+    set_control(&mut browser, "allocation", "blend", "input");
+    assert_eq!(shown_text(&mut browser, "weights-reason"), None);
+    assert_eq!(shown_text(&mut browser, "blend-reason"), None);
+    type_into(&mut browser, "blend-number", "1");
+    assert!(shown_text(&mut browser, "weights-reason").is_some_and(|r| r.contains("blend share of 1")));
+    type_into(&mut browser, "blend-number", "0.5");
+    assert_eq!(shown_text(&mut browser, "weights-reason"), None);
+    set_control(&mut browser, "allocation", "top_down", "input");
+    set_control(&mut browser, "mandate", "observer", "input");
+    let posture = lever_index(&scenarios, "tiny-conflict", "mission.posture_share");
+    assert_eq!(
+        browser.eval(&format!("document.getElementById('lever-{posture}').disabled")),
+        json!(true)
+    );
+    let why = shown_text(&mut browser, &format!("lever-{posture}-reason")).expect("the posture's reason is shown");
+    assert!(why.contains("observer"), "{why}");
+    // A run length out of range is refused on the page with its reason.
+    set_control(&mut browser, "ticks", "100000", "input");
+    assert!(shown_text(&mut browser, "ticks-error").is_some_and(|r| r.contains("from 1 to 240")));
+    screenshot(&mut browser, &dir, "dashboard-levers-1024.png", (1024, 1000), true);
+    let out = overflow(&mut browser);
+    assert_eq!(out, json!({ "outside": [], "sideways": false }), "at 1024 px wide");
+
+    // Back to the scenario's mandate; 30 ticks, two pairs; run.
+    let mandate = scenarios.as_array().unwrap().iter().find(|s| s["name"] == "tiny-conflict").unwrap()["mandate"].clone();
+    set_control(&mut browser, "mandate", mandate.as_str().unwrap(), "input");
+    assert_eq!(shown_text(&mut browser, &format!("lever-{posture}-reason")), None);
+    set_control(&mut browser, "ticks", "30", "input");
+    set_control(&mut browser, "replicates", "2", "input");
+    browser.eval("document.getElementById('run').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.querySelectorAll('#table tbody tr').length > 0",
+        "the what-if's results",
+        Duration::from_secs(300),
+    );
+    browser.wait_for(
+        "(() => { const i = [...document.querySelectorAll('#figures img')];
+                  return i.length >= 4 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+        "every chart to load",
+        Duration::from_secs(30),
+    );
+    let sent = sent_runs(&mut browser);
+    let what_if = &sent[0];
+    assert_eq!(what_if["ticks"], json!(30));
+    let weights = &what_if["set"]["mission.policy.weights"];
+    assert_eq!(
+        *weights,
+        json!({ "protection": 0.3, "health": 0.5, "economic": 0.1, "empowerment": 0.1 }),
+        "exactly what was typed"
+    );
+    let thousandths: i64 = ["protection", "health", "economic", "empowerment"]
+        .iter()
+        .map(|p| (weights[p].as_f64().unwrap() * 1000.0).round() as i64)
+        .sum();
+    assert_eq!(thousandths, 1000);
+    assert!(what_if["set"].get("mission.policy.blend_share").is_none(), "{what_if}");
+    let command = browser.eval("document.getElementById('command').textContent");
+    assert!(
+        command
+            .as_str()
+            .unwrap()
+            .contains("economic = 0.1, empowerment = 0.1, health = 0.5, protection = 0.3")
+            && command.as_str().unwrap().contains("--ticks 30"),
+        "{command}"
+    );
+    screenshot(&mut browser, &dir, "dashboard-levers-1400.png", (1400, 1000), false);
+    assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at 1400 px");
+
+    // The scenario as it is, alone.
+    browser.eval("document.getElementById('run-as-is').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.getElementById('result-title').textContent.endsWith('as it is')",
+        "the run of the scenario as it is",
+        Duration::from_secs(300),
+    );
+    let sent = sent_runs(&mut browser);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1]["mode"], "as_is");
+    assert!(sent[1].get("set").is_none(), "{}", sent[1]);
+    let head = browser.eval("document.querySelector('#table thead').textContent");
+    assert!(
+        head.as_str().unwrap().contains("95 % CI of the mean") && !head.as_str().unwrap().contains("What if"),
+        "{head}"
+    );
+    browser.wait_for(
+        "(() => { const i = [...document.querySelectorAll('#figures img')];
+                  return i.length >= 3 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+        "the as-is charts to load",
+        Duration::from_secs(30),
+    );
+    screenshot(&mut browser, &dir, "dashboard-as-is-1024.png", (1024, 1000), true);
+    assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at 1024 px");
+    drop(browser);
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The index of a scenario's lever (the page's `lever-N` control) by its path.
+fn lever_index(scenarios: &Value, name: &str, path: &str) -> usize {
+    let info = scenarios.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
+    info["levers"].as_array().unwrap().iter().position(|l| l["path"] == path).unwrap()
 }

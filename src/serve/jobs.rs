@@ -8,22 +8,17 @@
 //! ([`super::housekeeping`]).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
+use super::api::RunRequest;
 use super::housekeeping::{Keep, clean, create_run_folder};
+use super::work::{Counter, Work};
 use crate::error::{Error, Result};
-use crate::experiment::pool::{Progress, with_threads};
-use crate::experiment::runner::{ExecOptions, execute};
-use crate::experiment::single::{RunOptions, run_to_dir};
-use crate::experiment::whatif::analysis::analyse;
-use crate::experiment::whatif::render::{render_text, table};
-use crate::experiment::whatif::request::{AS_IS, Prepared, Request, WHAT_IF, dir_name, prepare};
-use crate::output::plot::{PlotOptions, plot_dir};
 
 /// Where a run is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,11 +92,11 @@ struct Job {
     stop: Arc<AtomicBool>,
     done: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
-    /// The job's own folder (with the dashboard's marker); the what-if is written inside it.
+    /// The job's own folder (with the dashboard's marker); the run is written inside it.
     folder: PathBuf,
     dir: PathBuf,
-    /// The validated what-if, until the job starts.
-    prepared: Option<Box<Prepared>>,
+    /// The validated run, until the job starts.
+    prepared: Option<Work>,
     result: Option<Value>,
     /// Files the page may download: name (relative to `dir`) -> path.
     files: BTreeMap<String, PathBuf>,
@@ -129,22 +124,6 @@ struct Shared {
 #[derive(Clone)]
 pub struct Jobs {
     shared: Arc<Shared>,
-}
-
-struct Counter {
-    done: Arc<AtomicU64>,
-    total: Arc<AtomicU64>,
-}
-
-impl Progress for Counter {
-    fn start(&self, total: u64, done: u64) {
-        // Two extra runs draw the maps of both arms.
-        self.total.store(total + 2, Ordering::SeqCst);
-        self.done.store(done, Ordering::SeqCst);
-    }
-    fn advance(&self, runs: u64) {
-        self.done.fetch_add(runs, Ordering::SeqCst);
-    }
 }
 
 impl Shared {
@@ -186,30 +165,34 @@ impl Jobs {
 
     /// Validates a run for `session` and queues it, replacing that session's queued or running
     /// run (and no other); returns its id. Validation is the slow part of a request (it builds
-    /// both scenarios): call this off the thread that accepts connections.
+    /// the scenarios): call this off the thread that accepts connections.
     ///
     /// # Errors
-    /// The what-if's validation errors (bad values, no changes); [`Error::Write`] if the run's
+    /// The run's validation errors (bad values, no changes); [`Error::Write`] if the run's
     /// folder cannot be created.
-    pub fn start(&self, session: &str, request: &Request) -> Result<u64> {
-        let prepared = prepare(request)?;
+    pub fn start(&self, session: &str, request: &RunRequest) -> Result<u64> {
+        let prepared = Work::prepare(request)?;
+        let scenario = match request {
+            RunRequest::WhatIf(r) => r.scenario.display().to_string(),
+            RunRequest::AsIs(r) => r.scenario.clone(),
+        };
         let id = self.shared.next.fetch_add(1, Ordering::SeqCst);
         let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         // Unique across restarts of the server (ids start again at 1) and across servers
         // sharing the folder.
         let folder = self.shared.out.join(format!("run-{stamp}-{}-{id}", std::process::id()));
         let folders = self.shared.folders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        create_run_folder(&folder, id, &request.scenario.display().to_string())?;
-        let dir = folder.join(dir_name(&prepared.experiment));
+        create_run_folder(&folder, id, &scenario)?;
+        let dir = folder.join(prepared.dir_name());
         let job = Job {
             session: session.to_string(),
             state: JobState::Queued,
             stop: Arc::new(AtomicBool::new(false)),
             done: Arc::new(AtomicU64::new(0)),
-            total: Arc::new(AtomicU64::new(2 * u64::from(request.replicates) + 2)),
+            total: Arc::new(AtomicU64::new(prepared.runs())),
             folder,
             dir,
-            prepared: Some(Box::new(prepared)),
+            prepared: Some(prepared),
             result: None,
             files: BTreeMap::new(),
         };
@@ -272,12 +255,13 @@ impl Jobs {
             let counter = Counter {
                 done: Arc::clone(&job.done),
                 total: Arc::clone(&job.total),
+                extra: prepared.map_runs(),
             };
             board.running += 1;
             drop(board);
             let jobs = self.clone();
             std::thread::spawn(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(&prepared, &dir, threads, &stop, &counter)))
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepared.run(&dir, threads, &stop, &counter)))
                     .unwrap_or_else(|_| Err(Error::Usage("the run failed unexpectedly".into())));
                 jobs.finished(id, outcome);
             });
@@ -402,151 +386,4 @@ impl Jobs {
         };
         Some((bytes, content_type))
     }
-}
-
-/// Runs a what-if, draws its figures and one run of each arm for the maps, and builds the result.
-fn run_job(
-    prepared: &Prepared,
-    dir: &Path,
-    threads: usize,
-    stop: &AtomicBool,
-    progress: &Counter,
-) -> Result<(Value, BTreeMap<String, PathBuf>)> {
-    let stop_fn = || stop.load(Ordering::SeqCst);
-    let report = execute(
-        &prepared.experiment,
-        &ExecOptions {
-            out: dir.to_path_buf(),
-            force: true,
-            threads,
-            shard: None,
-            command: prepared.setup.command.clone(),
-            progress,
-            stop: &stop_fn,
-        },
-    )?;
-    let analysis = analyse(&report.dir, prepared.seed, prepared.setup.model)?;
-    // Series figures for the headline outcomes this scenario has (the analysis leaves out those
-    // that are zero in both arms, such as civilian killings in an epidemic-only case), then M0
-    // and trust, which every scenario has.
-    let shown = |outcome: &str| analysis.rows.iter().any(|r| r.headline.outcome == outcome);
-    let indicators = [
-        ("civilian_fatalities", "civilian_fatalities_cumulative"),
-        ("epidemic_deaths", "epidemic_deaths_cumulative"),
-        ("peak_displaced", "displaced"),
-    ]
-    .into_iter()
-    .filter(|(outcome, _)| shown(outcome))
-    .map(|(_, series)| series.to_string())
-    .chain(["af_m0".to_string(), "trust_in_mission".to_string()])
-    .collect();
-    let plot = PlotOptions {
-        formats: prepared.setup.formats.clone(),
-        indicators,
-        ..PlotOptions::default()
-    };
-    with_threads(threads, || plot_dir(&report.dir, &plot))??;
-
-    // One run of each arm, with the first replicate's seed, for its map and human-security panel.
-    for (arm, spec) in [AS_IS, WHAT_IF].iter().zip(&prepared.experiment.scenarios) {
-        if stop_fn() {
-            return Err(Error::Interrupted("cancelled".into()));
-        }
-        if let Some(s) = spec.as_peacesim() {
-            let mut s = s.clone();
-            s.run.seed = prepared.experiment.seed_of(0, 0);
-            let arm_dir = report.dir.join(format!("run-{arm}"));
-            run_to_dir(
-                &s,
-                &RunOptions {
-                    out: arm_dir.clone(),
-                    force: true,
-                    threads,
-                    locality_every: None,
-                    command: prepared.setup.command.clone(),
-                },
-                &stop_fn,
-            )?;
-            let arm_plot = PlotOptions {
-                formats: prepared.setup.formats.clone(),
-                indicators: vec!["af_m0".into()],
-                ..PlotOptions::default()
-            };
-            with_threads(threads, || plot_dir(&arm_dir, &arm_plot))??;
-        }
-        progress.advance(1);
-    }
-
-    let files = listed_files(&report.dir)?;
-    let rows: Vec<Value> = analysis
-        .rows
-        .iter()
-        .map(|r| {
-            let c = &r.change;
-            json!({
-                "outcome": r.headline.outcome,
-                "label": r.headline.label,
-                "unit": r.headline.unit,
-                "as_is": finite(c.as_is.0),
-                "as_is_low": finite(c.as_is.1),
-                "as_is_high": finite(c.as_is.2),
-                "what_if": finite(c.what_if.0),
-                "what_if_low": finite(c.what_if.1),
-                "what_if_high": finite(c.what_if.2),
-                "difference": finite(c.paired.diff),
-                "difference_low": finite(c.paired.diff_low),
-                "difference_high": finite(c.paired.diff_high),
-                "relative_change": finite(c.paired.rel),
-                "relative_low": finite(c.paired.rel_low),
-                "relative_high": finite(c.paired.rel_high),
-                "verdict": c.verdict.as_str(),
-            })
-        })
-        .collect();
-    let result = json!({
-        "title": prepared.setup.title,
-        "replicates": prepared.setup.replicates,
-        "seed": prepared.seed,
-        "report": render_text(&analysis, &prepared.setup),
-        "rows": rows,
-        "lines": table(&analysis),
-        "command": prepared.setup.command,
-        "files": files.keys().collect::<Vec<_>>(),
-    });
-    Ok((result, files))
-}
-
-fn finite(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-/// Every file under `dir` (CSV, Markdown, SVG, PNG, the manifest), by its path relative to `dir`
-/// with `/` separators: the only names the page may download.
-fn listed_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| Error::Read {
-            path: d.clone(),
-            source: e,
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("csv" | "md" | "svg" | "png" | "json")
-            ) && let Ok(rel) = path.strip_prefix(dir)
-            {
-                let name = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.insert(name, path);
-            }
-        }
-    }
-    Ok(out)
 }

@@ -6,12 +6,17 @@
 //! and a JSON API for many clients at once, each a browser session (a random id the page keeps
 //! and sends as the `X-Peacesim-Session` header):
 //!
-//! - `GET /api/scenarios`: the built-in scenarios with a policy, their settings and levers;
+//! - `GET /api/scenarios`: the built-in scenarios with a policy, their settings and levers
+//!   (every protection site's guard posture, the run length's bounds, the mandate changes the
+//!   scenario schedules);
 //! - `POST /api/runs`: queues a what-if (as is against the settings from the page) as a paired
-//!   ensemble, replacing the session's own queued or running one (never another session's); the
-//!   request is validated exactly like `peacesim whatif` (`experiment::whatif::request::prepare`),
-//!   so a bad value gets the same message as a bad scenario file, and only the fields the page
-//!   offers can be changed; a bounded number of runs go at once ([`Limits`]), the rest wait;
+//!   ensemble, or with `"mode": "as_is"` the scenario as it is alone (as `peacesim run
+//!   --replicates`), replacing the session's own queued or running run (never another
+//!   session's); a what-if is validated exactly like `peacesim whatif`
+//!   (`experiment::whatif::request::prepare`), so a bad value gets the same message as a bad
+//!   scenario file, only the fields the page offers can be changed, and `ticks` must lie within
+//!   the dashboard's bound for the scenario; a bounded number of runs go at once ([`Limits`]),
+//!   the rest wait;
 //! - `GET /api/runs/ID`: place in the queue, progress, or the result (the table, figures,
 //!   downloads and the command line that reproduces it);
 //! - `POST /api/runs/ID/cancel`: by the run's own session only;
@@ -26,6 +31,7 @@
 mod api;
 pub mod housekeeping;
 mod jobs;
+mod work;
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -43,7 +49,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 
 use crate::error::{Error, Result};
 
-pub use api::{Lever, ScenarioInfo, scenario_infos};
+pub use api::{AsIsRequest, Lever, PolicyChange, RunRequest, ScenarioInfo, scenario_infos};
 pub use housekeeping::Keep;
 pub use jobs::{Cancel, JobState, Jobs, Limits};
 
