@@ -135,6 +135,13 @@ pub enum Command {
         /// Directory to write the pages into (created if missing).
         dir: Option<PathBuf>,
     },
+    /// Print the JSON Schema of an input file (`scenario`, `epstein` or `plan`) for editors
+    /// that check TOML against a schema (e.g. `peacesim schema scenario > scenario.schema.json`).
+    Schema {
+        /// Which file: scenario, epstein or plan.
+        #[arg(value_parser = ["scenario", "epstein", "plan"])]
+        file: String,
+    },
     /// List every mechanism parameter with its default, range, unit and source.
     Params {
         /// Print as Markdown table rows (for docs/ODD.md).

@@ -188,6 +188,7 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
         Command::Man { dir } => man(dir.as_deref()),
+        Command::Schema { file } => schema(&file),
         Command::Params { markdown } => params(markdown),
         Command::Indicators { markdown } => indicators(markdown),
     }
@@ -925,6 +926,14 @@ fn man(dir: Option<&std::path::Path>) -> Result<()> {
     }
     write("peacesim.1".into(), render(top))?;
     say!("{}", dir.display())
+}
+
+/// `peacesim schema FILE`: the JSON Schema of a scenario, an Epstein scenario or a plan.
+fn schema(file: &str) -> Result<()> {
+    use peacesim::experiment::schema::{InputFile, json_schema};
+    let kind = InputFile::parse(file).ok_or_else(|| peacesim::Error::Usage(format!("no schema for `{file}`")))?;
+    let text = serde_json::to_string_pretty(&json_schema(kind)).expect("a JSON value always serialises");
+    say!("{text}")
 }
 
 /// `peacesim params`: every mechanism parameter and cutoff, as text or Markdown table rows.

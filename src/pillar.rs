@@ -82,7 +82,7 @@ impl std::fmt::Display for Pillar {
 
 /// One value per pillar. Serialises as a table with one key per pillar name (the shape of
 /// `[mission.policy.weights]`); unknown keys are refused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PerPillar<T> {
     /// Physical protection.

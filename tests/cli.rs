@@ -457,6 +457,116 @@ fn man_pages_are_generated_for_the_tool_and_every_command() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Problems of a TOML value against a JSON Schema: unknown keys where the schema forbids them,
+/// and values of the wrong type (a small checker: `$ref`, `properties`, `additionalProperties`,
+/// `items`, `type`, `oneOf`/`anyOf`, enough for schemars' output).
+fn schema_problems(value: &toml::Value, schema: &serde_json::Value, root: &serde_json::Value, path: &str) -> Vec<String> {
+    use serde_json::Value as J;
+    if let Some(r) = schema.get("$ref").and_then(J::as_str) {
+        let name = r.trim_start_matches("#/$defs/");
+        return schema_problems(value, &root["$defs"][name], root, path);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(options) = schema.get(key).and_then(J::as_array) {
+            let each: Vec<Vec<String>> = options.iter().map(|o| schema_problems(value, o, root, path)).collect();
+            if each.iter().any(Vec::is_empty) {
+                return Vec::new();
+            }
+            // The problems of the alternative of the right type (an Option's value, not its null).
+            let wrong_type = format!("{path}: a ");
+            return each
+                .into_iter()
+                .find(|p| !p.iter().any(|m| m.starts_with(&wrong_type)))
+                .unwrap_or_else(|| vec![format!("{path}: fits no alternative")]);
+        }
+    }
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            J::String(t) => vec![t.as_str()],
+            J::Array(a) => a.iter().filter_map(J::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let actual = match value {
+            toml::Value::String(_) => "string",
+            toml::Value::Integer(_) => "integer",
+            toml::Value::Float(_) => "number",
+            toml::Value::Boolean(_) => "boolean",
+            toml::Value::Array(_) => "array",
+            toml::Value::Table(_) => "object",
+            toml::Value::Datetime(_) => "string",
+        };
+        let ok = types.contains(&actual) || (actual == "integer" && types.contains(&"number"));
+        if !ok {
+            return vec![format!("{path}: a {actual}, the schema says {types:?}")];
+        }
+    }
+    let mut problems = Vec::new();
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let sub = format!("{path}.{k}");
+                match schema.get("properties").and_then(|p| p.get(k)) {
+                    Some(s) => problems.extend(schema_problems(v, s, root, &sub)),
+                    None if schema.get("additionalProperties") == Some(&J::Bool(false)) => {
+                        problems.push(format!("{sub}: not in the schema"));
+                    }
+                    None => {}
+                }
+            }
+        }
+        toml::Value::Array(a) => {
+            if let Some(items) = schema.get("items").filter(|i| i.is_object()) {
+                for (i, v) in a.iter().enumerate() {
+                    problems.extend(schema_problems(v, items, root, &format!("{path}[{i}]")));
+                }
+            }
+        }
+        _ => {}
+    }
+    problems
+}
+
+#[test]
+fn json_schemas_accept_every_shipped_scenario_and_plan_and_refuse_unknown_keys() {
+    let dir = util::temp_dir("schema");
+    let schema = |file: &str| -> serde_json::Value {
+        let out = util::peacesim(&["schema", file], &dir);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (main, epstein, plan) = (schema("scenario"), schema("epstein"), schema("plan"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(util::root().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let value: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let s = if value.get("model").and_then(toml::Value::as_str) == Some("epstein") {
+            &epstein
+        } else {
+            &main
+        };
+        let problems = schema_problems(&value, s, s, "");
+        assert!(problems.is_empty(), "{}: {problems:?}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} scenarios");
+    for name in ["tiny-factorial.toml", "tiny-simplex.toml", "tiny-lhs.toml", "tiny-csv.toml"] {
+        let path = util::root().join("tests/data/plans").join(name);
+        let value: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let problems = schema_problems(&value, &plan, &plan, "");
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+    // A misspelt key is what an editor should underline.
+    let tiny = std::fs::read_to_string(util::scenario_path("tiny-conflict.toml")).unwrap();
+    let bad: toml::Value = toml::from_str(&tiny.replacen("[mission]", "[mission]\ntrops = 3", 1)).unwrap();
+    let problems = schema_problems(&bad, &main, &main, "");
+    assert_eq!(problems, [".mission.trops: not in the schema"]);
+    assert_eq!(util::peacesim(&["schema", "nope"], &dir).status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
     let dir = util::temp_dir("run-summary");

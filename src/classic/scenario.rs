@@ -15,7 +15,7 @@ use crate::scenario::params::check_range;
 use crate::scenario::{ArrestRule, Override, Source, problems_error, schema_label, sha256_hex};
 
 /// Neighbourhood of vision radius v.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Neighbourhood {
     /// Cells whose centres are within Euclidean distance v (NetLogo `in-radius`; v = 1.7 gives the 8 Moore neighbours).
@@ -28,7 +28,7 @@ pub enum Neighbourhood {
 }
 
 /// How jail terms are drawn.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JailTerm {
     /// `random max-jail-term`: an integer from 0 to J - 1 (NetLogo; a term of 0 frees at once
@@ -40,7 +40,7 @@ pub enum JailTerm {
 }
 
 /// Order in which agents act within a tick.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Activation {
     /// Random sequential (asynchronous) activation, as in the paper and NetLogo: every tick, all
@@ -53,7 +53,7 @@ pub enum Activation {
 }
 
 /// `[run]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EpsteinRun {
     /// Ticks (1 to 1,000,000).
@@ -68,7 +68,7 @@ fn one() -> u64 {
 }
 
 /// `[lattice]`: a torus.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lattice {
     /// Width in cells (default 40).
@@ -90,7 +90,7 @@ fn forty() -> i64 {
 }
 
 /// `[citizens]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Citizens {
     /// Share of cells holding a citizen at the start (default 0.7).
@@ -118,7 +118,7 @@ impl Default for Citizens {
 }
 
 /// `[cops]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Cops {
     /// Share of cells holding a cop at the start (default 0.04).
@@ -137,7 +137,7 @@ impl Default for Cops {
 }
 
 /// How a citizen's turn orders its move and its action (Rule M against Rules A and C).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionOrder {
     /// Move to a random empty cell within vision, then decide (citizen) or arrest (cop) from the
@@ -150,7 +150,7 @@ pub enum ActionOrder {
 
 /// How the `round` arrest rule rounds a ratio C/A that lies exactly halfway between two whole
 /// numbers (C/A = 0.5, 1.5, 2.5, ...). No effect with the `floor` and `identity` rules.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Halves round up: 0.5 gives 1, 2.5 gives 3.
@@ -162,7 +162,7 @@ pub enum Rounding {
 }
 
 /// When jail terms count down.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JailCountdown {
     /// Every jailed citizen's term falls by one at the end of each tick, after all agents have
@@ -178,7 +178,7 @@ pub enum JailCountdown {
 }
 
 /// How the lattice is filled at the start.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Fill {
     /// Exactly round(density × cells) cops, then as many citizens, on distinct random cells
@@ -195,7 +195,7 @@ pub enum Fill {
 /// the preset's value for that switch; switches not written take the preset's value. The
 /// preset sets rule switches only, never model parameters (densities, vision, legitimacy, jail
 /// length, movement, lattice size), which keep their own defaults unless written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Preset {
     /// No preset: every switch not written takes its default (the defaults are NetLogo's except
     /// `cop_moves_on_zero_term` and `release`, see there).
@@ -268,7 +268,7 @@ impl Preset {
 
 /// Where a citizen goes when its jail term ends (with `jailed_on_lattice = false`; a citizen that
 /// stays on the lattice while jailed never leaves its cell).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Release {
     /// Back to its cell if that is empty, else to a random empty cell within vision (anywhere if
@@ -282,7 +282,7 @@ pub enum Release {
 
 /// `[rules]`: the rule variants on which implementations differ. `preset` names a whole set
 /// (see [`Preset`]); a switch written beside it overrides the preset's value.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "RulesInput")]
 pub struct Rules {
     /// A named set of switches: `none` (default), `netlogo`, `mesa-3` or `epstein-2002`.
@@ -350,7 +350,7 @@ impl Default for Rules {
 
 /// `[rules]` as written: every key optional, so that a key written beside `preset` can be told
 /// from one the preset sets.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RulesInput {
     preset: Option<Preset>,
@@ -401,7 +401,7 @@ impl From<RulesInput> for Rules {
 }
 
 /// `[model2]`: Epstein's Model II (two groups, inter-group killing, peacekeepers).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Model2 {
     /// Whether Model II is on (default false).
@@ -432,7 +432,7 @@ impl Default for Model2 {
 }
 
 /// `[[legitimacy_changes]]` or `[[cop_changes]]`: a value reached linearly from `tick` over `over_ticks`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
     /// Tick at which the change starts.
@@ -445,7 +445,7 @@ pub struct Change {
 }
 
 /// An Epstein scenario file as written.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEpstein {
     /// Format version (1).

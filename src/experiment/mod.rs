@@ -31,6 +31,7 @@ pub mod model;
 pub mod plan;
 pub mod pool;
 pub mod runner;
+pub mod schema;
 pub mod single;
 pub mod summary;
 pub mod uq;

@@ -27,7 +27,7 @@ pub const PLAN_SCHEMA_VERSION: i64 = 1;
 pub const MAX_RUNS: u64 = 10_000_000;
 
 /// The plan file as written.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlan {
     /// Format version; this build reads 1.
@@ -60,7 +60,7 @@ fn one() -> u64 {
 }
 
 /// `[design]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesign {
     /// `factorial`, `simplex`, `lhs` or `csv`.
@@ -83,7 +83,7 @@ pub struct RawDesign {
 }
 
 /// Design kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DesignKind {
     /// Every combination of the listed factor values.
@@ -97,17 +97,18 @@ pub enum DesignKind {
 }
 
 /// `[[design.factor]]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFactor {
     /// Scenario field path, e.g. `mission.troops`.
     pub path: String,
     /// Values.
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub values: Vec<toml::Value>,
 }
 
 /// `[[design.range]]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRange {
     /// Scenario field path.

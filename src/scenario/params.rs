@@ -53,7 +53,7 @@ macro_rules! param_section {
         }
     ) => {
         $(#[doc = $sdoc])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(default, deny_unknown_fields)]
         pub struct $name {
             $(
@@ -510,7 +510,7 @@ param_section! {
 }
 
 /// All mechanism parameters (`[rules]` and its sub-tables).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Rules {
     /// D1 parameters.
@@ -540,7 +540,7 @@ pub struct Rules {
 }
 
 /// How the ratio of security forces to mobilised people enters the arrest probability.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ArrestRule {
     /// `floor(C/A)`, NetLogo Rebellion's rule: P = 0 once mobilised people outnumber security forces.

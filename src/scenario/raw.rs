@@ -13,7 +13,7 @@ use super::FieldErrors;
 use super::params::{ParamInfo, Rules, check_range};
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Format version of the file; this build reads version 1.
@@ -65,7 +65,7 @@ fn default_model() -> String {
 }
 
 /// `[run]`: length, tick size, seed and output thinning.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
     /// Number of ticks to simulate (required; 1 to 36,500).
@@ -92,7 +92,7 @@ fn one_i64() -> i64 {
 }
 
 /// `[population]`: demography shared by all localities unless a locality overrides it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawPopulation {
     /// People represented by one agent (default 1; 1 to 1,000,000). Outputs are always in people.
@@ -120,7 +120,7 @@ impl Default for RawPopulation {
 }
 
 /// Age-band shares of the population.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawAgeShares {
     /// Children, 0-14 (default 0.42).
@@ -147,7 +147,7 @@ impl Default for RawAgeShares {
 }
 
 /// `[[identity_groups]]`: one identity group.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawIdentityGroup {
     /// Unique name.
@@ -158,7 +158,7 @@ pub struct RawIdentityGroup {
 }
 
 /// Kind of locality; sets default services and whether people farm.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LocalityKind {
     /// A town or city: better services and markets, livelihoods less exposed to drought.
@@ -169,7 +169,7 @@ pub enum LocalityKind {
 }
 
 /// `[[localities]]`: one settlement or district.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLocality {
     /// Unique name.
@@ -241,7 +241,7 @@ fn half() -> f64 {
 }
 
 /// `protection_site = { ... }`: a site inside or beside a mission base.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawProtectionSite {
     /// Largest number of residents, in people.
@@ -262,7 +262,7 @@ fn default_site_services() -> f64 {
 }
 
 /// How localities are linked into a graph.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkRule {
     /// Only the `neighbours` listed in each locality.
@@ -275,7 +275,7 @@ pub enum LinkRule {
 }
 
 /// `[network]`: the locality graph.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawNetwork {
     /// `explicit`, `nearest` (default) or `threshold`.
@@ -300,7 +300,7 @@ impl Default for RawNetwork {
 }
 
 /// Kind of armed group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     /// A rebel group fighting the state.
@@ -324,7 +324,7 @@ impl GroupKind {
 }
 
 /// `[[armed_groups]]`: one armed group.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawArmedGroup {
     /// Unique name.
@@ -402,7 +402,7 @@ fn default_resources() -> f64 {
 }
 
 /// Mandate strength of the mission.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mandate {
     /// Unarmed observation: reports, does not deter.
@@ -427,7 +427,7 @@ impl Mandate {
 }
 
 /// How the mission allocates effort across localities and pillars.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Allocation {
     /// Fixed pillar weights; units go where the mission's own threat estimate is highest.
@@ -455,7 +455,7 @@ impl Allocation {
 pub type RawWeights = crate::pillar::PerPillar<f64>;
 
 /// `[mission.policy]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
     /// Pillar weights: how the mandate splits the discretionary budget. Required under
@@ -472,7 +472,7 @@ pub struct RawPolicy {
 }
 
 /// `[mission]`: the peace operation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMission {
     /// Mission name (default "Mission").
@@ -576,7 +576,7 @@ fn default_police_per_unit() -> i64 {
 }
 
 /// `[[events]]`: a scheduled event, tagged by `kind`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawEvent {
     /// Infects `cases` people in a locality.
@@ -716,7 +716,7 @@ impl RawEvent {
 }
 
 /// Weights of the seven dimensions in the Alkire-Foster index; must sum to 1.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawDimensionWeights {
     /// Personal security (default 1/7).
@@ -751,7 +751,7 @@ impl Default for RawDimensionWeights {
 }
 
 /// Deprivation cutoffs for the seven dimensions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawCutoffs {
     /// Personal: deprived if victimised within this many days.
@@ -801,7 +801,7 @@ impl Default for RawCutoffs {
 }
 
 /// `[indicators]`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawIndicators {
     /// Alkire-Foster cutoff k: identified as insecure if the weighted deprivation score is at least k (default 1/3).
