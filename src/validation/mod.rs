@@ -79,6 +79,8 @@ pub struct CheckResult {
     pub knockout: &'static [&'static str],
     /// Whether the pattern is emergent or built in by assumption.
     pub basis: Basis,
+    /// The stylised facts of docs/SOURCES.md (1-34) the check tests.
+    pub facts: &'static [u8],
 }
 
 /// Where the checks' runs come from: a scale, and the overrides of a knock-out (empty for the
@@ -90,19 +92,19 @@ pub struct Runner {
 }
 
 impl Runner {
-    fn with(&self, overrides: &[String]) -> Vec<String> {
+    pub(crate) fn with(&self, overrides: &[String]) -> Vec<String> {
         overrides.iter().chain(&self.knockout).cloned().collect()
     }
 
-    fn main(&self, name: &str, overrides: &[String]) -> Result<Scenario> {
+    pub(crate) fn main(&self, name: &str, overrides: &[String]) -> Result<Scenario> {
         load_main(name, &self.with(overrides))
     }
 
-    fn epstein_runs(&self, overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Vec<crate::classic::EpsteinCounts>>> {
+    pub(crate) fn epstein_runs(&self, overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Vec<crate::classic::EpsteinCounts>>> {
         epstein_runs(&self.with(overrides), seeds, ticks)
     }
 
-    fn extinction_ticks(&self, overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Option<usize>>> {
+    pub(crate) fn extinction_ticks(&self, overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Option<usize>>> {
         extinction_ticks(&self.with(overrides), seeds, ticks)
     }
 }
@@ -111,25 +113,25 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn load_main(name: &str, overrides: &[String]) -> Result<Scenario> {
+pub(crate) fn load_main(name: &str, overrides: &[String]) -> Result<Scenario> {
     let path = root().join("scenarios").join(name);
     let o: Vec<Override> = overrides.iter().map(|s| Override::parse(s)).collect::<Result<_>>()?;
     Scenario::from_path_with_overrides(&path, &o)
 }
 
-fn load_epstein(overrides: &[String]) -> Result<EpsteinScenario> {
+pub(crate) fn load_epstein(overrides: &[String]) -> Result<EpsteinScenario> {
     let path = root().join("scenarios/epstein-rebellion.toml");
     let text = document::read_text(&path)?;
     let o: Vec<Override> = overrides.iter().map(|s| Override::parse(s)).collect::<Result<_>>()?;
     EpsteinScenario::from_toml_str_with_overrides(&text, &path, &o)
 }
 
-fn strings(v: &[&str]) -> Vec<String> {
+pub(crate) fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_string()).collect()
 }
 
 /// Runs a main-model scenario for every seed (in parallel) and maps each run to a value.
-fn per_seed<T: Send>(s: &Scenario, seeds: u64, f: impl Fn(&Collect) -> T + Sync) -> Vec<T> {
+pub(crate) fn per_seed<T: Send>(s: &Scenario, seeds: u64, f: impl Fn(&Collect) -> T + Sync) -> Vec<T> {
     (0..seeds)
         .into_par_iter()
         .map(|seed| {
@@ -144,7 +146,7 @@ fn per_seed<T: Send>(s: &Scenario, seeds: u64, f: impl Fn(&Collect) -> T + Sync)
         .collect()
 }
 
-fn mean(v: &[f64]) -> f64 {
+pub(crate) fn mean(v: &[f64]) -> f64 {
     if v.is_empty() {
         0.0
     } else {
@@ -152,7 +154,7 @@ fn mean(v: &[f64]) -> f64 {
     }
 }
 
-fn osv(c: &Collect) -> f64 {
+pub(crate) fn osv(c: &Collect) -> f64 {
     c.national
         .iter()
         .map(|r| r.civilian_fatalities_rebel + r.civilian_fatalities_militia + r.civilian_fatalities_state)
@@ -176,7 +178,7 @@ fn epstein_runs(overrides: &[String], seeds: u64, ticks: u32) -> Result<Vec<Vec<
         .collect())
 }
 
-const NO_MISSION: [&str; 4] = [
+pub(crate) const NO_MISSION: [&str; 4] = [
     "mission.troops=0",
     "mission.police=0",
     "mission.observers=0",
@@ -185,48 +187,56 @@ const NO_MISSION: [&str; 4] = [
 
 /// One validation check: the function that runs it, the mechanism it tests, the knock-out that
 /// switches that mechanism off, and whether the pattern is built in by assumption.
-struct Check {
-    run: fn(&Runner) -> Result<CheckResult>,
-    mechanism: &'static str,
-    knockout: &'static [&'static str],
-    basis: Basis,
+pub(crate) struct Check {
+    pub(crate) run: fn(&Runner) -> Result<CheckResult>,
+    /// The stylised facts of docs/SOURCES.md (numbers 1-34) whose pattern the check tests.
+    pub(crate) facts: &'static [u8],
+    pub(crate) mechanism: &'static str,
+    pub(crate) knockout: &'static [&'static str],
+    pub(crate) basis: Basis,
 }
 
 /// Every check. A check whose pattern still holds under its knock-out does not test its
 /// mechanism (issue 18): `peacesim check --knockouts` runs them all that way.
-const CHECKS: [Check; 12] = [
+const CHECKS: &[Check] = &[
     Check {
         run: epstein_punctuated,
+        facts: &[31],
         mechanism: "NetLogo's floor arrest rule: a citizen's estimated arrest risk jumps to its full value once cops in sight match actives (a threshold, Epstein's fact 31)",
         knockout: &["rules.arrest_rule=\"identity\""],
         basis: Basis::Emergent,
     },
     Check {
         run: epstein_legitimacy_and_cops,
+        facts: &[],
         mechanism: "activation when grievance H (1 - L) minus net risk exceeds the threshold",
         knockout: &["citizens.threshold=1.0"],
         basis: Basis::Emergent,
     },
     Check {
         run: epstein_sudden_versus_gradual,
+        facts: &[32],
         mechanism: "jailing removes actives as a gradual fall in legitimacy brings them out one by one",
         knockout: &["rules.max_jail_term=0"],
         basis: Basis::Emergent,
     },
     Check {
         run: epstein_model2_extinction,
+        facts: &[34],
         mechanism: "inter-group killing when grievance minus net risk exceeds the threshold (Model II)",
         knockout: &["citizens.threshold=1.0"],
         basis: Basis::Emergent,
     },
     Check {
         run: epstein_model2_peacekeepers,
+        facts: &[34],
         mechanism: "cops (peacekeepers) arrest the killers they see",
         knockout: &["cops.vision=0.0"],
         basis: Basis::Emergent,
     },
     Check {
         run: troops_dose_response,
+        facts: &[1],
         mechanism: "armed presence per head deters one-sided violence, and a robust mission's offensives",
         knockout: &[
             "armed_groups[1].deterrence_sensitivity_share=0.0",
@@ -236,24 +246,28 @@ const CHECKS: [Check; 12] = [
     },
     Check {
         run: observers_do_not_deter,
+        facts: &[1],
         mechanism: "an observer mandate's deterrence factor, set to 0 from Hultman et al. 2013 (`rules.targeting.mandate_factor_observer`)",
         knockout: &["rules.targeting.mandate_factor_observer=0.7"],
         basis: Basis::Assumption,
     },
     Check {
         run: state_forces_deterred_less,
+        facts: &[3],
         mechanism: "deterrence sensitivities by kind of group, set from the same literature (rebels 0.95, state forces 0.3)",
         knockout: &["armed_groups[0].deterrence_sensitivity_share=0.95"],
         basis: Basis::Assumption,
     },
     Check {
         run: violence_displaced_to_neighbours,
+        facts: &[5],
         mechanism: "armed groups choose targets by value per head net of the mission's deterrence where they would strike",
         knockout: &["armed_groups[1].deterrence_sensitivity_share=0.0"],
         basis: Basis::Emergent,
     },
     Check {
         run: site_hysteresis,
+        facts: &[14],
         mechanism: "people return only when home has been safe for months (victimisation remembered over `return_safe_days`, 90) and its services are comparable to where they are (sites' services retain residents)",
         knockout: &[
             "rules.displacement.return_services_tolerance=2.0",
@@ -263,21 +277,28 @@ const CHECKS: [Check; 12] = [
     },
     Check {
         run: conflict_amplifies_epidemics,
+        facts: &[21],
         mechanism: "transmission multiplied by `rules.health.conflict_multiplier` (1.9, from the same study) in a lag window after violence",
         knockout: &["rules.health.conflict_multiplier=1.0"],
         basis: Basis::Assumption,
     },
     Check {
         run: legitimacy_asymmetry,
+        facts: &[27],
         mechanism: "trust lost per mission-caused death (`mission_harm_trust_loss`) against trust gained per armed-group death, set to 0 (`armed_group_harm_trust_gain`), both from Lyall, Blair & Imai 2013",
         knockout: &["rules.legitimacy.mission_harm_trust_loss=0.0"],
         basis: Basis::Assumption,
     },
 ];
 
+/// Every group of checks, in report order. A new group lives in its own file under
+/// `src/validation/` and adds its `CHECKS` here.
+const GROUPS: &[&[Check]] = &[CHECKS];
+
 fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
-    CHECKS
+    GROUPS
         .iter()
+        .flat_map(|g| g.iter())
         .map(|c| {
             let ctx = Runner {
                 scale,
@@ -287,6 +308,7 @@ fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
             r.mechanism = c.mechanism;
             r.knockout = c.knockout;
             r.basis = c.basis;
+            r.facts = c.facts;
             Ok(r)
         })
         .collect()
@@ -514,12 +536,12 @@ fn epstein_model2_peacekeepers(ctx: &Runner) -> Result<CheckResult> {
 
 /// A mission that spends everything it has after personnel on protection operations: enough
 /// budget for the largest force the checks deploy, at full tempo, and no programmes.
-const PROTECTION_ONLY: [&str; 2] = [
+pub(crate) const PROTECTION_ONLY: [&str; 2] = [
     "mission.budget_usd_per_day=1000000",
     "mission.policy.weights={protection=1,health=0,economic=0,empowerment=0}",
 ];
 
-fn rebels_only() -> Vec<String> {
+pub(crate) fn rebels_only() -> Vec<String> {
     let mut o = strings(&["armed_groups[0].attack_rate_per_100_fighters_day=0.0"]);
     o.extend(strings(&PROTECTION_ONLY));
     o
@@ -844,6 +866,53 @@ fn legitimacy_asymmetry(ctx: &Runner) -> Result<CheckResult> {
     })
 }
 
+/// Number of stylised facts in docs/SOURCES.md (section "Stylised facts").
+pub const FACTS: u8 = 34;
+
+/// Which of the stylised facts of docs/SOURCES.md the checks test, split by whether a passing
+/// emergent check reproduces it or it is only carried through from an assumption.
+#[must_use]
+pub fn fact_coverage(results: &[CheckResult]) -> String {
+    let list = |basis: Basis, passed: bool| -> Vec<u8> {
+        let mut v: Vec<u8> = results
+            .iter()
+            .filter(|r| r.basis == basis && r.passed == passed)
+            .flat_map(|r| r.facts.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let reproduced = list(Basis::Emergent, true);
+    let failed: Vec<u8> = list(Basis::Emergent, false)
+        .into_iter()
+        .filter(|f| !reproduced.contains(f))
+        .collect();
+    let assumed: Vec<u8> = list(Basis::Assumption, true)
+        .into_iter()
+        .chain(list(Basis::Assumption, false))
+        .filter(|f| !reproduced.contains(f) && !failed.contains(f))
+        .collect();
+    let mut assumed = assumed;
+    assumed.sort_unstable();
+    assumed.dedup();
+    let names = |v: &[u8]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let tested = reproduced.len() + failed.len() + assumed.len();
+    format!(
+        "Stylised facts of [`docs/SOURCES.md`](SOURCES.md) tested: {tested} of {FACTS}. Reproduced by an emergent check: {} ({}); tested but not reproduced: {}; only carried through from an assumption: {}.",
+        reproduced.len(),
+        names(&reproduced),
+        names(&failed),
+        names(&assumed)
+    )
+}
+
 /// Renders results as a Markdown report.
 #[must_use]
 pub fn render(results: &[CheckResult], scale: Scale, command: &str) -> String {
@@ -864,6 +933,7 @@ pub fn render(results: &[CheckResult], scale: Scale, command: &str) -> String {
         assumed.len()
     )
     .expect("String");
+    writeln!(out, "{}\n", fact_coverage(results)).expect("String");
     let table = |out: &mut String, rows: &[&CheckResult]| {
         writeln!(out, "| check | pattern | mechanism tested | result | tolerance | pass |").expect("String");
         writeln!(out, "|---|---|---|---|---|---|").expect("String");
@@ -946,7 +1016,7 @@ mod tests {
     #[test]
     fn every_check_passes_at_the_small_scale() {
         let results = run_all(Scale::SMALL).unwrap();
-        assert_eq!(results.len(), 12);
+        assert_eq!(results.len(), GROUPS.iter().map(|g| g.len()).sum::<usize>());
         let failed: Vec<String> = results
             .iter()
             .filter(|r| !r.passed)
@@ -981,6 +1051,7 @@ mod tests {
             mechanism: "m",
             knockout: &["a=1"],
             basis: Basis::Emergent,
+            facts: &[1],
         };
         let text = render(&[r], Scale::SMALL, "peacesim check");
         assert!(text.contains("0 of 1 emergent patterns reproduced") && text.contains("| `x` | p | m | res | tol | **no** |"));
