@@ -189,6 +189,15 @@ fn a_world_without_shocks_violence_or_mission_starts_in_balance_and_stays_there(
     // Tolerance: one point, or 5 % of the value (stated in docs/VALIDATION.md).
     for (((name, v0), early), late) in start.iter().zip(&first_month).zip(&last_month) {
         let tolerance = 0.01_f64.max(0.05 * v0);
+        if *name == "perceived_insecurity" || *name == "feel_insecure_share" {
+            // The fear people report remembers the fighting before the ceasefire (months, not
+            // days): it starts where that violence put it and fades, without a jump.
+            assert!(
+                (early - v0).abs() <= 0.05 * v0 && *late < 0.8 * v0,
+                "fear should fade slowly after the ceasefire: {v0:.4}, first month {early:.4}, last month {late:.4}"
+            );
+            continue;
+        }
         assert!(
             (early - v0).abs() <= tolerance,
             "{name} jumps from {v0:.4} to {early:.4} in the first 30 days"

@@ -109,6 +109,12 @@ impl Simulation {
         self.people_pass(Mode::Assess);
         update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
         self.position_mission_for_the_start();
+        // Its deterrence, as tick 1 will compute it, is part of the starting state too (people
+        // are reassured by the mission they see from the first day).
+        self.conflict.prepare(&self.scenario, &self.world, &self.totals, &self.layout, 1);
+        self.prepare_context(0);
+        self.conflict
+            .recall_feared_violence(&self.scenario, &self.world, &self.totals, &self.streams, &mut self.ctx);
         self.settle_mobilisation();
         // Then the detained: the stationary share of the mobilised go into detention, and who
         // mobilises settles again with them out of the street (fewer active, each more at risk).
@@ -133,7 +139,8 @@ impl Simulation {
     /// the mobilised share fell by up to a fifth on day 3 of every mission scenario, when the
     /// units arriving on day 1 raised the perceived chance of arrest (a start-up transient).
     /// The plan is made on a copy of the mission, from the draws tick 1 will use, and only the
-    /// positions and the deployed personnel are kept: tick 1 plans again from its own state.
+    /// positions, the deployed personnel and the tempo of operations the first budget funds are
+    /// kept: tick 1 plans again from its own state.
     fn position_mission_for_the_start(&mut self) {
         let Some(mission) = self.world.mission.as_ref() else { return };
         if !mission.started(1) {
@@ -152,8 +159,10 @@ impl Simulation {
             &self.streams,
             1,
         );
+        planning::allocate_budget(&mut first_plan, &self.scenario, &self.totals, &self.layout);
         let m = self.world.mission.as_mut().expect("checked above");
         m.deployed = first_plan.deployed;
+        m.tempo = first_plan.tempo;
         m.troops_at.clone_from(&first_plan.troops_at);
         m.police_at.clone_from(&first_plan.police_at);
         m.observers_at.clone_from(&first_plan.observers_at);

@@ -85,6 +85,33 @@ pub fn violence_exposure(p: &Community, victims_per_10k_30d: f64) -> f64 {
     1.0 - (-victims_per_10k_30d / p.insecurity_violence_scale).exp()
 }
 
+/// Violence people hear of as it shapes their reported fear, 0 to 1: logarithmic in the rate
+/// (Lichtenstein et al. 1978), 0 with no violence and 1 at `fear_saturation`. The sense of danger
+/// that makes people flee ([`violence_exposure`]) needs rates a hundred times higher: fear is
+/// widespread where few flee (Goma 2017).
+#[must_use]
+pub fn fear_exposure(p: &Community, victims_per_10k_30d: f64) -> f64 {
+    ((victims_per_10k_30d / p.fear_violence_scale).ln_1p() / (p.fear_saturation / p.fear_violence_scale).ln_1p()).clamp(0.0, 1.0)
+}
+
+/// The fear a person reports (the survey measure behind the perceived-insecurity indicators and
+/// the personal dimension of deprivation): the same form as [`insecurity_target_from`], from
+/// [`fear_exposure`], shifted by the person's disposition (risk aversion, uniform 0-1).
+#[must_use]
+#[inline]
+pub fn reported_fear(
+    p: &Community,
+    fear_exposure: f64,
+    victimised_recently: bool,
+    displaced: bool,
+    reassurance: f64,
+    risk_aversion: f64,
+) -> f64 {
+    (insecurity_target_from(p, fear_exposure, victimised_recently, displaced, reassurance)
+        + p.fear_disposition_spread * (risk_aversion - 0.5))
+        .clamp(0.0, 1.0)
+}
+
 /// [`insecurity_target`] from a precomputed [`violence_exposure`] (the people pass computes it
 /// once per locality and identity, not once per person).
 #[must_use]
@@ -116,6 +143,25 @@ mod tests {
         assert!(next_early_warning(&p, 0.1, 1.0, 0.6, 1.0) > next_early_warning(&p, 0.1, 0.0, 0.6, 1.0));
         assert!(next_voice(&p, 0.3, 0.5, false, 1.0, 1.0) > next_voice(&p, 0.3, 0.5, false, 0.0, 1.0));
         assert!(next_voice(&p, 0.5, 0.5, true, 0.0, 1.0) < 0.5);
+    }
+
+    /// Reported fear is logarithmic in the violence heard of: each tenfold rise adds the same
+    /// amount, rare violence is already feared (Goma 2017), and fear is widespread at rates far
+    /// below those at which people flee.
+    #[test]
+    fn fear_grows_with_the_order_of_magnitude_of_violence() {
+        let p = Community::default();
+        assert!(fear_exposure(&p, 0.0).abs() < 1e-15);
+        assert!((fear_exposure(&p, p.fear_saturation) - 1.0).abs() < 1e-12);
+        assert!((fear_exposure(&p, 1e6) - 1.0).abs() < 1e-12);
+        let step = |x: f64| fear_exposure(&p, 10.0 * x) - fear_exposure(&p, x);
+        assert!((step(1.0) - step(10.0)).abs() < 0.01, "{} {}", step(1.0), step(10.0));
+        // At 0.3 victims per 10,000 in 30 days, fear is well above the sense of danger.
+        assert!(fear_exposure(&p, 0.3) > 0.3 && violence_exposure(&p, 0.3) < 0.02);
+        // The disposition shifts fear both ways around the same centre.
+        let f = |u: f64| reported_fear(&p, 0.4, false, false, 0.0, u);
+        assert!(f(1.0) > f(0.5) && f(0.5) > f(0.0));
+        assert!(((f(1.0) + f(0.0)) / 2.0 - f(0.5)).abs() < 1e-12);
     }
 
     #[test]

@@ -178,6 +178,13 @@ pub struct Conflict {
     pub identity_attacks: Vec<f64>,
     /// Smoothed attack hazard on civilians of identity `i` outside sites in locality `l`, at `[l * identities + i]`.
     identity_hazard: Vec<f64>,
+    /// The same smoothed over `fear_memory_days` for the fear people report, at `[l * identities + i]`:
+    /// the expected toll, not the realised one, so that it does not jump when one agent (who may
+    /// stand for a hundred people) is hit.
+    fear_hazard: Vec<f64>,
+    /// Updates of `fear_hazard` so far: until they span the memory, the smoothing is a running
+    /// mean (no ramp up from zero at the start).
+    fear_updates: u32,
     /// Mission positions (localities with troops or police) within each group's reach of each
     /// locality, at `[k * groups + g]`: a group's fighters share their attacks among them.
     positions_in_reach: Vec<f64>,
@@ -189,6 +196,10 @@ pub struct Conflict {
     sorted: Vec<ViolentEvent>,
     weights: Vec<f64>,
 }
+
+/// The highest tick of the random streams drawn by [`Conflict::recall_feared_violence`], which
+/// counts down from it: runs are limited to far fewer ticks.
+const RECALL_STREAM_TICK: u32 = u32::MAX - 1;
 
 impl Conflict {
     /// Allocates scratch for a scenario.
@@ -204,6 +215,8 @@ impl Conflict {
             present: vec![false; n],
             identity_attacks: vec![0.0; n],
             identity_hazard: vec![0.0; n * scenario.identity_groups.len()],
+            fear_hazard: vec![0.0; n * scenario.identity_groups.len()],
+            fear_updates: 0,
             positions_in_reach: vec![0.0; n * scenario.armed_groups.len()],
             proximity: vec![0.0; n],
             net: vec![0.0; 2 * n],
@@ -276,6 +289,47 @@ impl Conflict {
     /// the crowds against it; then the site residents' share of the surrounding threat, the
     /// identity threat people perceive, and the events in locality order.
     pub fn resolve(&mut self, scenario: &Scenario, world: &World, totals: &[f64], streams: &Streams, tick: u32, ctx: &mut Context) {
+        self.resolve_drawing_from(scenario, world, totals, streams, tick, tick, ctx);
+    }
+
+    /// Before the clock starts, the memory behind the fear people report holds the violence of
+    /// the starting state: the acts of `fear_memory_days` are drawn as they would be at tick 1
+    /// (from streams of ticks no run reaches) and only `fear_hazard` keeps them. Otherwise fear
+    /// would start at its calm level and rise over the first weeks (a start-up transient).
+    pub fn recall_feared_violence(&mut self, scenario: &Scenario, world: &World, totals: &[f64], streams: &Streams, ctx: &mut Context) {
+        let dt = scenario.run.tick_length_days;
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "at most 3650 days")]
+        let ticks = (scenario.rules.community.fear_memory_days / dt).ceil().max(1.0) as u32;
+        // The recall runs on a copy: deterrence, identity threat and this tick's scratch stay as
+        // they were, and the context's counts of identity attacks are put back.
+        let mut recall = self.clone();
+        let identity_threat = ctx.identity_threat.clone();
+        let identity_attack_count = ctx.identity_attack_count.clone();
+        let layout = ctx.layout.clone();
+        recall.prepare(scenario, world, totals, &layout, 1);
+        for k in 0..ticks {
+            recall.resolve_drawing_from(scenario, world, totals, streams, 1, RECALL_STREAM_TICK - k, ctx);
+        }
+        self.fear_hazard = recall.fear_hazard;
+        self.fear_updates = recall.fear_updates;
+        ctx.identity_threat = identity_threat;
+        ctx.identity_attack_count = identity_attack_count;
+        ctx.hazard.iter_mut().for_each(|x| *x = 0.0);
+        ctx.hazard_site.iter_mut().for_each(|x| *x = 0.0);
+        ctx.fighter_hazard.iter_mut().for_each(|x| *x = 0.0);
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "resolve's arguments and the tick to draw from")]
+    fn resolve_drawing_from(
+        &mut self,
+        scenario: &Scenario,
+        world: &World,
+        totals: &[f64],
+        streams: &Streams,
+        tick: u32,
+        stream_tick: u32,
+        ctx: &mut Context,
+    ) {
         self.events.clear();
         self.prevented_state_attacks = 0.0;
         self.offensives_on_state = 0.0;
@@ -290,6 +344,7 @@ impl Conflict {
             world,
             streams,
             tick,
+            stream_tick,
             read: Presence {
                 totals,
                 layout: &layout,
@@ -327,7 +382,8 @@ impl Conflict {
             read,
             hazards,
             streams,
-            tick,
+            tick: _,
+            stream_tick,
         } = acts;
         let spec = &scenario.armed_groups[g];
         let r = &scenario.rules;
@@ -413,7 +469,7 @@ impl Conflict {
                 self.prevented_state_attacks += capacity * share * s * d;
             }
             let stream = ((g * n + l) * 8 + usize::from(is_site)) as u64;
-            let mut rng = streams.at(Phase::Conflict, stream, *tick);
+            let mut rng = streams.at(Phase::Conflict, stream, *stream_tick);
             let count = poisson(&mut rng, lambda);
             if count == 0 {
                 continue;
@@ -471,7 +527,8 @@ impl Conflict {
             read,
             hazards,
             streams,
-            tick,
+            tick: _,
+            stream_tick,
         } = acts;
         let r = &scenario.rules;
         let n = world.localities.len;
@@ -514,7 +571,7 @@ impl Conflict {
                     let interposition = battles::interposition(&r.battles, self.troops_per_1000[l]);
                     let lambda = battles::battle_rate(&r.battles, attackers, defenders, interposition, dt);
                     let stream = ((g * groups + h) * n + l) as u64 * 8 + 2;
-                    let mut rng = streams.at(Phase::Conflict, stream, *tick);
+                    let mut rng = streams.at(Phase::Conflict, stream, *stream_tick);
                     let count = poisson(&mut rng, lambda);
                     if count == 0 {
                         continue;
@@ -571,7 +628,8 @@ impl Conflict {
             read,
             hazards,
             streams,
-            tick,
+            tick: _,
+            stream_tick,
         } = acts;
         let r = &scenario.rules;
         let n = world.localities.len;
@@ -583,7 +641,7 @@ impl Conflict {
         let Some(g) = target else { return };
         let dt = scenario.run.tick_length_days;
         let lambda = battles::offensive_rate(&r.battles, self.troops_here[l], posture, true, dt) * m.tempo;
-        let mut rng = streams.at(Phase::Conflict, (n * groups * groups + l) as u64 * 8 + 3, *tick);
+        let mut rng = streams.at(Phase::Conflict, (n * groups * groups + l) as u64 * 8 + 3, *stream_tick);
         let count = poisson(&mut rng, lambda);
         let civ = read.civilians(l);
         for _ in 0..count {
@@ -641,7 +699,8 @@ impl Conflict {
             world,
             read,
             streams,
-            tick,
+            tick: _,
+            stream_tick,
             ..
         } = acts;
         let r = &scenario.rules;
@@ -660,7 +719,11 @@ impl Conflict {
                 .map(|(k, _)| read.fighters(k, g) / self.positions_in_reach[k * groups + g].max(1.0))
                 .sum();
             let lambda = battles::attack_on_mission_rate(&r.battles, near, spec.attacks_mission, dt);
-            let mut rng = streams.at(Phase::Conflict, ((n * groups * groups + n + l) * groups + g) as u64 * 8 + 4, *tick);
+            let mut rng = streams.at(
+                Phase::Conflict,
+                ((n * groups * groups + n + l) * groups + g) as u64 * 8 + 4,
+                *stream_tick,
+            );
             let count = poisson(&mut rng, lambda);
             for _ in 0..count {
                 #[expect(clippy::cast_possible_truncation, reason = "group counts are capped")]
@@ -681,7 +744,8 @@ impl Conflict {
             read,
             hazards,
             streams,
-            tick,
+            tick: _,
+            stream_tick,
         } = acts;
         let r = &scenario.rules;
         let n = world.localities.len;
@@ -699,7 +763,7 @@ impl Conflict {
             mobilised_share,
             scenario.run.tick_length_days,
         );
-        let mut rng = streams.at(Phase::Conflict, (n * groups * groups * 2 + n * 2 + l) as u64 * 8 + 5, *tick);
+        let mut rng = streams.at(Phase::Conflict, (n * groups * groups * 2 + n * 2 + l) as u64 * 8 + 5, *stream_tick);
         let count = poisson(&mut rng, lambda);
         let civ = read.civilians(l);
         for _ in 0..count {
@@ -748,21 +812,38 @@ impl Conflict {
         let alpha = 1.0 - (-scenario.run.tick_length_days / p.identity_threat_days).exp();
         let ids = lay.identities;
         let row = ctx.row_len();
+        let dt = scenario.run.tick_length_days;
+        // A bias-corrected exponential mean: a running mean until the updates span the memory.
+        self.fear_updates = self.fear_updates.saturating_add(1);
+        let fear_alpha = (1.0 - (-dt / p.fear_memory_days).exp()).max(1.0 / f64::from(self.fear_updates));
+        let per_30_days = 30.0 / dt * ctx.people_per_agent;
         for l in 0..self.identity_hazard.len() / ids.max(1) {
             let base = lay.base(l);
             let mut weighted = 0.0;
+            let mut feared = 0.0;
             let mut civilians = 0.0;
             for i in 0..ids {
+                let now = ctx.hazard[(l * ids + i) * row];
                 let h = &mut self.identity_hazard[l * ids + i];
-                *h += (ctx.hazard[(l * ids + i) * row] - *h) * alpha;
+                *h += (now - *h) * alpha;
+                let f = &mut self.fear_hazard[l * ids + i];
+                *f += (now - *f) * fear_alpha;
                 let c = totals[base + lay.off_civilians_by_identity + i];
                 weighted += c * *h;
+                feared += c * *f;
                 civilians += c;
             }
+            ctx.expected_victims[l] = feared * per_30_days;
             let mean = if civilians > 0.0 { weighted / civilians } else { 0.0 };
+            let mean_feared = if civilians > 0.0 { feared / civilians } else { 0.0 };
             for i in 0..ids {
                 ctx.identity_threat[l * ids + i] = if mean > 1e-15 {
                     (self.identity_hazard[l * ids + i] / mean).min(p.identity_threat_max_ratio)
+                } else {
+                    1.0
+                };
+                ctx.fear_threat[l * ids + i] = if mean_feared > 1e-15 {
+                    (self.fear_hazard[l * ids + i] / mean_feared).min(p.identity_threat_max_ratio)
                 } else {
                     1.0
                 };
@@ -891,6 +972,9 @@ struct Acts<'a> {
     hazards: Hazards,
     streams: &'a Streams,
     tick: u32,
+    /// Tick whose random streams the acts draw from: `tick`, except when the start recalls the
+    /// violence of the months before it ([`Conflict::recall_feared_violence`]).
+    stream_tick: u32,
 }
 
 /// What the acts read of the last people pass: who is where, in people.

@@ -59,6 +59,8 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         identity_attack_count: vec![0.0; n * ids],
         group_people: vec![0.0; n * ids],
         recent_victims: vec![0.0; n],
+        expected_victims: vec![0.0; n],
+        fear_threat: vec![1.0; n * ids],
         residents: vec![0.0; n],
         identity_threat: vec![1.0; n * ids],
         destinations: Destinations {
@@ -240,6 +242,7 @@ pub fn prepare(
             services_site: health_access.max(site_services) + site_services,
             victims_per_10k_30d: victims_per_10k,
             perceived_victims_per_10k_30d: 0.0,
+            feared_victims_per_10k_30d: 0.0,
             violence_level: 1.0 - (-victims_per_10k / r.community.insecurity_violence_scale).exp(),
             reassurance: deterrence[l] * trust_m,
             market,
@@ -458,6 +461,9 @@ pub struct LocalityContext {
     /// Civilian victims per 10,000 over 30 days as people here perceive them: here, in nearby
     /// localities by word of mouth, and nationally in the news (`perceived_violence`).
     pub perceived_victims_per_10k_30d: f64,
+    /// The same from the expected toll smoothed over months (`Context::expected_victims`): the
+    /// violence behind the fear people report.
+    pub feared_victims_per_10k_30d: f64,
     /// Violence level for incomes, 0 to 1.
     pub violence_level: f64,
     /// Reassurance from visible, trusted mission presence, 0 to 1.
@@ -597,6 +603,11 @@ pub struct Context {
     pub group_people: Vec<f64>,
     /// Civilian victims over the last 30 days (or the last week's pace), per locality, in people.
     pub recent_victims: Vec<f64>,
+    /// Expected civilian victims per 30 days, smoothed over `fear_memory_days`, per locality, in
+    /// people (written by the conflict phase; the violence people's fear follows).
+    pub expected_victims: Vec<f64>,
+    /// The same ratio as `identity_threat` from the violence behind fear (`expected_victims`).
+    pub fear_threat: Vec<f64>,
     /// Living people per locality, in people.
     pub residents: Vec<f64>,
     /// Ratio of the recent violence aimed at identity `i` in locality `l` to the locality's mean,
@@ -654,6 +665,8 @@ pub struct Derived {
     pub arrest_probability: Vec<f64>,
     /// Perceived violence for identity `i` in locality `l`, at `[l * identities + i]`.
     pub violence_exposure: Vec<f64>,
+    /// The same as it shapes reported fear ([`community::fear_exposure`]).
+    pub fear_exposure: Vec<f64>,
     /// Baseline death probability at `[age band][has access][food insecure][chronic]`, flattened.
     pub baseline_death: [f64; 32],
     /// Background mortality relative risk at the same index.
@@ -759,6 +772,7 @@ pub fn derive(ctx: &mut Context) {
     d.infection_site.clear();
     d.arrest_probability.clear();
     d.violence_exposure.clear();
+    d.fear_exposure.clear();
     d.violence_income.clear();
     d.food_cost.clear();
     d.drought_income_loss.clear();
@@ -779,9 +793,14 @@ pub fn derive(ctx: &mut Context) {
             r.arrest_rule,
         ));
         for i in 0..ids {
+            let threat = ctx.identity_threat[l * ids + i];
             d.violence_exposure.push(community::violence_exposure(
                 &r.community,
-                lc.perceived_victims_per_10k_30d * ctx.identity_threat[l * ids + i],
+                lc.perceived_victims_per_10k_30d * threat,
+            ));
+            d.fear_exposure.push(community::fear_exposure(
+                &r.community,
+                lc.feared_victims_per_10k_30d * ctx.fear_threat[l * ids + i],
             ));
         }
     }
@@ -877,26 +896,35 @@ pub fn cutoffs(ind: &IndicatorSettings) -> Cutoffs {
 /// independent of how localities are cut.
 fn perceived_violence(ctx: &mut Context, world: &World, p: &crate::scenario::params::Community) {
     let national_people: f64 = ctx.residents.iter().sum();
-    let national = if national_people > 0.0 {
-        ctx.recent_victims.iter().sum::<f64>() / national_people * 10_000.0
-    } else {
-        0.0
-    };
-    let rate = |victims: f64, people: f64| if people > 0.0 { victims / people * 10_000.0 } else { 0.0 };
-    for l in 0..ctx.localities.len() {
-        let (mut here_victims, mut here_people) = (ctx.recent_victims[l], ctx.residents[l]);
-        let (mut near_victims, mut near_people) = (0.0, 0.0);
-        for (k, d) in world.graph.nearby_of(l) {
-            if d <= 0.0 {
-                here_victims += ctx.recent_victims[k];
-                here_people += ctx.residents[k];
-            } else {
-                let w = (-d / p.rumour_distance_km).exp();
-                near_victims += w * ctx.recent_victims[k];
-                near_people += w * ctx.residents[k];
-            }
+    let national = |victims: &[f64]| {
+        if national_people > 0.0 {
+            victims.iter().sum::<f64>() / national_people * 10_000.0
+        } else {
+            0.0
         }
-        ctx.localities[l].perceived_victims_per_10k_30d =
-            rate(here_victims, here_people) + p.rumour_share * rate(near_victims, near_people) + p.news_national_share * national;
+    };
+    let (perceived_national, feared_national) = (national(&ctx.recent_victims), national(&ctx.expected_victims));
+    for l in 0..ctx.localities.len() {
+        ctx.localities[l].perceived_victims_per_10k_30d = heard_rate(world, p, &ctx.recent_victims, &ctx.residents, perceived_national, l);
+        ctx.localities[l].feared_victims_per_10k_30d = heard_rate(world, p, &ctx.expected_victims, &ctx.residents, feared_national, l);
     }
+}
+
+/// Victims per 10,000 over 30 days as the people of locality `l` hear of them (see
+/// [`perceived_violence`]), from victims and residents per locality and the national rate.
+fn heard_rate(world: &World, p: &crate::scenario::params::Community, victims: &[f64], residents: &[f64], national: f64, l: usize) -> f64 {
+    let rate = |victims: f64, people: f64| if people > 0.0 { victims / people * 10_000.0 } else { 0.0 };
+    let (mut here_victims, mut here_people) = (victims[l], residents[l]);
+    let (mut near_victims, mut near_people) = (0.0, 0.0);
+    for (k, d) in world.graph.nearby_of(l) {
+        if d <= 0.0 {
+            here_victims += victims[k];
+            here_people += residents[k];
+        } else {
+            let w = (-d / p.rumour_distance_km).exp();
+            near_victims += w * victims[k];
+            near_people += w * residents[k];
+        }
+    }
+    rate(here_victims, here_people) + p.rumour_share * rate(near_victims, near_people) + p.news_national_share * national
 }

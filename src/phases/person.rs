@@ -568,6 +568,16 @@ fn update_person(
     } else {
         insecurity_target
     };
+    // The fear a person would report in a survey: widespread where violence is heard of, long
+    // before people flee (`insecurity` above is the sense of danger that makes them flee).
+    let fear = community::reported_fear(
+        &r.community,
+        ctx.derived.fear_exposure[loc * ids + ident],
+        victimised_recently,
+        disp != displacement::HOME,
+        lc.reassurance,
+        risk_aversion,
+    );
     let voice = if step {
         community::next_voice_with(
             &r.community,
@@ -672,7 +682,7 @@ fn update_person(
     let counted = [
         civilian & (age_band == age::CHILD),
         mobilised,
-        insecurity >= ctx.indicators.cutoffs.perceived_insecurity_share,
+        fear >= ctx.indicators.cutoffs.perceived_insecurity_share,
     ];
     debug_assert_eq!(counted.len() + 1, TALLY_COUNTS.len());
     for (i, c) in counted.into_iter().enumerate() {
@@ -687,7 +697,7 @@ fn update_person(
     // the sums unchanged to the bit).
     let identified_score = ctx.derived.identified_score[cell];
     acc[base + field::SUM_SCORE_IDENTIFIED] += identified_score;
-    acc[base + field::INSECURITY_SUM] += insecurity;
+    acc[base + field::INSECURITY_SUM] += fear;
     acc[base + field::INCOME_SUM] += income;
     acc[base + field::VOICE_SUM] += voice;
     acc[base + field::GRIEVANCE_SUM] += grievance;

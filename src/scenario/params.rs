@@ -390,8 +390,16 @@ param_section! {
         voice_relax_days: f64 = 365.0; [1.0, 3650.0]; "days"; "assumption";
         /// Perceived-insecurity time constant.
         insecurity_smoothing_days: f64 = 14.0; [1.0, 3650.0]; "days"; "assumption";
-        /// Local violent deaths and injuries per 10,000 people over the last 30 days that make perceived insecurity 0.63 (1 - 1/e).
-        insecurity_violence_scale: f64 = 30.0; [0.001, INF]; "victims/10,000/30 days"; "assumption";
+        /// Local violent deaths and injuries per 10,000 people over the last 30 days that make the sense of danger that drives flight 0.63 (1 - 1/e).
+        insecurity_violence_scale: f64 = 30.0; [0.001, INF]; "victims/10,000/30 days"; "assumption; with flee_threshold, calibrated to South Sudan's displacement in the first weeks of the war (docs/TARGETS.md)";
+        /// The smallest rate of violence people hear of that makes them fear for their safety: the reported fear of a person rises with the logarithm of (1 + the violence they hear of / this rate) (Lichtenstein et al. 1978: people overestimate rare risks and judge frequencies on a compressed, roughly logarithmic scale).
+        fear_violence_scale: f64 = 0.004; [0.000001, INF]; "victims/10,000/30 days"; "calibrated: the HHI/UNDP poll of Goma, Sep-Oct 2017 (23 % feel unsafe by day, 81 % at night; docs/TARGETS.md, MONUSCO), at the rate of violence Goma's people hear of in the MONUSCO scenario";
+        /// Rate of violence people hear of at which their fear reaches its full range.
+        fear_saturation: f64 = 300.0; [0.000001, INF]; "victims/10,000/30 days"; "assumption (above the highest local rates of the shipped scenarios, about 100 in South Sudan's worst counties)";
+        /// Time constant of the memory of violence behind the fear people report.
+        fear_memory_days: f64 = 90.0; [1.0, 3650.0]; "days"; "assumption (the months over which returnees judge home safe, D6's return_safe_days)";
+        /// Spread of reported fear with a person's risk aversion: fear is shifted by this times (risk aversion - 0.5), as the flight threshold is (D6).
+        fear_disposition_spread: f64 = 0.3; [0.0, 1.0]; "1"; "assumption (the same spread as the flight threshold's)";
         /// Weight of violence in linked and nearby localities, relative to violence where a person is, in perceived insecurity (word of mouth; decays with distance).
         rumour_share: f64 = 0.3; [0.0, 1.0]; "1"; "assumption (UNDP 2022: perceived insecurity is decoupled from local conditions)";
         /// Distance over which the weight of violence elsewhere in perceived insecurity falls by 1/e.
