@@ -399,7 +399,7 @@ fn budget_beats_presence(ctx: &Runner) -> Result<CheckResult> {
             scale.seeds
         ),
         result: format!(
-            "one-sided violence deaths: none {none:.1}; presence alone {presence:.1} ({:+.0} %); robust and funded {strong:.1} ({:+.0} %). Presence alone still cuts about a fifth to a quarter, where Hegre et al. find about no effect; part of the gap is the mandate factors (robust 1.0, traditional 0.7), set from Hegre et al. as an assumption",
+            "one-sided violence deaths: none {none:.1}; presence alone {presence:.1} ({:+.0} %); robust and funded {strong:.1} ({:+.0} %). Presence alone still cuts violence, where Hegre et al. find about no effect (the model falls short there); part of the gap is the mandate factors (robust 1.0, traditional 0.7), set from Hegre et al. as an assumption",
             -100.0 * p,
             -100.0 * s
         ),
