@@ -63,7 +63,7 @@ pub(crate) const CHECKS: &[Check] = &[
     Check {
         run: site_influx_step,
         facts: &[13],
-        mechanism: "perceived insecurity follows local violence within days (`rules.community.insecurity_smoothing_days`, 14), and the insecure flee and seek the site",
+        mechanism: "perceived insecurity follows local violence within days (`rules.community.insecurity_smoothing_days`, 14), and the insecure flee and seek the site (at `site_seek_rate_per_day`, chosen with UNMISS's fast influx in mind: the speed is in part an assumption)",
         knockout: &["rules.community.insecurity_smoothing_days=365"],
         basis: Basis::Emergent,
     },
