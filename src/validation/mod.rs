@@ -19,6 +19,8 @@ use crate::error::Result;
 use crate::phases::conflict::{Actor, EventType};
 use crate::scenario::{Override, Scenario, document};
 
+mod livelihoods;
+
 /// How much to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
@@ -293,7 +295,7 @@ const CHECKS: &[Check] = &[
 
 /// Every group of checks, in report order. A new group lives in its own file under
 /// `src/validation/` and adds its `CHECKS` here.
-const GROUPS: &[&[Check]] = &[CHECKS];
+const GROUPS: &[&[Check]] = &[CHECKS, livelihoods::CHECKS];
 
 fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
     GROUPS
