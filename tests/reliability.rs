@@ -914,12 +914,18 @@ fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
             .collect()
     };
     assert_eq!(staged(".killed.partial-").len(), 1, "SIGKILL leaves its staging directory");
-    // Staging directories of a writer on another host, and of a process that still runs (this
-    // test), are not ours to remove.
+    // Staging directories of a writer on another host, of a host of the same name in another
+    // container or machine (another machine key) whose process id does not run here, of an
+    // older version (no machine key), and of a process that still runs (this test), are not
+    // ours to remove.
     let host = peacesim::output::host_name();
+    let key = peacesim::output::writer::machine_key();
+    let other_key = if key == "0123456789ab" { "ba9876543210" } else { "0123456789ab" };
     let foreign = dir.join(".other.partial-some-other-host-1-5");
-    let alive = dir.join(format!(".alive.partial-{host}-{}-5", std::process::id()));
-    for d in [&foreign, &alive] {
+    let same_name = dir.join(format!(".twin.partial-{host}-4000000000-{other_key}-0123456789abcdef"));
+    let older = dir.join(format!(".older.partial-{host}-4000000000-5"));
+    let alive = dir.join(format!(".alive.partial-{host}-{}", peacesim::output::writer::writer_id()));
+    for d in [&foreign, &same_name, &older, &alive] {
         std::fs::create_dir_all(d).unwrap();
         std::fs::write(d.join("timeseries.csv"), "tick\n").unwrap();
     }
@@ -942,7 +948,9 @@ fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
         staged(".killed.partial-").is_empty(),
         "the killed run's staging directory is removed"
     );
-    assert!(foreign.exists() && alive.exists(), "others' staging directories are kept");
+    for d in [&foreign, &same_name, &older, &alive] {
+        assert!(d.exists(), "{} is not ours to remove", d.display());
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 
