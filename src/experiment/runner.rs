@@ -9,6 +9,8 @@
 //! `.partial` names and renamed when complete; `manifest.json` says `"complete": false` until
 //! the very end. Memory does not grow with the number of runs (one batch at a time).
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, Seek, SeekFrom, Write};
@@ -24,7 +26,7 @@ use crate::output::utc_now;
 use crate::scenario::document::closest;
 use crate::spec::ModelSpec;
 
-use super::design::{Experiment, Kind, design_csv};
+use super::design::{Experiment, Kind, Points, design_csv};
 use super::model::{self, RunOutput};
 use super::pool::{Progress, effective_threads, with_threads};
 use super::whatif::report;
@@ -323,7 +325,7 @@ fn check_resume(exp: &Experiment, dir: &Path, mine: &[u64], manifest: Option<&Ma
         };
         let header = exp.series_header();
         let fields = header.len();
-        let per_run = u64::from(exp.scenarios[0].ticks()) + 1;
+        let per_run = u64::from(exp.scenarios.first().ticks()) + 1;
         let (mut j, mut tick) = (0_usize, 0_u64);
         resume.series = scan_table(path, &header, &mut |record| {
             let Some(&run) = mine.get(j) else {
@@ -386,7 +388,7 @@ fn open_partial(path: &Path, header: &str, keep: u64) -> Result<File> {
 }
 
 fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: Vec<FileEntry>, complete: bool) -> Manifest {
-    let first = &exp.scenarios[0];
+    let first = exp.scenarios.first();
     Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
@@ -483,14 +485,17 @@ fn outcome_columns(exp: &Experiment) -> Result<Vec<usize>> {
     if exp.scenarios.is_empty() {
         return Err(Error::Usage("the experiment has no design points".into()));
     }
-    let slugs = exp.scenarios[0].group_slugs();
-    let model = exp.scenarios[0].model_name();
-    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model) {
+    let slugs = exp.scenarios.first().group_slugs();
+    let model = exp.scenarios.first().model_name();
+    // Points built on demand were checked for this when they were validated.
+    if let Points::Held(held) = &exp.scenarios
+        && held.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model)
+    {
         return Err(Error::Usage(
             "every design point must be of the same model and have the same armed groups (the columns depend on them)".into(),
         ));
     }
-    let names = model::outcome_names(&exp.scenarios[0]);
+    let names = model::outcome_names(exp.scenarios.first());
     exp.outcomes
         .iter()
         .map(|o| {
@@ -541,6 +546,9 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
     let batch = (effective_threads(opts.threads) * 2).max(2);
     with_threads(opts.threads, || -> Result<()> {
         let mut text = String::new();
+        // The scenarios of the points this batch runs (built on demand for large plans), kept
+        // for the next batch while it runs the same points.
+        let mut specs: BTreeMap<usize, Cow<'_, ModelSpec>> = BTreeMap::new();
         for chunk in pending.chunks(batch) {
             if (opts.stop)() {
                 return Err(Error::Interrupted(format!(
@@ -549,11 +557,20 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
                     mine.len()
                 )));
             }
+            let points: BTreeSet<usize> = chunk.iter().map(|&run| exp.point_of(run).0).collect();
+            specs.retain(|p, _| points.contains(p));
+            let missing: Vec<usize> = points.iter().copied().filter(|p| !specs.contains_key(p)).collect();
+            let built: Vec<Result<(usize, Cow<'_, ModelSpec>)>> =
+                missing.par_iter().map(|&p| exp.scenarios.get(p).map(|s| (p, s))).collect();
+            for b in built {
+                let (p, s) = b?;
+                specs.insert(p, s);
+            }
             let results: Vec<Result<RunResult>> = chunk
                 .par_iter()
                 .map(|&run| {
                     let (point, rep) = exp.point_of(run);
-                    let scenario = &exp.scenarios[point];
+                    let scenario = &specs[&point];
                     let output = model::run(scenario, exp.seed_of(point, rep), exp.series, opts.stop)?;
                     Ok(RunResult {
                         run,
@@ -589,14 +606,18 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
 /// order.
 fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path, runs: u64) -> Result<Vec<FileEntry>> {
     let mut files = vec![FileEntry::new("design.csv", exp.scenarios.len() as u64)];
-    if let ModelSpec::Peacesim(s) = &exp.scenarios[0] {
+    if let ModelSpec::Peacesim(s) = exp.scenarios.first() {
         files.extend(write_network(dir, s)?);
     }
     // The tables' sizes and SHA-256 go into the (still incomplete) manifest before they are
     // renamed: a run stopped from here on resumes from them, checked, instead of running again.
     let mut tables = vec![table_entry(dir, "outcomes.csv", runs)?];
     if exp.series {
-        tables.push(table_entry(dir, "series.csv", runs * (u64::from(exp.scenarios[0].ticks()) + 1))?);
+        tables.push(table_entry(
+            dir,
+            "series.csv",
+            runs * (u64::from(exp.scenarios.first().ticks()) + 1),
+        )?);
     }
     manifest(exp, opts, started_at, tables.clone(), false).write(dir)?;
     for t in &tables {
@@ -604,7 +625,7 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path
     }
     files.extend(tables);
     if exp.series
-        && let ModelSpec::Peacesim(s) = &exp.scenarios[0]
+        && let ModelSpec::Peacesim(s) = exp.scenarios.first()
         && !s.armed_groups.is_empty()
     {
         let groups: Vec<(String, String)> = s
