@@ -157,6 +157,7 @@ impl Manifest {
             .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
             .and_then(|()| fs::rename(&staged, &path));
         written.map_err(|source| {
+            // NOTE: best effort; a leftover `manifest.json.partial` is replaced next time.
             let _ = fs::remove_file(&staged);
             Error::Write { path, source }
         })
@@ -203,4 +204,44 @@ pub fn require_complete(dir: &Path) -> Result<Manifest> {
         });
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(complete: bool) -> Manifest {
+        Manifest {
+            peacesim_version: "0.1.0".into(),
+            peacesim_commit: String::new(),
+            kind: "sweep".into(),
+            scenario: None,
+            seed: 1,
+            ticks: 2,
+            threads: 1,
+            command: "peacesim sweep plan.toml".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            files: Vec::new(),
+            details: serde_json::Value::Null,
+            complete,
+        }
+    }
+
+    #[test]
+    fn a_manifest_that_cannot_be_written_whole_leaves_the_previous_one() {
+        let dir = std::env::temp_dir().join(format!("peacesim-manifest-atomic-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        manifest(false).write(&dir).unwrap();
+        let before = fs::read_to_string(dir.join("manifest.json")).unwrap();
+        assert!(!dir.join("manifest.json.partial").exists(), "renamed into place");
+        // The new text cannot be written (here: its staging name is taken by a directory; a
+        // full disk fails the same way): the previous manifest stays whole and readable.
+        fs::create_dir(dir.join("manifest.json.partial")).unwrap();
+        assert!(manifest(true).write(&dir).is_err());
+        assert_eq!(fs::read_to_string(dir.join("manifest.json")).unwrap(), before);
+        assert!(!read_manifest(&dir).unwrap().complete);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
