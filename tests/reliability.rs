@@ -1366,3 +1366,49 @@ fn a_sweep_stopped_while_finishing_resumes_from_its_checked_tables_without_runni
     assert_eq!(snapshot(&out), before, "nothing changed");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_single_run_does_not_replace_a_directory_another_process_is_writing() {
+    let dir = util::temp_dir("single-lock");
+    let out = dir.join("ens");
+    let run = |ticks: &str| {
+        util::peacesim(
+            &[
+                "run",
+                "tiny-conflict",
+                "--ticks",
+                ticks,
+                "--quiet",
+                "--force",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &dir,
+        )
+    };
+    assert!(run("2").status.success());
+    let before = snapshot(&out);
+    // Another process (this test: alive, on this machine) holds the directory, as an ensemble
+    // writing it would: `run --force` refuses rather than replace it under the writer.
+    let lock = dir.join(".ens.lock");
+    std::fs::write(
+        &lock,
+        format!(
+            "host {}, process {}, since now\nwriter {}\n",
+            peacesim::output::host_name(),
+            std::process::id(),
+            peacesim::output::writer::writer_id()
+        ),
+    )
+    .unwrap();
+    let r = run("3");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("is being written by another peacesim"), "{err}");
+    assert_eq!(snapshot(&out), before, "the directory is left as it was");
+    assert!(lock.exists(), "another's lock is not removed");
+    std::fs::remove_file(&lock).unwrap();
+    assert!(run("3").status.success());
+    assert!(!lock.exists(), "the run's own claim ends with it");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -31,6 +31,9 @@ pub struct StagedDir {
     temp_path: PathBuf,
     force: bool,
     committed: bool,
+    /// The claim on `final_path`, held until the directory is in place (or abandoned): a run
+    /// with `--force` must not replace a directory another process is writing.
+    _lock: OutputLock,
 }
 
 /// Removes the staging directories (`.NAME.partial-HOST-PID-KEY-TOKEN`, see
@@ -234,6 +237,9 @@ impl StagedDir {
     /// [`Error::Write`] if the temporary directory cannot be created (unwritable location).
     pub fn create(final_path: &Path, force: bool) -> Result<Self> {
         check_out_path(final_path)?;
+        // One writer at a time: an experiment (or another run) writing `final_path` now is
+        // never replaced under it.
+        let lock = OutputLock::acquire(final_path)?;
         if final_path.exists() {
             if !final_path.is_dir() {
                 return Err(Error::Output {
@@ -281,6 +287,7 @@ impl StagedDir {
             temp_path,
             force,
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -411,18 +418,24 @@ mod tests {
     }
 
     #[test]
-    fn two_staging_directories_of_one_name_in_one_process_do_not_collide() {
+    fn a_staging_directory_that_exists_is_neither_reused_nor_removed() {
         let root = std::env::temp_dir().join(format!("peacesim-staged-twice-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         let target = root.join("run");
-        let a = StagedDir::create(&target, false).unwrap();
-        fs::write(a.path().join("a.csv"), "x\n").unwrap();
-        let b = StagedDir::create(&target, false).unwrap();
-        assert_ne!(a.path(), b.path());
-        assert!(a.path().join("a.csv").exists(), "the first is not reused or removed");
-        let name = a.path().file_name().unwrap().to_string_lossy().into_owned();
+        // What this process would name its staging directory is taken (a leftover, or one of
+        // another writer that drew the same name): another name is used, the other left alone.
+        let taken = root.join(format!(".run.partial-{}-{}", host_name(), writer::writer_id()));
+        fs::create_dir_all(&taken).unwrap();
+        fs::write(taken.join("a.csv"), "x\n").unwrap();
+        let staged = StagedDir::create(&target, false).unwrap();
+        assert_ne!(staged.path(), taken);
+        let name = staged.path().file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.ends_with(&writer::writer_id()), "{name}");
-        drop((a, b));
+        assert!(taken.join("a.csv").exists(), "the existing one is not reused or removed");
+        // One writer at a time, even in one process.
+        assert!(StagedDir::create(&target, true).is_err());
+        drop(staged);
+        assert!(StagedDir::create(&target, false).is_ok(), "the claim ends with the staging");
         fs::remove_dir_all(&root).unwrap();
     }
 
