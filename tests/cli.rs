@@ -217,8 +217,28 @@ fn an_experiment_directory_has_one_writer_at_a_time() {
     // Held by another host: refused too (its process cannot be checked from here).
     std::fs::write(&lock, "host elsewhere, process 1, since now\n").unwrap();
     assert_eq!(util::peacesim(&args, &dir).status.code(), Some(2));
-    // Left by a process of this host that is gone: stale, taken over, and removed at the end.
+    // Held by a host of the same name in another container or machine (another kernel or PID
+    // namespace: another machine key), whose process id does not run here: not ours to judge.
+    let key = peacesim::output::writer::machine_key();
+    let other_key = if key == "0123456789ab" { "ba9876543210" } else { "0123456789ab" };
+    std::fs::write(
+        &lock,
+        format!("host {host}, process 4000000000, since then\nwriter 4000000000-{other_key}-0123456789abcdef\n"),
+    )
+    .unwrap();
+    let r = util::peacesim(&args, &dir);
+    assert_eq!(r.status.code(), Some(2), "{}", String::from_utf8_lossy(&r.stderr));
+    // Written by an older version (no writer id): its process cannot be judged either.
     std::fs::write(&lock, format!("host {host}, process 4000000000, since then\n")).unwrap();
+    assert_eq!(util::peacesim(&args, &dir).status.code(), Some(2));
+    assert!(!out.join("outcomes.csv").exists());
+    // Left by a process of this machine and PID namespace that is gone: stale, taken over, and
+    // removed at the end.
+    std::fs::write(
+        &lock,
+        format!("host {host}, process 4000000000, since then\nwriter 4000000000-{key}-0123456789abcdef\n"),
+    )
+    .unwrap();
     let r = util::peacesim(&args, &dir);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(out.join("outcomes.csv").exists() && !lock.exists());

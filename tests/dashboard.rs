@@ -897,7 +897,7 @@ fn every_protection_site_is_a_lever_named_by_its_locality_and_reaches_the_scenar
             formats: Vec::new(),
         })
         .unwrap();
-        let [as_is, what_if] = [0, 1].map(|arm| prepared.experiment.scenarios[arm].as_peacesim().unwrap().clone());
+        let [as_is, what_if] = [0, 1].map(|arm| prepared.experiment.scenarios.get(arm).unwrap().as_peacesim().unwrap().clone());
         for (i, (locality, _)) in levers.iter().enumerate() {
             let posture = |s: &peacesim::scenario::Scenario| {
                 s.localities

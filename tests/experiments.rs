@@ -581,7 +581,15 @@ fn designs_have_the_right_points() {
     let csv = Plan::load(&plan_path("tiny-csv.toml")).unwrap();
     assert_eq!(csv.points.len(), 3);
     assert_eq!(
-        csv.scenarios[2].as_peacesim().unwrap().mission.as_ref().unwrap().mandate,
+        csv.scenarios
+            .get(2)
+            .unwrap()
+            .as_peacesim()
+            .unwrap()
+            .mission
+            .as_ref()
+            .unwrap()
+            .mandate,
         peacesim::scenario::Mandate::Observer
     );
 }

@@ -914,12 +914,18 @@ fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
             .collect()
     };
     assert_eq!(staged(".killed.partial-").len(), 1, "SIGKILL leaves its staging directory");
-    // Staging directories of a writer on another host, and of a process that still runs (this
-    // test), are not ours to remove.
+    // Staging directories of a writer on another host, of a host of the same name in another
+    // container or machine (another machine key) whose process id does not run here, of an
+    // older version (no machine key), and of a process that still runs (this test), are not
+    // ours to remove.
     let host = peacesim::output::host_name();
+    let key = peacesim::output::writer::machine_key();
+    let other_key = if key == "0123456789ab" { "ba9876543210" } else { "0123456789ab" };
     let foreign = dir.join(".other.partial-some-other-host-1-5");
-    let alive = dir.join(format!(".alive.partial-{host}-{}-5", std::process::id()));
-    for d in [&foreign, &alive] {
+    let same_name = dir.join(format!(".twin.partial-{host}-4000000000-{other_key}-0123456789abcdef"));
+    let older = dir.join(format!(".older.partial-{host}-4000000000-5"));
+    let alive = dir.join(format!(".alive.partial-{host}-{}", peacesim::output::writer::writer_id()));
+    for d in [&foreign, &same_name, &older, &alive] {
         std::fs::create_dir_all(d).unwrap();
         std::fs::write(d.join("timeseries.csv"), "tick\n").unwrap();
     }
@@ -942,7 +948,9 @@ fn staging_directories_of_killed_runs_are_removed_by_the_next_run() {
         staged(".killed.partial-").is_empty(),
         "the killed run's staging directory is removed"
     );
-    assert!(foreign.exists() && alive.exists(), "others' staging directories are kept");
+    for d in [&foreign, &same_name, &older, &alive] {
+        assert!(d.exists(), "{} is not ours to remove", d.display());
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -1132,5 +1140,275 @@ fn relative_changes_from_a_zero_mean_are_empty_fields_not_nan() {
         }
     }
     assert!(empty_seen, "the test needs an outcome whose reference mean is 0");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The `tiny-factorial` sweep (4 points × 2 replicates, 25 ticks, series kept) run to the end
+/// into `dir/reference`; returns the plan and the directory.
+fn reference_sweep(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let text = std::fs::read_to_string(util::root().join("tests/data/plans/tiny-factorial.toml"))
+        .unwrap()
+        .replace("../../../scenarios", &util::root().join("scenarios").display().to_string());
+    let plan = util::write(dir, "plan.toml", &text);
+    let reference = dir.join("reference");
+    let run = util::peacesim(
+        &["sweep", plan.to_str().unwrap(), "--quiet", "--out", reference.to_str().unwrap()],
+        dir,
+    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    (plan, reference)
+}
+
+/// Lines of a text, each with its newline.
+fn lines_of(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .split_inclusive('\n')
+        .map(str::to_string)
+        .collect()
+}
+
+/// A copy of the finished `reference` sweep in `dir/NAME` as a SIGKILL after `runs` complete runs
+/// leaves it: `manifest.json` incomplete and listing nothing, `outcomes.csv.partial` with the
+/// first `runs` rows, `series.csv.partial` with their rows and the first rows of the next run,
+/// the last one cut short; `edit` then changes the two tables' lines.
+fn killed_copy(
+    reference: &Path,
+    dir: &Path,
+    name: &str,
+    runs: usize,
+    edit: impl Fn(&mut Vec<String>, &mut Vec<String>),
+) -> std::path::PathBuf {
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(reference.join("manifest.json")).unwrap()).unwrap();
+    manifest["complete"] = false.into();
+    manifest["finished_at"] = "".into();
+    manifest["files"] = serde_json::json!([]);
+    std::fs::write(out.join("manifest.json"), serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    std::fs::copy(reference.join("design.csv"), out.join("design.csv")).unwrap();
+    let mut outcomes = lines_of(&reference.join("outcomes.csv"));
+    outcomes.truncate(1 + runs);
+    let mut series = lines_of(&reference.join("series.csv"));
+    series.truncate(1 + runs * 26 + 5);
+    let cut = series.pop().unwrap();
+    series.push(cut[..cut.len() / 2].to_string());
+    edit(&mut outcomes, &mut series);
+    std::fs::write(out.join("outcomes.csv.partial"), outcomes.concat()).unwrap();
+    std::fs::write(out.join("series.csv.partial"), series.concat()).unwrap();
+    out
+}
+
+/// The bytes of every file of `dir`, to show that a refused resume changed nothing.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_resume_checks_every_row_it_keeps_and_refuses_rows_that_are_not_this_experiments() {
+    let dir = util::temp_dir("resume-checks");
+    let (plan, reference) = reference_sweep(&dir);
+    let resume = |out: &Path| {
+        let r = util::peacesim(&["sweep", plan.to_str().unwrap(), "--out", out.to_str().unwrap()], &dir);
+        (r.status.code(), String::from_utf8_lossy(&r.stderr).into_owned())
+    };
+    // Sound: resumed after the 3 complete runs, to the same bytes.
+    let out = killed_copy(&reference, &dir, "sound", 3, |_, _| {});
+    let (code, err) = resume(&out);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("resumed: 3 of 8 runs"), "{err}");
+    for f in ["outcomes.csv", "series.csv", "group_series.csv", "point_summary.csv"] {
+        assert_eq!(
+            std::fs::read(reference.join(f)).unwrap(),
+            std::fs::read(out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+
+    // Each way what is kept can fail to be this experiment's runs in order: refused, naming the
+    // file, the line and the rule, exit 2, nothing changed.
+    type Edit = Box<dyn Fn(&mut Vec<String>, &mut Vec<String>)>;
+    let cases: Vec<(&str, Edit, &str, &str)> = vec![
+        (
+            "another-design",
+            // Run 1 labelled with another design's value (the rows of an edited design).
+            Box::new(|o, _| o[2] = o[2].replacen(",0,", ",750,", 1)),
+            "outcomes.csv.partial: line 3: run 1 is recorded as",
+            "a row of another design",
+        ),
+        (
+            "outcome-twice",
+            Box::new(|o, _| o.insert(3, o[2].clone())),
+            "outcomes.csv.partial: line 4: run 1 again where run 2 belongs",
+            "each once",
+        ),
+        (
+            "outcome-garbage",
+            // A complete row that is not a row: never silently cut with the good rows after it.
+            Box::new(|o, _| o.insert(2, "#!x\n".to_string())),
+            "outcomes.csv.partial: line 3: 1 fields where this experiment's rows have",
+            "in run order",
+        ),
+        (
+            "series-twice",
+            // Run 1's series written twice: every row of it again after its end.
+            Box::new(|_, s| {
+                let again: Vec<String> = s[27..53].to_vec();
+                s.splice(53..53, again);
+            }),
+            "series.csv.partial: line 54: run 1 again where run 2 belongs",
+            "each once",
+        ),
+        (
+            "series-short",
+            Box::new(|_, s| {
+                s.remove(40);
+            }),
+            "series.csv.partial: line 41: run 1: tick `14` where tick 13 belongs",
+            "in run order",
+        ),
+        (
+            "series-ends-early",
+            Box::new(|_, s| s.truncate(1 + 26 + 3)),
+            "holds the series of 1 complete runs (run 1 has 3 of its 26 rows), but outcomes.csv says 3 runs are complete",
+            "in run order",
+        ),
+    ];
+    for (name, edit, message, rule) in cases {
+        let out = killed_copy(&reference, &dir, name, 3, edit);
+        let before = snapshot(&out);
+        let (code, err) = resume(&out);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains(message) && err.contains(rule), "{name}: {err}");
+        assert!(err.contains("nothing was changed"), "{name}: {err}");
+        assert_eq!(snapshot(&out), before, "{name}: a refused resume changes nothing");
+    }
+
+    // The series table gone while runs are complete: refused, not restarted without them.
+    let out = killed_copy(&reference, &dir, "series-gone", 3, |_, _| {});
+    std::fs::remove_file(out.join("series.csv.partial")).unwrap();
+    let (code, err) = resume(&out);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("series.csv.partial: is missing, but outcomes.csv.partial holds 3 complete runs"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_sweep_stopped_while_finishing_resumes_from_its_checked_tables_without_running_again() {
+    let dir = util::temp_dir("resume-finishing");
+    let (plan, reference) = reference_sweep(&dir);
+    // As a kill after the tables were renamed and before the manifest said complete leaves it:
+    // the tables, and an incomplete manifest recording their sizes and SHA-256.
+    let stopped = |name: &str| {
+        let out = dir.join(name);
+        std::fs::create_dir_all(&out).unwrap();
+        let mut manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(reference.join("manifest.json")).unwrap()).unwrap();
+        manifest["complete"] = false.into();
+        manifest["finished_at"] = "".into();
+        let tables: Vec<serde_json::Value> = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["name"] == "outcomes.csv" || f["name"] == "series.csv")
+            .cloned()
+            .collect();
+        assert_eq!(tables.len(), 2);
+        manifest["files"] = tables.into();
+        std::fs::write(out.join("manifest.json"), serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+        for f in ["design.csv", "outcomes.csv", "series.csv"] {
+            std::fs::copy(reference.join(f), out.join(f)).unwrap();
+        }
+        out
+    };
+    let sweep = |out: &Path| util::peacesim(&["sweep", plan.to_str().unwrap(), "--out", out.to_str().unwrap()], &dir);
+    let out = stopped("finishing");
+    let r = sweep(&out);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    assert!(
+        err.contains("resumed: 8 of 8 runs were already complete"),
+        "no run is done again: {err}"
+    );
+    for f in ["outcomes.csv", "series.csv", "group_series.csv", "point_summary.csv"] {
+        assert_eq!(
+            std::fs::read(reference.join(f)).unwrap(),
+            std::fs::read(out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let (code, err) = verify(&out);
+    assert_eq!(code, Some(0), "{err}");
+
+    // A finished table changed since its manifest recorded it: refused, and kept as it is.
+    let out = stopped("changed");
+    let outcomes = out.join("outcomes.csv");
+    let text = std::fs::read_to_string(&outcomes).unwrap().replacen(",0,", ",1,", 1);
+    std::fs::write(&outcomes, &text).unwrap();
+    let before = snapshot(&out);
+    let r = sweep(&out);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("outcomes.csv: is not the file manifest.json recorded when the run finished it"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&out), before, "nothing changed");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_single_run_does_not_replace_a_directory_another_process_is_writing() {
+    let dir = util::temp_dir("single-lock");
+    let out = dir.join("ens");
+    let run = |ticks: &str| {
+        util::peacesim(
+            &[
+                "run",
+                "tiny-conflict",
+                "--ticks",
+                ticks,
+                "--quiet",
+                "--force",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &dir,
+        )
+    };
+    assert!(run("2").status.success());
+    let before = snapshot(&out);
+    // Another process (this test: alive, on this machine) holds the directory, as an ensemble
+    // writing it would: `run --force` refuses rather than replace it under the writer.
+    let lock = dir.join(".ens.lock");
+    std::fs::write(
+        &lock,
+        format!(
+            "host {}, process {}, since now\nwriter {}\n",
+            peacesim::output::host_name(),
+            std::process::id(),
+            peacesim::output::writer::writer_id()
+        ),
+    )
+    .unwrap();
+    let r = run("3");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("is being written by another peacesim"), "{err}");
+    assert_eq!(snapshot(&out), before, "the directory is left as it was");
+    assert!(lock.exists(), "another's lock is not removed");
+    std::fs::remove_file(&lock).unwrap();
+    assert!(run("3").status.success());
+    assert!(!lock.exists(), "the run's own claim ends with it");
     std::fs::remove_dir_all(dir).unwrap();
 }

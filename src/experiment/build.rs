@@ -11,7 +11,7 @@ use crate::library::ScenarioInput;
 use crate::scenario::{Override, Scenario};
 use crate::spec::ModelSpec;
 
-use super::design::{Experiment, Kind, check_replicates};
+use super::design::{Experiment, Kind, Points, check_replicates};
 use super::model::outcome_names;
 use super::plan::Plan;
 
@@ -27,7 +27,7 @@ pub fn ensemble_of(spec: &ModelSpec, replicates: u32, seed: u64) -> Experiment {
     let source = spec.source();
     Experiment {
         kind: Kind::Ensemble,
-        scenarios: vec![spec.clone()],
+        scenarios: Points::Held(vec![spec.clone()]),
         label_columns: Vec::new(),
         labels: vec![Vec::new()],
         replicates,
@@ -115,7 +115,7 @@ pub fn sweep(plan: &Plan) -> Experiment {
         identity: serde_json::json!({
             "kind": "sweep",
             "plan_sha256": plan.sha256,
-            "scenario_sha256": plan.scenarios.first().map(|s| s.source().sha256.clone()),
+            "scenario_sha256": Some(plan.scenarios.first().source().sha256.clone()),
             "points": plan.points.len(),
             "points_sha256": points_sha256,
             "replicates": plan.replicates,
@@ -222,7 +222,7 @@ pub fn comparison(arms: &[Arm], replicates: u32, seed: u64) -> Result<Experiment
     check_replicates(replicates, 1, "")?;
     Ok(Experiment {
         kind: Kind::Comparison,
-        scenarios: arms.iter().map(|a| a.scenario.clone()).collect(),
+        scenarios: Points::Held(arms.iter().map(|a| a.scenario.clone()).collect()),
         label_columns: vec!["arm".into(), "spec".into()],
         labels: arms.iter().map(|a| vec![a.name.clone(), a.spec.clone()]).collect(),
         replicates,

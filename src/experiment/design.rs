@@ -5,11 +5,14 @@
 //! joins its shards, the comparison and what-if reports that read it back); it must not run
 //! anything or write any file but through the text it returns.
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::output::csv::record_line;
 use crate::rng::derive_seed;
+use crate::scenario::Override;
 use crate::spec::ModelSpec;
 
 use super::model;
@@ -72,13 +75,103 @@ impl Kind {
     }
 }
 
+/// Builds one design point's scenario: the base scenario's text with the point's overrides, and
+/// the run length `ticks` if given.
+///
+/// # Errors
+/// The scenario's problems ([`Error::Invalid`] and the like).
+pub fn build_point(text: &str, file: &Path, overrides: &[Override], ticks: Option<u32>) -> Result<ModelSpec> {
+    let mut s = ModelSpec::from_text(text, file, overrides)?;
+    if ticks.is_some() {
+        s.apply_run_overrides(None, ticks);
+    }
+    Ok(s)
+}
+
+/// The scenarios of an experiment's design points.
+#[derive(Debug, Clone)]
+pub enum Points {
+    /// Each point's scenario, held (ensembles, comparisons, what-ifs: a few points).
+    Held(Vec<ModelSpec>),
+    /// Built when a run needs it, from the base scenario's text and the point's overrides
+    /// (sweeps and the uncertainty plans: a scenario takes about 11 KB, and a plan may have a
+    /// million points). Every point was built and validated once before the first run.
+    Built(BuiltPoints),
+}
+
+/// Design points whose scenarios are built on demand (see [`Points::Built`]).
+#[derive(Debug, Clone)]
+pub struct BuiltPoints {
+    /// Point 0's scenario: the columns, the network and the manifest come from it.
+    pub first: Box<ModelSpec>,
+    /// The base scenario's text.
+    pub text: Arc<str>,
+    /// The base scenario's file (for messages and the manifest).
+    pub file: PathBuf,
+    /// Each point's overrides.
+    pub overrides: Vec<Vec<Override>>,
+    /// Run length, if the plan sets it.
+    pub ticks: Option<u32>,
+}
+
+impl Points {
+    /// Number of design points.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Held(v) => v.len(),
+            Self::Built(b) => b.overrides.len(),
+        }
+    }
+
+    /// Whether there are no design points.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point 0's scenario.
+    ///
+    /// # Panics
+    /// If there are no points (an experiment always has one; [`super::runner`] checks).
+    #[must_use]
+    pub fn first(&self) -> &ModelSpec {
+        match self {
+            Self::Held(v) => &v[0],
+            Self::Built(b) => &b.first,
+        }
+    }
+
+    /// Every point's scenario in order, each built when the iterator reaches it.
+    ///
+    /// # Panics
+    /// If a point's scenario cannot be built: it was built from the same text and overrides
+    /// when the plan was validated, so it cannot fail unless that validation was skipped.
+    pub fn iter(&self) -> impl Iterator<Item = Cow<'_, ModelSpec>> {
+        (0..self.len()).map(|p| self.get(p).expect("every design point was validated when the plan was loaded"))
+    }
+
+    /// Point `p`'s scenario: held, or built now (the same scenario it was when validated).
+    ///
+    /// # Errors
+    /// The scenario's problems, were the base scenario to have changed meanwhile (it is read
+    /// from the text held, so it cannot).
+    pub fn get(&self, p: usize) -> Result<Cow<'_, ModelSpec>> {
+        match self {
+            Self::Held(v) => Ok(Cow::Borrowed(&v[p])),
+            Self::Built(b) if p == 0 => Ok(Cow::Borrowed(&b.first)),
+            Self::Built(b) => build_point(&b.text, &b.file, &b.overrides[p], b.ticks).map(Cow::Owned),
+        }
+    }
+}
+
 /// An experiment: its design points (one scenario each), replicates, seeds and outputs.
 #[derive(Debug, Clone)]
 pub struct Experiment {
     /// Kind.
     pub kind: Kind,
     /// Scenario of each design point.
-    pub scenarios: Vec<ModelSpec>,
+    pub scenarios: Points,
     /// Names of the label columns that describe a point (factor paths, or `arm`).
     pub label_columns: Vec<String>,
     /// Label values of each point, rendered.
@@ -151,7 +244,7 @@ impl Experiment {
         let mut h = vec!["run".to_string(), "point".to_string()];
         h.extend(self.label_columns.iter().cloned());
         h.extend(["replicate", "seed", "tick", "day"].map(String::from));
-        h.extend(model::series_header(&self.scenarios[0]));
+        h.extend(model::series_header(self.scenarios.first()));
         h
     }
 

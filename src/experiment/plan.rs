@@ -8,6 +8,7 @@
 //! Every design point's scenario is built and validated before any run starts.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,7 @@ use crate::scenario::document::{self, closest};
 use crate::scenario::{Override, sha256_hex};
 use crate::spec::ModelSpec;
 
+use super::design::{BuiltPoints, Points, build_point};
 use super::model::outcome_names;
 
 /// Plan schema version this build reads.
@@ -147,8 +149,8 @@ pub struct Plan {
     pub factors: Vec<String>,
     /// Design points: the factor values of each.
     pub points: Vec<Vec<toml::Value>>,
-    /// The scenario of each point.
-    pub scenarios: Vec<ModelSpec>,
+    /// The scenario of each point (point 0 held, the others built when their runs start).
+    pub scenarios: Points,
     /// Design kind.
     pub kind: DesignKind,
 }
@@ -216,7 +218,7 @@ impl Plan {
         let ticks = raw.ticks.map(|t| u32::try_from(t).expect("validated ticks"));
         let overrides: Vec<Vec<Override>> = points.iter().map(|values| overrides_of(&factors, values)).collect();
         let scenarios = build_point_scenarios(path, &scenario_text, &scenario_file, &overrides, ticks)?;
-        let known = outcome_names(&scenarios[0]);
+        let known = outcome_names(scenarios.first());
         let mut outcome_errors = FieldErrors::default();
         for (i, o) in raw.outcomes.iter().enumerate() {
             if !known.contains(&o.as_str()) {
@@ -270,7 +272,9 @@ pub fn overrides_of(factors: &[String], values: &[toml::Value]) -> Vec<Override>
 /// Builds and validates the scenario of every design point: the base scenario's text with the
 /// point's overrides, and the run length `ticks` if given. Used by sweep plans and by the
 /// uncertainty plans (`peacesim sensitivity`, `robust`, `calibrate`), so that every point is
-/// checked before the first run.
+/// checked before the first run. Only point 0's scenario is kept: the others are built again
+/// when their runs start ([`Points::Built`]), so memory does not grow with the number of points.
+/// Every point must have point 0's model and armed groups (the tables' columns depend on them).
 ///
 /// # Errors
 /// [`Error::Invalid`] naming `plan` and, for each of the first 20 bad points, the point, its
@@ -281,36 +285,44 @@ pub fn build_point_scenarios(
     scenario_file: &Path,
     points: &[Vec<Override>],
     ticks: Option<u32>,
-) -> Result<Vec<ModelSpec>> {
-    let mut scenarios = Vec::with_capacity(points.len());
+) -> Result<Points> {
+    let mut first: Option<ModelSpec> = None;
     let mut point_errors = FieldErrors::default();
     for (p, overrides) in points.iter().enumerate() {
-        match ModelSpec::from_text(scenario_text, scenario_file, overrides) {
-            Ok(mut s) => {
-                if ticks.is_some() {
-                    s.apply_run_overrides(None, ticks);
-                }
-                scenarios.push(s);
-            }
+        let desc = || overrides.iter().map(Override::render).collect::<Vec<String>>().join(", ");
+        match build_point(scenario_text, scenario_file, overrides, ticks) {
+            Ok(s) => match &first {
+                None => first = Some(s),
+                Some(f) if f.model_name() != s.model_name() || f.group_slugs() != s.group_slugs() => point_errors.push(
+                    format!("design point {p} ({})", desc()),
+                    "has another model or other armed groups than design point 0; every design point must be of the same model and have the same armed groups (the columns depend on them)".to_string(),
+                ),
+                Some(_) => {}
+            },
             Err(err) => {
-                let desc: Vec<String> = overrides.iter().map(Override::render).collect();
                 point_errors.push(
-                    format!("design point {p} ({})", desc.join(", ")),
+                    format!("design point {p} ({})", desc()),
                     err.to_string().replace('\n', "\n    "),
                 );
-                if point_errors.len() >= 20 {
-                    break;
-                }
             }
         }
+        if point_errors.len() >= 20 {
+            break;
+        }
     }
-    if point_errors.is_empty() {
-        Ok(scenarios)
-    } else {
-        Err(Error::Invalid {
+    match first {
+        Some(first) if point_errors.is_empty() => Ok(Points::Built(BuiltPoints {
+            first: Box::new(first),
+            text: Arc::from(scenario_text),
+            file: scenario_file.to_path_buf(),
+            overrides: points.to_vec(),
+            ticks,
+        })),
+        None if point_errors.is_empty() => Err(Error::Usage("the experiment has no design points".into())),
+        _ => Err(Error::Invalid {
             path: plan.to_path_buf(),
             errors: point_errors,
-        })
+        }),
     }
 }
 
@@ -655,5 +667,36 @@ mod tests {
             assert_eq!(strata, (0..n).collect::<Vec<_>>());
         }
         assert_eq!(pts, latin_hypercube(n, 3, 5));
+    }
+
+    #[test]
+    fn a_plan_keeps_one_scenario_and_builds_each_point_as_it_was_validated() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let plan = Plan::load(&root.join("tests/data/plans/tiny-factorial.toml")).unwrap();
+        let Points::Built(built) = &plan.scenarios else {
+            panic!("a plan's points are built on demand, not held");
+        };
+        assert_eq!(plan.scenarios.len(), 4);
+        assert_eq!(built.overrides.len(), 4);
+        let text = std::fs::read_to_string(root.join("scenarios/tiny-conflict.toml")).unwrap();
+        for p in 0..4 {
+            let overrides = overrides_of(&plan.factors, &plan.points[p]);
+            let direct = build_point(&text, &plan.scenario_file, &overrides, plan.ticks).unwrap();
+            let lazy = plan.scenarios.get(p).unwrap();
+            assert_eq!(format!("{:?}", *lazy), format!("{direct:?}"), "point {p}");
+            assert_eq!(lazy.ticks(), 25);
+        }
+    }
+
+    #[test]
+    fn points_of_other_armed_groups_are_refused_when_the_plan_is_validated() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let file = root.join("scenarios/tiny-conflict.toml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let none = Override::parse("armed_groups=[]").unwrap();
+        let err = build_point_scenarios(Path::new("plan.toml"), &text, &file, &[vec![], vec![none]], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("design point 1") && err.contains("same armed groups"), "{err}");
     }
 }

@@ -9,9 +9,11 @@
 //! `.partial` names and renamed when complete; `manifest.json` says `"complete": false` until
 //! the very end. Memory does not grow with the number of runs (one batch at a time).
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -24,7 +26,7 @@ use crate::output::utc_now;
 use crate::scenario::document::closest;
 use crate::spec::ModelSpec;
 
-use super::design::{Experiment, Kind, design_csv};
+use super::design::{Experiment, Kind, Points, design_csv};
 use super::model::{self, RunOutput};
 use super::pool::{Progress, effective_threads, with_threads};
 use super::whatif::report;
@@ -63,6 +65,7 @@ pub struct ExecReport {
 
 struct RunResult {
     run: u64,
+    tick_length_days: f64,
     output: RunOutput,
 }
 
@@ -78,13 +81,19 @@ fn push_number(line: &mut String, x: f64) {
     write!(line, "{x}").expect("writing to a String cannot fail");
 }
 
+/// The key fields that open a run's rows in `outcomes.csv` and `series.csv`: run, point, the
+/// point's labels, replicate and seed.
+fn run_keys(exp: &Experiment, run: u64) -> Vec<String> {
+    let (point, rep) = exp.point_of(run);
+    let mut keys = vec![run.to_string(), point.to_string()];
+    keys.extend(exp.labels[point].iter().cloned());
+    keys.push(rep.to_string());
+    keys.push(exp.seed_of(point, rep).to_string());
+    keys
+}
+
 fn outcome_line(exp: &Experiment, index: &[usize], r: &RunResult) -> String {
-    let (point, rep) = exp.point_of(r.run);
-    let mut fields = vec![r.run.to_string(), point.to_string()];
-    fields.extend(exp.labels[point].iter().cloned());
-    fields.push(rep.to_string());
-    fields.push(exp.seed_of(point, rep).to_string());
-    let mut line = record_line(&fields);
+    let mut line = record_line(&run_keys(exp, r.run));
     line.pop(); // newline
     for &i in index {
         push_number(&mut line, r.output.outcomes[i]);
@@ -94,13 +103,8 @@ fn outcome_line(exp: &Experiment, index: &[usize], r: &RunResult) -> String {
 }
 
 fn series_lines(exp: &Experiment, r: &RunResult, out: &mut String) {
-    let (point, rep) = exp.point_of(r.run);
-    let seed = exp.seed_of(point, rep);
-    let dt = exp.scenarios[point].tick_length_days();
-    let mut keys = vec![r.run.to_string(), point.to_string()];
-    keys.extend(exp.labels[point].iter().cloned());
-    keys.extend([rep.to_string(), seed.to_string()]);
-    let mut keys = record_line(&keys);
+    let dt = r.tick_length_days;
+    let mut keys = record_line(&run_keys(exp, r.run));
     keys.pop(); // newline
     for (tick, values) in r.output.series.as_ref().expect("series kept").iter().enumerate() {
         write!(out, "{keys},{tick}").expect("String");
@@ -113,79 +117,278 @@ fn series_lines(exp: &Experiment, r: &RunResult, out: &mut String) {
     }
 }
 
-/// Opens a `.partial` file for appending after truncating it to its last complete row whose run
-/// is in `keep` (None = keep every complete row); writes the header if the file is new. Returns
-/// the runs found (in file order).
-fn open_partial(path: &Path, header: &str, expected_fields: usize, keep_runs: Option<&[u64]>) -> Result<(File, Vec<u64>)> {
-    let exists = path.exists();
+/// What a resume says when what it would keep is not this experiment's, and what it did.
+const RESUME_RULE: &str = "a resume keeps only rows that are this experiment's runs, in run order, each once, with its design's labels and seeds; nothing was changed (use --force to start over, or --out for another directory)";
+
+/// What to do with one row of a table being resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    /// A row of a complete run: kept.
+    Keep,
+    /// A sound row of a run not yet complete (written before a kill): cut, with every row after it.
+    Cut,
+}
+
+/// Reads a `.partial` table that an interrupted run left, checking each complete row with `row`
+/// (its fields) and changing nothing. Returns how many bytes to keep: the header and every row
+/// `row` keeps (0 if even the header was cut short). A row is complete only with its newline:
+/// a write cut short (a full disk, a kill) leaves a last line whose fields may still parse, and
+/// appending to it would glue the next row onto a cut value; that last line is dropped. A
+/// complete row that `row` refuses stops the resume with the file, the line and the reason.
+///
+/// # Errors
+/// [`Error::Output`] naming the file and line; [`Error::Read`] if it cannot be read.
+fn scan_table(path: &Path, header: &[String], row: &mut dyn FnMut(&csv::ByteRecord) -> std::result::Result<Row, String>) -> Result<u64> {
+    let read_err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(read_err)?;
+    let len = file.metadata().map_err(read_err)?.len();
+    if len == 0 {
+        return Ok(0);
+    }
+    let mut last = [0_u8; 1];
+    file.seek(SeekFrom::Start(len - 1)).map_err(read_err)?;
+    std::io::Read::read_exact(&mut file, &mut last).map_err(read_err)?;
+    file.seek(SeekFrom::Start(0)).map_err(read_err)?;
+    let ends_with_newline = last[0] == b'\n';
+    let refuse = |line: u64, reason: &str| Error::Output {
+        path: path.to_path_buf(),
+        message: format!("line {line}: {reason}; {RESUME_RULE}"),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(file));
+    let mut record = csv::ByteRecord::new();
+    let mut keep = 0;
+    let mut first = true;
+    let mut cutting = false;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(read_err(std::io::Error::other(e)));
+            }
+        }
+        let end = reader.position().byte();
+        if end >= len && !ends_with_newline {
+            break; // the last line, cut short
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        if first {
+            first = false;
+            if record.iter().ne(header.iter().map(String::as_bytes)) {
+                return Err(refuse(line, "the header does not match this experiment's columns"));
+            }
+            keep = end;
+            continue;
+        }
+        match row(&record) {
+            Ok(Row::Keep) if !cutting => keep = end,
+            Ok(Row::Keep) => return Err(refuse(line, "a complete run's row after the rows of an unfinished one")),
+            Ok(Row::Cut) => cutting = true,
+            Err(reason) => return Err(refuse(line, &reason)),
+        }
+    }
+    Ok(keep)
+}
+
+/// Checks that `record` opens with `keys` (run, point, labels, replicate, seed: see
+/// [`run_keys`]) and has `fields` fields; says what differs.
+fn check_keys(record: &csv::ByteRecord, keys: &[String], fields: usize) -> std::result::Result<(), String> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    if record.len() != fields {
+        return Err(format!("{} fields where this experiment's rows have {fields}", record.len()));
+    }
+    let expected = &keys[0];
+    let found = record.get(0).map(text).unwrap_or_default();
+    if found != *expected {
+        return Err(match (found.parse::<u64>(), expected.parse::<u64>()) {
+            (Ok(f), Ok(e)) if f < e => format!("run {f} again where run {e} belongs (a run repeated)"),
+            (Ok(f), Ok(e)) => format!("run {f} where run {e} belongs (run {e} is missing)"),
+            _ => format!("`{found}` is not a run number"),
+        });
+    }
+    if record.iter().take(keys.len()).ne(keys.iter().map(String::as_bytes)) {
+        let found: Vec<String> = record.iter().take(keys.len()).map(text).collect();
+        return Err(format!(
+            "run {expected} is recorded as `{}` where this experiment's design says `{}` (run, point, labels, replicate, seed): a row of another design",
+            found.join(","),
+            keys.join(",")
+        ));
+    }
+    Ok(())
+}
+
+/// What a resume found in an experiment directory, checked before anything is changed.
+#[derive(Debug, Default)]
+struct Resume {
+    /// Bytes of `outcomes.csv.partial` to keep (0: start it afresh).
+    outcomes: u64,
+    /// Bytes of `series.csv.partial` to keep.
+    series: u64,
+    /// Runs complete (a prefix of the shard's runs).
+    done: usize,
+    /// Tables finished before a kill (`outcomes.csv`, `series.csv`), checked against the
+    /// manifest: renamed back to `.partial` so that the finish is done again.
+    restore: Vec<(PathBuf, PathBuf)>,
+}
+
+/// Checks what an interrupted run of this experiment left in `dir` (whose incomplete manifest
+/// is `manifest`): tables the finish had already renamed against the size and SHA-256 the
+/// manifest recorded for them; every complete row of `outcomes.csv.partial` against the run the
+/// experiment has at that position (run, point, labels, replicate and seed; no duplicates, no
+/// gaps, no rows of another design); and `series.csv.partial` against the same, `ticks + 1` rows
+/// of each complete run. Changes nothing.
+///
+/// # Errors
+/// [`Error::Output`] naming the file and the rule when what is there is not a prefix of this
+/// experiment.
+fn check_resume(exp: &Experiment, dir: &Path, mine: &[u64], manifest: Option<&Manifest>) -> Result<Resume> {
+    let mut resume = Resume::default();
+    let mut source = |name: &str| -> Result<Option<PathBuf>> {
+        let partial = dir.join(format!("{name}.partial"));
+        let done = dir.join(name);
+        let entry = manifest.and_then(|m| m.files.iter().find(|f| f.name == name && f.sha256.is_some()));
+        let found = if partial.exists() {
+            Some(partial.clone())
+        } else if entry.is_some() && done.exists() {
+            resume.restore.push((done.clone(), partial.clone()));
+            Some(done.clone())
+        } else {
+            None
+        };
+        if let Some(entry) = entry {
+            let Some(path) = &found else {
+                return Err(Error::Output {
+                    path: done,
+                    message: format!(
+                        "is listed in manifest.json as finished (the run was stopped while finishing) but neither it nor {name}.partial is there; use --force to start over"
+                    ),
+                });
+            };
+            let (bytes, sha) = crate::output::manifest::file_digest(path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            if Some(bytes) != entry.bytes || entry.sha256.as_deref() != Some(sha.as_str()) {
+                return Err(Error::Output {
+                    path: path.clone(),
+                    message: format!(
+                        "is not the file manifest.json recorded when the run finished it ({bytes} bytes; manifest.json says {} bytes and another SHA-256): it was changed; nothing was changed (use --force to start over)",
+                        entry.bytes.unwrap_or(0)
+                    ),
+                });
+            }
+        }
+        Ok(found)
+    };
+    let outcomes = source("outcomes.csv")?;
+    let series = if exp.series { source("series.csv")? } else { None };
+    if let Some(path) = &outcomes {
+        let header = exp.outcomes_header();
+        let fields = header.len();
+        let values = exp.outcomes.len();
+        let mut k = 0;
+        resume.outcomes = scan_table(path, &header, &mut |record| {
+            let Some(&run) = mine.get(k) else {
+                return Err(format!("a row beyond this experiment's {} runs", mine.len()));
+            };
+            check_keys(record, &run_keys(exp, run), fields)?;
+            if let Some(bad) = record
+                .iter()
+                .skip(fields - values)
+                .find(|v| std::str::from_utf8(v).ok().and_then(|t| t.parse::<f64>().ok()).is_none())
+            {
+                return Err(format!("run {run}: `{}` is not a number", String::from_utf8_lossy(bad)));
+            }
+            k += 1;
+            Ok(Row::Keep)
+        })?;
+        resume.done = k;
+    }
+    if exp.series {
+        let done = resume.done;
+        let Some(path) = &series else {
+            if done > 0 {
+                return Err(Error::Output {
+                    path: dir.join("series.csv.partial"),
+                    message: format!(
+                        "is missing, but outcomes.csv.partial holds {done} complete runs whose series it should hold; nothing was changed (use --force to start over)"
+                    ),
+                });
+            }
+            return Ok(resume);
+        };
+        let header = exp.series_header();
+        let fields = header.len();
+        let per_run = u64::from(exp.scenarios.first().ticks()) + 1;
+        let (mut j, mut tick) = (0_usize, 0_u64);
+        resume.series = scan_table(path, &header, &mut |record| {
+            let Some(&run) = mine.get(j) else {
+                return Err(format!("a row beyond this experiment's {} runs", mine.len()));
+            };
+            let keys = run_keys(exp, run);
+            if tick > 0
+                && record.get(0) != Some(keys[0].as_bytes())
+                && let Some(next) = mine.get(j + 1)
+                && record.get(0) == Some(next.to_string().as_bytes())
+            {
+                return Err(format!("run {run} has {tick} rows where {per_run} belong (ticks + 1)"));
+            }
+            check_keys(record, &keys, fields)?;
+            let found = record
+                .get(keys.len())
+                .map(|t| String::from_utf8_lossy(t).into_owned())
+                .unwrap_or_default();
+            if found != tick.to_string() {
+                return Err(format!("run {run}: tick `{found}` where tick {tick} belongs"));
+            }
+            let verdict = if j < done { Row::Keep } else { Row::Cut };
+            tick += 1;
+            if tick == per_run {
+                tick = 0;
+                j += 1;
+            }
+            Ok(verdict)
+        })?;
+        if j < done {
+            return Err(Error::Output {
+                path: path.clone(),
+                message: format!(
+                    "holds the series of {j} complete runs (run {} has {tick} of its {per_run} rows), but outcomes.csv says {done} runs are complete; {RESUME_RULE}",
+                    mine[j]
+                ),
+            });
+        }
+    }
+    Ok(resume)
+}
+
+/// Opens a `.partial` table for appending, keeping its first `keep` bytes (the header and the
+/// rows [`check_resume`] kept) and writing the header if nothing is kept.
+fn open_partial(path: &Path, header: &str, keep: u64) -> Result<File> {
     let mut file = OpenOptions::new()
         .create(true)
         .read(true)
         .append(true)
         .open(path)
         .map_err(write_err(path))?;
-    if !exists || file.metadata().map_err(write_err(path))?.len() == 0 {
-        file.write_all(header.as_bytes()).map_err(write_err(path))?;
-        return Ok((file, Vec::new()));
-    }
-    let actual = file.metadata().map_err(write_err(path))?.len();
-    let reader = BufReader::new(File::open(path).map_err(write_err(path))?);
-    let mut good_len: u64 = 0;
-    let mut runs = Vec::new();
-    let mut first = true;
-    for line in reader.split(b'\n') {
-        let line = line.map_err(write_err(path))?;
-        let len = line.len() as u64 + 1;
-        // A row is complete only with its newline: a write cut short (a full disk, a kill) can
-        // leave a last line whose fields still parse, and appending to it would glue the next
-        // row onto a cut value.
-        if good_len + len > actual {
-            break;
-        }
-        if first {
-            if line != header.trim_end().as_bytes() {
-                return Err(Error::Output {
-                    path: path.to_path_buf(),
-                    message: "the partial file's header does not match this experiment; use --force to start over".into(),
-                });
-            }
-            first = false;
-            good_len += len;
-            continue;
-        }
-        let text = String::from_utf8_lossy(&line);
-        let fields = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(text.as_bytes())
-            .records()
-            .next();
-        let Some(Ok(rec)) = fields else { break };
-        if rec.len() != expected_fields {
-            break;
-        }
-        let Ok(run) = rec[0].parse::<u64>() else { break };
-        if let Some(keep) = keep_runs
-            && keep.binary_search(&run).is_err()
-        {
-            break;
-        }
-        runs.push(run);
-        good_len += len;
-    }
-    // Drop a trailing half-written row (or rows of unfinished runs).
-    if good_len < actual {
-        file.set_len(good_len).map_err(write_err(path))?;
+    if file.metadata().map_err(write_err(path))?.len() != keep {
+        file.set_len(keep).map_err(write_err(path))?;
     }
     file.seek(SeekFrom::End(0)).map_err(write_err(path))?;
-    if good_len == 0 {
-        // Even the header was cut short.
+    if keep == 0 {
         file.write_all(header.as_bytes()).map_err(write_err(path))?;
     }
-    Ok((file, runs))
+    Ok(file)
 }
 
 fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: Vec<FileEntry>, complete: bool) -> Manifest {
-    let first = &exp.scenarios[0];
+    let first = exp.scenarios.first();
     Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
@@ -240,26 +443,33 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
     let mine: Vec<u64> = (0..exp.runs())
         .filter(|r| opts.shard.is_none_or(|(i, n)| r % u64::from(n) == u64::from(i)))
         .collect();
-    if prepare_dir(&dir, exp, opts.force)? == DirState::Complete {
-        return Ok(ExecReport {
-            dir,
-            runs: mine.len() as u64,
-            skipped: mine.len() as u64,
-            nothing_to_do: true,
-        });
+    let resume = match prepare_dir(&dir, exp, opts.force)? {
+        DirState::Complete => {
+            return Ok(ExecReport {
+                dir,
+                runs: mine.len() as u64,
+                skipped: mine.len() as u64,
+                nothing_to_do: true,
+            });
+        }
+        // Everything a resume keeps is checked before anything is changed.
+        DirState::Ready(previous) => check_resume(exp, &dir, &mine, previous.as_deref())?,
+    };
+    for (done, partial) in &resume.restore {
+        fs::rename(done, partial).map_err(write_err(partial))?;
     }
     let started_at = utc_now();
     manifest(exp, opts, &started_at, Vec::new(), false).write(&dir)?;
     let design_path = dir.join("design.csv");
     fs::write(&design_path, design_csv(exp)).map_err(write_err(&design_path))?;
 
-    let mut tables = Tables::open(exp, &dir, &mine)?;
+    let mut tables = Tables::open(exp, &dir, &resume)?;
     let skipped = tables.done;
     opts.progress.start(mine.len() as u64, skipped);
     run_pending(exp, opts, &index, &mine, &mut tables)?;
     opts.progress.finish();
     drop(tables);
-    let files = finish(exp, opts, &dir, mine.len() as u64)?;
+    let files = finish(exp, opts, &started_at, &dir, mine.len() as u64)?;
     manifest(exp, opts, &started_at, files, true).write(&dir)?;
     Ok(ExecReport {
         dir,
@@ -275,14 +485,17 @@ fn outcome_columns(exp: &Experiment) -> Result<Vec<usize>> {
     if exp.scenarios.is_empty() {
         return Err(Error::Usage("the experiment has no design points".into()));
     }
-    let slugs = exp.scenarios[0].group_slugs();
-    let model = exp.scenarios[0].model_name();
-    if exp.scenarios.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model) {
+    let slugs = exp.scenarios.first().group_slugs();
+    let model = exp.scenarios.first().model_name();
+    // Points built on demand were checked for this when they were validated.
+    if let Points::Held(held) = &exp.scenarios
+        && held.iter().any(|s| s.group_slugs() != slugs || s.model_name() != model)
+    {
         return Err(Error::Usage(
             "every design point must be of the same model and have the same armed groups (the columns depend on them)".into(),
         ));
     }
-    let names = model::outcome_names(&exp.scenarios[0]);
+    let names = model::outcome_names(exp.scenarios.first());
     exp.outcomes
         .iter()
         .map(|o| {
@@ -306,29 +519,13 @@ struct Tables {
 }
 
 impl Tables {
-    /// Opens (or resumes) the tables of `dir`, checking that what is there is a prefix of `mine`.
-    fn open(exp: &Experiment, dir: &Path, mine: &[u64]) -> Result<Self> {
+    /// Opens (or resumes) the tables of `dir`, keeping what [`check_resume`] found sound.
+    fn open(exp: &Experiment, dir: &Path, resume: &Resume) -> Result<Self> {
         let outcomes_partial = dir.join("outcomes.csv.partial");
-        let (outcomes_file, done) = open_partial(
-            &outcomes_partial,
-            &record_line(&exp.outcomes_header()),
-            exp.outcomes_header().len(),
-            None,
-        )?;
-        if done.as_slice() != &mine[..done.len().min(mine.len())] || done.len() > mine.len() {
-            return Err(Error::Output {
-                path: outcomes_partial,
-                message: "the partial output does not match this experiment's runs; use --force to start over".into(),
-            });
-        }
+        let outcomes_file = open_partial(&outcomes_partial, &record_line(&exp.outcomes_header()), resume.outcomes)?;
         let series = if exp.series {
             let series_partial = dir.join("series.csv.partial");
-            let (f, _) = open_partial(
-                &series_partial,
-                &record_line(&exp.series_header()),
-                exp.series_header().len(),
-                Some(&done),
-            )?;
+            let f = open_partial(&series_partial, &record_line(&exp.series_header()), resume.series)?;
             Some((f, series_partial))
         } else {
             None
@@ -336,7 +533,7 @@ impl Tables {
         Ok(Self {
             outcomes: (outcomes_file, outcomes_partial),
             series,
-            done: done.len() as u64,
+            done: resume.done as u64,
         })
     }
 }
@@ -349,6 +546,9 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
     let batch = (effective_threads(opts.threads) * 2).max(2);
     with_threads(opts.threads, || -> Result<()> {
         let mut text = String::new();
+        // The scenarios of the points this batch runs (built on demand for large plans), kept
+        // for the next batch while it runs the same points.
+        let mut specs: BTreeMap<usize, Cow<'_, ModelSpec>> = BTreeMap::new();
         for chunk in pending.chunks(batch) {
             if (opts.stop)() {
                 return Err(Error::Interrupted(format!(
@@ -357,12 +557,26 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
                     mine.len()
                 )));
             }
+            let points: BTreeSet<usize> = chunk.iter().map(|&run| exp.point_of(run).0).collect();
+            specs.retain(|p, _| points.contains(p));
+            let missing: Vec<usize> = points.iter().copied().filter(|p| !specs.contains_key(p)).collect();
+            let built: Vec<Result<(usize, Cow<'_, ModelSpec>)>> =
+                missing.par_iter().map(|&p| exp.scenarios.get(p).map(|s| (p, s))).collect();
+            for b in built {
+                let (p, s) = b?;
+                specs.insert(p, s);
+            }
             let results: Vec<Result<RunResult>> = chunk
                 .par_iter()
                 .map(|&run| {
                     let (point, rep) = exp.point_of(run);
-                    let output = model::run(&exp.scenarios[point], exp.seed_of(point, rep), exp.series, opts.stop)?;
-                    Ok(RunResult { run, output })
+                    let scenario = &specs[&point];
+                    let output = model::run(scenario, exp.seed_of(point, rep), exp.series, opts.stop)?;
+                    Ok(RunResult {
+                        run,
+                        tick_length_days: scenario.tick_length_days(),
+                        output,
+                    })
                 })
                 .collect();
             let results: Vec<RunResult> = results.into_iter().collect::<Result<_>>()?;
@@ -390,28 +604,37 @@ fn run_pending(exp: &Experiment, opts: &ExecOptions<'_>, index: &[usize], mine: 
 /// After the runs: renames the tables into place and writes what is computed from them (the
 /// summary, the comparison, a what-if's report; not in a shard). Returns the files, in manifest
 /// order.
-fn finish(exp: &Experiment, opts: &ExecOptions<'_>, dir: &Path, runs: u64) -> Result<Vec<FileEntry>> {
+fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path, runs: u64) -> Result<Vec<FileEntry>> {
     let mut files = vec![FileEntry::new("design.csv", exp.scenarios.len() as u64)];
-    if let ModelSpec::Peacesim(s) = &exp.scenarios[0] {
+    if let ModelSpec::Peacesim(s) = exp.scenarios.first() {
         files.extend(write_network(dir, s)?);
     }
-    finalize(&dir.join("outcomes.csv.partial"), &dir.join("outcomes.csv"))?;
-    files.push(FileEntry::new("outcomes.csv", runs));
+    // The tables' sizes and SHA-256 go into the (still incomplete) manifest before they are
+    // renamed: a run stopped from here on resumes from them, checked, instead of running again.
+    let mut tables = vec![table_entry(dir, "outcomes.csv", runs)?];
     if exp.series {
-        finalize(&dir.join("series.csv.partial"), &dir.join("series.csv"))?;
-        let ticks = u64::from(exp.scenarios[0].ticks()) + 1;
-        files.push(FileEntry::new("series.csv", runs * ticks));
-        if let ModelSpec::Peacesim(s) = &exp.scenarios[0]
-            && !s.armed_groups.is_empty()
-        {
-            let groups: Vec<(String, String)> = s
-                .group_slugs()
-                .into_iter()
-                .zip(s.armed_groups.iter().map(|g| g.name.clone()))
-                .collect();
-            let rows = summary::write_group_series(dir, &exp.label_columns, &groups)?;
-            files.push(FileEntry::new("group_series.csv", rows));
-        }
+        tables.push(table_entry(
+            dir,
+            "series.csv",
+            runs * (u64::from(exp.scenarios.first().ticks()) + 1),
+        )?);
+    }
+    manifest(exp, opts, started_at, tables.clone(), false).write(dir)?;
+    for t in &tables {
+        finalize(&dir.join(format!("{}.partial", t.name)), &dir.join(&t.name))?;
+    }
+    files.extend(tables);
+    if exp.series
+        && let ModelSpec::Peacesim(s) = exp.scenarios.first()
+        && !s.armed_groups.is_empty()
+    {
+        let groups: Vec<(String, String)> = s
+            .group_slugs()
+            .into_iter()
+            .zip(s.armed_groups.iter().map(|g| g.name.clone()))
+            .collect();
+        let rows = summary::write_group_series(dir, &exp.label_columns, &groups)?;
+        files.push(FileEntry::new("group_series.csv", rows));
     }
     if opts.shard.is_some() {
         return Ok(files);
@@ -445,15 +668,27 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
     if n == 0 || i >= n { Err(bad()) } else { Ok((i, n)) }
 }
 
+/// The manifest entry of a finished `.partial` table: its rows, size and SHA-256.
+fn table_entry(dir: &Path, name: &str, rows: u64) -> Result<FileEntry> {
+    let path = dir.join(format!("{name}.partial"));
+    let (bytes, sha) = crate::output::manifest::file_digest(&path).map_err(|source| Error::Read { path, source })?;
+    Ok(FileEntry {
+        bytes: Some(bytes),
+        sha256: Some(sha),
+        ..FileEntry::new(name, rows)
+    })
+}
+
 fn finalize(partial: &Path, done: &Path) -> Result<()> {
     fs::rename(partial, done).map_err(write_err(done))
 }
 
 /// What [`prepare_dir`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 enum DirState {
-    /// Ready to run into: new, emptied by `force`, or holding this experiment in part.
-    Ready,
+    /// Ready to run into: new, emptied by `force`, or holding this experiment in part (then with
+    /// its incomplete manifest).
+    Ready(Option<Box<Manifest>>),
     /// Holds this experiment, complete: there is nothing to do.
     Complete,
 }
@@ -487,6 +722,7 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
                 "figures/whatif.png",
                 "network.csv",
                 "links.csv",
+                "manifest.json.partial",
                 "manifest.json",
             ] {
                 let p = dir.join(name);
@@ -534,6 +770,7 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
                 }
                 return Ok(DirState::Complete);
             }
+            return Ok(DirState::Ready(Some(Box::new(m))));
         } else if fs::read_dir(dir).map_err(write_err(dir))?.next().is_some() && !dir.join("shards").exists() {
             return Err(Error::Output {
                 path: dir.to_path_buf(),
@@ -542,7 +779,7 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
         }
     }
     fs::create_dir_all(dir).map_err(write_err(dir))?;
-    Ok(DirState::Ready)
+    Ok(DirState::Ready(None))
 }
 
 #[cfg(test)]
@@ -554,7 +791,14 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("outcomes.csv.partial");
         std::fs::write(&path, content).unwrap();
-        let (mut file, runs) = open_partial(&path, "run,x,y\n", 3, None).unwrap();
+        let header = ["run", "x", "y"].map(String::from);
+        let mut runs = Vec::new();
+        let keep = scan_table(&path, &header, &mut |r| {
+            runs.push(std::str::from_utf8(&r[0]).unwrap().parse().unwrap());
+            Ok(Row::Keep)
+        })
+        .unwrap();
+        let mut file = open_partial(&path, "run,x,y\n", keep).unwrap();
         file.write_all(b"9,9.5,9.5\n").unwrap();
         drop(file);
         let text = std::fs::read_to_string(&path).unwrap();

@@ -127,18 +127,23 @@ pub fn file_digest(path: &Path) -> std::io::Result<(u64, String)> {
 
 impl Manifest {
     /// Writes the manifest into `dir` (after every other file). A complete manifest records
-    /// each listed file's size and SHA-256, for `peacesim verify`.
+    /// each listed file's size and SHA-256, for `peacesim verify` (an entry that already carries
+    /// them, measured by the writer just before, keeps them). The text goes to
+    /// `manifest.json.partial`, is flushed to disk, and is renamed over `manifest.json`: a kill
+    /// or a full disk while it is written leaves the previous manifest, never a cut one (which
+    /// would make an interrupted experiment impossible to resume).
     ///
     /// # Errors
     /// [`Error::Write`] if the file cannot be written; [`Error::Read`] if a listed file cannot
     /// be read to hash it.
     pub fn write(&self, dir: &Path) -> Result<()> {
+        use std::io::Write as _;
         let path = dir.join("manifest.json");
         let mut manifest = self.clone();
         if manifest.complete {
             for f in &mut manifest.files {
                 let file = dir.join(&f.name);
-                if file.is_file() {
+                if file.is_file() && (f.bytes.is_none() || f.sha256.is_none()) {
                     let (bytes, sha) = file_digest(&file).map_err(|source| Error::Read { path: file, source })?;
                     f.bytes = Some(bytes);
                     f.sha256 = Some(sha);
@@ -147,7 +152,15 @@ impl Manifest {
         }
         let mut text = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
         text.push('\n');
-        fs::write(&path, text).map_err(|source| Error::Write { path, source })
+        let staged = dir.join("manifest.json.partial");
+        let written = fs::File::create(&staged)
+            .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+            .and_then(|()| fs::rename(&staged, &path));
+        written.map_err(|source| {
+            // NOTE: best effort; a leftover `manifest.json.partial` is replaced next time.
+            let _ = fs::remove_file(&staged);
+            Error::Write { path, source }
+        })
     }
 }
 
@@ -191,4 +204,44 @@ pub fn require_complete(dir: &Path) -> Result<Manifest> {
         });
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(complete: bool) -> Manifest {
+        Manifest {
+            peacesim_version: "0.1.0".into(),
+            peacesim_commit: String::new(),
+            kind: "sweep".into(),
+            scenario: None,
+            seed: 1,
+            ticks: 2,
+            threads: 1,
+            command: "peacesim sweep plan.toml".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            files: Vec::new(),
+            details: serde_json::Value::Null,
+            complete,
+        }
+    }
+
+    #[test]
+    fn a_manifest_that_cannot_be_written_whole_leaves_the_previous_one() {
+        let dir = std::env::temp_dir().join(format!("peacesim-manifest-atomic-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        manifest(false).write(&dir).unwrap();
+        let before = fs::read_to_string(dir.join("manifest.json")).unwrap();
+        assert!(!dir.join("manifest.json.partial").exists(), "renamed into place");
+        // The new text cannot be written (here: its staging name is taken by a directory; a
+        // full disk fails the same way): the previous manifest stays whole and readable.
+        fs::create_dir(dir.join("manifest.json.partial")).unwrap();
+        assert!(manifest(true).write(&dir).is_err());
+        assert_eq!(fs::read_to_string(dir.join("manifest.json")).unwrap(), before);
+        assert!(!read_manifest(&dir).unwrap().complete);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -5,14 +5,15 @@
 //! place only when every file is complete and flushed, with `manifest.json` (`"complete": true`)
 //! written last. An interrupted or failed run therefore never leaves a directory that looks
 //! complete; readers check the manifest before trusting a directory. Staging directories left
-//! by killed runs (of this host, whose process is gone) are removed by the next run into the
-//! same parent.
+//! by killed runs (of this machine and PID namespace, whose process is gone; see [`writer`]) are
+//! removed by the next run into the same parent.
 
 pub mod csv;
 pub mod headline;
 pub mod manifest;
 pub mod outcomes;
 pub mod plot;
+pub mod writer;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 
 pub use manifest::{Manifest, read_manifest, require_complete};
 pub use plot::{Format, PlotOptions, plot_dir};
+pub use writer::host_name;
 
 /// A directory being written: files go into a temporary sibling until [`StagedDir::commit`].
 #[derive(Debug)]
@@ -29,35 +31,17 @@ pub struct StagedDir {
     temp_path: PathBuf,
     force: bool,
     committed: bool,
+    /// The claim on `final_path`, held until the directory is in place (or abandoned): a run
+    /// with `--force` must not replace a directory another process is writing.
+    _lock: OutputLock,
 }
 
-/// This machine's name (for lock files and staging names that must not collide between hosts
-/// sharing a file system), or `unknown-host`.
-#[must_use]
-pub fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| {
-            h.trim()
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
-                .collect::<String>()
-        })
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown-host".to_string())
-}
-
-/// Whether a writer named by host and process is known to be gone: it ran on this host and no
-/// such process runs now. A writer on another host is never presumed gone.
-fn writer_gone(host: &str, pid: u32) -> bool {
-    host == host_name() && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// Removes the staging directories (`.NAME.partial-HOST-PID-TIME`) that killed runs left in
-/// `parent`: only those of this host whose process is gone (see [`writer_gone`]); a staging
-/// directory of a running writer, or of another host, is left alone. Best effort: returns the
-/// directories removed.
+/// Removes the staging directories (`.NAME.partial-HOST-PID-KEY-TOKEN`, see
+/// [`writer::writer_id`]) that killed runs left in `parent`: only those whose writer is known to
+/// be gone (of this machine and PID namespace, process not running; see [`writer::gone`]). A
+/// staging directory of a running writer, of another host or container (even one of the same
+/// host name and process id), or of an older version that recorded no machine key, is left
+/// alone. Best effort: returns the directories removed.
 pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let Ok(entries) = fs::read_dir(parent) else {
@@ -68,13 +52,10 @@ pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
         let Some(at) = name.rfind(".partial-").filter(|_| name.starts_with('.')) else {
             continue;
         };
-        // HOST-PID-TIME; the host may itself contain '-'.
-        let mut parts = name[at + ".partial-".len()..].rsplitn(3, '-');
-        let (Some(_time), Some(pid), Some(host)) = (parts.next(), parts.next(), parts.next()) else {
+        let Some((_host, pid, key, token)) = writer::split_writer_id(&name[at + ".partial-".len()..]) else {
             continue;
         };
-        let Ok(pid) = pid.parse::<u32>() else { continue };
-        if e.file_type().is_ok_and(|t| t.is_dir()) && writer_gone(host, pid) && fs::remove_dir_all(e.path()).is_ok() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) && writer::gone(pid, key, token) && fs::remove_dir_all(e.path()).is_ok() {
             removed.push(e.path());
         }
     }
@@ -83,10 +64,20 @@ pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
 
 /// An exclusive claim on an output directory, held while one process writes it: a lock file
 /// beside the directory (`.NAME.lock`), created atomically (`create_new`, which shared file
-/// systems honour), naming the host, the process and the start time. Removed when dropped.
+/// systems honour), naming the host, the process and the start time for people, and the
+/// writer id ([`writer::writer_id`]) that tells whether the holder is gone. Removed when
+/// dropped (only while it is still this process's).
 #[derive(Debug)]
 pub struct OutputLock {
     path: PathBuf,
+    id_line: String,
+}
+
+/// The `writer PID-KEY-TOKEN` line of a lock file's text, parsed.
+fn lock_writer(text: &str) -> Option<(u32, String, String)> {
+    let id = text.lines().find_map(|l| l.strip_prefix("writer "))?.trim();
+    let (_, pid, key, token) = writer::split_writer_id(id)?;
+    Some((pid, key.to_string(), token.to_string()))
 }
 
 impl OutputLock {
@@ -103,35 +94,39 @@ impl OutputLock {
         })?;
         let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         let path = parent.join(format!(".{name}.lock"));
-        let host = host_name();
-        let me = format!("host {host}, process {}, since {}\n", std::process::id(), utc_now());
+        let id_line = format!("writer {}", writer::writer_id());
+        let me = format!(
+            "host {}, process {}, since {}\n{id_line}\n",
+            host_name(),
+            std::process::id(),
+            utc_now()
+        );
         for attempt in 0..2 {
             match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
                     use std::io::Write as _;
-                    f.write_all(me.as_bytes()).map_err(|source| Error::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    return Ok(Self { path });
+                    f.write_all(me.as_bytes())
+                        .and_then(|()| f.sync_all())
+                        .map_err(|source| Error::Write {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    return Ok(Self { path, id_line });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let holder = fs::read_to_string(&path).unwrap_or_default();
-                    // A lock left by a process of this host that no longer runs (killed) is stale.
-                    let stale = holder
-                        .strip_prefix(&format!("host {host}, process "))
-                        .and_then(|rest| rest.split(',').next())
-                        .and_then(|pid| pid.trim().parse::<u32>().ok())
-                        .is_some_and(|pid| writer_gone(&host, pid));
-                    if stale && attempt == 0 {
-                        let _ = fs::remove_file(&path);
+                    // A lock whose writer is known to be gone (this machine and PID namespace,
+                    // process not running) is stale; a holder of the same host name elsewhere,
+                    // or one that recorded no writer id, is not ours to judge.
+                    let stale = lock_writer(&holder).is_some_and(|(pid, key, token)| writer::gone(pid, &key, &token));
+                    if stale && attempt == 0 && take_aside_if_unchanged(&path, &holder) {
                         continue;
                     }
+                    let who = holder.lines().next().unwrap_or("").trim();
                     return Err(Error::Output {
                         path: dir.to_path_buf(),
                         message: format!(
-                            "is being written by another peacesim ({}); wait for it to finish, or remove {} if that process is gone",
-                            holder.trim(),
+                            "is being written by another peacesim ({who}); wait for it to finish, or remove {} if that process is gone",
                             path.display()
                         ),
                     });
@@ -146,10 +141,39 @@ impl OutputLock {
     }
 }
 
+/// Removes a stale lock file, but only if it still holds `judged` (the text found stale): two
+/// processes taking over the same stale lock at once must not remove the lock the first of them
+/// has just made. The lock is renamed aside first (atomic), read again, and put back when it
+/// turns out to be a new holder's.
+fn take_aside_if_unchanged(path: &Path, judged: &str) -> bool {
+    let aside = path.with_file_name(format!(
+        "{}.stale-{}",
+        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        writer::process_token()
+    ));
+    if fs::rename(path, &aside).is_err() {
+        return false;
+    }
+    let found = fs::read_to_string(&aside).unwrap_or_default();
+    if found == judged {
+        let _ = fs::remove_file(&aside);
+        true
+    } else {
+        // A new holder's lock: put it back (a hard link fails rather than replace a lock made
+        // meanwhile), then drop the aside name.
+        let _ = fs::hard_link(&aside, path);
+        let _ = fs::remove_file(&aside);
+        false
+    }
+}
+
 impl Drop for OutputLock {
     fn drop(&mut self) {
-        // NOTE: best effort; a lock left behind by a killed process is detected as stale.
-        let _ = fs::remove_file(&self.path);
+        // NOTE: best effort; a lock left behind by a killed process is detected as stale. Only
+        // our own lock is removed.
+        if fs::read_to_string(&self.path).is_ok_and(|t| t.lines().any(|l| l == self.id_line)) {
+            let _ = fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -213,6 +237,9 @@ impl StagedDir {
     /// [`Error::Write`] if the temporary directory cannot be created (unwritable location).
     pub fn create(final_path: &Path, force: bool) -> Result<Self> {
         check_out_path(final_path)?;
+        // One writer at a time: an experiment (or another run) writing `final_path` now is
+        // never replaced under it.
+        let lock = OutputLock::acquire(final_path)?;
         if final_path.exists() {
             if !final_path.is_dir() {
                 return Err(Error::Output {
@@ -238,26 +265,29 @@ impl StagedDir {
         let name = final_path
             .file_name()
             .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
-        // Unique across hosts sharing the file system (containers may all be process 1).
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let temp_path = parent.join(format!(".{name}.partial-{}-{}-{nanos}", host_name(), std::process::id()));
-        if temp_path.exists() {
-            fs::remove_dir_all(&temp_path).map_err(|source| Error::Write {
-                path: temp_path.clone(),
-                source,
-            })?;
-        }
-        fs::create_dir(&temp_path).map_err(|source| Error::Write {
-            path: temp_path.clone(),
-            source,
-        })?;
+        // Unique across hosts and PID namespaces sharing the file system (containers may all be
+        // process 1 on hosts of one name): the writer id holds a random token of this process;
+        // a second staging directory of the same name in this process gets a count after the
+        // host. Never one that exists: `create_dir` fails rather than reuse it.
+        let host = host_name();
+        let mut k = 0_u32;
+        let temp_path = loop {
+            let who = if k == 0 { host.clone() } else { format!("{host}.{k}") };
+            let candidate = parent.join(format!(".{name}.partial-{who}-{}", writer::writer_id()));
+            match fs::create_dir(&candidate) {
+                Ok(()) => break candidate,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 1000 => k += 1,
+                Err(source) => {
+                    return Err(Error::Write { path: candidate, source });
+                }
+            }
+        };
         Ok(Self {
             final_path: final_path.to_path_buf(),
             temp_path,
             force,
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -284,7 +314,7 @@ impl StagedDir {
                 self.final_path
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-                std::process::id()
+                writer::writer_id()
             ));
             fs::rename(&self.final_path, &old).map_err(|source| Error::Write {
                 path: self.final_path.clone(),
@@ -362,6 +392,51 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_utc(1_795_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(format_utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn a_stale_lock_is_removed_only_while_it_holds_what_was_judged_stale() {
+        let root = std::env::temp_dir().join(format!("peacesim-lock-aside-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let lock = root.join(".ens.lock");
+        // Another process replaced the stale lock with its own between our read and our removal.
+        fs::write(&lock, "host h, process 2, since now\nwriter new\n").unwrap();
+        assert!(!take_aside_if_unchanged(&lock, "host h, process 1, since then\n"));
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "host h, process 2, since now\nwriter new\n");
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 1, "nothing left aside");
+        assert!(take_aside_if_unchanged(&lock, "host h, process 2, since now\nwriter new\n"));
+        assert!(!lock.exists());
+        // A held lock is removed on drop only while it is still this process's.
+        let dir = root.join("ens");
+        let held = OutputLock::acquire(&dir).unwrap();
+        assert!(OutputLock::acquire(&dir).is_err(), "one writer at a time, even in one process");
+        fs::write(&lock, "host h, process 3, since now\nwriter other\n").unwrap();
+        drop(held);
+        assert!(lock.exists(), "another holder's lock is not removed");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_staging_directory_that_exists_is_neither_reused_nor_removed() {
+        let root = std::env::temp_dir().join(format!("peacesim-staged-twice-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let target = root.join("run");
+        // What this process would name its staging directory is taken (a leftover, or one of
+        // another writer that drew the same name): another name is used, the other left alone.
+        let taken = root.join(format!(".run.partial-{}-{}", host_name(), writer::writer_id()));
+        fs::create_dir_all(&taken).unwrap();
+        fs::write(taken.join("a.csv"), "x\n").unwrap();
+        let staged = StagedDir::create(&target, false).unwrap();
+        assert_ne!(staged.path(), taken);
+        let name = staged.path().file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.ends_with(&writer::writer_id()), "{name}");
+        assert!(taken.join("a.csv").exists(), "the existing one is not reused or removed");
+        // One writer at a time, even in one process.
+        assert!(StagedDir::create(&target, true).is_err());
+        drop(staged);
+        assert!(StagedDir::create(&target, false).is_ok(), "the claim ends with the staging");
+        fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

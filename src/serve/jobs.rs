@@ -179,8 +179,12 @@ impl Jobs {
         let id = self.shared.next.fetch_add(1, Ordering::SeqCst);
         let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         // Unique across restarts of the server (ids start again at 1) and across servers
-        // sharing the folder.
-        let folder = self.shared.out.join(format!("run-{stamp}-{}-{id}", std::process::id()));
+        // sharing the folder (even on hosts of one name, both process 1: the token is random
+        // per process).
+        let folder = self
+            .shared
+            .out
+            .join(format!("run-{stamp}-{}-{id}", crate::output::writer::process_token()));
         let folders = self.shared.folders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         create_run_folder(&folder, id, &scenario)?;
         let dir = folder.join(prepared.dir_name());

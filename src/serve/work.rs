@@ -182,9 +182,10 @@ fn run_what_if(
     // and trust, which every scenario has.
     let shown = |outcome: &str| analysis.rows.iter().any(|r| r.headline.outcome == outcome);
     plot_series(&report.dir, threads, |outcome| shown(outcome))?;
-    for (arm, spec) in [AS_IS, WHAT_IF].iter().zip(&prepared.experiment.scenarios) {
+    for (p, arm) in [AS_IS, WHAT_IF].iter().enumerate().take(prepared.experiment.scenarios.len()) {
+        let spec = prepared.experiment.scenarios.get(p)?;
         map_run(
-            spec,
+            &spec,
             &prepared.experiment,
             &report.dir,
             arm,
@@ -255,11 +256,10 @@ fn run_as_is(a: &AsIs, dir: &Path, threads: usize, stop: &AtomicBool, progress: 
             stop: &stop_fn,
         },
     )?;
-    let spec = a
-        .experiment
-        .scenarios
-        .first()
-        .ok_or_else(|| Error::Usage("an ensemble without its scenario".into()))?;
+    if a.experiment.scenarios.is_empty() {
+        return Err(Error::Usage("an ensemble without its scenario".into()));
+    }
+    let spec = a.experiment.scenarios.first();
     let (outcomes, values) = read_ensemble_outcomes(&report.dir.join("outcomes.csv"), a.experiment.label_columns.len())?;
     let streams = Streams::new(a.experiment.seed);
     let mut scratch = Vec::new();
