@@ -276,7 +276,10 @@ fn page_poll_ms(url: &str) -> u64 {
         .lines()
         .find(|l| l.starts_with("const POLL_RUNNING_MS = "))
         .expect("app.js sets its poll interval");
-    line.trim_start_matches("const POLL_RUNNING_MS = ").trim_end_matches(';').parse().unwrap()
+    line.trim_start_matches("const POLL_RUNNING_MS = ")
+        .trim_end_matches(';')
+        .parse()
+        .unwrap()
 }
 
 /// Polls a run as the page does (once per `every`, asking only for the live rows it has not
@@ -369,7 +372,12 @@ fn twenty_clients_at_once_all_finish_and_none_cancels_another() {
             *slowest < Duration::from_secs(2),
             "{session}: a poll took {slowest:?} with twenty clients"
         );
-        let listed: Vec<u64> = history["runs"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect();
+        let listed: Vec<u64> = history["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_u64().unwrap())
+            .collect();
         assert_eq!(listed, vec![*id], "{session}'s history lists its own run only");
     }
     let waited = results.iter().filter(|r| !r.3.is_empty()).count();
@@ -1216,7 +1224,12 @@ fn overflow(browser: &mut Browser) -> Value {
 /// Shows the page at `width` × `height` CSS pixels and saves a screenshot of the whole page
 /// (`full`) or of what is in view, as `name` in `dir` and, when `PEACESIM_SCREENSHOT_DIR` is
 /// set, there too (to look at, and for the README's figure).
-fn screenshot(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u32, u32), full: bool) {
+fn screenshot(browser: &mut Browser, dir: &Path, name: &str, size: (u32, u32), full: bool) {
+    screenshot_from(browser, dir, name, size, full, None);
+}
+
+/// As [`screenshot`], from the top of the element `from` (a CSS selector) when given.
+fn screenshot_from(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u32, u32), full: bool, from: Option<&str>) {
     browser.call(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
@@ -1225,11 +1238,19 @@ fn screenshot(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u
         .eval("document.documentElement.scrollHeight")
         .as_f64()
         .unwrap_or(f64::from(height));
-    let clip_height = if full { page_height.min(4000.0) } else { f64::from(height) };
+    let top = from.map_or(0.0, |selector| {
+        browser
+            .eval(&format!(
+                "document.querySelector('{selector}').getBoundingClientRect().top + window.scrollY"
+            ))
+            .as_f64()
+            .unwrap_or(0.0)
+    });
+    let clip_height = if full { (page_height - top).min(4000.0) } else { f64::from(height) };
     let shot = browser.call(
         "Page.captureScreenshot",
-        json!({ "format": "png", "captureBeyondViewport": full,
-                "clip": { "x": 0, "y": 0, "width": width, "height": clip_height, "scale": 1 } }),
+        json!({ "format": "png", "captureBeyondViewport": full || from.is_some(),
+                "clip": { "x": 0, "y": top, "width": width, "height": clip_height, "scale": 1 } }),
     );
     let png = decode_base64(shot["data"].as_str().unwrap());
     std::fs::write(dir.join(name), &png).unwrap();
@@ -1488,14 +1509,21 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
     );
     let seen: Value = serde_json::from_str(browser.eval("JSON.stringify(window.seen)").as_str().unwrap()).unwrap();
     assert_eq!(seen["pair"], true, "series drawn before the run ended: {seen}");
-    assert_eq!(seen["mean"], true, "the ensemble's partial means drawn before the run ended: {seen}");
+    assert_eq!(
+        seen["mean"], true,
+        "the ensemble's partial means drawn before the run ended: {seen}"
+    );
     assert_eq!(seen["map"], true, "the map drawn before the run ended: {seen}");
     assert!(
         seen["progress"].as_array().unwrap().len() >= 4,
         "progress moves tick by tick, not only per run: {seen}"
     );
     assert!(
-        seen["status"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains(" %")),
+        seen["status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains(" %")),
         "{seen}"
     );
     // The status is at the top of the page, in view.
@@ -1510,7 +1538,10 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
     unique.dedup();
     assert_eq!(unique.len(), series.len(), "{series:?}");
     assert!(series.iter().any(|s| s == "epidemic_deaths_cumulative"), "{series:?}");
-    assert_eq!(browser.eval("document.querySelectorAll('#results img, #panels img[src*=compare]').length"), json!(0));
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#results img, #panels img[src*=compare]').length"),
+        json!(0)
+    );
 
     // Values on hover: a chart says every line's value at the tick under the mouse.
     let readout = browser.eval(
@@ -1552,6 +1583,9 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
     let (name, said) = hover.as_str().unwrap().split_once('|').unwrap();
     assert!(said.starts_with(name) && said.contains("M0 as is"), "{said}");
 
+    // The README's figure: the table, the series and the maps, at the top of the page.
+    set_control(&mut browser, "map-tick", "120", "input");
+    screenshot(&mut browser, &dir, "dashboard.png", (1400, 1900), false);
     // Readable panels: the human-security panels are wide enough to read at 1400 and 1024 px.
     for (width, name) in [(1400, "dashboard-live-1400.png"), (1024, "dashboard-live-1024.png")] {
         screenshot(&mut browser, &dir, name, (width, 1000), true);
@@ -1605,9 +1639,9 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
              c.getAttribute('fill') === colourOf(Number(c.dataset.value) / mapViews.compare.hi))",
     );
     assert_eq!(one_scale, json!(true));
-    browser.eval("document.getElementById('compare').scrollIntoView(), true");
+    browser.eval("window.scrollTo(0, 0), true");
     for (width, name) in [(1400, "dashboard-compare-1400.png"), (1024, "dashboard-compare-1024.png")] {
-        screenshot(&mut browser, &dir, name, (width, 1000), true);
+        screenshot_from(&mut browser, &dir, name, (width, 1000), true, Some("#history-box"));
         assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at {width} px");
     }
     // An earlier run is shown again from the history.

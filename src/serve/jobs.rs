@@ -324,6 +324,7 @@ impl Jobs {
             let mut board = self.shared.lock();
             for job in board.jobs.values_mut().filter(|j| removed.contains(&j.folder)) {
                 job.files.clear();
+                job.live = Arc::new(Live::default());
             }
         }
         removed
@@ -384,7 +385,7 @@ impl Jobs {
             JobState::Failed(m) => ("failed", Some(m.clone())),
         };
         let position = board.queue.iter().position(|&q| q == id).map(|p| p + 1);
-        Some(json!({
+        let mut status = json!({
             "id": id,
             "state": state,
             "error": message,
@@ -399,8 +400,12 @@ impl Jobs {
             "dir": job.dir.display().to_string(),
             "summary": job.summary,
             "result": job.result,
-            "live": live.map(|(since, version)| job.live.since(since, version)),
-        }))
+        });
+        // The live rows are gathered without holding the queue (other clients' requests).
+        let view = Arc::clone(&job.live);
+        drop(board);
+        status["live"] = live.map_or(Value::Null, |(since, version)| view.since(since, version));
+        Some(status)
     }
 
     /// The runs of `session`, newest first: id, state, when asked for, and what it was (for the

@@ -89,8 +89,9 @@ struct Data {
     links: Vec<(u32, u32)>,
     /// arm -> tick -> SERIES values, of the arm's map run.
     pair: Vec<Vec<Vec<f64>>>,
-    /// arm -> tick -> each locality's MAP_INDICATOR.
-    map: Vec<Vec<Vec<f64>>>,
+    /// arm -> tick -> each locality's MAP_INDICATOR (single precision: a long run of a large
+    /// scenario holds a few hundred thousand).
+    map: Vec<Vec<Vec<f32>>>,
     /// arm -> tick -> sums over finished runs.
     ensemble: Vec<Vec<Sums>>,
     /// Runs of each arm in the sums.
@@ -117,6 +118,19 @@ fn short(x: f64) -> Value {
         return Value::Null;
     }
     format!("{x:.4e}").parse::<f64>().map_or(Value::Null, |v| json!(v))
+}
+
+/// Each arm's rows from `from(arm)` on, with where they start.
+fn rows<T: Copy + Into<f64>>(table: &[Vec<Vec<T>>], from: impl Fn(usize) -> usize) -> Vec<Value> {
+    table
+        .iter()
+        .enumerate()
+        .map(|(arm, ticks)| {
+            let start = from(arm).min(ticks.len());
+            json!({ "from": start,
+                    "rows": ticks[start..].iter().map(|r| r.iter().map(|&x| short(x.into())).collect::<Vec<_>>()).collect::<Vec<_>>() })
+        })
+        .collect()
 }
 
 impl Live {
@@ -147,13 +161,16 @@ impl Live {
 
     /// One tick of an arm's map run.
     pub fn record(&self, arm: usize, record: &TickRecord) {
-        let places: Vec<f64> = record
+        #[expect(clippy::cast_possible_truncation, reason = "a map colour needs no more")]
+        let places: Vec<f32> = record
             .localities
             .iter()
-            .map(|l| l.get(MAP_INDICATOR).unwrap_or(f64::NAN))
+            .map(|l| l.get(MAP_INDICATOR).unwrap_or(f64::NAN) as f32)
             .collect();
         let mut d = self.lock();
-        let Some(mut totals) = d.pair_totals.get(arm).copied() else { return };
+        let Some(mut totals) = d.pair_totals.get(arm).copied() else {
+            return;
+        };
         let row = derive(record.tick as usize, |c| record.national.get(c).unwrap_or(f64::NAN), &mut totals);
         d.pair_totals[arm] = totals;
         if let Some(p) = d.pair.get_mut(arm) {
@@ -177,7 +194,9 @@ impl Live {
             return;
         }
         // Only whole lines: a batch's rows end with a newline.
-        let Some(end) = bytes.iter().rposition(|&b| b == b'\n') else { return };
+        let Some(end) = bytes.iter().rposition(|&b| b == b'\n') else {
+            return;
+        };
         let bytes = &bytes[..=end];
         d.offset += bytes.len() as u64;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
@@ -246,22 +265,11 @@ impl Live {
     pub fn since(&self, since: &[usize], version: u64) -> Value {
         let d = self.lock();
         let from = |arm: usize| since.get(arm).copied().unwrap_or(0);
-        let rows = |table: &Vec<Vec<Vec<f64>>>| -> Vec<Value> {
-            table
-                .iter()
-                .enumerate()
-                .map(|(arm, ticks)| {
-                    let start = from(arm).min(ticks.len());
-                    json!({ "from": start,
-                            "rows": ticks[start..].iter().map(|r| r.iter().map(|&x| short(x)).collect::<Vec<_>>()).collect::<Vec<_>>() })
-                })
-                .collect()
-        };
         let mut out = json!({
             "series": SERIES,
             "version": d.version,
-            "pair": rows(&d.pair),
-            "map": rows(&d.map),
+            "pair": rows(&d.pair, from),
+            "map": rows(&d.map, from),
             "runs": d.runs,
         });
         if (0..d.arms.len()).all(|a| from(a) == 0) {
@@ -276,7 +284,10 @@ impl Live {
                     .iter()
                     .map(|c| {
                         let base = recipe(c).0[0];
-                        Indicators::NAMES.iter().position(|n| *n == base).map_or("", |i| Indicators::UNITS[i])
+                        Indicators::NAMES
+                            .iter()
+                            .position(|n| *n == base)
+                            .map_or("", |i| Indicators::UNITS[i])
                     })
                     .collect::<Vec<_>>()
             );

@@ -18,11 +18,10 @@ use crate::error::{Error, Result};
 use crate::experiment::build::ensemble_of;
 use crate::experiment::compare::mean_interval;
 use crate::experiment::design::Experiment;
+use crate::experiment::pool::NoProgress;
 use crate::experiment::pool::{Progress, with_threads};
 use crate::experiment::runner::{ExecOptions, execute};
-use crate::experiment::pool::NoProgress;
 use crate::experiment::single::{RunOptions, run_watched};
-use crate::phases::indicators::TickRecord;
 use crate::experiment::summary::OUTCOME_KEY_COLUMNS;
 use crate::experiment::whatif::analysis::analyse;
 use crate::experiment::whatif::render::{render_text, table};
@@ -31,6 +30,7 @@ use crate::library::ScenarioInput;
 use crate::output::Format;
 use crate::output::headline::headline_for;
 use crate::output::plot::{PlotOptions, plot_dir};
+use crate::phases::indicators::TickRecord;
 use crate::rng::Streams;
 use crate::spec::ModelSpec;
 use crate::stats::summarize;
@@ -229,7 +229,17 @@ fn run_what_if(
     // paired ensemble, whose means the page draws as its batches end.
     let mut maps = Vec::new();
     for (k, (arm, spec)) in [AS_IS, WHAT_IF].iter().zip(&prepared.experiment.scenarios).enumerate() {
-        maps.push(map_run(spec, &prepared.experiment, dir, arm, k, threads, &prepared.setup.command, stop, progress)?);
+        maps.push(map_run(
+            spec,
+            &prepared.experiment,
+            dir,
+            arm,
+            k,
+            threads,
+            &prepared.setup.command,
+            stop,
+            progress,
+        )?);
     }
     let stop_fn = || {
         progress.tick();

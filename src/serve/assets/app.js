@@ -394,6 +394,7 @@ async function run(asIs) {
   $("live").hidden = false;
   $("charts").innerHTML = "";
   $("maps").innerHTML = "";
+  $("map-readout").textContent = "";
   markStale();
   polling = setTimeout(poll, 300);
   loadHistory();
@@ -843,6 +844,7 @@ function show(id) {
   $("command").textContent = res.command;
   $("charts").innerHTML = "";
   $("maps").innerHTML = "";
+  $("map-readout").textContent = "";
   if (l && l.meta) drawLive(l, status.summary, false);
   else $("live").hidden = true;
   $("map-title").textContent = "(human insecurity M0 by locality; drag the slider or press Play)";
@@ -925,6 +927,18 @@ async function loadHistory() {
     tbody.querySelector(`input[name=pick-B][value="${picked.B}"]`).checked = true;
   }
   $("compare-button").disabled = !(picked.A !== null && picked.B !== null && picked.A !== picked.B);
+  // After a reload, a run of this browser still going is followed again.
+  const going = history.find((h) => h.state === "running" || h.state === "queued");
+  if (going && runId === null) {
+    runId = going.id;
+    shownId = null;
+    live = newLive();
+    $("cancel").disabled = false;
+    $("progress").hidden = false;
+    $("placeholder").hidden = true;
+    $("live").hidden = false;
+    polling = setTimeout(poll, 300);
+  }
 }
 
 // The values a run contributes to a comparison: its what-if arm (a what-if) or its as-is arm.
@@ -980,6 +994,7 @@ async function compare() {
     return lines;
   }, ticks);
   $("compare-maps").innerHTML = "";
+  $("compare-readout").textContent = "";
   mapViews.compare = null;
   mapView("compare", { ...A.live.meta, ticks }, [
     { title: `A (run ${a})`, rows: A.live.map[mainArm(A)] || [] },
