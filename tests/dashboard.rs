@@ -1640,6 +1640,15 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
     );
     assert_eq!(one_scale, json!(true));
     browser.eval("window.scrollTo(0, 0), true");
+    // The README's figure of the comparison: the history, the table, the series and the maps.
+    screenshot_from(
+        &mut browser,
+        &dir,
+        "dashboard-compare.png",
+        (1400, 1600),
+        false,
+        Some("#history-box"),
+    );
     for (width, name) in [(1400, "dashboard-compare-1400.png"), (1024, "dashboard-compare-1024.png")] {
         screenshot_from(&mut browser, &dir, name, (width, 1000), true, Some("#history-box"));
         assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at {width} px");

@@ -1,6 +1,7 @@
 //! What the page draws while a run goes: the series of one run of each arm (the runs drawn on
 //! the maps, first replicate's seed) tick by tick, each locality's M0 on every tick (the animated
-//! map), and the mean of the ensemble's runs finished so far with its 95 % interval, from the
+//! map), and the mean of the ensemble's runs finished so far with its 95 % interval (Student's t,
+//! as `stats::summarize`), from the
 //! rows the runner has appended to `series.csv.partial` after each batch.
 //!
 //! The page asks for what it has not seen yet (`since`), so a poll carries a few rows, not the
@@ -80,6 +81,9 @@ struct Sums {
     squares: Vec<f64>,
 }
 
+/// Where `series.csv` has the design point, the tick, and the columns the series need (by name).
+type Columns = (usize, usize, Vec<(String, usize)>);
+
 #[derive(Default)]
 struct Data {
     arms: Vec<String>,
@@ -100,7 +104,7 @@ struct Data {
     version: u64,
     /// Bytes of `series.csv.partial` read so far, and its columns (point, tick, SERIES).
     offset: u64,
-    columns: Option<(usize, usize, Vec<(String, usize)>)>,
+    columns: Option<Columns>,
     /// Running totals of the run being read, and of each arm's map run.
     totals: [f64; SERIES.len()],
     pair_totals: Vec<[f64; SERIES.len()]>,
@@ -323,7 +327,7 @@ impl Live {
                                     }
                                     let m = x / n;
                                     let var = ((q - n * m * m) / (n - 1.0)).max(0.0);
-                                    short(1.96 * (var / n).sqrt())
+                                    short(crate::stats::t975(usize::try_from(s.n - 1).unwrap_or(1)) * (var / n).sqrt())
                                 })
                                 .collect()
                         })

@@ -592,17 +592,21 @@ function el(tag, attrs, parent) {
 function lineChart(fig, spec) {
   const W = 560, H = 250, L = 62, R = 12, T = 12, B = 34;
   const xs = spec.ticks;
+  // The axis follows the lines (a band of a few runs can be very wide: it is cut at the plot's
+  // edges, and at 0 and 1 for quantities that cannot cross them).
   let lo = Infinity, hi = -Infinity;
   for (const ln of spec.lines) {
-    ln.values.forEach((v, i) => {
+    ln.values.forEach((v) => {
       if (v === null) return;
-      const h = ln.half && ln.half[i] !== null && ln.half[i] !== undefined ? ln.half[i] : 0;
-      lo = Math.min(lo, v - h); hi = Math.max(hi, v + h);
+      lo = Math.min(lo, v); hi = Math.max(hi, v);
     });
   }
   if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
   lo = Math.min(lo, 0);
+  hi += 0.08 * (hi - lo);
   if (hi === lo) hi = lo + 1;
+  const share = spec.unit === "share" || spec.unit === "index 0-1";
+  if (share) hi = Math.min(hi, 1);
   const yt = niceTicks(lo, hi, 4);
   hi = Math.max(hi, yt[yt.length - 1]);
   const x = (t) => L + ((W - L - R) * t) / Math.max(1, xs);
@@ -628,8 +632,9 @@ function lineChart(fig, spec) {
       ln.values.forEach((v, i) => {
         const h = ln.half[i];
         if (v === null || h === null) return;
-        up.push(`${x(i).toFixed(1)},${y(v + h).toFixed(1)}`);
-        down.unshift(`${x(i).toFixed(1)},${y(v - h).toFixed(1)}`);
+        const top = Math.min(v + h, share ? 1 : Infinity, hi), bottom = Math.max(v - h, 0, lo);
+        up.push(`${x(i).toFixed(1)},${y(top).toFixed(1)}`);
+        down.unshift(`${x(i).toFixed(1)},${y(bottom).toFixed(1)}`);
       });
       if (up.length > 1) el("polygon", { points: up.concat(down).join(" "), fill: ln.colour, opacity: 0.15 }, svg);
     }
@@ -794,7 +799,7 @@ function tableHead(asIs) {
 
 function describeChanges(summary) {
   if (!summary) return "";
-  if (summary.mode === "as_is") return `As it is, ${summary.replicates} replicates, ${summary.ticks} ticks, seed ${summary.seed}`;
+  if (summary.mode === "as_is") return `${summary.replicates} replicates, ${summary.ticks} ticks, seed ${summary.seed}`;
   const c = summary.changes.length ? summary.changes.join("; ") : "no change";
   return `${c} — ${summary.replicates} pairs, ${summary.ticks} ticks, seed ${summary.seed}`;
 }
@@ -812,7 +817,7 @@ function show(id) {
   $("panels").hidden = false;
   $("result-title").textContent = asIs ? `${res.title}: as it is` : `${res.title}: what if`;
   $("result-title").dataset.run = String(id);
-  $("result-changes").textContent = `Run ${id}: ${describeChanges(status.summary)}`;
+  $("result-changes").textContent = `Run ${id}: ${asIs ? "as it is, " : ""}${describeChanges(status.summary)}`;
   $("table").querySelector("thead").innerHTML = tableHead(asIs);
   const tbody = $("table").querySelector("tbody");
   tbody.innerHTML = "";
