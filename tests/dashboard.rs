@@ -747,6 +747,15 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
             .is_some_and(|s| s.starts_with("running")),
         "the page still shows the run going"
     );
+    // A reloaded page finds its run in the session's history and follows it again.
+    browser.call("Page.reload", json!({}));
+    browser.wait_for(
+        "document.body && document.body.dataset.ready === 'true'
+            && document.getElementById('status').textContent.startsWith('running')
+            && !document.getElementById('cancel').disabled",
+        "the reloaded page to follow the run",
+        Duration::from_secs(30),
+    );
     browser.eval("document.getElementById('cancel').click(), true");
     browser.wait_for(
         "document.getElementById('status').textContent === 'cancelled'",
@@ -770,6 +779,9 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The reload set the controls back to the first scenario as it is: the same settings again.
+    set_control(&mut browser, "scenario", "tiny-epidemic", "change");
+    set_control(&mut browser, "w-health", "0.5", "input");
     browser.eval(&format!(
         "(() => {{ const m = document.getElementById('mandate'); m.value = {mandate}; m.dispatchEvent(new Event('input')); return true; }})()"
     ));
@@ -1567,6 +1579,20 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
             .as_str()
             .unwrap()
             .contains("both maps")
+    );
+    // Play runs the map from the start to the end.
+    set_control(&mut browser, "map-tick", "0", "input");
+    browser.eval("document.getElementById('map-play').click(), true");
+    browser.wait_for(
+        "Number(document.getElementById('map-tick').value) > 0",
+        "the map to play",
+        Duration::from_secs(10),
+    );
+    browser.wait_for(
+        "document.getElementById('map-tick').value === document.getElementById('map-tick').max
+            && document.getElementById('map-play').textContent.includes('Play')",
+        "the map to reach the end and stop",
+        Duration::from_secs(30),
     );
     set_control(&mut browser, "map-tick", "0", "input");
     let day = browser.eval("document.getElementById('map-day').textContent");
