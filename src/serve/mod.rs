@@ -21,7 +21,7 @@
 //!   downloads and the command line that reproduces it);
 //!   with `?live=N0,N1&version=V`, also what the page has not drawn yet: each arm's map run
 //!   from tick `N` on (national series and each locality's M0, as the run goes), and the
-//!   ensemble's means over the runs finished so far unless the page has version `V` ([`live`]);
+//!   ensemble's means over the runs finished so far unless the page has version `V` (`live.rs`);
 //! - `GET /api/history`: the session's runs, newest first, with what each was and its command;
 //! - `POST /api/runs/ID/cancel`: by the run's own session only;
 //! - `GET /api/runs/ID/files/NAME`: one of the files the run wrote, by its listed name only.
