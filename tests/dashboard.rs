@@ -269,13 +269,71 @@ fn ended(status: &Value) -> bool {
     !matches!(status["state"].as_str(), Some("queued" | "running"))
 }
 
+/// The page's poll interval while a run goes, in milliseconds, as `app.js` sets it.
+fn page_poll_ms(url: &str) -> u64 {
+    let (_, js) = http(url, "GET", "/app.js", "");
+    let line = js
+        .lines()
+        .find(|l| l.starts_with("const POLL_RUNNING_MS = "))
+        .expect("app.js sets its poll interval");
+    line.trim_start_matches("const POLL_RUNNING_MS = ")
+        .trim_end_matches(';')
+        .parse()
+        .unwrap()
+}
+
+/// Polls a run as the page does (once per `every`, asking only for the live rows it has not
+/// seen) until it ends; returns its last status, the places in line it saw, the slowest
+/// answer, the bytes received and whether live rows came before the end.
+fn poll_like_the_page(url: &str, id: u64, every: Duration) -> (Value, Vec<u64>, Duration, usize, bool) {
+    let started = Instant::now();
+    let (mut positions, mut slowest, mut bytes, mut live_early) = (Vec::new(), Duration::ZERO, 0, false);
+    let (mut since, mut version) = (vec![0_usize, 0], "none".to_string());
+    loop {
+        let asked = Instant::now();
+        let path = format!(
+            "/api/runs/{id}?live={}&version={version}",
+            since.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+        );
+        let (status, text) = http(url, "GET", &path, "");
+        slowest = slowest.max(asked.elapsed());
+        bytes += text.len();
+        assert_eq!(status, 200, "{text}");
+        let s: Value = serde_json::from_str(&text).unwrap();
+        if s["state"] == "queued" {
+            positions.push(s["position"].as_u64().expect("a queued run has a place in line"));
+        }
+        if let Some(pair) = s["live"]["pair"].as_array() {
+            for (arm, p) in pair.iter().enumerate() {
+                let n = p["from"].as_u64().unwrap() as usize + p["rows"].as_array().unwrap().len();
+                if arm < since.len() {
+                    since[arm] = n;
+                }
+                if n > 0 && s["state"] == "running" {
+                    live_early = true;
+                }
+            }
+            version = s["live"]["version"].to_string();
+        }
+        if ended(&s) {
+            return (s, positions, slowest, bytes, live_early);
+        }
+        assert!(started.elapsed() < Duration::from_secs(900), "run {id} did not end: {s}");
+        std::thread::sleep(every);
+    }
+}
+
 #[test]
 fn twenty_clients_at_once_all_finish_and_none_cancels_another() {
     // Issue 22: every new run cancelled every other client's (six clients: one done, five
-    // cancelled). Twenty sessions start at once, two runs go at a time, the rest wait in line.
+    // cancelled). Twenty sessions start at once, two runs go at a time, the rest wait in line;
+    // each polls as the page does (live rows included), and the server still answers promptly.
     let dir = util::temp_dir("serve-load");
     let server = Server::start_with(&dir, &[("PEACESIM_SERVE_RUNS", "2")]);
     let url = server.url.clone();
+    let every = Duration::from_millis(page_poll_ms(&url));
+    assert!(every >= Duration::from_secs(1), "the page polls at most once a second: {every:?}");
+    let began = Instant::now();
     let clients: Vec<_> = (0..20_u32)
         .map(|i| {
             let url = url.clone();
@@ -284,25 +342,23 @@ fn twenty_clients_at_once_all_finish_and_none_cancels_another() {
                 let answer = start_as(&url, &session, &short_run(100 + 10 * i));
                 let id = answer["id"].as_u64().unwrap();
                 assert_eq!(answer["session"], json!(session), "the run is the session's");
-                let mut positions = Vec::new();
-                let last = wait_until(&url, id, "the run to end", Duration::from_secs(600), |s| {
-                    if s["state"] == "queued" {
-                        positions.push(s["position"].as_u64().expect("a queued run has a place in line"));
-                    }
-                    ended(s)
-                });
-                (session, id, last, positions)
+                let (last, positions, slowest, bytes, live) = poll_like_the_page(&url, id, every);
+                let (_, history) = http_as(&url, &session, "GET", "/api/history", "");
+                let history: Value = serde_json::from_str(&history).unwrap();
+                (session, id, last, positions, slowest, bytes, live, history)
             })
         })
         .collect();
     let results: Vec<_> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let took = began.elapsed();
     let mut ids: Vec<u64> = results.iter().map(|r| r.1).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 20, "one run each");
-    for (session, id, last, positions) in &results {
+    for (session, id, last, positions, slowest, _, _, history) in &results {
         assert_eq!(last["state"], "done", "{session}'s run {id} did not finish: {last}");
         assert_eq!(last["done"], last["total"], "{session}: {last}");
+        assert_eq!(last["ticks"], last["ticks_total"], "{session}: every tick counted: {last}");
         assert!(
             last["result"]["rows"].as_array().is_some_and(|r| !r.is_empty()),
             "{session}: a table"
@@ -312,12 +368,32 @@ fn twenty_clients_at_once_all_finish_and_none_cancels_another() {
             positions.windows(2).all(|w| w[1] <= w[0]),
             "{session}: a place in line only moves forward: {positions:?}"
         );
+        assert!(
+            *slowest < Duration::from_secs(2),
+            "{session}: a poll took {slowest:?} with twenty clients"
+        );
+        let listed: Vec<u64> = history["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(listed, vec![*id], "{session}'s history lists its own run only");
     }
     let waited = results.iter().filter(|r| !r.3.is_empty()).count();
     assert!(waited >= 10, "with two slots most of twenty runs wait in line; {waited} did");
     assert!(
         results.iter().any(|r| r.3.iter().any(|&p| p >= 10)),
         "a late client sees its place far back in the queue"
+    );
+    let live = results.iter().filter(|r| r.6).count();
+    assert!(live >= 10, "most clients saw live rows before their run ended; {live} did");
+    let bytes: usize = results.iter().map(|r| r.5).sum();
+    // What the polling costs (shown with --nocapture).
+    eprintln!(
+        "twenty clients: all done in {took:?}; slowest poll {:?}; {} kB polled in all",
+        results.iter().map(|r| r.4).max().unwrap(),
+        bytes / 1024
     );
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
@@ -634,8 +710,9 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
         "(() => { const s = document.getElementById('scenario'); s.value = 'tiny-epidemic';
                   s.dispatchEvent(new Event('change')); return s.value; })()",
     );
-    // A long run (a robust mandate), then a change of settings while it runs: the page cancels
-    // it on the server. The mandate goes back afterwards.
+    // A long run (a robust mandate), then a change of settings while it runs: the run goes on
+    // (issue 22: touching a control cancelled it), the page says that what runs is from the
+    // previous settings; only Cancel stops it.
     let mandate = browser.eval("document.getElementById('mandate').value");
     browser.eval(
         "(() => { const m = document.getElementById('mandate'); m.value = 'robust'; m.dispatchEvent(new Event('input')); return true; })()",
@@ -653,6 +730,33 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
         "(() => { const w = document.getElementById('w-health'); w.value = '0.5';
                   w.dispatchEvent(new Event('input')); return true; })()",
     );
+    browser.wait_for(
+        "!document.getElementById('stale-note').hidden",
+        "the note that the run is from the previous settings",
+        Duration::from_secs(10),
+    );
+    let note = browser.eval("document.getElementById('stale-note').textContent");
+    assert!(note.as_str().unwrap().contains("previous settings"), "{note}");
+    std::thread::sleep(Duration::from_secs(3));
+    let going = status_of(&server.url, 1);
+    assert_eq!(going["state"], "running", "a touched control does not cancel the run: {going}");
+    assert!(
+        browser
+            .eval("document.getElementById('status').textContent")
+            .as_str()
+            .is_some_and(|s| s.starts_with("running")),
+        "the page still shows the run going"
+    );
+    // A reloaded page finds its run in the session's history and follows it again.
+    browser.call("Page.reload", json!({}));
+    browser.wait_for(
+        "document.body && document.body.dataset.ready === 'true'
+            && document.getElementById('status').textContent.startsWith('running')
+            && !document.getElementById('cancel').disabled",
+        "the reloaded page to follow the run",
+        Duration::from_secs(30),
+    );
+    browser.eval("document.getElementById('cancel').click(), true");
     browser.wait_for(
         "document.getElementById('status').textContent === 'cancelled'",
         "the page to cancel the run",
@@ -675,6 +779,9 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The reload set the controls back to the first scenario as it is: the same settings again.
+    set_control(&mut browser, "scenario", "tiny-epidemic", "change");
+    set_control(&mut browser, "w-health", "0.5", "input");
     browser.eval(&format!(
         "(() => {{ const m = document.getElementById('mandate'); m.value = {mandate}; m.dispatchEvent(new Event('input')); return true; }})()"
     ));
@@ -696,7 +803,9 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
     );
     browser.wait_for(
         "(() => { const i = [...document.querySelectorAll('#figures img')];
-                  return i.length >= 6 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+                  return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0)
+                      && document.querySelectorAll('#charts figure').length >= 3
+                      && document.querySelectorAll('#maps figure').length === 2; })()",
         "every chart to load",
         Duration::from_secs(30),
     );
@@ -1127,7 +1236,12 @@ fn overflow(browser: &mut Browser) -> Value {
 /// Shows the page at `width` × `height` CSS pixels and saves a screenshot of the whole page
 /// (`full`) or of what is in view, as `name` in `dir` and, when `PEACESIM_SCREENSHOT_DIR` is
 /// set, there too (to look at, and for the README's figure).
-fn screenshot(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u32, u32), full: bool) {
+fn screenshot(browser: &mut Browser, dir: &Path, name: &str, size: (u32, u32), full: bool) {
+    screenshot_from(browser, dir, name, size, full, None);
+}
+
+/// As [`screenshot`], from the top of the element `from` (a CSS selector) when given.
+fn screenshot_from(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u32, u32), full: bool, from: Option<&str>) {
     browser.call(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
@@ -1136,11 +1250,19 @@ fn screenshot(browser: &mut Browser, dir: &Path, name: &str, (width, height): (u
         .eval("document.documentElement.scrollHeight")
         .as_f64()
         .unwrap_or(f64::from(height));
-    let clip_height = if full { page_height.min(4000.0) } else { f64::from(height) };
+    let top = from.map_or(0.0, |selector| {
+        browser
+            .eval(&format!(
+                "document.querySelector('{selector}').getBoundingClientRect().top + window.scrollY"
+            ))
+            .as_f64()
+            .unwrap_or(0.0)
+    });
+    let clip_height = if full { (page_height - top).min(4000.0) } else { f64::from(height) };
     let shot = browser.call(
         "Page.captureScreenshot",
-        json!({ "format": "png", "captureBeyondViewport": full,
-                "clip": { "x": 0, "y": 0, "width": width, "height": clip_height, "scale": 1 } }),
+        json!({ "format": "png", "captureBeyondViewport": full || from.is_some(),
+                "clip": { "x": 0, "y": top, "width": width, "height": clip_height, "scale": 1 } }),
     );
     let png = decode_base64(shot["data"].as_str().unwrap());
     std::fs::write(dir.join(name), &png).unwrap();
@@ -1267,7 +1389,8 @@ fn the_page_takes_typed_weights_every_site_the_run_length_and_says_why_a_lever_i
     );
     browser.wait_for(
         "(() => { const i = [...document.querySelectorAll('#figures img')];
-                  return i.length >= 4 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+                  return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0)
+                      && document.querySelectorAll('#charts figure').length >= 3; })()",
         "every chart to load",
         Duration::from_secs(30),
     );
@@ -1316,7 +1439,8 @@ fn the_page_takes_typed_weights_every_site_the_run_length_and_says_why_a_lever_i
     );
     browser.wait_for(
         "(() => { const i = [...document.querySelectorAll('#figures img')];
-                  return i.length >= 3 && i.every(x => x.complete && x.naturalWidth > 0); })()",
+                  return i.length === 1 && i.every(x => x.complete && x.naturalWidth > 0)
+                      && document.querySelectorAll('#maps figure').length === 1; })()",
         "the as-is charts to load",
         Duration::from_secs(30),
     );
@@ -1331,4 +1455,238 @@ fn the_page_takes_typed_weights_every_site_the_run_length_and_says_why_a_lever_i
 fn lever_index(scenarios: &Value, name: &str, path: &str) -> usize {
     let info = scenarios.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
     info["levers"].as_array().unwrap().iter().position(|l| l["path"] == path).unwrap()
+}
+
+// ---- live and compare -------------------------------------------------------------------------
+
+/// Starts a browser on the server's page, or says why not (`None`: skip the test).
+fn browser_on(server: &Server, profile: &Path) -> Option<Browser> {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var_os("PEACESIM_REQUIRE_BROWSER").is_none(),
+            "PEACESIM_REQUIRE_BROWSER is set but no chromium was found (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium found (apt-get install chromium to run the dashboard's browser test)");
+        return None;
+    };
+    let mut browser = Browser::start(&binary, profile);
+    browser.call("Page.navigate", json!({ "url": server.url }));
+    browser.wait_for(
+        "document.body && document.body.dataset.ready === 'true'",
+        "the page to load",
+        Duration::from_secs(30),
+    );
+    Some(browser)
+}
+
+/// The width in CSS pixels of the first element matching `selector`.
+fn width_of(browser: &mut Browser, selector: &str) -> f64 {
+    browser
+        .eval(&format!("document.querySelector('{selector}').getBoundingClientRect().width"))
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
+    let dir = util::temp_dir("serve-live-browser");
+    let server = Server::start(&dir.join("runs"));
+    let Some(mut browser) = browser_on(&server, &dir.join("profile")) else {
+        return;
+    };
+    // What the page shows while the run goes, sampled every 50 ms by the page itself.
+    browser.eval(
+        "(() => { window.seen = { progress: [], pair: false, mean: false, map: false, status: [] };
+                  setInterval(() => {
+                      const status = document.getElementById('status').textContent;
+                      if (!status.startsWith('running')) return;
+                      const v = document.getElementById('progress').value;
+                      if (!window.seen.progress.includes(v)) window.seen.progress.push(v);
+                      if (window.seen.status.length < 200) window.seen.status.push(status);
+                      const lines = [...document.querySelectorAll('#charts polyline')].filter(l => l.getAttribute('points').length > 0);
+                      if (lines.length > 0) window.seen.pair = true;
+                      if ([...document.querySelectorAll('#charts .legend')].some(l => l.textContent.includes('mean of'))) window.seen.mean = true;
+                      if (document.querySelectorAll('#maps circle').length > 0) window.seen.map = true;
+                  }, 50);
+                  return true; })()",
+    );
+    set_control(&mut browser, "scenario", "tiny-epidemic", "change");
+    set_control(&mut browser, "w-health", "0.5", "input");
+    set_control(&mut browser, "replicates", "12", "input");
+    browser.eval("document.getElementById('run').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.querySelectorAll('#table tbody tr').length > 0",
+        "the what-if's results",
+        Duration::from_secs(300),
+    );
+    let seen: Value = serde_json::from_str(browser.eval("JSON.stringify(window.seen)").as_str().unwrap()).unwrap();
+    assert_eq!(seen["pair"], true, "series drawn before the run ended: {seen}");
+    assert_eq!(
+        seen["mean"], true,
+        "the ensemble's partial means drawn before the run ended: {seen}"
+    );
+    assert_eq!(seen["map"], true, "the map drawn before the run ended: {seen}");
+    assert!(
+        seen["progress"].as_array().unwrap().len() >= 4,
+        "progress moves tick by tick, not only per run: {seen}"
+    );
+    assert!(
+        seen["status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains(" %")),
+        "{seen}"
+    );
+    // The status is at the top of the page, in view.
+    let top = browser.eval("document.getElementById('status').getBoundingClientRect().top");
+    assert!(top.as_f64().is_some_and(|t| (0.0..300.0).contains(&t)), "status at {top}");
+
+    // One chart per indicator, none twice; the static what-if figure is a download only.
+    let series = browser.eval("JSON.stringify([...document.querySelectorAll('#charts figure')].map(f => f.dataset.series))");
+    let series: Vec<String> = serde_json::from_str(series.as_str().unwrap()).unwrap();
+    let mut unique = series.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), series.len(), "{series:?}");
+    assert!(series.iter().any(|s| s == "epidemic_deaths_cumulative"), "{series:?}");
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#results img, #panels img[src*=compare]').length"),
+        json!(0)
+    );
+
+    // Values on hover: a chart says every line's value at the tick under the mouse.
+    let readout = browser.eval(
+        "(() => { const svg = document.querySelector('#charts figure svg'); const r = svg.getBoundingClientRect();
+                  svg.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + r.width * 0.6, clientY: r.top + r.height / 2, bubbles: true }));
+                  return svg.parentElement.querySelector('.readout').textContent; })()",
+    );
+    assert!(
+        readout.as_str().unwrap().starts_with("Day ") && readout.as_str().unwrap().contains("what if"),
+        "{readout}"
+    );
+    // The map: a time slider over every tick, both arms on one colour scale, values on hover.
+    let ticks = browser.eval("Number(document.getElementById('map-tick').max)");
+    assert!(ticks.as_f64().unwrap() >= 100.0, "{ticks}");
+    let same_scale = browser.eval(
+        "[...document.querySelectorAll('#maps circle')].every(c => c.dataset.value === '' ||
+             c.getAttribute('fill') === colourOf(Number(c.dataset.value) / mapViews.map.hi))",
+    );
+    assert_eq!(same_scale, json!(true), "both maps use the one colour scale shown");
+    assert!(
+        browser
+            .eval("document.getElementById('map-scale').textContent")
+            .as_str()
+            .unwrap()
+            .contains("both maps")
+    );
+    // Play runs the map from the start to the end.
+    set_control(&mut browser, "map-tick", "0", "input");
+    browser.eval("document.getElementById('map-play').click(), true");
+    browser.wait_for(
+        "Number(document.getElementById('map-tick').value) > 0",
+        "the map to play",
+        Duration::from_secs(10),
+    );
+    browser.wait_for(
+        "document.getElementById('map-tick').value === document.getElementById('map-tick').max
+            && document.getElementById('map-play').textContent.includes('Play')",
+        "the map to reach the end and stop",
+        Duration::from_secs(30),
+    );
+    set_control(&mut browser, "map-tick", "0", "input");
+    let day = browser.eval("document.getElementById('map-day').textContent");
+    assert!(day.as_str().unwrap().starts_with("day 0"), "{day}");
+    let at_start = browser.eval("JSON.stringify([...document.querySelectorAll('#maps circle')].map(c => c.dataset.value))");
+    set_control(&mut browser, "map-tick", &ticks.to_string(), "input");
+    let at_end = browser.eval("JSON.stringify([...document.querySelectorAll('#maps circle')].map(c => c.dataset.value))");
+    assert_ne!(at_start, at_end, "the map changes over time");
+    let hover = browser.eval(
+        "(() => { const c = document.querySelector('#maps circle');
+                  c.dispatchEvent(new MouseEvent('mouseenter'));
+                  return c.dataset.name + '|' + document.getElementById('map-readout').textContent; })()",
+    );
+    let (name, said) = hover.as_str().unwrap().split_once('|').unwrap();
+    assert!(said.starts_with(name) && said.contains("M0 as is"), "{said}");
+
+    // The README's figure: the table, the series and the maps, at the top of the page.
+    set_control(&mut browser, "map-tick", "120", "input");
+    screenshot(&mut browser, &dir, "dashboard.png", (1400, 1900), false);
+    // Readable panels: the human-security panels are wide enough to read at 1400 and 1024 px.
+    for (width, name) in [(1400, "dashboard-live-1400.png"), (1024, "dashboard-live-1024.png")] {
+        screenshot(&mut browser, &dir, name, (width, 1000), true);
+        let panel = width_of(&mut browser, "#figures img");
+        assert!(panel >= 700.0, "a human-security panel {panel} px wide at {width} px");
+        let chart = width_of(&mut browser, "#charts figure svg");
+        assert!(chart >= 400.0, "a chart {chart} px wide at {width} px");
+        assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at {width} px");
+    }
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": false }),
+    );
+
+    // A second run, as it is; the history lists both and compares them side by side.
+    browser.eval("document.getElementById('run-as-is').click(), true");
+    browser.wait_for(
+        "document.getElementById('status').textContent === 'done' && document.getElementById('result-title').textContent.endsWith('as it is')",
+        "the run of the scenario as it is",
+        Duration::from_secs(300),
+    );
+    browser.wait_for(
+        "document.querySelectorAll('#history tbody tr').length === 2 && !document.getElementById('compare-button').disabled",
+        "the history of both runs",
+        Duration::from_secs(10),
+    );
+    browser.eval("document.getElementById('compare-button').click(), true");
+    browser.wait_for(
+        "!document.getElementById('compare').hidden && document.querySelectorAll('#compare-maps figure').length === 2",
+        "the comparison",
+        Duration::from_secs(30),
+    );
+    let compared = browser.eval(
+        "JSON.stringify([...document.querySelectorAll('#compare-table tbody tr')].map(r => [r.dataset.outcome, r.cells[1].textContent, r.cells[2].textContent]))",
+    );
+    let compared: Vec<(String, String, String)> = serde_json::from_str(compared.as_str().unwrap()).unwrap();
+    assert!(
+        compared.iter().any(|(o, a, b)| o == "epidemic_deaths" && a != "–" && b != "–"),
+        "{compared:?}"
+    );
+    let lines = browser.eval("document.querySelectorAll('#compare-charts figure')[0].querySelectorAll('polyline').length");
+    assert_eq!(lines, json!(2), "both runs in one chart");
+    let commands = browser.eval("document.getElementById('compare-commands').textContent");
+    let commands = commands.as_str().unwrap();
+    assert!(
+        commands.contains("peacesim whatif tiny-epidemic") && commands.contains("peacesim run tiny-epidemic"),
+        "{commands}"
+    );
+    let one_scale = browser.eval(
+        "[...document.querySelectorAll('#compare-maps circle')].every(c => c.dataset.value === '' ||
+             c.getAttribute('fill') === colourOf(Number(c.dataset.value) / mapViews.compare.hi))",
+    );
+    assert_eq!(one_scale, json!(true));
+    browser.eval("window.scrollTo(0, 0), true");
+    // The README's figure of the comparison: the history, the table, the series and the maps.
+    screenshot_from(
+        &mut browser,
+        &dir,
+        "dashboard-compare.png",
+        (1400, 1600),
+        false,
+        Some("#history-box"),
+    );
+    for (width, name) in [(1400, "dashboard-compare-1400.png"), (1024, "dashboard-compare-1024.png")] {
+        screenshot_from(&mut browser, &dir, name, (width, 1000), true, Some("#history-box"));
+        assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at {width} px");
+    }
+    // An earlier run is shown again from the history.
+    browser.eval("document.querySelector('#history .show-run[data-run=\"1\"]').click(), true");
+    browser.wait_for(
+        "document.getElementById('result-title').dataset.run === '1' && document.getElementById('result-title').textContent.endsWith('what if')",
+        "the first run shown again",
+        Duration::from_secs(30),
+    );
+    drop(browser);
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -61,12 +61,14 @@ struct Watched<'a> {
     outcomes: OutcomeObserver,
     people: (f64, f64),
     progress: &'a dyn Progress,
+    watch: &'a (dyn Fn(&TickRecord) + Sync),
 }
 
 impl Observer for Watched<'_> {
     fn observe(&mut self, scenario: &Scenario, record: &TickRecord, events: &[ViolentEvent]) -> Result<()> {
         self.writer.observe(scenario, record, events)?;
         self.outcomes.observe(scenario, record, events)?;
+        (self.watch)(record);
         if record.tick == 0 {
             self.people.0 = record.national.population;
         } else {
@@ -88,6 +90,22 @@ pub fn run_with_summary(
     stop: &(dyn Fn() -> bool + Sync),
     progress: &dyn Progress,
 ) -> Result<RunSummary> {
+    run_watched(scenario, options, stop, progress, &|_| {})
+}
+
+/// As [`run_with_summary`], handing each tick's record (tick 0 included) to `watch` as the run
+/// goes (the dashboard draws the run's series and map while it runs). What is written is the
+/// same.
+///
+/// # Errors
+/// Output errors, or [`crate::Error::Interrupted`].
+pub fn run_watched(
+    scenario: &Scenario,
+    options: &RunOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &dyn Progress,
+    watch: &(dyn Fn(&TickRecord) + Sync),
+) -> Result<RunSummary> {
     let staged = StagedDir::create(&options.out, options.force)?;
     let started_at = utc_now();
     let every = options.locality_every.unwrap_or(scenario.run.locality_output_every_ticks);
@@ -98,6 +116,7 @@ pub fn run_with_summary(
             outcomes: OutcomeObserver::new(false),
             people: (0.0, 0.0),
             progress,
+            watch,
         };
         let mut sim = Simulation::new(scenario);
         sim.run(&mut watched, stop)?;

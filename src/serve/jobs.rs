@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::api::RunRequest;
 use super::housekeeping::{Keep, clean, create_run_folder};
+use super::live::Live;
 use super::work::{Counter, Work};
 use crate::error::{Error, Result};
 
@@ -100,6 +101,15 @@ struct Job {
     result: Option<Value>,
     /// Files the page may download: name (relative to `dir`) -> path.
     files: BTreeMap<String, PathBuf>,
+    /// Ticks run, over every run of the job, and ticks in all.
+    ticks: Arc<AtomicU64>,
+    ticks_total: u64,
+    /// What the page draws while the run goes (and afterwards, to compare runs).
+    live: Arc<Live>,
+    /// What the session's history lists (kind, title, changes, command).
+    summary: Value,
+    /// When the run was asked for (seconds since 1970).
+    created: u64,
 }
 
 #[derive(Default)]
@@ -172,6 +182,7 @@ impl Jobs {
     /// folder cannot be created.
     pub fn start(&self, session: &str, request: &RunRequest) -> Result<u64> {
         let prepared = Work::prepare(request)?;
+        let summary = prepared.summary(request);
         let scenario = match request {
             RunRequest::WhatIf(r) => r.scenario.display().to_string(),
             RunRequest::AsIs(r) => r.scenario.clone(),
@@ -196,6 +207,11 @@ impl Jobs {
             total: Arc::new(AtomicU64::new(prepared.runs())),
             folder,
             dir,
+            ticks: Arc::new(AtomicU64::new(0)),
+            ticks_total: prepared.runs() * prepared.ticks_per_run(),
+            live: Arc::new(Live::default()),
+            summary,
+            created: stamp,
             prepared: Some(prepared),
             result: None,
             files: BTreeMap::new(),
@@ -260,6 +276,10 @@ impl Jobs {
                 done: Arc::clone(&job.done),
                 total: Arc::clone(&job.total),
                 extra: prepared.map_runs(),
+                ticks: Arc::clone(&job.ticks),
+                per_run: prepared.ticks_per_run(),
+                live: Arc::clone(&job.live),
+                dir: job.dir.clone(),
             };
             board.running += 1;
             drop(board);
@@ -308,6 +328,7 @@ impl Jobs {
             let mut board = self.shared.lock();
             for job in board.jobs.values_mut().filter(|j| removed.contains(&j.folder)) {
                 job.files.clear();
+                job.live = Arc::new(Live::default());
             }
         }
         removed
@@ -347,9 +368,17 @@ impl Jobs {
         }
     }
 
-    /// State, place in the queue, progress and, when done, the result of a run.
+    /// State, place in the queue, progress and, when done, the result of a run; with `live`
+    /// (the map runs' ticks the page has per arm, and the version of the ensemble's means it
+    /// has), what the page has not drawn yet.
     #[must_use]
     pub fn status(&self, id: u64) -> Option<Value> {
+        self.status_with(id, None)
+    }
+
+    /// [`Self::status`] with what the page has not drawn yet (see [`Live::since`]).
+    #[must_use]
+    pub fn status_with(&self, id: u64, live: Option<(&[usize], u64)>) -> Option<Value> {
         let board = self.shared.lock();
         let job = board.jobs.get(&id)?;
         let (state, message) = match &job.state {
@@ -360,7 +389,7 @@ impl Jobs {
             JobState::Failed(m) => ("failed", Some(m.clone())),
         };
         let position = board.queue.iter().position(|&q| q == id).map(|p| p + 1);
-        Some(json!({
+        let mut status = json!({
             "id": id,
             "state": state,
             "error": message,
@@ -370,9 +399,42 @@ impl Jobs {
             "slots": self.shared.limits.concurrent,
             "done": job.done.load(Ordering::SeqCst),
             "total": job.total.load(Ordering::SeqCst),
+            "ticks": job.ticks.load(Ordering::SeqCst).min(job.ticks_total),
+            "ticks_total": job.ticks_total,
             "dir": job.dir.display().to_string(),
+            "summary": job.summary,
             "result": job.result,
-        }))
+        });
+        // The live rows are gathered without holding the queue (other clients' requests).
+        let view = Arc::clone(&job.live);
+        drop(board);
+        status["live"] = live.map_or(Value::Null, |(since, version)| view.since(since, version));
+        Some(status)
+    }
+
+    /// The runs of `session`, newest first: id, state, when asked for, and what it was (for the
+    /// page's history; results come from [`Self::status`]).
+    #[must_use]
+    pub fn history(&self, session: &str) -> Value {
+        let board = self.shared.lock();
+        let runs: Vec<Value> = board
+            .jobs
+            .iter()
+            .rev()
+            .filter(|(_, j)| j.session == session)
+            .map(|(id, j)| {
+                let state = match &j.state {
+                    JobState::Queued => "queued",
+                    JobState::Running => "running",
+                    JobState::Done => "done",
+                    JobState::Cancelled => "cancelled",
+                    JobState::Failed(_) => "failed",
+                };
+                json!({ "id": id, "state": state, "created": j.created, "summary": j.summary,
+                        "available": j.state != JobState::Done || !j.files.is_empty() })
+            })
+            .collect();
+        json!({ "runs": runs })
     }
 
     /// A file a finished run wrote, if `name` is one of those it lists (never any other path).

@@ -19,6 +19,10 @@
 //!   the rest wait;
 //! - `GET /api/runs/ID`: place in the queue, progress, or the result (the table, figures,
 //!   downloads and the command line that reproduces it);
+//!   with `?live=N0,N1&version=V`, also what the page has not drawn yet: each arm's map run
+//!   from tick `N` on (national series and each locality's M0, as the run goes), and the
+//!   ensemble's means over the runs finished so far unless the page has version `V` (`live.rs`);
+//! - `GET /api/history`: the session's runs, newest first, with what each was and its command;
 //! - `POST /api/runs/ID/cancel`: by the run's own session only;
 //! - `GET /api/runs/ID/files/NAME`: one of the files the run wrote, by its listed name only.
 //!
@@ -31,6 +35,7 @@
 mod api;
 pub mod housekeeping;
 mod jobs;
+mod live;
 mod work;
 
 use std::convert::Infallible;
@@ -287,7 +292,14 @@ async fn handle(request: hyper::Request<Incoming>, server: &Arc<Server>) -> Repl
             Err((status, message)) => error(status, &message),
             Ok(body) => start_run(server, session, body).await,
         },
-        _ => route_run(&method, &path, session.as_deref(), &server.jobs),
+        (&Method::GET, "/api/history") => match session.as_deref() {
+            Some(s) => json(200, &server.jobs.history(s)),
+            None => error(400, "the history is per session: send the X-Peacesim-Session header"),
+        },
+        _ => {
+            let query = request.uri().query().unwrap_or_default().to_string();
+            route_run(&method, &path, &query, session.as_deref(), &server.jobs)
+        }
     }
 }
 
@@ -345,7 +357,7 @@ async fn read_body(body: Incoming) -> std::result::Result<String, (u16, String)>
 }
 
 /// `/api/runs/ID`, `/api/runs/ID/cancel`, `/api/runs/ID/files/NAME`; anything else is 404.
-fn route_run(method: &Method, path: &str, session: Option<&str>, jobs: &Jobs) -> Reply {
+fn route_run(method: &Method, path: &str, query: &str, session: Option<&str>, jobs: &Jobs) -> Reply {
     let Some(rest) = path.strip_prefix("/api/runs/") else {
         return error(404, "not found");
     };
@@ -354,7 +366,7 @@ fn route_run(method: &Method, path: &str, session: Option<&str>, jobs: &Jobs) ->
         return error(404, "not found");
     };
     match (method, tail) {
-        (&Method::GET, "") => match jobs.status(id) {
+        (&Method::GET, "") => match jobs.status_with(id, live_query(query).as_ref().map(|(s, v)| (s.as_slice(), *v))) {
             Some(v) => json(200, &v),
             None => error(404, "no such run"),
         },
@@ -372,6 +384,21 @@ fn route_run(method: &Method, path: &str, session: Option<&str>, jobs: &Jobs) ->
         }
         _ => error(404, "not found"),
     }
+}
+
+/// `live=N0,N1&version=V` (ticks of each arm's map run the page has drawn, the version of the
+/// ensemble's means it has): `None` without `live`.
+fn live_query(query: &str) -> Option<(Vec<usize>, u64)> {
+    let mut since = None;
+    let mut version = u64::MAX;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("live", v)) => since = Some(v.split(',').filter_map(|n| n.parse().ok()).take(8).collect()),
+            Some(("version", v)) => version = v.parse().unwrap_or(u64::MAX),
+            _ => {}
+        }
+    }
+    since.map(|s| (s, version))
 }
 
 /// Decodes `%XX` escapes; invalid escapes are kept as they are (the name is then not found).

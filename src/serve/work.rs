@@ -13,13 +13,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde_json::{Value, json};
 
 use super::api::{AsIsRequest, RunRequest};
+use super::live::Live;
 use crate::error::{Error, Result};
 use crate::experiment::build::ensemble_of;
 use crate::experiment::compare::mean_interval;
 use crate::experiment::design::Experiment;
+use crate::experiment::pool::NoProgress;
 use crate::experiment::pool::{Progress, with_threads};
 use crate::experiment::runner::{ExecOptions, execute};
-use crate::experiment::single::{RunOptions, run_to_dir};
+use crate::experiment::single::{RunOptions, run_watched};
 use crate::experiment::summary::OUTCOME_KEY_COLUMNS;
 use crate::experiment::whatif::analysis::analyse;
 use crate::experiment::whatif::render::{render_text, table};
@@ -28,6 +30,7 @@ use crate::library::ScenarioInput;
 use crate::output::Format;
 use crate::output::headline::headline_for;
 use crate::output::plot::{PlotOptions, plot_dir};
+use crate::phases::indicators::TickRecord;
 use crate::rng::Streams;
 use crate::spec::ModelSpec;
 use crate::stats::summarize;
@@ -87,6 +90,46 @@ impl Work {
         }
     }
 
+    /// Ticks of one run (both arms of a what-if run as long).
+    #[must_use]
+    pub fn ticks_per_run(&self) -> u64 {
+        let scenarios = &self.experiment().scenarios;
+        if scenarios.is_empty() {
+            0
+        } else {
+            u64::from(scenarios.first().ticks())
+        }
+    }
+
+    /// What the history of a session lists: the kind of run, the scenario's title, replicates,
+    /// seed, length, the changes (a what-if's) and the command that reproduces it.
+    #[must_use]
+    pub fn summary(&self, request: &RunRequest) -> Value {
+        match (self, request) {
+            (Self::WhatIf(p), RunRequest::WhatIf(r)) => json!({
+                "mode": "what_if",
+                "scenario": r.scenario.display().to_string(),
+                "title": p.setup.title,
+                "replicates": p.setup.replicates,
+                "seed": p.seed,
+                "ticks": p.setup.ticks,
+                "changes": r.set,
+                "command": p.setup.command,
+            }),
+            (Self::AsIs(a), RunRequest::AsIs(r)) => json!({
+                "mode": "as_is",
+                "scenario": r.scenario,
+                "title": a.title,
+                "replicates": a.experiment.replicates,
+                "seed": a.experiment.seed,
+                "ticks": self.ticks_per_run(),
+                "changes": [],
+                "command": a.command,
+            }),
+            _ => Value::Null,
+        }
+    }
+
     /// Runs beyond the experiment's: one per arm, for its map.
     #[must_use]
     pub fn map_runs(&self) -> u64 {
@@ -109,24 +152,41 @@ impl Work {
     }
 }
 
-/// Progress of a job as the page sees it: runs done of runs in all (the experiment's, plus one
-/// per arm for its map).
+/// Progress of a job as the page sees it: runs done of runs in all (one per arm for its map,
+/// run first, then the experiment's), ticks run of ticks in all, and the live view.
 pub struct Counter {
     /// Runs done.
     pub done: Arc<AtomicU64>,
     /// Runs in all.
     pub total: Arc<AtomicU64>,
-    /// Runs beyond the experiment's: the maps' runs.
+    /// Runs before the experiment's: the maps' runs.
     pub extra: u64,
+    /// Ticks run, over every run (a run's ticks count as they go).
+    pub ticks: Arc<AtomicU64>,
+    /// Ticks of one run.
+    pub per_run: u64,
+    /// What the page draws while the run goes.
+    pub live: Arc<Live>,
+    /// The run's directory (where the runner appends `series.csv.partial`).
+    pub dir: PathBuf,
+}
+
+impl Counter {
+    /// One more tick run.
+    pub fn tick(&self) {
+        self.ticks.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Progress for Counter {
     fn start(&self, total: u64, done: u64) {
         self.total.store(total + self.extra, Ordering::SeqCst);
-        self.done.store(done, Ordering::SeqCst);
+        self.done.store(done + self.extra, Ordering::SeqCst);
     }
     fn advance(&self, runs: u64) {
-        self.done.fetch_add(runs, Ordering::SeqCst);
+        let done = self.done.fetch_add(runs, Ordering::SeqCst) + runs;
+        self.ticks.store(done * self.per_run, Ordering::SeqCst);
+        self.live.absorb(&self.dir.join("series.csv.partial"));
     }
 }
 
@@ -163,7 +223,35 @@ fn run_what_if(
     stop: &AtomicBool,
     progress: &Counter,
 ) -> Result<(Value, BTreeMap<String, PathBuf>)> {
-    let stop_fn = || stop.load(Ordering::SeqCst);
+    let scenarios = &prepared.experiment.scenarios;
+    let spec = (!scenarios.is_empty()).then(|| scenarios.first());
+    progress.live.describe(
+        &[AS_IS, WHAT_IF],
+        spec.and_then(|s| s.as_peacesim()),
+        spec.map_or(0, ModelSpec::ticks),
+        spec.map_or(1.0, ModelSpec::tick_length_days),
+    );
+    // The maps' runs first, one per arm, drawn on the page tick by tick while they go; then the
+    // paired ensemble, whose means the page draws as its batches end.
+    let mut maps = Vec::new();
+    for (k, arm) in [AS_IS, WHAT_IF].iter().enumerate().take(scenarios.len()) {
+        let spec = scenarios.get(k)?;
+        maps.push(map_run(
+            &spec,
+            &prepared.experiment,
+            dir,
+            arm,
+            k,
+            threads,
+            &prepared.setup.command,
+            stop,
+            progress,
+        )?);
+    }
+    let stop_fn = || {
+        progress.tick();
+        stop.load(Ordering::SeqCst)
+    };
     let report = execute(
         &prepared.experiment,
         &ExecOptions {
@@ -182,18 +270,8 @@ fn run_what_if(
     // and trust, which every scenario has.
     let shown = |outcome: &str| analysis.rows.iter().any(|r| r.headline.outcome == outcome);
     plot_series(&report.dir, threads, |outcome| shown(outcome))?;
-    for (p, arm) in [AS_IS, WHAT_IF].iter().enumerate().take(prepared.experiment.scenarios.len()) {
-        let spec = prepared.experiment.scenarios.get(p)?;
-        map_run(
-            &spec,
-            &prepared.experiment,
-            &report.dir,
-            arm,
-            threads,
-            &prepared.setup.command,
-            &stop_fn,
-        )?;
-        progress.advance(1);
+    for map in maps.into_iter().flatten() {
+        place_map(&map, &report.dir, threads)?;
     }
 
     let files = listed_files(&report.dir)?;
@@ -243,7 +321,21 @@ fn run_what_if(
 /// the numbers are those of the as-is column of a what-if with the same seed, replicates and
 /// length.
 fn run_as_is(a: &AsIs, dir: &Path, threads: usize, stop: &AtomicBool, progress: &Counter) -> Result<(Value, BTreeMap<String, PathBuf>)> {
-    let stop_fn = || stop.load(Ordering::SeqCst);
+    let first = (!a.experiment.scenarios.is_empty()).then(|| a.experiment.scenarios.first());
+    progress.live.describe(
+        &[AS_IS],
+        first.and_then(|s| s.as_peacesim()),
+        first.map_or(0, ModelSpec::ticks),
+        first.map_or(1.0, ModelSpec::tick_length_days),
+    );
+    let map = match first {
+        Some(spec) => map_run(spec, &a.experiment, dir, AS_IS, 0, threads, &a.command, stop, progress)?,
+        None => None,
+    };
+    let stop_fn = || {
+        progress.tick();
+        stop.load(Ordering::SeqCst)
+    };
     let report = execute(
         &a.experiment,
         &ExecOptions {
@@ -286,8 +378,9 @@ fn run_as_is(a: &AsIs, dir: &Path, threads: usize, stop: &AtomicBool, progress: 
         .collect();
     let shown = |outcome: &str| rows.iter().any(|r| r["outcome"] == outcome);
     plot_series(&report.dir, threads, |outcome| shown(outcome))?;
-    map_run(spec, &a.experiment, &report.dir, AS_IS, threads, &a.command, &stop_fn)?;
-    progress.advance(1);
+    if let Some(map) = map {
+        place_map(&map, &report.dir, threads)?;
+    }
 
     let files = listed_files(&report.dir)?;
     let result = json!({
@@ -352,25 +445,40 @@ fn plot_series(dir: &Path, threads: usize, shown: impl Fn(&str) -> bool) -> Resu
     Ok(())
 }
 
-/// One run of an arm, with the first replicate's seed, for its map and human-security panel
-/// (under `dir/run-ARM`).
+/// One run of an arm, with the first replicate's seed, for its map and human-security panel,
+/// written beside `dir` (the experiment replaces what is in `dir`) and handed tick by tick to
+/// the live view as arm `k`; returns where it went (nothing for a model without maps).
+#[expect(clippy::too_many_arguments, reason = "one call per arm, all of it needed")]
 fn map_run(
     spec: &ModelSpec,
     experiment: &Experiment,
     dir: &Path,
     arm: &str,
+    k: usize,
     threads: usize,
     command: &str,
-    stop: &(dyn Fn() -> bool + Sync),
-) -> Result<()> {
-    if stop() {
+    stop: &AtomicBool,
+    progress: &Counter,
+) -> Result<Option<PathBuf>> {
+    let stopped = || stop.load(Ordering::SeqCst);
+    if stopped() {
         return Err(Error::Interrupted("cancelled".into()));
     }
-    let Some(s) = spec.as_peacesim() else { return Ok(()) };
+    let Some(s) = spec.as_peacesim() else {
+        progress.done.fetch_add(1, Ordering::SeqCst);
+        return Ok(None);
+    };
     let mut s = s.clone();
     s.run.seed = experiment.seed_of(0, 0);
-    let arm_dir = dir.join(format!("run-{arm}"));
-    run_to_dir(
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let arm_dir = dir.with_file_name(format!("{name}.run-{arm}"));
+    let watch = |record: &TickRecord| {
+        if record.tick > 0 {
+            progress.tick();
+        }
+        progress.live.record(k, record);
+    };
+    run_watched(
         &s,
         &RunOptions {
             out: arm_dir.clone(),
@@ -379,8 +487,23 @@ fn map_run(
             locality_every: None,
             command: command.to_string(),
         },
-        stop,
+        &stopped,
+        &NoProgress,
+        &watch,
     )?;
+    progress.done.fetch_add(1, Ordering::SeqCst);
+    Ok(Some(arm_dir))
+}
+
+/// Moves an arm's run into the experiment's directory (as `run-ARM`) and draws its figures.
+fn place_map(from: &Path, dir: &Path, threads: usize) -> Result<()> {
+    let name = from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let arm = name.rsplit_once(".run-").map_or("arm", |(_, a)| a);
+    let arm_dir = dir.join(format!("run-{arm}"));
+    std::fs::rename(from, &arm_dir).map_err(|source| Error::Write {
+        path: arm_dir.clone(),
+        source,
+    })?;
     let arm_plot = PlotOptions {
         formats: FORMATS.to_vec(),
         indicators: vec!["af_m0".into()],
