@@ -138,27 +138,49 @@ pub fn bootstrap_mean_ci_at(streams: &Streams, values: &[f64], resamples: usize,
     if values.iter().all(|v| *v == values[0]) {
         return (values[0], values[0]);
     }
+    bootstrap_mean_ci_with(values, &bootstrap_indices(streams, n, resamples, stream, position))
+}
+
+/// The indices of `resamples` bootstrap resamples of `n` values (resample after resample), drawn
+/// from the stream `stream` of `streams` at `position`. Many quantities measured on the same
+/// replicates (every indicator at one tick) can share them: each interval is still a percentile
+/// bootstrap interval, and the draws are made once.
+#[must_use]
+pub fn bootstrap_indices(streams: &Streams, n: usize, resamples: usize, stream: u64, position: u32) -> Vec<u32> {
     let mut rng = streams.at(Phase::Bootstrap, stream, position);
-    let mut means = Vec::with_capacity(resamples);
     #[expect(clippy::cast_precision_loss, reason = "sample sizes are small")]
     let nf = n as f64;
-    for _ in 0..resamples {
-        let mut s = 0.0;
-        for _ in 0..n {
+    (0..resamples * n)
+        .map(|_| {
             #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "an index below n")]
-            let i = ((uniform(&mut rng) * nf) as usize).min(n - 1);
-            s += values[i];
-        }
-        means.push(s / nf);
+            let i = ((uniform(&mut rng) * nf) as usize).min(n.saturating_sub(1));
+            u32::try_from(i).expect("replicate counts fit u32")
+        })
+        .collect()
+}
+
+/// Percentile bootstrap 95 % interval of the mean of `values` over the resamples `indices`
+/// (from [`bootstrap_indices`] for `values.len()` values), as [`bootstrap_mean_ci_at`].
+#[must_use]
+pub fn bootstrap_mean_ci_with(values: &[f64], indices: &[u32]) -> (f64, f64) {
+    let n = values.len();
+    if n == 0 || values.iter().any(|v| v.is_nan()) {
+        return (f64::NAN, f64::NAN);
     }
+    if values.iter().all(|v| *v == values[0]) {
+        return (values[0], values[0]);
+    }
+    #[expect(clippy::cast_precision_loss, reason = "sample sizes are small")]
+    let nf = n as f64;
+    let mut means: Vec<f64> = indices
+        .chunks_exact(n)
+        .map(|resample| resample.iter().map(|&i| values[i as usize]).sum::<f64>() / nf)
+        .collect();
     means.sort_by(f64::total_cmp);
     // Rounding can carry a mean of equal-looking sums a last bit outside the values' range.
     let (min, max) = values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    if values.iter().any(|v| v.is_nan()) {
-        return (f64::NAN, f64::NAN);
-    }
     (
         quantile_sorted(&means, 0.025).clamp(min, max),
         quantile_sorted(&means, 0.975).clamp(min, max),

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::output::csv::{GROUP_INDICATORS, record_line};
 use crate::rng::Streams;
-use crate::stats::{BOOTSTRAP_RESAMPLES, bootstrap_mean_ci_at, summarize};
+use crate::stats::{BOOTSTRAP_RESAMPLES, bootstrap_indices, bootstrap_mean_ci_at, bootstrap_mean_ci_with, summarize};
 
 /// Columns of `series.csv` before the indicators, besides the design's label columns: run,
 /// point, replicate, seed, tick, day.
@@ -95,13 +95,15 @@ pub fn write_summary(dir: &Path, label_columns: &[String], labels: &[Vec<String>
                 let mut scratch = Vec::new();
                 let mut values = Vec::with_capacity(reps.len());
                 let mut block = String::new();
+                // One set of resamples per point and tick, shared by its indicators: the draws
+                // are most of the cost.
+                let tick_position = u32::try_from(tick).expect("ticks fit u32");
+                let indices = bootstrap_indices(&streams, reps.len(), BOOTSTRAP_RESAMPLES, point as u64, tick_position);
                 for (k, name) in indicators.iter().enumerate() {
                     values.clear();
                     values.extend(reps.iter().map(|r| r[tick][k]));
                     let s = summarize(&values, &mut scratch);
-                    let stream = (point * indicators.len() + k) as u64;
-                    let tick_position = u32::try_from(tick).expect("ticks fit u32");
-                    let (low, high) = bootstrap_mean_ci_at(&streams, &values, BOOTSTRAP_RESAMPLES, stream, tick_position);
+                    let (low, high) = bootstrap_mean_ci_with(&values, &indices);
                     writeln!(
                         block,
                         "{labels},{tick},{name},{},{},{},{},{},{low},{high}",
