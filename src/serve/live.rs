@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Value, json};
 
+use crate::output::plot::CIVILIAN_PARTS;
 use crate::phases::indicators::{Indicators, LocalityIndicators, TickRecord};
 use crate::scenario::Scenario;
 
@@ -24,15 +25,6 @@ pub const SERIES: [&str; 5] = [
     "displaced",
     "af_m0",
     "trust_in_mission",
-];
-
-/// Parts of civilian fatalities (the series sums them, as the figures do).
-const CIVILIAN_PARTS: [&str; 5] = [
-    "civilian_fatalities_rebel",
-    "civilian_fatalities_militia",
-    "civilian_fatalities_state",
-    "civilian_fatalities_mission",
-    "civilian_fatalities_crossfire",
 ];
 
 /// The columns a series is summed from, and whether it is cumulated over the ticks.

@@ -18,6 +18,7 @@ mod draw;
 mod map;
 mod options;
 mod series;
+pub(crate) use series::CIVILIAN_PARTS;
 mod style;
 mod sweep;
 pub mod uq;

@@ -24,8 +24,8 @@ use crate::output::manifest::Manifest;
 use crate::phases::indicators::Indicators;
 use crate::stats::summarize;
 
-/// Columns summed into the derived `civilian_fatalities`.
-const CIVILIAN_PARTS: [&str; 5] = [
+/// Columns summed into the derived `civilian_fatalities` (the dashboard's live series sum the same).
+pub(crate) const CIVILIAN_PARTS: [&str; 5] = [
     "civilian_fatalities_rebel",
     "civilian_fatalities_militia",
     "civilian_fatalities_state",
