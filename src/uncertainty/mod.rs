@@ -110,7 +110,7 @@ mod designs;
 mod history_matching;
 mod morris;
 mod prim;
-mod random;
+pub(crate) mod random;
 mod replicates;
 mod robustness;
 mod sobol_indices;
