@@ -809,6 +809,51 @@ mod tests {
         assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     }
 
+    /// Calibration, not only recovery: over many twins whose true mean is drawn from the prior,
+    /// the 90 % credible intervals must cover the truth about 90 % of the time (the property a
+    /// Bayesian interval has when the truth comes from its prior). ABC's tolerance widens the
+    /// posterior, so over-coverage is expected and allowed up to a point; under-coverage would
+    /// mean overconfident intervals, which no single twin can reveal (issue 19). Measured: 104 of
+    /// 120 covered (0.87) with a mean width equal to the exact posterior's; five generations
+    /// instead of eight gave 0.98 at 1.6 times the width, and 60 % intervals passed off as 90 %
+    /// give 0.58 (the test then fails).
+    #[test]
+    fn smc_intervals_cover_the_truth_at_their_nominal_rate_over_many_twins() {
+        const TWINS: u64 = 120;
+        let space = ParameterSpace::new(vec![ParameterRange::uniform("mu", -10.0, 10.0)]).unwrap();
+        let truths = space.sample_prior(TWINS as usize, 77).unwrap();
+        let exact_width = 2.0 * 1.644_854 / (N_OBS as f64).sqrt();
+        let mut covered = 0;
+        let mut widths = Vec::new();
+        for (twin, truth) in truths.iter().enumerate() {
+            let twin = twin as u64;
+            let observed = gaussian_sample_mean(truth[0], N_OBS, 1_000_000 + twin);
+            let config = AbcSmcConfig {
+                population_size: 200,
+                initial_draws: 400,
+                max_generations: 8,
+                ..gaussian_config(500 + twin)
+            };
+            let mut smc = AbcSmc::new(space.clone(), vec![observed], config).unwrap();
+            // Each twin's simulations draw from their own streams.
+            drive(&mut smc, 400, false, &|p, seed| {
+                vec![gaussian_sample_mean(p[0], N_OBS, seed ^ ((twin + 1) << 52))]
+            });
+            let mu = &smc.posterior_summary().unwrap()[0];
+            covered += usize::from(mu.covers(truth[0]));
+            widths.push(mu.ci90_high - mu.ci90_low);
+        }
+        let coverage = covered as f64 / TWINS as f64;
+        let mean_width = widths.iter().sum::<f64>() / widths.len() as f64;
+        // 0.90 less three binomial standard errors (0.027 at 120 twins) is about 0.82; above
+        // 0.99 the intervals would be uselessly wide, which the width bound also catches.
+        assert!((0.82..=0.99).contains(&coverage), "coverage {coverage} over {TWINS} twins");
+        assert!(
+            mean_width > 0.8 * exact_width && mean_width < 1.3 * exact_width,
+            "mean 90 % width {mean_width} against the exact posterior's {exact_width}"
+        );
+    }
+
     #[test]
     fn smc_recovers_linear_model_parameters_in_a_twin_experiment() {
         let (a, b) = (1.0, 0.5);
