@@ -279,6 +279,78 @@ base_samples = 4
 
 /// Every file under `dir` (figures' PNG left out: their bytes come from the font rasteriser)
 /// with its bytes, by path relative to `dir`; manifests without their invocation fields.
+/// Series targets (issue 19 item 2: "observed series ... e.g. monthly conflict fatalities"): the
+/// twin's targets are monthly sums and end-of-month values of the national series, computed from
+/// `runs/series.csv` exactly as stated, and the true values are recovered.
+#[test]
+fn series_targets_are_summaries_of_the_series_and_a_twin_recovers_its_values() {
+    let dir = util::temp_dir("uq-calibrate-series");
+    let out = dir.join("out");
+    run_ok(&[
+        "calibrate",
+        example("calibrate-series.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    let targets = rows(&out.join("targets.csv"));
+    let names: Vec<&str> = targets.iter().map(|t| t["outcome"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "peak_displaced",
+            "civilian_fatalities_rebel[1-30].sum",
+            "civilian_fatalities_rebel[31-60].sum",
+            "displaced[30-30].last",
+            "displaced[60-60].last"
+        ]
+    );
+    // The twin point is the last of the 201 design points; its two replicates' series give the
+    // observations by hand.
+    let series = rows(&out.join("runs/series.csv"));
+    let twin: Vec<_> = series.iter().filter(|r| r["point"] == "200").collect();
+    assert_eq!(twin.len(), 2 * 61, "ticks 0-60 of two replicates");
+    let window = |column: &str, from: u32, to: u32, last: bool| -> f64 {
+        let per_replicate: Vec<f64> = ["0", "1"]
+            .iter()
+            .map(|rep| {
+                let kept: Vec<f64> = twin
+                    .iter()
+                    .filter(|r| r["replicate"] == *rep)
+                    .filter(|r| (from..=to).contains(&r["tick"].parse::<u32>().unwrap()))
+                    .map(|r| num(r, column))
+                    .collect();
+                if last { *kept.last().unwrap() } else { kept.iter().sum() }
+            })
+            .collect();
+        per_replicate.iter().sum::<f64>() / 2.0
+    };
+    let expected = [
+        window("civilian_fatalities_rebel", 1, 30, false),
+        window("civilian_fatalities_rebel", 31, 60, false),
+        window("displaced", 30, 30, true),
+        window("displaced", 60, 60, true),
+    ];
+    for (t, e) in targets[1..].iter().zip(expected) {
+        assert!((num(t, "observed") - e).abs() < 1e-9, "{t:?} against {e} from series.csv");
+    }
+    assert!(expected[2] > 0.0 && expected[3] > expected[2], "the displaced grow: {expected:?}");
+    let params = rows(&out.join("parameters.csv"));
+    for p in &params {
+        assert_eq!(p["true_in_ci90"], "true", "{p:?}");
+    }
+    let flee = params
+        .iter()
+        .find(|p| p["parameter"] == "rules.displacement.flee_threshold")
+        .unwrap();
+    let share = (num(flee, "ci90_high") - num(flee, "ci90_low")) / (num(flee, "prior_high") - num(flee, "prior_low"));
+    assert!(share < 0.75, "the flee threshold is learned from the series: {flee:?}");
+    let fit = rows(&out.join("fit.csv"));
+    assert_eq!(fit.len(), 5, "every target, series included, has its fit row");
+}
+
 fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -421,6 +493,25 @@ fn bad_uq_plans_are_refused_naming_file_line_and_field() {
         "schema_version = 1\nscenario = \"SCENARIO\"\ndraws = 20\noutcomes = [\"recruits\"]\n[[parameter]]\npath = \"rules.health.r0\"\nmin = 1\nmax = 3\n",
     );
     assert!(e.contains("targets: give `targets`"), "{e}");
+    let e = refused(
+        &dir,
+        "calibrate",
+        "bad-series.toml",
+        "schema_version = 1\nscenario = \"SCENARIO\"\nticks = 60\ndraws = 20\noutcomes = [\"recruits\"]\n[[series]]\ncolumn = \"displace\"\nfrom_tick = 1\nto_tick = 30\nstatistic = \"last\"\n[[series]]\ncolumn = \"displaced\"\nfrom_tick = 50\nto_tick = 90\nstatistic = \"sum\"\n[[parameter]]\npath = \"rules.health.r0\"\nmin = 1\nmax = 3\n[twin]\nvalues = { \"rules.health.r0\" = 2 }\n",
+    );
+    for needle in [
+        "series[0].column: `displace` is not a column of the national series (did you mean `displaced`?)",
+        "series[1].to_tick: must be in [from_tick = 50, 60] (the run's ticks), got 90",
+    ] {
+        assert!(e.contains(needle), "missing `{needle}` in:\n{e}");
+    }
+    let e = refused(
+        &dir,
+        "calibrate",
+        "bad-statistic.toml",
+        "schema_version = 1\nscenario = \"SCENARIO\"\ndraws = 20\noutcomes = [\"recruits\"]\n[[series]]\ncolumn = \"displaced\"\nfrom_tick = 1\nto_tick = 30\nstatistic = \"median\"\n[[parameter]]\npath = \"rules.health.r0\"\nmin = 1\nmax = 3\n[twin]\nvalues = { \"rules.health.r0\" = 2 }\n",
+    );
+    assert!(e.contains("line 9") && e.contains("median"), "{e}");
 }
 
 #[test]

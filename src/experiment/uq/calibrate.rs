@@ -1,7 +1,10 @@
 //! `peacesim calibrate PLAN`: uncertain parameters fitted to observed targets.
 //!
-//! Targets are outcome magnitudes (columns of outcomes.csv) with an observation standard
-//! deviation, read from a CSV file (`outcome,observed,sd`), or made by the model itself in a twin
+//! Targets are outcome magnitudes (columns of outcomes.csv) and series summaries (`[[series]]`:
+//! a column of the national series summed, averaged, maximised or read at its end over a window
+//! of ticks, e.g. monthly conflict fatalities or the displaced at a date, named
+//! `COLUMN[FROM-TO].STATISTIC`), each with an observation standard deviation, read from a CSV
+//! file (`outcome,observed,sd`), or made by the model itself in a twin
 //! experiment (`[twin]`: the parameters' true values; the twin point's replicate mean becomes the
 //! observation, written to `targets.csv`). The plan's `draws` are independent draws from the
 //! prior (uniform or log-uniform over the ranges); they and the twin point run as one sweep.
@@ -39,6 +42,8 @@ use crate::uncertainty::{
 };
 
 use super::super::design::Experiment;
+use crate::scenario::document::closest;
+
 use super::{
     Base, RawBase, RawParameter, TableText, check_base, check_size, default_replicates, default_seed, fail_on, number, read_plan,
     read_responses, runs_dir, short, tidy, write_whole,
@@ -82,6 +87,10 @@ pub struct RawCalibratePlan {
     /// ABC-SMC settings (`method = "smc"`).
     #[serde(default)]
     pub smc: Option<RawSmc>,
+    /// Series summaries fitted besides the outcomes (each needs a target, named
+    /// `COLUMN[FROM-TO].STATISTIC`).
+    #[serde(default)]
+    pub series: Vec<RawSeriesSummary>,
     /// Targets file (`outcome,observed,sd`), relative to the plan; or `[twin]`.
     #[serde(default)]
     pub targets: Option<String>,
@@ -91,6 +100,61 @@ pub struct RawCalibratePlan {
     /// Uncertain parameters and their prior ranges.
     #[serde(default)]
     pub parameter: Vec<RawParameter>,
+}
+
+/// `[[series]]`: a summary of one column of the national series over a window of ticks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeriesSummary {
+    /// A column of `series.csv` after `tick, day` (see `peacesim indicators`).
+    pub column: String,
+    /// First tick of the window (0 is the starting state).
+    pub from_tick: i64,
+    /// Last tick of the window, included.
+    pub to_tick: i64,
+    /// `sum` (flows such as fatalities), `mean`, `max` or `last` (stocks such as the displaced).
+    pub statistic: Statistic,
+}
+
+/// How a series summary reduces its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Statistic {
+    /// Sum over the window's ticks.
+    Sum,
+    /// Mean over the window's ticks.
+    Mean,
+    /// Largest value in the window.
+    Max,
+    /// Value at the window's last tick.
+    Last,
+}
+
+/// A validated series summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesSummary {
+    /// Column of the national series.
+    pub column: String,
+    /// First tick, included.
+    pub from: u32,
+    /// Last tick, included.
+    pub to: u32,
+    /// Reduction.
+    pub statistic: Statistic,
+}
+
+impl SeriesSummary {
+    /// The name targets give it: `COLUMN[FROM-TO].STATISTIC`.
+    #[must_use]
+    pub fn name(&self) -> String {
+        let stat = match self.statistic {
+            Statistic::Sum => "sum",
+            Statistic::Mean => "mean",
+            Statistic::Max => "max",
+            Statistic::Last => "last",
+        };
+        format!("{}[{}-{}].{stat}", self.column, self.from, self.to)
+    }
 }
 
 /// `[twin]`.
@@ -187,6 +251,8 @@ pub struct CalibratePlan {
     pub draws: Vec<Vec<f64>>,
     /// ABC-SMC settings, with `method = "smc"`.
     pub smc: Option<AbcSmcConfig>,
+    /// Series summaries fitted after the outcomes.
+    pub series: Vec<SeriesSummary>,
 }
 
 impl CalibratePlan {
@@ -260,6 +326,9 @@ impl CalibratePlan {
             "draws",
             &mut e,
         );
+        let series = check_series(&raw.series, base.as_ref(), raw.ticks, &mut e);
+        let mut summary_names: Vec<String> = raw.outcomes.clone();
+        summary_names.extend(series.iter().map(SeriesSummary::name));
         let dir = path.parent().unwrap_or(Path::new("."));
         let targets = match (&raw.targets, &raw.twin) {
             (Some(_), Some(_)) => {
@@ -273,7 +342,7 @@ impl CalibratePlan {
                 );
                 None
             }
-            (Some(file), None) => read_targets(&dir.join(file), &raw.outcomes, &mut e),
+            (Some(file), None) => read_targets(&dir.join(file), &summary_names, &mut e),
             (None, Some(_)) => None,
         };
         let truth = raw.twin.as_ref().map(|twin| {
@@ -326,7 +395,7 @@ impl CalibratePlan {
         let draws = match &smc {
             // The first generation's proposals are prior draws that do not depend on the
             // targets: they are drawn now and run with the twin point as one sweep.
-            Some(config) => first_generation(&base, config),
+            Some(config) => first_generation(&base, config, summary_names.len()),
             None => base
                 .space()
                 .sample_prior(n, derive_seed(base.seed, u64::MAX - 21, 0))
@@ -345,7 +414,34 @@ impl CalibratePlan {
             draws,
             smc,
             base,
+            series,
         })
+    }
+
+    /// Names of the summaries compared with the targets: the outcomes, then the series
+    /// summaries.
+    #[must_use]
+    pub fn summary_names(&self) -> Vec<String> {
+        let mut names = self.base.outcomes.clone();
+        names.extend(self.series.iter().map(SeriesSummary::name));
+        names
+    }
+
+    /// Every summary of a finished sweep in `dir`, `[summary][point][replicate]`: the outcomes
+    /// from `outcomes.csv`, the series summaries from `series.csv`.
+    fn read_summaries(&self, dir: &Path, points: usize) -> Result<Vec<Vec<Vec<f64>>>> {
+        let mut r = read_responses(dir, &self.base.outcomes, points, self.base.replicates)?;
+        if !self.series.is_empty() {
+            r.extend(read_series_summaries(dir, &self.series, points, self.base.replicates)?);
+        }
+        Ok(r)
+    }
+
+    /// The base's experiment for `points`, writing the national series when summaries need it.
+    fn sweep(&self, points: &[Vec<toml::Value>], identity: serde_json::Value) -> Result<Experiment> {
+        let mut exp = self.base.experiment(self.base.paths(), points, identity)?;
+        exp.series = !self.series.is_empty();
+        Ok(exp)
     }
 
     /// The sweep: every prior draw, then the twin point (if any).
@@ -361,8 +457,7 @@ impl CalibratePlan {
         if let Some(t) = &self.truth {
             points.push(self.base.toml_values(t));
         }
-        self.base.experiment(
-            self.base.paths(),
+        self.sweep(
             &points,
             serde_json::json!({"command": "calibrate", "draws": self.draws.len(), "twin": self.truth.is_some()}),
         )
@@ -378,7 +473,7 @@ impl CalibratePlan {
     pub fn analyse(&self, out: &Path, formats: &[Format], run: &mut dyn FnMut(&Experiment, &Path) -> Result<()>) -> Result<Analysis> {
         let n = self.draws.len();
         let points = n + usize::from(self.truth.is_some());
-        let responses = read_responses(&runs_dir(out), &self.base.outcomes, points, self.base.replicates)?;
+        let responses = self.read_summaries(&runs_dir(out), points)?;
         let mut files = Vec::new();
         let targets: Vec<Target> = match &self.targets {
             Some(t) => t.clone(),
@@ -387,8 +482,7 @@ impl CalibratePlan {
                 // spread of its replicates' mean the observation error.
                 let mut made = TableText::new(&["outcome", "observed", "sd"]);
                 let t: Vec<Target> = self
-                    .base
-                    .outcomes
+                    .summary_names()
                     .iter()
                     .enumerate()
                     .map(|(o, name)| {
@@ -722,8 +816,7 @@ impl CalibratePlan {
                 .iter()
                 .map(|p| self.base.toml_values(&round_integers(&self.base, p.parameters.clone())))
                 .collect();
-            let mut exp = self.base.experiment(
-                self.base.paths(),
+            let mut exp = self.sweep(
                 &points,
                 serde_json::json!({"command": "calibrate", "smc_generation": generation, "part": part}),
             )?;
@@ -732,7 +825,7 @@ impl CalibratePlan {
             exp.identity["seed"] = serde_json::json!(exp.seed);
             let dir = out.join("smc").join(format!("generation-{generation}-part-{part}"));
             run(&exp, &dir)?;
-            let r = read_responses(&dir, &self.base.outcomes, proposals.len(), self.base.replicates)?;
+            let r = self.read_summaries(&dir, proposals.len())?;
             let results: Vec<_> = proposals
                 .iter()
                 .enumerate()
@@ -774,8 +867,8 @@ impl CalibratePlan {
 
 /// The first generation of ABC-SMC: prior draws that depend only on the settings' seed (the
 /// targets are not needed to propose them).
-fn first_generation(base: &Base, config: &AbcSmcConfig) -> Vec<Vec<f64>> {
-    let placeholder = vec![0.0; base.outcomes.len()];
+fn first_generation(base: &Base, config: &AbcSmcConfig, summaries: usize) -> Vec<Vec<f64>> {
+    let placeholder = vec![0.0; summaries];
     let mut smc = AbcSmc::new(base.space(), placeholder, config.clone()).expect("validated ABC-SMC settings");
     smc.propose(config.initial_draws)
         .expect("prior draws")
@@ -896,6 +989,138 @@ fn read_targets(path: &Path, outcomes: &[String], e: &mut FieldErrors) -> Option
     Some(ordered)
 }
 
+/// Validates `[[series]]`: a known column, a window inside the run, no summary twice.
+fn check_series(raw: &[RawSeriesSummary], base: Option<&Base>, ticks: Option<i64>, e: &mut FieldErrors) -> Vec<SeriesSummary> {
+    let mut out: Vec<SeriesSummary> = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let field = |name: &str| format!("series[{i}].{name}");
+        let mut ok = true;
+        if let Some(b) = base
+            && !b.series_columns.contains(&r.column)
+        {
+            let known: Vec<&str> = b.series_columns.iter().map(String::as_str).collect();
+            let hint = closest(&r.column, &known)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            e.push(
+                field("column"),
+                format!("`{}` is not a column of the national series{hint}", r.column),
+            );
+            ok = false;
+        }
+        let last = ticks.unwrap_or(36_500);
+        if !(0..=last).contains(&r.from_tick) {
+            e.push(
+                field("from_tick"),
+                format!("must be in [0, {last}] (the run's ticks), got {}", r.from_tick),
+            );
+            ok = false;
+        }
+        if !(r.from_tick..=last).contains(&r.to_tick) {
+            e.push(
+                field("to_tick"),
+                format!(
+                    "must be in [from_tick = {}, {last}] (the run's ticks), got {}",
+                    r.from_tick, r.to_tick
+                ),
+            );
+            ok = false;
+        }
+        if ok {
+            let s = SeriesSummary {
+                column: r.column.clone(),
+                from: u32::try_from(r.from_tick).expect("validated"),
+                to: u32::try_from(r.to_tick).expect("validated"),
+                statistic: r.statistic,
+            };
+            if out.contains(&s) {
+                e.push(field("column"), format!("`{}` is given twice", s.name()));
+            } else {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Series summaries of a finished sweep, `[summary][point][replicate]`, from `dir/series.csv`,
+/// read row by row (the file holds every run's every tick).
+fn read_series_summaries(dir: &Path, series: &[SeriesSummary], points: usize, replicates: u32) -> Result<Vec<Vec<Vec<f64>>>> {
+    let path = dir.join("series.csv");
+    let bad = |message: String| Error::Output {
+        path: path.clone(),
+        message,
+    };
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
+    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(format!("has no column `{name}`")))
+    };
+    let (point_col, replicate_col, tick_col) = (column("point")?, column("replicate")?, column("tick")?);
+    let value_cols: Vec<usize> = series.iter().map(|s| column(&s.column)).collect::<Result<_>>()?;
+    let reps = replicates as usize;
+    // Per summary, point and replicate: the running value and the ticks seen in the window.
+    let mut value = vec![vec![vec![0.0_f64; reps]; points]; series.len()];
+    let mut count = vec![vec![vec![0_u32; reps]; points]; series.len()];
+    for (row, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let number = |c: usize| -> Result<f64> {
+            record[c]
+                .parse::<f64>()
+                .map_err(|_| bad(format!("row {}: `{}` is not a number", row + 2, &record[c])))
+        };
+        let (p, r, t) = (number(point_col)?, number(replicate_col)?, number(tick_col)?);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked against the design below"
+        )]
+        let (p, r, t) = (p as usize, r as usize, t as u32);
+        if p >= points || r >= reps {
+            return Err(bad(format!(
+                "row {}: run of point {p}, replicate {r} is not one of this design's runs",
+                row + 2
+            )));
+        }
+        for (k, s) in series.iter().enumerate() {
+            if t < s.from || t > s.to {
+                continue;
+            }
+            let x = number(value_cols[k])?;
+            let (v, n) = (&mut value[k][p][r], &mut count[k][p][r]);
+            *v = match s.statistic {
+                Statistic::Sum | Statistic::Mean => *v + x,
+                Statistic::Max if *n == 0 => x,
+                Statistic::Max => v.max(x),
+                Statistic::Last => x,
+            };
+            *n += 1;
+        }
+    }
+    let ticks = |s: &SeriesSummary| s.to - s.from + 1;
+    for (k, s) in series.iter().enumerate() {
+        for (p, per_point) in count[k].iter().enumerate() {
+            for (r, &n) in per_point.iter().enumerate() {
+                if n != ticks(s) {
+                    return Err(bad(format!(
+                        "point {p}, replicate {r}: {n} of the {} ticks of `{}`; is the experiment complete, and do the runs last to tick {}?",
+                        ticks(s),
+                        s.name(),
+                        s.to
+                    )));
+                }
+                if s.statistic == Statistic::Mean {
+                    value[k][p][r] /= f64::from(n);
+                }
+            }
+        }
+    }
+    Ok(value)
+}
+
 /// The 5 %, 50 % and 95 % quantiles of a simulated outcome.
 pub type Quantiles = (f64, f64, f64);
 
@@ -921,4 +1146,48 @@ pub struct Analysis {
 #[must_use]
 pub fn default_out(plan: &Path) -> PathBuf {
     super::super::build::default_dir(plan, "calibrate")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(column: &str, from: u32, to: u32, statistic: Statistic) -> SeriesSummary {
+        SeriesSummary {
+            column: column.into(),
+            from,
+            to,
+            statistic,
+        }
+    }
+
+    #[test]
+    fn series_summaries_reduce_their_window_of_each_run() {
+        let dir = std::env::temp_dir().join(format!("peacesim-series-summaries-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Two points, one replicate, ticks 0-3; x = 10 × point + tick.
+        let mut text = String::from("run,point,replicate,seed,tick,day,x\n");
+        for p in 0..2 {
+            for t in 0..4 {
+                text.push_str(&format!("{p},{p},0,1,{t},{t},{}\n", 10 * p + t));
+            }
+        }
+        std::fs::write(dir.join("series.csv"), text).unwrap();
+        let series = [
+            summary("x", 1, 3, Statistic::Sum),
+            summary("x", 1, 3, Statistic::Mean),
+            summary("x", 0, 2, Statistic::Max),
+            summary("x", 0, 2, Statistic::Last),
+        ];
+        let v = read_series_summaries(&dir, &series, 2, 1).unwrap();
+        assert_eq!(v[0], vec![vec![6.0], vec![36.0]]);
+        assert_eq!(v[1], vec![vec![2.0], vec![12.0]]);
+        assert_eq!(v[2], vec![vec![2.0], vec![12.0]]);
+        assert_eq!(v[3], vec![vec![2.0], vec![12.0]]);
+        assert_eq!(series[0].name(), "x[1-3].sum");
+        // A window past the runs' end is an error naming the summary, not a silent short sum.
+        let err = read_series_summaries(&dir, &[summary("x", 2, 5, Statistic::Sum)], 2, 1).unwrap_err();
+        assert!(err.to_string().contains("2 of the 4 ticks of `x[2-5].sum`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -101,6 +101,9 @@ pub struct Base {
     pub outcomes: Vec<String>,
     /// Uncertain parameters, in order.
     pub parameters: Vec<Parameter>,
+    /// The national series' columns of the scenario (`series.csv` after `tick, day`), which
+    /// series summaries may name.
+    pub series_columns: Vec<String>,
 }
 
 /// The raw fields of [`Base`], borrowed from a command's plan.
@@ -227,6 +230,7 @@ pub fn check_base(path: &Path, text: &str, raw: &RawBase<'_>, e: &mut FieldError
         replicates: u32::try_from(raw.replicates).expect("validated replicates"),
         outcomes: raw.outcomes.iter().map(|(_, n)| n.clone()).collect(),
         parameters,
+        series_columns: super::model::series_header(&spec),
     }))
 }
 
