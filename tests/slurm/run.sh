@@ -2,10 +2,12 @@
 # Tests the Slurm scripts against a real single-node Slurm cluster (munge, slurmctld, slurmd).
 #
 # Run as root on Debian 12 (CI runs it from .ci/run). It installs the packages if needed,
-# starts the daemons with a minimal slurm.conf (recipe: shared/reference/slurm-probe.md),
-# submits a 3-task array sweep plus a dependent merge job, waits, compares the merged CSVs
-# byte for byte with a single-process sweep, resubmits a lost task and a finished one on their
-# own and merges again (the same bytes), and stops the daemons it started.
+# starts the daemons with a minimal slurm.conf (munge, proctrack/linuxproc and task/none: no
+# systemd or cgroups needed), submits a 3-task array sweep plus a dependent merge job, waits,
+# compares the merged CSVs byte for byte with a single-process sweep, resubmits a lost task and
+# a finished one on their own and merges again (the same bytes); then runs a calibration
+# through scripts/slurm/uq-submit.sh (a 2-task array and the dependent analysis) and compares
+# its tables with a single-process calibration; and stops the daemons it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -148,5 +150,16 @@ ls "$WORK/sweep/shards"
   || { echo "a resubmitted task ran another sharding"; exit 1; }
 cmp "$WORK/shard-1-manifest.json" "$WORK/sweep/shards/shard-1-of-3/manifest.json"
 same_as_single
+
+# --- an uncertainty command: calibrate as a 2-task array and its analysis ----
+UQ_PLAN="$ROOT/tests/data/plans/uq-tiny-calibrate.toml"
+read -r UQ_ARRAY UQ_ANALYSE < <("$ROOT/scripts/slurm/uq-submit.sh" calibrate "$UQ_PLAN" "$WORK/uq" 2 "$BIN")
+echo "submitted calibrate array $UQ_ARRAY and analysis $UQ_ANALYSE"
+wait_for "$UQ_ARRAY,$UQ_ANALYSE"
+"$BIN" calibrate "$UQ_PLAN" --out "$WORK/uq-single" --quiet >/dev/null
+for f in targets.csv posterior.csv parameters.csv fit.csv report.md runs/outcomes.csv runs/series.csv; do
+  cmp "$WORK/uq-single/$f" "$WORK/uq/$f"
+done
+grep -q 'civilian_fatalities_rebel\[1-30\].sum' "$WORK/uq/targets.csv"
 rm -rf "$WORK"
 echo "slurm test passed"
