@@ -351,6 +351,55 @@ fn series_targets_are_summaries_of_the_series_and_a_twin_recovers_its_values() {
     assert_eq!(fit.len(), 5, "every target, series included, has its fit row");
 }
 
+/// History matching in waves (issue 19: "history matching with an implausibility cut-off"):
+/// later waves sample around the non-implausible points of the one before, so a larger share of
+/// their runs is non-implausible than of the prior draws, and the twin's true values stay inside.
+#[test]
+fn history_matching_waves_refocus_on_the_non_implausible_region() {
+    let dir = util::temp_dir("uq-hm-waves");
+    let plan = util::write(
+        &dir,
+        "hm.toml",
+        &format!(
+            "schema_version = 1\nscenario = \"{}\"\nseed = 8\nticks = 60\nreplicates = 3\ndraws = 40\nmethod = \"history_matching\"\ncutoff = 1.5\ndiscrepancy = 0.02\nwaves = 3\noutcomes = [\"peak_displaced\", \"civilian_fatalities\"]\n[[parameter]]\npath = \"rules.displacement.flee_threshold\"\nmin = 0.2\nmax = 0.6\n[[parameter]]\npath = \"armed_groups[1].attack_rate_per_100_fighters_day\"\nmin = 0.02\nmax = 0.2\nscale = \"log\"\n[twin]\nvalues = {{ \"rules.displacement.flee_threshold\" = 0.45, \"armed_groups[1].attack_rate_per_100_fighters_day\" = 0.06 }}\n",
+            util::scenario_path("tiny-conflict.toml").display()
+        ),
+    );
+    let out = dir.join("out");
+    run_ok(&[
+        "calibrate",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    for wave in ["wave-2", "wave-3"] {
+        assert!(
+            out.join("waves").join(wave).join("manifest.json").exists(),
+            "{wave} ran as a sweep of its own"
+        );
+    }
+    let report = read(&out.join("report.md"));
+    // "non-implausible: wave 1: K1 of 40, wave 2: K2 of 40, wave 3: K3 of 40"
+    let kept: Vec<usize> = report
+        .split("wave ")
+        .skip(1)
+        .filter_map(|w| w.split(": ").nth(1)?.split(" of").next()?.parse().ok())
+        .collect();
+    assert_eq!(kept.len(), 3, "{report}");
+    assert!(
+        kept[2] > kept[0],
+        "refocused waves keep a larger share than the prior draws: {kept:?}"
+    );
+    let posterior = rows(&out.join("posterior.csv"));
+    assert_eq!(posterior.len(), kept[2], "the last wave's non-implausible points are the result");
+    for p in &rows(&out.join("parameters.csv")) {
+        assert_eq!(p["true_in_ci90"], "true", "{p:?}");
+    }
+}
+
 fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

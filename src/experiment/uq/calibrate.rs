@@ -12,10 +12,13 @@
 //! - `method = "rejection"`: ABC rejection (Pritchard et al. 1999): the `accept` share of draws
 //!   whose replicate-mean outcomes are closest to the targets (distance on summaries
 //!   standardised by their spread over the draws) form the posterior, equally weighted;
-//! - `method = "history_matching"`: one wave of history matching (Craig et al. 1997; Vernon
-//!   et al. 2010): draws whose implausibility
+//! - `method = "history_matching"`: history matching (Craig et al. 1997; Vernon et al. 2010):
+//!   draws whose implausibility
 //!   `|z − mean| / sqrt(sd² + (discrepancy·z)² + replicate variance)` stays at or below `cutoff`
-//!   for every target are kept, equally weighted;
+//!   for every target are kept, equally weighted; with `waves` > 1, each later wave runs `draws`
+//!   points sampled around the previous wave's kept points (iterative refocusing, by direct
+//!   simulation rather than emulators) as a sweep in `OUT/waves/wave-W`, and the last wave's
+//!   kept points are the result;
 //! - `method = "smc"`: ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): the draws are its first
 //!   generation; each later generation proposes perturbed particles in batches of `population`,
 //!   each batch a sweep of its own in `OUT/smc/generation-G-part-P` (resumable; it depends on the
@@ -36,6 +39,7 @@ use crate::error::{Error, FieldErrors, Result};
 use crate::output::Format;
 use crate::output::plot::uq::{PosteriorRow, plot_posterior};
 use crate::rng::derive_seed;
+use crate::uncertainty::random::{index_below, seeded_rng, standard_normal};
 use crate::uncertainty::{
     AbcRejectionConfig, AbcSmc, AbcSmcConfig, AbcSmcStatus, HistoryMatchingTarget, ParameterSummary, SummaryScale, abc_rejection,
     implausibility, summarise_posterior, weighted_quantile,
@@ -84,6 +88,10 @@ pub struct RawCalibratePlan {
     /// (default 0.1).
     #[serde(default = "default_discrepancy")]
     pub discrepancy: f64,
+    /// History matching: waves of refocusing (default 1). Each later wave runs `draws` new
+    /// points around the previous wave's non-implausible ones.
+    #[serde(default = "default_waves")]
+    pub waves: i64,
     /// ABC-SMC settings (`method = "smc"`).
     #[serde(default)]
     pub smc: Option<RawSmc>,
@@ -196,7 +204,7 @@ fn default_quantile() -> f64 {
 pub enum Method {
     /// ABC rejection.
     Rejection,
-    /// One wave of history matching.
+    /// History matching, in one or more waves.
     HistoryMatching,
     /// ABC-SMC: the prior draws are its first generation; later generations run as sweeps of
     /// their own in `OUT/smc/`.
@@ -213,6 +221,10 @@ fn default_accept() -> f64 {
 
 fn default_cutoff() -> f64 {
     3.0
+}
+
+fn default_waves() -> i64 {
+    1
 }
 
 fn default_discrepancy() -> f64 {
@@ -243,6 +255,8 @@ pub struct CalibratePlan {
     pub cutoff: f64,
     /// History-matching discrepancy share.
     pub discrepancy: f64,
+    /// History-matching waves.
+    pub waves: u32,
     /// Targets read from a file (None in a twin experiment: made from the twin point's runs).
     pub targets: Option<Vec<Target>>,
     /// True values in a twin experiment, in parameter order.
@@ -291,6 +305,11 @@ impl CalibratePlan {
         }
         if !(raw.cutoff.is_finite() && raw.cutoff > 0.0) {
             e.push("cutoff", format!("must be positive, got {}", raw.cutoff));
+        }
+        if !(1..=10).contains(&raw.waves) {
+            e.push("waves", format!("must be in [1, 10], got {}", raw.waves));
+        } else if raw.waves > 1 && raw.method != Method::HistoryMatching {
+            e.push("waves", "later waves are only run with `method = \"history_matching\"`");
         }
         if !(raw.discrepancy.is_finite() && raw.discrepancy >= 0.0) {
             e.push("discrepancy", format!("must be zero or positive, got {}", raw.discrepancy));
@@ -409,6 +428,7 @@ impl CalibratePlan {
             accept: raw.accept,
             cutoff: raw.cutoff,
             discrepancy: raw.discrepancy,
+            waves: u32::try_from(raw.waves).expect("validated"),
             targets,
             truth,
             draws,
@@ -553,7 +573,11 @@ impl CalibratePlan {
                         self.cutoff
                     )));
                 }
-                self.accepted_draws(&kept, &worst, &simulated)
+                if self.waves > 1 {
+                    self.refocus(out, &hm, &kept, &worst, &simulated, run)?
+                } else {
+                    self.accepted_draws(&kept, &worst, &simulated)
+                }
             }
             Method::Smc => self.run_smc(out, &observed, &simulated, run)?,
         };
@@ -779,6 +803,108 @@ impl CalibratePlan {
             simulated: kept.iter().map(|&d| simulated[d].clone()).collect(),
             method,
         }
+    }
+
+    /// History matching's later waves (iterative refocusing): wave w + 1 runs `draws` points
+    /// drawn around wave w's non-implausible points — one of them at random, moved by a normal
+    /// step with the kept points' spread in each coordinate of the unit cube, inside the prior's
+    /// box — as a sweep in `out/waves/wave-W` on seeds of its own, and keeps those whose
+    /// implausibility stays within the cut-off. The last wave's kept points are the result.
+    fn refocus(
+        &self,
+        out: &Path,
+        hm: &[HistoryMatchingTarget],
+        kept: &[usize],
+        worst: &[f64],
+        simulated: &[Vec<f64>],
+        run: &mut dyn FnMut(&Experiment, &Path) -> Result<()>,
+    ) -> Result<Accepted> {
+        let space = self.base.space();
+        let n = self.draws.len();
+        let problem = |message: String| Error::Output {
+            path: out.join("waves"),
+            message: format!("history matching: {message}"),
+        };
+        let mut sets: Vec<Vec<f64>> = kept.iter().map(|&d| self.draws[d].clone()).collect();
+        let mut distances: Vec<f64> = kept.iter().map(|&d| worst[d]).collect();
+        let mut summaries: Vec<Vec<f64>> = kept.iter().map(|&d| simulated[d].clone()).collect();
+        let mut wave_kept = vec![(1_u32, kept.len())];
+        for wave in 2..=self.waves {
+            let unit: Vec<Vec<f64>> = sets
+                .iter()
+                .map(|p| space.to_unit(p))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| problem(e.to_string()))?;
+            let d = space.dimension();
+            // The kept points' spread per coordinate; a floor keeps a single kept point (or a
+            // point mass) from freezing the search.
+            let spread: Vec<f64> = (0..d)
+                .map(|k| {
+                    let m = unit.iter().map(|u| u[k]).sum::<f64>() / unit.len() as f64;
+                    let v = unit.iter().map(|u| (u[k] - m).powi(2)).sum::<f64>() / unit.len() as f64;
+                    v.sqrt().max(0.01)
+                })
+                .collect();
+            let mut rng = seeded_rng(derive_seed(self.base.seed, u64::MAX - 2000 - u64::from(wave), 0), 0);
+            let mut proposals: Vec<Vec<f64>> = Vec::with_capacity(n);
+            let mut attempts = 0_u64;
+            while proposals.len() < n {
+                attempts += 1;
+                if attempts > 10_000 * n as u64 {
+                    return Err(problem(format!("wave {wave}: could not draw points inside the prior's box")));
+                }
+                let from = &unit[index_below(&mut rng, unit.len())];
+                let moved: Vec<f64> = from.iter().zip(&spread).map(|(x, s)| x + s * standard_normal(&mut rng)).collect();
+                if moved.iter().all(|x| (0.0..=1.0).contains(x)) {
+                    let p = space.to_parameters(&moved).map_err(|e| problem(e.to_string()))?;
+                    proposals.push(round_integers(&self.base, p));
+                }
+            }
+            let points: Vec<Vec<toml::Value>> = proposals.iter().map(|p| self.base.toml_values(p)).collect();
+            let mut exp = self.sweep(&points, serde_json::json!({"command": "calibrate", "history_matching_wave": wave}))?;
+            exp.seed = derive_seed(self.base.seed, u64::MAX - 3000 - u64::from(wave), 0);
+            exp.identity["seed"] = serde_json::json!(exp.seed);
+            let dir = out.join("waves").join(format!("wave-{wave}"));
+            run(&exp, &dir)?;
+            let r = self.read_summaries(&dir, n)?;
+            let mut next = (Vec::new(), Vec::new(), Vec::new());
+            for (i, p) in proposals.into_iter().enumerate() {
+                let w = hm.iter().enumerate().try_fold(0.0_f64, |max, (o, target)| {
+                    implausibility(target, &r[o][i])
+                        .map(|x| max.max(x))
+                        .map_err(|err| problem(err.to_string()))
+                })?;
+                if w <= self.cutoff {
+                    next.0.push(p);
+                    next.1.push(w);
+                    next.2.push((0..hm.len()).map(|o| mean_sd(&r[o][i]).0).collect());
+                }
+            }
+            wave_kept.push((wave, next.0.len()));
+            if next.0.is_empty() {
+                return Err(problem(format!(
+                    "wave {wave}: every point is implausible (cut-off {}); the non-implausible region of wave {} is too small to sample around",
+                    self.cutoff,
+                    wave - 1
+                )));
+            }
+            (sets, distances, summaries) = next;
+        }
+        let waves: Vec<String> = wave_kept.iter().map(|(w, k)| format!("wave {w}: {k} of {n}")).collect();
+        Ok(Accepted {
+            labels: (0..sets.len()).map(|i| format!("wave-{}-{i}", self.waves)).collect(),
+            weights: vec![1.0; sets.len()],
+            method: format!(
+                "history matching, {} waves of {n} points (implausibility at most {}, discrepancy {} of each target); non-implausible: {}",
+                self.waves,
+                self.cutoff,
+                self.discrepancy,
+                waves.join(", ")
+            ),
+            sets,
+            distances,
+            simulated: summaries,
+        })
     }
 
     /// ABC-SMC from the first generation's runs (`simulated`, the draws') to the last
