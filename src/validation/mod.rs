@@ -21,6 +21,7 @@ use crate::scenario::{Override, Scenario, document};
 
 mod consistency;
 mod livelihoods;
+mod perception;
 mod security;
 
 /// How much to run.
@@ -297,7 +298,13 @@ const CHECKS: &[Check] = &[
 
 /// Every group of checks, in report order. A new group lives in its own file under
 /// `src/validation/` and adds its `CHECKS` here.
-const GROUPS: &[&[Check]] = &[CHECKS, security::CHECKS, livelihoods::CHECKS, consistency::CHECKS];
+const GROUPS: &[&[Check]] = &[
+    CHECKS,
+    security::CHECKS,
+    livelihoods::CHECKS,
+    perception::CHECKS,
+    consistency::CHECKS,
+];
 
 fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
     GROUPS
