@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::phases::conflict::{Actor, EventType};
 use crate::scenario::{Override, Scenario, document};
 
+mod crisis;
 mod livelihoods;
 mod security;
 
@@ -296,7 +297,7 @@ const CHECKS: &[Check] = &[
 
 /// Every group of checks, in report order. A new group lives in its own file under
 /// `src/validation/` and adds its `CHECKS` here.
-const GROUPS: &[&[Check]] = &[CHECKS, security::CHECKS, livelihoods::CHECKS];
+const GROUPS: &[&[Check]] = &[CHECKS, security::CHECKS, livelihoods::CHECKS, crisis::CHECKS];
 
 fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
     GROUPS
