@@ -23,10 +23,11 @@ Examples:
 Exit codes:
   0    success; also a complete experiment run again (nothing to do), and output to a reader
        that has gone (`peacesim params | head -1`)
-  1    invalid input: a scenario, plan, --set value or command line (every problem is listed)
+  1    invalid input: a scenario, plan, --set value or command line (every problem is listed);
+       `peacesim check`: a pattern did not reproduce, or with --knockouts one still passes with
+       its mechanism switched off (the report is still written and names them)
   2    output or I/O problem: an input that cannot be read, an output that cannot be written or
        is in use, `verify` or `merge` finding a directory that does not match its manifest
-  3    `peacesim check`: a pattern did not reproduce (the report is still written)
   130  interrupted by Ctrl-C or SIGTERM (partial output removed, or kept for the same command to
        resume), or the dashboard stopped
   Any other code (101: a panic) is a bug; please report it with the command line.";
@@ -112,7 +113,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0, hide_default_value = true)]
         threads: usize,
         /// Run every check with the mechanism it tests switched off; exit 0 only if every check
-        /// then fails (exit 3 names those that still pass).
+        /// then fails (exit 1 names those that still pass).
         #[arg(long)]
         knockouts: bool,
     },

@@ -178,8 +178,9 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Parse { .. } | Self::Invalid { .. } | Self::Usage(_) => 1,
-            Self::CheckFailed(_) => 3,
+            // A pattern that does not reproduce exits 1, as issue 18 asks, so that scripts and CI
+            // can rely on `peacesim check`.
+            Self::Parse { .. } | Self::Invalid { .. } | Self::Usage(_) | Self::CheckFailed(_) => 1,
             Self::Read { .. } | Self::Write { .. } | Self::Output { .. } => 2,
             Self::Interrupted(_) => 130,
         }
@@ -201,7 +202,7 @@ mod tests {
             .exit_code(),
             2
         );
-        assert_eq!(Error::CheckFailed("a pattern".into()).exit_code(), 3);
+        assert_eq!(Error::CheckFailed("a pattern".into()).exit_code(), 1);
         assert_eq!(Error::Interrupted("sigint".into()).exit_code(), 130);
     }
 }

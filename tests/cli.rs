@@ -648,3 +648,21 @@ fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
     assert!(r.status.success() && r.stderr.is_empty(), "{}", String::from_utf8_lossy(&r.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `peacesim check` exits 1 when a pattern does not reproduce (issue 18 item 4), writes its
+/// report all the same, and names the documented misses as such. The two documented misses
+/// (docs/VALIDATION.md, "Police and crisis mortality") fail at any scale, so one seed is enough.
+#[test]
+fn check_exits_1_when_a_pattern_fails_and_names_documented_misses() {
+    let dir = util::temp_dir("check-exit");
+    let report = dir.join("report.md");
+    let out = util::peacesim(&["check", "--seeds", "1", "--out", report.to_str().unwrap()], &util::root());
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for id in ["police-osv-dose-response", "crisis-excess-mortality"] {
+        assert!(stderr.contains(&format!("{id} (a documented miss)")), "{stderr}");
+    }
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("**no** (documented miss)"), "{text}");
+    assert!(text.contains("not reproduced, explained in docs/VALIDATION.md"), "{text}");
+}

@@ -20,6 +20,7 @@ use crate::phases::conflict::{Actor, EventType};
 use crate::scenario::{Override, Scenario, document};
 
 mod consistency;
+mod crisis;
 mod livelihoods;
 mod perception;
 mod security;
@@ -86,6 +87,8 @@ pub struct CheckResult {
     pub basis: Basis,
     /// The stylised facts of docs/SOURCES.md (1-34) the check tests.
     pub facts: &'static [u8],
+    /// A pattern the model is known not to reproduce, explained in docs/VALIDATION.md.
+    pub documented_miss: bool,
 }
 
 /// Where the checks' runs come from: a scale, and the overrides of a knock-out (empty for the
@@ -306,11 +309,18 @@ const GROUPS: &[&[Check]] = &[
     consistency::CHECKS,
 ];
 
+/// Emergent checks whose pattern the model does not reproduce, each explained in
+/// docs/VALIDATION.md: run and reported with the others and counted among the emergent patterns
+/// (issue 18: "N of M reproduced ... every miss explained"), marked as documented misses. The
+/// tests ask them to keep failing: one that starts passing belongs in its group's `CHECKS`.
+const DOCUMENTED_MISSES: &[&[Check]] = &[crisis::DOCUMENTED_MISSES];
+
 fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
     GROUPS
         .iter()
-        .flat_map(|g| g.iter())
-        .map(|c| {
+        .flat_map(|g| g.iter().map(|c| (c, false)))
+        .chain(DOCUMENTED_MISSES.iter().flat_map(|g| g.iter().map(|c| (c, true))))
+        .map(|(c, documented_miss)| {
             let ctx = Runner {
                 scale,
                 knockout: if knocked_out { strings(c.knockout) } else { Vec::new() },
@@ -320,6 +330,7 @@ fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
             r.knockout = c.knockout;
             r.basis = c.basis;
             r.facts = c.facts;
+            r.documented_miss = documented_miss;
             Ok(r)
         })
         .collect()
@@ -931,6 +942,20 @@ pub fn render(results: &[CheckResult], scale: Scale, command: &str) -> String {
     let emergent: Vec<&CheckResult> = results.iter().filter(|r| r.basis == Basis::Emergent).collect();
     let assumed: Vec<&CheckResult> = results.iter().filter(|r| r.basis == Basis::Assumption).collect();
     let passed = emergent.iter().filter(|r| r.passed).count();
+    let misses: Vec<String> = emergent
+        .iter()
+        .filter(|r| r.documented_miss)
+        .map(|r| format!("`{}`", r.id))
+        .collect();
+    let misses = if misses.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} not reproduced, explained in docs/VALIDATION.md: {})",
+            misses.len(),
+            misses.join(", ")
+        )
+    };
     writeln!(
         out,
         "Scale: `{}` ({} seeds per arm). Command: `{command}`.\n",
@@ -939,7 +964,7 @@ pub fn render(results: &[CheckResult], scale: Scale, command: &str) -> String {
     .expect("String");
     writeln!(
         out,
-        "{passed} of {} emergent patterns reproduced; {} more built in by assumption (listed apart, not counted).\n",
+        "{passed} of {} emergent patterns reproduced{misses}; {} more built in by assumption (listed apart, not counted).\n",
         emergent.len(),
         assumed.len()
     )
@@ -957,7 +982,11 @@ pub fn render(results: &[CheckResult], scale: Scale, command: &str) -> String {
                 r.mechanism,
                 r.result,
                 r.tolerance,
-                if r.passed { "yes" } else { "**no**" }
+                match (r.passed, r.documented_miss) {
+                    (true, _) => "yes",
+                    (false, false) => "**no**",
+                    (false, true) => "**no** (documented miss)",
+                }
             )
             .expect("String");
         }
@@ -1027,13 +1056,24 @@ mod tests {
     #[test]
     fn every_check_passes_at_the_small_scale() {
         let results = run_all(Scale::SMALL).unwrap();
-        assert_eq!(results.len(), GROUPS.iter().map(|g| g.len()).sum::<usize>());
+        assert_eq!(
+            results.len(),
+            GROUPS.iter().chain(DOCUMENTED_MISSES).map(|g| g.len()).sum::<usize>()
+        );
         let failed: Vec<String> = results
             .iter()
-            .filter(|r| !r.passed)
+            .filter(|r| !r.passed && !r.documented_miss)
             .map(|r| format!("{}: {}", r.id, r.result))
             .collect();
         assert!(failed.is_empty(), "{failed:#?}");
+        // A documented miss that starts passing (after a model change) moves to its group's
+        // CHECKS, and docs/VALIDATION.md says why.
+        let now_passing: Vec<String> = results
+            .iter()
+            .filter(|r| r.passed && r.documented_miss)
+            .map(|r| format!("{}: {}", r.id, r.result))
+            .collect();
+        assert!(now_passing.is_empty(), "{now_passing:#?}");
     }
 
     /// Every check fails when the mechanism it names is switched off (issue 18): a check that
@@ -1063,8 +1103,17 @@ mod tests {
             knockout: &["a=1"],
             basis: Basis::Emergent,
             facts: &[1],
+            documented_miss: false,
         };
-        let text = render(&[r], Scale::SMALL, "peacesim check");
-        assert!(text.contains("0 of 1 emergent patterns reproduced") && text.contains("| `x` | p | m | res | tol | **no** |"));
+        let miss = CheckResult {
+            id: "y",
+            documented_miss: true,
+            ..r.clone()
+        };
+        let text = render(&[r, miss], Scale::SMALL, "peacesim check");
+        assert!(text.contains("0 of 2 emergent patterns reproduced"), "{text}");
+        assert!(text.contains("| `x` | p | m | res | tol | **no** |"), "{text}");
+        assert!(text.contains("| `y` | p | m | res | tol | **no** (documented miss) |"), "{text}");
+        assert!(text.contains("1 not reproduced, explained in docs/VALIDATION.md: `y`"), "{text}");
     }
 }
