@@ -1236,6 +1236,31 @@ fn killed_copy(
     out
 }
 
+#[test]
+fn a_row_cut_short_by_a_full_disk_is_run_again_not_glued_to_the_next() {
+    // A full disk (or a kill) stopped the write of run 3's outcome row after a digit of its last
+    // value: every field still parses. The same command again must redo run 3, not keep the cut
+    // value and glue run 4's row onto it.
+    let dir = util::temp_dir("cut-row");
+    let (plan, reference) = reference_sweep(&dir);
+    let out = killed_copy(&reference, &dir, "cut", 4, |outcomes, _| {
+        let last = outcomes.pop().unwrap();
+        let cut = last.trim_end_matches('\n');
+        let keep = cut.len() - 1;
+        assert!(cut[..keep].ends_with(|c: char| c.is_ascii_digit()), "{cut}");
+        outcomes.push(cut[..keep].to_string());
+    });
+    let run = util::peacesim(&["sweep", plan.to_str().unwrap(), "--out", out.to_str().unwrap()], &dir);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    for table in ["outcomes.csv", "series.csv"] {
+        assert!(
+            std::fs::read(out.join(table)).unwrap() == std::fs::read(reference.join(table)).unwrap(),
+            "{table} differs from an uninterrupted run's"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The bytes of every file of `dir`, to show that a refused resume changed nothing.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)

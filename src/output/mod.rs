@@ -151,7 +151,7 @@ fn create_whole(path: &Path, text: &str) -> std::io::Result<()> {
         writer::writer_id()
     ));
     let written = fs::File::create(&staged).and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
-    let linked = written.and_then(|()| Ok(fs::hard_link(&staged, path)));
+    let linked = written.map(|()| fs::hard_link(&staged, path));
     let _ = fs::remove_file(&staged);
     match linked? {
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {

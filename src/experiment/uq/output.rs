@@ -150,16 +150,17 @@ impl UqOutput {
             return Ok(None);
         }
         let lock = OutputLock::acquire(out)?;
-        // Checked again under the lock: another writer may have changed it meanwhile.
+        // Checked under the lock: another writer cannot change it meanwhile.
         let previous = check_ours(out, claim.command)?;
         let exp = claim.experiment;
-        if let Some(previous) = &previous {
-            if previous.details.get("identity") != Some(&exp.identity) && !claim.force {
-                return Err(Error::Output {
-                    path: out.to_path_buf(),
-                    message: "holds a different experiment (plan, scenario or design changed); use --force to replace it, or --out".into(),
-                });
-            }
+        if let Some(previous) = &previous
+            && previous.details.get("identity") != Some(&exp.identity)
+            && !claim.force
+        {
+            return Err(Error::Output {
+                path: out.to_path_buf(),
+                message: "holds a different experiment (plan, scenario or design changed); use --force to replace it, or --out".into(),
+            });
         }
         if let Some(previous) = previous.as_ref().filter(|_| claim.force) {
             // Starting over: only the files this command listed as its own go (the runs are
