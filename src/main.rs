@@ -584,16 +584,35 @@ fn run_uq_sweep(args: &UqArgs, command: &str, out: &Path, exp: &Experiment, stop
     Ok(true)
 }
 
+/// Claims an uncertainty command's output directory before any run (see
+/// [`uq::output`]): a directory peacesim did not write is refused, and the manifest of `OUT/`
+/// says "incomplete" until [`uq::output::UqOutput::finish`].
+fn claim_uq_output(args: &UqArgs, command: &str, out: &Path, exp: &Experiment) -> Result<Option<uq::output::UqOutput>> {
+    uq::output::UqOutput::claim(&uq::output::Claim {
+        command,
+        out,
+        experiment: exp,
+        force: args.force,
+        shard: args.shard.is_some(),
+        command_line: &command_line(),
+        threads: args.threads,
+    })
+}
+
 /// `peacesim sensitivity`: Morris and Sobol' indices of a plan's outcomes.
 fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     let formats = uq_formats(&args.format)?;
     let plan = uq::sensitivity::SensitivityPlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::sensitivity::default_out(&args.plan));
+    let claimed = claim_uq_output(args, "sensitivity", &out, &exp)?;
     if !run_uq_sweep(args, "sensitivity", &out, &exp, stop)? {
         return Ok(());
     }
     let analysis = plan.analyse(&out, &formats)?;
+    if let Some(claimed) = claimed {
+        claimed.finish(&analysis.files)?;
+    }
     if !args.quiet {
         for (o, r) in analysis.outcomes.iter().enumerate() {
             let top: Vec<String> = analysis.ranking(o).iter().take(3).map(|(p, v)| format!("{p} ({v:.3})")).collect();
@@ -612,10 +631,14 @@ fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     let plan = uq::robust::RobustPlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::robust::default_out(&args.plan));
+    let claimed = claim_uq_output(args, "robust", &out, &exp)?;
     if !run_uq_sweep(args, "robust", &out, &exp, stop)? {
         return Ok(());
     }
     let analysis = plan.analyse(&out, &formats)?;
+    if let Some(claimed) = claimed {
+        claimed.finish(&analysis.files)?;
+    }
     if !args.quiet {
         for r in &analysis.outcomes {
             let best: Vec<String> = plan
@@ -639,6 +662,7 @@ fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     let plan = uq::calibrate::CalibratePlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::calibrate::default_out(&args.plan));
+    let claimed = claim_uq_output(args, "calibrate", &out, &exp)?;
     if !run_uq_sweep(args, "calibrate", &out, &exp, stop)? {
         return Ok(());
     }
@@ -655,6 +679,9 @@ fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
         execution.execute(exp).map(|_| ())
     };
     let analysis = plan.analyse(&out, &formats, &mut run_batch)?;
+    if let Some(claimed) = claimed {
+        claimed.finish(&analysis.files)?;
+    }
     if !args.quiet {
         note!("{}", analysis.method);
         for ((p, s), recovered) in plan.base.parameters.iter().zip(&analysis.summaries).zip(&analysis.recovered) {

@@ -205,7 +205,15 @@ fn an_experiment_directory_has_one_writer_at_a_time() {
         "--quiet",
     ];
     // Held by a live process (this test) on this host: refused, naming the holder.
-    std::fs::write(&lock, format!("host {host}, process {}, since now\n", std::process::id())).unwrap();
+    std::fs::write(
+        &lock,
+        format!(
+            "host {host}, process {}, since now\nwriter {}\n",
+            std::process::id(),
+            peacesim::output::writer::writer_id()
+        ),
+    )
+    .unwrap();
     let r = util::peacesim(&args, &dir);
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(2), "{stderr}");
@@ -228,9 +236,17 @@ fn an_experiment_directory_has_one_writer_at_a_time() {
     .unwrap();
     let r = util::peacesim(&args, &dir);
     assert_eq!(r.status.code(), Some(2), "{}", String::from_utf8_lossy(&r.stderr));
-    // Written by an older version (no writer id): its process cannot be judged either.
+    // Written by an older version (no writer id): its process cannot be judged either; the
+    // message says which file to delete and why it is not removed automatically.
     std::fs::write(&lock, format!("host {host}, process 4000000000, since then\n")).unwrap();
-    assert_eq!(util::peacesim(&args, &dir).status.code(), Some(2));
+    let r = util::peacesim(&args, &dir);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a lock of an older peacesim that records no writer id")
+            && stderr.contains(&format!("delete {} and run again", lock.display())),
+        "{stderr}"
+    );
     assert!(!out.join("outcomes.csv").exists());
     // Left by a process of this machine and PID namespace that is gone: stale, taken over, and
     // removed at the end.

@@ -1075,6 +1075,43 @@ fn sigterm_while_a_large_plan_is_validated_stops_at_once() {
 }
 
 #[test]
+fn sigterm_while_blocked_on_a_full_pipe_stops_at_once() {
+    let dir = util::temp_dir("signal-pipe");
+    // The scenario schema (over 100 KB) fills the pipe (64 KB), which nobody reads: the write
+    // blocks, outside any run, until the signal.
+    let mut child = Command::new(util::bin())
+        .args(["schema", "scenario"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "the output did not fill the pipe");
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signalled = Instant::now();
+    let mut code = None;
+    while signalled.elapsed() < Duration::from_secs(5) {
+        if let Some(s) = child.try_wait().unwrap() {
+            code = Some(s.code());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if code.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert_eq!(code, Some(Some(130)), "still blocked 5 s after SIGTERM, or another exit");
+    assert!(signalled.elapsed() < Duration::from_millis(1500), "{:?}", signalled.elapsed());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn relative_changes_from_a_zero_mean_are_empty_fields_not_nan() {
     let dir = util::temp_dir("relative-zero");
     let tiny = util::scenario_path("tiny-conflict.toml");
@@ -1197,6 +1234,31 @@ fn killed_copy(
     std::fs::write(out.join("outcomes.csv.partial"), outcomes.concat()).unwrap();
     std::fs::write(out.join("series.csv.partial"), series.concat()).unwrap();
     out
+}
+
+#[test]
+fn a_row_cut_short_by_a_full_disk_is_run_again_not_glued_to_the_next() {
+    // A full disk (or a kill) stopped the write of run 3's outcome row after a digit of its last
+    // value: every field still parses. The same command again must redo run 3, not keep the cut
+    // value and glue run 4's row onto it.
+    let dir = util::temp_dir("cut-row");
+    let (plan, reference) = reference_sweep(&dir);
+    let out = killed_copy(&reference, &dir, "cut", 4, |outcomes, _| {
+        let last = outcomes.pop().unwrap();
+        let cut = last.trim_end_matches('\n');
+        let keep = cut.len() - 1;
+        assert!(cut[..keep].ends_with(|c: char| c.is_ascii_digit()), "{cut}");
+        outcomes.push(cut[..keep].to_string());
+    });
+    let run = util::peacesim(&["sweep", plan.to_str().unwrap(), "--out", out.to_str().unwrap()], &dir);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    for table in ["outcomes.csv", "series.csv"] {
+        assert!(
+            std::fs::read(out.join(table)).unwrap() == std::fs::read(reference.join(table)).unwrap(),
+            "{table} differs from an uninterrupted run's"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// The bytes of every file of `dir`, to show that a refused resume changed nothing.
@@ -1411,4 +1473,146 @@ fn a_single_run_does_not_replace_a_directory_another_process_is_writing() {
     assert!(run("3").status.success());
     assert!(!lock.exists(), "the run's own claim ends with it");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A small sensitivity plan (25 design points of 5 ticks, one replicate): seconds to run.
+const SMALL_UQ_PLAN: &str = r#"schema_version = 1
+scenario = "SCENARIO"
+seed = 5
+ticks = 5
+replicates = 1
+bootstrap = 20
+outcomes = ["peak_displaced", "recruits"]
+[[parameter]]
+path = "rules.displacement.flee_threshold"
+[[parameter]]
+path = "mission.troops"
+min = 0
+max = 2000
+integer = true
+[morris]
+trajectories = 3
+[sobol]
+base_samples = 4
+"#;
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn uq_commands_never_write_into_a_foreign_directory_and_their_output_is_verified() {
+    let dir = util::temp_dir("uq-foreign");
+    let plan = util::write(
+        &dir,
+        "plan.toml",
+        &SMALL_UQ_PLAN.replace("SCENARIO", &util::scenario_path("tiny-conflict.toml").display().to_string()),
+    );
+    let plan = plan.to_str().unwrap();
+    let examples = util::root().join("docs/examples");
+    let robust = examples.join("robust-tiny.toml");
+    let calibrate = examples.join("calibrate-twin.toml");
+    // A user's directory: every command refuses it, with --force or without, as a shard too,
+    // and leaves it exactly as it was.
+    let foreign = dir.join("project");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let f = foreign.to_str().unwrap();
+    for (command, plan) in [
+        ("sensitivity", plan),
+        ("robust", robust.to_str().unwrap()),
+        ("calibrate", calibrate.to_str().unwrap()),
+    ] {
+        for extra in [&["--force"][..], &[], &["--shard", "0/2"]] {
+            let mut args = vec![command, plan, "--out", f, "--format", "none", "--quiet"];
+            args.extend_from_slice(extra);
+            let r = util::peacesim(&args, &dir);
+            let stderr = String::from_utf8_lossy(&r.stderr);
+            assert_eq!(r.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("{f}: is not a peacesim output")) && stderr.contains("`notes.txt`"),
+                "{args:?}: {stderr}"
+            );
+            assert_eq!(names_in(&foreign), ["notes.txt"], "{args:?}");
+            assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "mine");
+        }
+    }
+    assert!(!dir.join(".project.lock").exists(), "no lock left behind");
+    // Its own output: a manifest of OUT/ lists the analysis with sizes and hashes and names the
+    // runs, `verify` checks both, and --force starts it over.
+    let out = dir.join("sens");
+    let o = out.to_str().unwrap();
+    let sensitivity = |extra: &[&str]| {
+        let mut args = vec!["sensitivity", plan, "--out", o, "--format", "svg", "--quiet"];
+        args.extend_from_slice(extra);
+        let r = util::peacesim(&args, &dir);
+        assert!(r.status.success(), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
+    };
+    sensitivity(&[]);
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["kind"], "sensitivity");
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["details"]["experiments"], serde_json::json!(["runs"]));
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for name in ["indices.csv", "noise.csv", "report.md"] {
+        assert!(listed.contains(&name), "{listed:?}");
+    }
+    assert!(
+        listed.iter().any(|n| n.starts_with("figures/") && n.ends_with(".svg")),
+        "{listed:?}"
+    );
+    assert!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["sha256"].is_string() && f["bytes"].is_u64())
+    );
+    let r = util::peacesim(&["verify", o], &dir);
+    let said = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(said.contains("ok (2 directories"), "{said}");
+    let indices = std::fs::read(out.join("indices.csv")).unwrap();
+    sensitivity(&["--force"]);
+    assert_eq!(std::fs::read(out.join("indices.csv")).unwrap(), indices, "the same bytes again");
+    assert_eq!(verify(&out).0, Some(0));
+    // Changed after the fact, in the analysis or in the runs: verify names the file.
+    let mut changed = indices.clone();
+    changed.extend_from_slice(b"x");
+    std::fs::write(out.join("indices.csv"), &changed).unwrap();
+    let (code, said) = verify(&out);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("indices.csv: its SHA-256 differs"), "{said}");
+    std::fs::write(out.join("indices.csv"), &indices).unwrap();
+    let outcomes = out.join("runs/outcomes.csv");
+    let text = std::fs::read_to_string(&outcomes).unwrap();
+    std::fs::write(&outcomes, text.replacen(",0,", ",9,", 1)).unwrap();
+    let (code, said) = verify(&out);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("runs/outcomes.csv"), "{said}");
+    std::fs::write(&outcomes, text).unwrap();
+    // Another command's output is not written into either.
+    let r = util::peacesim(&["robust", robust.to_str().unwrap(), "--out", o, "--force", "--quiet"], &dir);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("holds a peacesim `sensitivity` output, not a `robust` one"),
+        "{stderr}"
+    );
+    // An output of a version without the top-level manifest is recognised by what it holds.
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    sensitivity(&[]);
+    assert_eq!(verify(&out).0, Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -604,6 +604,12 @@ fn a_killed_uq_command_resumes_to_the_same_bytes() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     assert!(!killed.join("indices.csv").exists(), "no analysis from a killed run");
+    // Nor anything that looks complete: OUT's own manifest says incomplete until the end.
+    let manifest = read(&killed.join("manifest.json"));
+    assert!(manifest.contains("\"complete\": false"), "{manifest}");
+    let verified = util::peacesim(&["verify", killed.to_str().unwrap()], &dir);
+    assert_eq!(verified.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&verified.stderr).contains("manifest.json says the directory is incomplete"));
     let again = run_ok(&["sensitivity", plan, "--out", killed.to_str().unwrap(), "--threads", "2"]);
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("resumed:"),

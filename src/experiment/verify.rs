@@ -184,7 +184,7 @@ fn verify_shards(dir: &Path, report: &mut Report) {
 }
 
 /// Counts a CSV file's data rows (header excluded), hashing its bytes on the way.
-fn count_rows(path: &Path) -> std::io::Result<(u64, u64, String)> {
+pub(crate) fn count_rows(path: &Path) -> std::io::Result<(u64, u64, String)> {
     use sha2::Digest as _;
     struct Hashing<R> {
         inner: R,
@@ -299,6 +299,22 @@ fn verify_one(dir: &Path, shard: Option<(u32, u32)>, report: &mut Report) {
                 }
             }
         }
+    }
+    // An uncertainty command's output names the experiment directories it ran (`runs`, and
+    // calibrate's `smc/generation-G-part-P`): each is checked as a directory of its own.
+    let experiments = manifest.details.get("experiments").and_then(serde_json::Value::as_array);
+    for name in experiments.into_iter().flatten().filter_map(serde_json::Value::as_str) {
+        let sub = dir.join(name);
+        if name.split('/').any(|part| part == ".." || part.is_empty()) {
+            report
+                .problems
+                .push(problem(format!("manifest.json names `{name}`, which is not a directory inside it")));
+            continue;
+        }
+        let inner = verify(&sub);
+        report.dirs += inner.dirs;
+        report.files += inner.files;
+        report.problems.extend(inner.problems);
     }
     if Kind::parse(&manifest.kind).is_some() {
         verify_runs(

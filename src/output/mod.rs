@@ -49,6 +49,15 @@ pub fn remove_stale_staging(parent: &Path) -> Vec<PathBuf> {
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(at) = name.rfind(".lock.new-").filter(|_| name.starts_with('.'))
+            && let Some(("", pid, key, token)) = writer::split_writer_id(&name[at + ".lock.new-".len()..])
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && writer::gone(pid, key, token)
+        {
+            // A lock's text staged by a writer killed before it linked it (see `create_whole`).
+            let _ = fs::remove_file(e.path());
+            continue;
+        }
         let Some(at) = name.rfind(".partial-").filter(|_| name.starts_with('.')) else {
             continue;
         };
@@ -102,17 +111,8 @@ impl OutputLock {
             utc_now()
         );
         for attempt in 0..2 {
-            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    use std::io::Write as _;
-                    f.write_all(me.as_bytes())
-                        .and_then(|()| f.sync_all())
-                        .map_err(|source| Error::Write {
-                            path: path.clone(),
-                            source,
-                        })?;
-                    return Ok(Self { path, id_line });
-                }
+            match create_whole(&path, &me) {
+                Ok(()) => return Ok(Self { path, id_line }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let holder = fs::read_to_string(&path).unwrap_or_default();
                     // A lock whose writer is known to be gone (this machine and PID namespace,
@@ -122,13 +122,9 @@ impl OutputLock {
                     if stale && attempt == 0 && take_aside_if_unchanged(&path, &holder) {
                         continue;
                     }
-                    let who = holder.lines().next().unwrap_or("").trim();
                     return Err(Error::Output {
                         path: dir.to_path_buf(),
-                        message: format!(
-                            "is being written by another peacesim ({who}); wait for it to finish, or remove {} if that process is gone",
-                            path.display()
-                        ),
+                        message: held_message(&path, &holder),
                     });
                 }
                 Err(source) => return Err(Error::Write { path, source }),
@@ -139,6 +135,97 @@ impl OutputLock {
             message: format!("could not claim it: remove {} if no peacesim is writing it", path.display()),
         })
     }
+}
+
+/// Creates the lock file `path` holding `text`, whole or not at all: the text is written and
+/// flushed under a name of this process's, then hard-linked to `path` (atomic, and failing with
+/// `AlreadyExists` when `path` exists, on local and network file systems alike). A lock
+/// created empty and written after (as older versions did) stays empty when its process is
+/// killed in between, and then claims the directory with no holder to judge. Where hard links
+/// are not supported, the lock is created with `create_new` and written after.
+fn create_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let staged = path.with_file_name(format!(
+        "{}.new-{}",
+        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        writer::writer_id()
+    ));
+    let written = fs::File::create(&staged).and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+    let linked = written.map(|()| fs::hard_link(&staged, path));
+    let _ = fs::remove_file(&staged);
+    match linked? {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
+            // No hard links here: create, write, and remove it again if it cannot be whole.
+            let mut f = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+            let whole = f.write_all(text.as_bytes()).and_then(|()| f.sync_all());
+            if whole.is_err() {
+                let _ = fs::remove_file(path);
+            }
+            whole
+        }
+        other => other,
+    }
+}
+
+/// Why `dir` cannot be claimed while `lock` holds `holder`, and what to do.
+///
+/// A lock without a writer line (written by a version before writer ids, or left empty by a
+/// process killed between creating and writing it) is never taken over automatically: whether
+/// its writer is gone cannot be told safely. Its host name and process id may belong to another
+/// machine or container sharing the file system, and neither a dead process of that id here nor
+/// a lock older than this machine's start rules that out. The message says which file to delete
+/// and when, with what can be seen from here.
+fn held_message(lock: &Path, holder: &str) -> String {
+    let who = holder.lines().next().unwrap_or("").trim();
+    if lock_writer(holder).is_some() {
+        return format!(
+            "is being written by another peacesim ({who}); wait for it to finish, or remove {} if that process is gone",
+            lock.display()
+        );
+    }
+    if who.is_empty() {
+        return format!(
+            "is claimed by an empty lock file {} (left by an older peacesim killed while taking it, or one taking it at this moment); \
+             it is not removed automatically: if no peacesim is writing this directory, delete {} and run again",
+            lock.display(),
+            lock.display()
+        );
+    }
+    // What can be seen from here, to help decide; never enough to decide alone.
+    let mut seen = String::new();
+    let old_holder = who
+        .strip_prefix("host ")
+        .and_then(|rest| rest.split_once(", process "))
+        .and_then(|(host, rest)| Some((host, rest.split(',').next()?.trim().parse::<u32>().ok()?)));
+    if let Some((host, pid)) = old_holder
+        && host == host_name()
+    {
+        let running = Path::new(&format!("/proc/{pid}")).exists();
+        seen = format!(
+            "; on this host process {pid} is {}",
+            if running { "running" } else { "not running" }
+        );
+        let written = fs::metadata(lock)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs());
+        if let (Some(written), Some(boot)) = (written, writer::boot_time())
+            && written < boot
+        {
+            seen.push_str(&format!(
+                ", and the lock was written before this machine last started ({})",
+                format_utc(boot)
+            ));
+        }
+    }
+    format!(
+        "is claimed by {} ({who}), a lock of an older peacesim that records no writer id, so whether its writer is gone \
+         cannot be told safely (a machine or container sharing this file system may have the same host name and process id){seen}; \
+         it is not removed automatically: if no peacesim is writing this directory, delete {} and run again",
+        lock.display(),
+        lock.display()
+    )
 }
 
 /// Removes a stale lock file, but only if it still holds `judged` (the text found stale): two
@@ -414,6 +501,72 @@ mod tests {
         fs::write(&lock, "host h, process 3, since now\nwriter other\n").unwrap();
         drop(held);
         assert!(lock.exists(), "another holder's lock is not removed");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_lock_without_a_writer_line_is_never_taken_over_and_the_message_says_which_file_to_delete() {
+        let root = std::env::temp_dir().join(format!("peacesim-old-lock-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let dir = root.join("ens");
+        let lock = root.join(".ens.lock");
+        let refused = |text: &str, written: Option<std::time::SystemTime>| {
+            fs::write(&lock, text).unwrap();
+            if let Some(at) = written {
+                fs::File::options().write(true).open(&lock).unwrap().set_modified(at).unwrap();
+            }
+            let Err(Error::Output { message, .. }) = OutputLock::acquire(&dir) else {
+                panic!("a lock holding {text:?} was taken over");
+            };
+            assert_eq!(fs::read_to_string(&lock).unwrap(), text, "the lock is left as it was");
+            assert!(message.contains(&format!("delete {} and run again", lock.display())), "{message}");
+            message
+        };
+        // Of an older version, on this host, its process gone, written before this machine
+        // started: all that can be seen says "left over", but a machine or container of the same
+        // host name sharing the file system could still be writing: refused, saying why.
+        let host = host_name();
+        let text = format!("host {host}, process 4000000000, since 2020-01-01T00:00:00Z\n");
+        let long_ago = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+        let message = refused(&text, Some(long_ago));
+        assert!(message.contains("older peacesim that records no writer id"), "{message}");
+        assert!(message.contains("process 4000000000 is not running"), "{message}");
+        if writer::boot_time().is_some() {
+            assert!(message.contains("before this machine last started"), "{message}");
+        }
+        // Its process running here (this test's): refused, and the message says it runs.
+        let message = refused(&format!("host {host}, process {}, since now\n", std::process::id()), None);
+        assert!(message.contains(&format!("process {} is running", std::process::id())), "{message}");
+        // Another host's: nothing can be seen from here.
+        let message = refused("host elsewhere, process 1, since now\n", None);
+        assert!(!message.contains("on this host"), "{message}");
+        // Empty (a process killed between creating and writing it): refused, said as such.
+        let message = refused("", None);
+        assert!(message.contains("empty lock file"), "{message}");
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_lock_is_created_whole_and_text_staged_by_a_killed_writer_is_cleaned_up() {
+        let root = std::env::temp_dir().join(format!("peacesim-whole-lock-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let held = OutputLock::acquire(&root.join("ens")).unwrap();
+        let text = fs::read_to_string(root.join(".ens.lock")).unwrap();
+        assert!(text.ends_with(&format!("writer {}\n", writer::writer_id())), "{text}");
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 1, "only the lock: its staged text is gone");
+        drop(held);
+        // Text staged by a writer of this machine killed before linking it is removed by the next
+        // run into the parent; a live writer's (this process's) is left.
+        let key = writer::machine_key();
+        let dead = root.join(format!(".ens.lock.new-4000000000-{key}-0123456789abcdef"));
+        let live = root.join(format!(".ens.lock.new-{}", writer::writer_id()));
+        fs::write(&dead, "x").unwrap();
+        fs::write(&live, "x").unwrap();
+        remove_stale_staging(&root);
+        assert_eq!(dead.exists(), key == "unknown");
+        assert!(live.exists());
         fs::remove_dir_all(&root).unwrap();
     }
 

@@ -77,6 +77,17 @@ pub fn machine_key() -> &'static str {
     })
 }
 
+/// When this machine last started, in seconds since the Unix epoch (`btime` of `/proc/stat`),
+/// if known.
+#[must_use]
+pub fn boot_time() -> Option<u64> {
+    std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|t| t.trim().parse().ok())
+}
+
 /// This process's writer id, `PID-KEY-TOKEN` (no other `-`): unique across hosts and PID
 /// namespaces sharing a file system, and enough for [`gone`] to judge.
 #[must_use]

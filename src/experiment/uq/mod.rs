@@ -14,6 +14,7 @@
 //! written); [`sensitivity`], [`robust`] and [`calibrate`] hold each command's plan and analysis.
 
 pub mod calibrate;
+pub mod output;
 pub mod robust;
 pub mod sensitivity;
 
