@@ -395,6 +395,21 @@ fn history_matching_waves_refocus_on_the_non_implausible_region() {
     );
     let posterior = rows(&out.join("posterior.csv"));
     assert_eq!(posterior.len(), kept[2], "the last wave's non-implausible points are the result");
+    // OUT's manifest names each wave's sweep, so `verify` checks them, and a rerun with --force
+    // recognises the directory as peacesim's.
+    let manifest = read(&out.join("manifest.json"));
+    assert!(manifest.contains("waves/wave-2") && manifest.contains("waves/wave-3"), "{manifest}");
+    run_ok(&["verify", out.to_str().unwrap()]);
+    run_ok(&[
+        "calibrate",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
     for p in &rows(&out.join("parameters.csv")) {
         assert_eq!(p["true_in_ci90"], "true", "{p:?}");
     }

@@ -2,7 +2,8 @@
 //! peacesim did not write it, and described by a `manifest.json` of its own.
 //!
 //! `OUT/` holds the runs (`OUT/runs/`, an ordinary sweep with its own manifest; calibrate's
-//! ABC-SMC batches in `OUT/smc/generation-G-part-P/`) and the analysis (tables, `report.md`,
+//! ABC-SMC batches in `OUT/smc/generation-G-part-P/` and history-matching waves in
+//! `OUT/waves/wave-W/`) and the analysis (tables, `report.md`,
 //! `figures/`). Its manifest (kind `sensitivity`, `robust` or `calibrate`) is written with
 //! `"complete": false` before the first run and with `"complete": true` only when the analysis
 //! is written, listing each analysis file with its rows, size and SHA-256 and naming the
@@ -26,7 +27,7 @@ use crate::output::{OutputLock, check_out_path, utc_now};
 use crate::experiment::design::Experiment;
 use crate::experiment::pool::effective_threads;
 
-/// The files each command writes directly in `OUT/` (besides `manifest.json`, `runs/`, `smc/`,
+/// The files each command writes directly in `OUT/` (besides `manifest.json`, `runs/`, `smc/`, `waves/`,
 /// `figures/` and `report.md`), to recognise outputs of versions without a top-level manifest.
 fn tables_of(command: &str) -> &'static [&'static str] {
     match command {
@@ -118,7 +119,7 @@ fn check_ours(out: &Path, command: &str) -> Result<Option<Manifest>> {
     // earlier version. Ours only if `runs/` is peacesim's and nothing else is foreign.
     let known = |name: &str| {
         let stem = name.strip_suffix(".partial").unwrap_or(name);
-        ["runs", "smc", "figures", "report.md"].contains(&stem) || tables_of(command).contains(&stem)
+        ["runs", "smc", "waves", "figures", "report.md"].contains(&stem) || tables_of(command).contains(&stem)
     };
     let runs = out.join("runs");
     let runs_ours = runs.is_dir() && crate::output::ensure_replaceable(&runs).is_ok() && !list(&runs)?.is_empty();
@@ -231,15 +232,17 @@ impl UqOutput {
             entries.push(FileEntry::new(name, rows));
         }
         let mut experiments = vec!["runs".to_string()];
-        // Calibrate's ABC-SMC batches, each a sweep of its own.
-        if let Ok(list) = fs::read_dir(self.dir.join("smc")) {
-            let mut found: Vec<String> = list
-                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-                .filter(|n| n.starts_with("generation-") && self.dir.join("smc").join(n).join("manifest.json").is_file())
-                .map(|n| format!("smc/{n}"))
-                .collect();
-            found.sort();
-            experiments.extend(found);
+        // Calibrate's ABC-SMC batches and history-matching waves, each a sweep of its own.
+        for (parent, prefix) in [("smc", "generation-"), ("waves", "wave-")] {
+            if let Ok(list) = fs::read_dir(self.dir.join(parent)) {
+                let mut found: Vec<String> = list
+                    .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                    .filter(|n| n.starts_with(prefix) && self.dir.join(parent).join(n).join("manifest.json").is_file())
+                    .map(|n| format!("{parent}/{n}"))
+                    .collect();
+                found.sort();
+                experiments.extend(found);
+            }
         }
         self.manifest.files = entries;
         self.manifest.details["experiments"] = serde_json::json!(experiments);
