@@ -4,7 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 tmp=$(mktemp)
-./target/release/peacesim check --scale full --out "$tmp"
+# Exit 1 means a pattern did not reproduce (the documented misses always do): the report is
+# still written and says which; anything else is an error.
+status=0
+./target/release/peacesim check --scale full --out "$tmp" || status=$?
+[ "$status" -le 1 ] || exit "$status"
 awk -v f="$tmp" '
   index($0, "<!-- results:begin") == 1 { print; while ((getline line < f) > 0) print line; skip = 1; next }
   index($0, "<!-- results:end -->") == 1 { skip = 0 }
