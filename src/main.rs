@@ -184,7 +184,8 @@ fn dispatch(cli: Cli, stop: Stop<'_>) -> Result<()> {
             out,
             threads,
             knockouts,
-        } => check(&scale, seeds, out, threads, knockouts),
+            strict,
+        } => check(&scale, seeds, out, threads, knockouts, strict),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
         Command::Man { dir } => man(dir.as_deref()),
@@ -808,7 +809,7 @@ fn verify(dir: &Path) -> Result<()> {
 
 /// `peacesim check`: the validation patterns, as a Markdown report; with `--knockouts`, every
 /// check under its knock-out (each should then fail).
-fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize, knockouts: bool) -> Result<()> {
+fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize, knockouts: bool, strict: bool) -> Result<()> {
     let mut scale = match scale {
         "small" => validation::Scale::SMALL,
         "full" => validation::Scale::FULL,
@@ -867,10 +868,16 @@ fn check(scale: &str, seeds: Option<u64>, out: Option<PathBuf>, threads: usize, 
         emergent.len(),
         results.len() - emergent.len()
     );
+    // Documented misses are known and explained (docs/VALIDATION.md): they are named, and they
+    // fail the command only with --strict, so that the exit code still tells a regression.
+    let regressions = results.iter().any(|r| !r.passed && !r.documented_miss);
     if failed.is_empty() {
         Ok(())
-    } else {
+    } else if regressions || strict {
         Err(Error::CheckFailed(format!("patterns not reproduced: {}", failed.join(", "))))
+    } else {
+        note!("not reproduced, as documented: {}", failed.join(", "));
+        Ok(())
     }
 }
 

@@ -666,13 +666,17 @@ fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
 }
 
 /// `peacesim check` exits 1 when a pattern does not reproduce (issue 18 item 4), writes its
-/// report all the same, and names the documented misses as such. The two documented misses
-/// (docs/VALIDATION.md, "Police and crisis mortality") fail at any scale, so one seed is enough.
+/// report all the same, and names the documented misses as such; with `--strict` they fail it
+/// too. The two documented misses (docs/VALIDATION.md, "Police and crisis mortality") fail at
+/// any scale, so one seed is enough.
 #[test]
 fn check_exits_1_when_a_pattern_fails_and_names_documented_misses() {
     let dir = util::temp_dir("check-exit");
     let report = dir.join("report.md");
-    let out = util::peacesim(&["check", "--seeds", "1", "--out", report.to_str().unwrap()], &util::root());
+    let out = util::peacesim(
+        &["check", "--seeds", "1", "--strict", "--out", report.to_str().unwrap()],
+        &util::root(),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for id in ["police-osv-dose-response", "crisis-excess-mortality"] {
