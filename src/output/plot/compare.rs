@@ -207,8 +207,9 @@ impl Figure for DiffFigure<'_> {
     fn paper_size(&self, width: u32) -> (u32, u32) {
         // No title block: the legend (a row per three arms) and the rows.
         let legend = 30.0 * (self.d.arms.len() + 1).div_ceil(3) as f64;
-        // Names wrap onto two lines in a paper's column: rows a little taller.
-        let rows = self.d.rows.len() as f64 * self.row_height() * 1.5;
+        // Names wrap onto two lines in a paper's column: rows a little taller there.
+        let stretch = if width < 700 { 1.35 } else { 1.0 };
+        let rows = self.d.rows.len() as f64 * self.row_height() * stretch;
         (width, (legend + rows + 75.0).ceil() as u32)
     }
 
@@ -223,7 +224,12 @@ impl Figure for DiffFigure<'_> {
         let mut items: Vec<LegendItem> = d
             .arms
             .iter()
-            .map(|(a, c)| LegendItem::new(a.clone(), Swatch::Interval(style::category(*c), true, Some(*c))))
+            .map(|(a, c)| {
+                // In a paper the reference arm is named here: the axis says only "relative change",
+                // as a long arm name would not fit under a column-wide plot.
+                let label = if self.paper { format!("{a} vs {}", d.base) } else { a.clone() };
+                LegendItem::new(label, Swatch::Interval(style::category(*c), true, Some(*c)))
+            })
             .collect();
         items.push(LegendItem::new("CI includes 0", Swatch::Interval(MID_GREY, false, None)));
         let lh = draw::legend_rows(&rest, t, &items, (x0, 0), w as i32 - 2 * x0, true)?;
@@ -279,7 +285,7 @@ impl Figure for DiffFigure<'_> {
             .label_style(t.text_coloured(Role::Tick, DARK_GREY))
             .axis_desc_style(t.text(Role::Axis))
             .x_desc(if self.paper {
-                format!("Change relative to {} (%)", d.base)
+                "Relative change (%)".to_string()
             } else {
                 format!("relative difference against {} (%)", d.base)
             })

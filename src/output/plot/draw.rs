@@ -335,9 +335,8 @@ where
                 // inside a coloured one (inradius half the circumradius, so the border is as
                 // wide as the stroke when the white one is two strokes smaller).
                 let size = r + r / 3;
-                let triangle = if filled {
-                    TriangleMarker::new(at.clone(), size, colour.filled())
-                } else if fill.color == WHITE.to_rgba() {
+                // Hollow: the first pass (white fill) draws the coloured one, the second the white.
+                let triangle = if filled || fill.color == WHITE.to_rgba() {
                     TriangleMarker::new(at.clone(), size, colour.filled())
                 } else {
                     let inner = (size - 2 * i32::try_from(t.line_width().div_ceil(2).max(1)).unwrap_or(1)).max(1);

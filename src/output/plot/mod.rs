@@ -1,6 +1,7 @@
 //! Figures from finished output directories: time series, the human-security panel, strategy
-//! comparisons, sweep heatmaps and simplex views, and maps, as SVG (for papers, text kept as text)
-//! and PNG (for slides, at 2.5× or 2× the SVG's size).
+//! comparisons, sweep heatmaps and simplex views, and maps, as SVG (text kept as text) and PNG,
+//! in one of two styles ([`Style`]): for the screen (title and caption in the image, PNG 2,000
+//! pixels wide) or for a paper (no title, labels in words, one or two journal columns at 300 dpi).
 //!
 //! [`plot_dir`] reads only the files of a directory whose `manifest.json` says it is complete,
 //! and writes only into its `figures/` subdirectory. This module must not run simulations, change

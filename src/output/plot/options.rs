@@ -17,7 +17,8 @@ use crate::scenario::document::closest;
 pub enum Format {
     /// Scalable vector graphics, with text as text (for papers).
     Svg,
-    /// Portable network graphics at 2.5× (single-column figures) or 2× the SVG's size (for slides).
+    /// Portable network graphics: 2,000 pixels wide (screen style) or a journal column at 300 dpi
+    /// (paper style), the DPI written in the file.
     Png,
 }
 

@@ -4,7 +4,9 @@
 //! Sizes are in SVG units; PNGs multiply everything by the theme's scale. Text sizes are chosen
 //! so that a single-panel figure (480 units wide) printed at a journal's single-column width
 //! (8.5 cm) and a multi-panel figure (1,000 units) at double-column width (17.8 cm) both show
-//! text at about 7 pt. This module must not read data or decide what a figure shows.
+//! text at about 8 pt (17 units × 85 mm / 480). Arms differ by colour and by dash pattern and
+//! marker ([`arm_pattern`]), so that they stay apart in greyscale. This module must not read
+//! data or decide what a figure shows.
 
 use std::sync::OnceLock;
 
