@@ -498,7 +498,7 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
     assert!(err.contains("--outcome `mean_mo` is not an outcome column"), "{err}");
     assert!(err.contains("outcomes.csv") && err.contains("(did you mean `mean_m0`?)"), "{err}");
     // Every valid name is listed, so a user need not open the file.
-    for name in ["civilian_fatalities", "epidemic_deaths", "mean_m0", "peak_displaced"] {
+    for name in ["civilian_fatalities", "mean_m0", "peak_displaced", "final_trust_in_mission"] {
         assert!(err.contains(name), "`{name}` not listed: {err}");
     }
 
