@@ -16,7 +16,9 @@ model change that re-blesses the golden files makes `tests/docs.rs` fail until t
 run again. Prose that interprets the numbers must be reread by hand after a run; the script
 prints every block it changed.
 
-It also redraws the figures the documents show (FIGURES below), from the commands they give.
+It also redraws the figures the documents show (FIGURES below), from the commands they give, in
+the paper style (`--style paper`: no title in the image, the document's caption says it; labels
+in words; arms told apart by dashes and markers as well as colours; 300 dpi).
 
 Usage: scripts/update-docs.py [NAME ...]   (default: every block and figure)
 """
@@ -32,7 +34,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "peacesim"
+# The binary `cargo build --release` makes (honouring CARGO_TARGET_DIR, as cargo does).
+BIN = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release" / "peacesim"
 GOLDEN_FOR_FINGERPRINT = ["baseline-60", "tiny-conflict", "unmil-ebola-100", "whatif-tiny-conflict"]
 
 
@@ -181,47 +184,55 @@ TUT = FIG / "tutorial"
 
 # Figures shown in the documents: the commands the documents give, and which file goes where.
 # "{out}" in an argument is the job's scratch output directory.
+# Figures are drawn in the paper style: one journal column unless a figure needs two.
+PAPER = ["--style", "paper"]
 FIGURES = {
     "figures-readme-compare": (
         [["compare", "scenarios/baseline.toml", "--arm", "protection-heavy=", "--arm",
           "balanced=mission.policy.weights={protection=0.25, health=0.25, economic=0.25, empowerment=0.25}",
-          "--replicates", "20", "--quiet", "--plot", "--out", "{out}"]],
+          "--replicates", "20", "--quiet", "--plot", *PAPER, "--out", "{out}"]],
         [("compare-af_m0.png", FIG / "compare-af_m0.png"), ("compare-differences.png", FIG / "compare-differences.png")],
     ),
+    "figures-readme-human-security": (
+        [["run", "scenarios/baseline.toml", "--quiet", "--out", "{out}"],
+         ["plot", "{out}", "--format", "png", *PAPER, "--width", "double"]],
+        [("human-security.png", FIG / "human-security.png")],
+    ),
     "figures-tutorial-whatif": (
-        [["whatif", "unmil-ebola", "--set", TUTORIAL_HEALTH, "--quiet", "--out", "{out}"]],
+        [["whatif", "unmil-ebola", "--set", TUTORIAL_HEALTH, "--quiet", *PAPER, "--out", "{out}"]],
         [("whatif.png", TUT / "unmil-health-whatif.png")],
     ),
     "figures-tutorial-compare": (
         [["compare", "unmil-ebola", "--arm", "security-only=", "--arm", f"health-top-down={TUTORIAL_HEALTH}",
           "--arm", 'bottom-up=mission.policy.allocation="bottom_up"', "--replicates", "10", "--quiet", "--plot",
-          "--out", "{out}"]],
+          *PAPER, "--out", "{out}"]],
         [("compare-epidemic_infectious.png", TUT / "unmil-compare-infectious.png"), ("compare-af_m0.png", TUT / "unmil-compare-m0.png")],
     ),
     "figures-tutorial-bottom-up": (
-        [["whatif", "unmil-ebola", "--set", "mission.policy.allocation=bottom_up", "--quiet", "--out", "{out}"]],
+        [["whatif", "unmil-ebola", "--set", "mission.policy.allocation=bottom_up", "--quiet", *PAPER, "--out", "{out}"]],
         [("whatif.png", TUT / "unmil-bottom-up-whatif.png")],
     ),
     "figures-unmiss": (
         [["run", "unmiss-poc-sites", "--replicates", "3", "--quiet", "--out", "{out}"],
-         ["plot", "{out}", "--indicator", "in_sites", "--format", "png"]],
+         ["plot", "{out}", "--indicator", "in_sites", "--format", "png", *PAPER]],
         [("timeseries-in_sites.png", TUT / "unmiss-in-sites.png")],
     ),
     "figures-minusma": (
         [["run", "minusma-withdrawal", "--replicates", "3", "--quiet", "--out", "{out}"],
-         ["plot", "{out}", "--indicator", "troops_deployed", "--indicator", "civilian_fatalities_cumulative", "--format", "png"]],
+         ["plot", "{out}", "--indicator", "troops_deployed", "--indicator", "civilian_fatalities_cumulative", "--format", "png", *PAPER]],
         [("timeseries-troops_deployed.png", TUT / "minusma-troops.png"), ("timeseries-civilian_fatalities_cumulative.png", TUT / "minusma-civilian-fatalities.png")],
     ),
     "figures-monusco": (
         [["run", "monusco-backlash", "--quiet", "--out", "{out}"],
-         ["plot", "{out}", "--indicator", "protests_cumulative", "--map-indicator", "trust_in_mission", "--map-ticks", "0,365,729", "--format", "png"]],
+         ["plot", "{out}", "--indicator", "protests_cumulative", "--map-indicator", "trust_in_mission", "--map-ticks", "0,365,729",
+          "--format", "png", *PAPER, "--width", "double"]],
         [("timeseries-protests_cumulative.png", TUT / "monusco-protests.png"), ("map-strip-trust_in_mission.png", TUT / "monusco-trust-map.png")],
     ),
     "figures-minusca": (
         [["compare", "minusca-stabilization", "--arm", "stabilization=", "--arm",
           "protection-only=mission.policy.weights={protection=1,health=0,economic=0,empowerment=0}",
           "--replicates", "3", "--quiet", "--out", "{out}"],
-         ["plot", "{out}", "--indicator", "tension", "--format", "png"]],
+         ["plot", "{out}", "--indicator", "tension", "--format", "png", *PAPER]],
         [("compare-tension.png", TUT / "minusca-tension.png")],
     ),
 }

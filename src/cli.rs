@@ -184,6 +184,22 @@ pub struct RunCommon {
     /// Draw the default figures into the output directory's figures/ when done.
     #[arg(long)]
     pub plot: bool,
+    /// How figures look.
+    #[command(flatten)]
+    pub figures: FigureArgs,
+}
+
+/// How figures look: `--style` and `--width`.
+#[derive(Debug, Clone, Args)]
+pub struct FigureArgs {
+    /// Figure style: `screen` (title and caption in the image; PNG 2000 px wide) or `paper` (no
+    /// title, axis labels in words, lines told apart by dashes and markers too; PNG at 300 dpi).
+    #[arg(long = "style", default_value = "screen", value_name = "STYLE")]
+    pub style: String,
+    /// Width of paper-style figures: `single` (one journal column, 85 mm) or `double` (two
+    /// columns, 178 mm).
+    #[arg(long = "width", default_value = "single", value_name = "WIDTH")]
+    pub width: String,
 }
 
 /// `peacesim run`.
@@ -234,6 +250,9 @@ pub struct SweepArgs {
     /// Draw the default figures into the output directory's figures/ when done.
     #[arg(long)]
     pub plot: bool,
+    /// How figures look.
+    #[command(flatten)]
+    pub figures: FigureArgs,
 }
 
 /// `peacesim sensitivity`, `robust` and `calibrate`: a plan run as a sweep in OUT/runs, then
@@ -347,6 +366,9 @@ pub struct WhatIfArgs {
     /// Figure formats, comma-separated: svg, png.
     #[arg(long, value_delimiter = ',', default_value = "svg,png")]
     pub format: Vec<String>,
+    /// How figures look.
+    #[command(flatten)]
+    pub figures: FigureArgs,
     /// Print nothing but the output directory.
     #[arg(long, short)]
     pub quiet: bool,
@@ -375,6 +397,9 @@ pub struct PlotArgs {
     /// Outcome for sweep figures (default civilian_fatalities).
     #[arg(long)]
     pub outcome: Option<String>,
+    /// How figures look.
+    #[command(flatten)]
+    pub figures: FigureArgs,
 }
 
 /// Parses `--seed`: an unsigned integer that is exact in a double (see [`peacesim::rng::MAX_SEED`]).

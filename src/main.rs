@@ -41,12 +41,12 @@ use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif::{analysis, render, request};
 use peacesim::experiment::{build, compare, merge, plan, uq};
 use peacesim::library::ScenarioInput;
-use peacesim::output::{Format, PlotOptions, default_run_dir, plot_dir};
+use peacesim::output::{Format, Look, PlotOptions, default_run_dir, plot_dir};
 use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
 use peacesim::spec::ModelSpec;
 use peacesim::validation;
 
-use cli::{Cli, Command, CompareArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, UqArgs, WhatIfArgs};
+use cli::{Cli, Command, CompareArgs, FigureArgs, PlotArgs, RunArgs, ServeArgs, SweepArgs, UqArgs, WhatIfArgs};
 
 /// The name standard output goes by in messages.
 const STDOUT: &str = "standard output";
@@ -292,9 +292,13 @@ impl Execution<'_> {
 
 /// Draws the default figures of a finished output directory if asked to, then prints the
 /// directory (the one line a script reads from stdout).
-fn finish_dir(dir: &Path, plot: bool, quiet: bool) -> Result<()> {
+fn finish_dir(dir: &Path, plot: bool, quiet: bool, look: Look) -> Result<()> {
     if plot {
-        let written = plot_dir(dir, &PlotOptions::default())?;
+        let options = PlotOptions {
+            look,
+            ..PlotOptions::default()
+        };
+        let written = plot_dir(dir, &options)?;
         if !quiet {
             note!("drew {} figure files in {}", written.len(), dir.join("figures").display());
         }
@@ -314,6 +318,14 @@ fn parse_overrides(set: &[String]) -> Result<Vec<Override>> {
     set.iter().map(|s| build::parse_override(s)).collect()
 }
 
+/// The figures' look from `--style` and `--width`.
+fn parse_look(args: &FigureArgs) -> Result<Look> {
+    Ok(Look {
+        style: args.style.parse()?,
+        width: args.width.parse()?,
+    })
+}
+
 fn parse_formats(formats: &[String]) -> Result<Vec<Format>> {
     formats.iter().map(|f| f.parse()).collect()
 }
@@ -321,6 +333,7 @@ fn parse_formats(formats: &[String]) -> Result<Vec<Format>> {
 /// `peacesim run`: one run of a scenario of either model, or with `--replicates` an ensemble.
 fn run(args: &RunArgs, stop: Stop<'_>) -> Result<()> {
     check_ticks(args.ticks)?;
+    let look = parse_look(&args.common.figures)?;
     let overrides = parse_overrides(&args.common.set)?;
     let input = ScenarioInput::resolve(&args.scenario)?;
     let mut spec = input.load(&overrides)?;
@@ -332,7 +345,7 @@ fn run(args: &RunArgs, stop: Stop<'_>) -> Result<()> {
         ModelSpec::Peacesim(s) => run_peacesim(args, &input, &s, stop)?,
         ModelSpec::Epstein(e) => run_epstein(args, &input, &e, stop)?,
     };
-    finish_dir(&dir, args.common.plot, args.common.quiet)
+    finish_dir(&dir, args.common.plot, args.common.quiet, look)
 }
 
 fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop: Stop<'_>) -> Result<PathBuf> {
@@ -414,6 +427,7 @@ fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop:
 /// `peacesim run --replicates N`: an ensemble, or one shard of it.
 fn run_ensemble(args: &RunArgs, input: &ScenarioInput, spec: &ModelSpec, n: u32, stop: Stop<'_>) -> Result<()> {
     check_replicates(n, 1, "")?;
+    let look = parse_look(&args.common.figures)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let exp = build::ensemble_of(spec, n, spec.seed());
     let execution = Execution {
@@ -437,11 +451,12 @@ fn run_ensemble(args: &RunArgs, input: &ScenarioInput, spec: &ModelSpec, n: u32,
         );
     }
     let report = execution.execute(&exp)?;
-    finish_dir(&report.dir, args.common.plot && shard.is_none(), args.common.quiet)
+    finish_dir(&report.dir, args.common.plot && shard.is_none(), args.common.quiet, look)
 }
 
 /// `peacesim sweep`: a plan's design, or one shard of it.
 fn sweep(args: &SweepArgs, stop: Stop<'_>) -> Result<()> {
+    let look = parse_look(&args.figures)?;
     let plan = plan::Plan::load(&args.plan)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let exp = build::sweep(&plan);
@@ -464,12 +479,13 @@ fn sweep(args: &SweepArgs, stop: Stop<'_>) -> Result<()> {
         );
     }
     let report = execution.execute(&exp)?;
-    finish_dir(&report.dir, args.plot && shard.is_none(), args.quiet)
+    finish_dir(&report.dir, args.plot && shard.is_none(), args.quiet, look)
 }
 
 /// `peacesim compare`: arms with common random numbers, and the headline table.
 fn compare(args: &CompareArgs, stop: Stop<'_>) -> Result<()> {
     check_ticks(args.ticks)?;
+    let look = parse_look(&args.common.figures)?;
     let common = parse_overrides(&args.common.set)?;
     let naming = ScenarioInput::resolve(&args.scenario)?.naming_path();
     let mut arms = Vec::new();
@@ -497,7 +513,7 @@ fn compare(args: &CompareArgs, stop: Stop<'_>) -> Result<()> {
     if !args.common.quiet {
         say!("{}", compare::render_table(&rows, &compare::HEADLINE))?;
     }
-    finish_dir(&report.dir, args.common.plot, args.common.quiet)
+    finish_dir(&report.dir, args.common.plot, args.common.quiet, look)
 }
 
 /// `peacesim whatif`: validates both arms, the changes and the output location, runs the paired
@@ -512,6 +528,7 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
         replicates: args.replicates,
         seed: args.seed,
         formats: parse_formats(&args.format)?,
+        look: parse_look(&args.figures)?,
     })?;
     let (exp, setup, seed) = (prepared.experiment, prepared.setup, prepared.seed);
     let execution = Execution {
@@ -767,6 +784,7 @@ fn plot(args: PlotArgs) -> Result<()> {
         map_tick: args.map_tick,
         map_ticks: args.map_ticks,
         outcome: args.outcome,
+        look: parse_look(&args.figures)?,
         ..PlotOptions::default()
     };
     for path in plot_dir(&args.dir, &options)? {

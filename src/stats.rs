@@ -1,6 +1,7 @@
 //! Summary statistics over replicates: mean, standard deviation, quantiles, and the seeded
 //! percentile bootstrap intervals that every report uses (of a mean, and of paired differences
-//! and relative changes); Student's t interval of the mean for figures of pooled sweep points.
+//! and relative changes); Student's t interval of the mean (kept in [`Summary`] for callers that
+//! ask for it; every reported interval is a bootstrap one).
 //!
 //! A foundation: the experiments that compute these numbers and the figures that draw them both
 //! import it, so it must not know about files, runs or the model; it imports only [`crate::rng`].

@@ -1004,6 +1004,7 @@ fn every_protection_site_is_a_lever_named_by_its_locality_and_reaches_the_scenar
             replicates: 2,
             seed: None,
             formats: Vec::new(),
+            look: peacesim::output::Look::default(),
         })
         .unwrap();
         let [as_is, what_if] = [0, 1].map(|arm| prepared.experiment.scenarios.get(arm).unwrap().as_peacesim().unwrap().clone());

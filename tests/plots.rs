@@ -184,7 +184,8 @@ fn check_svg(path: &Path, expected: &[&str]) {
     }
 }
 
-/// Checks a PNG: decodes, is at least 1,200 pixels wide, has many colours and is not mostly blank.
+/// Checks a PNG: decodes, is at least 1,000 pixels wide (a paper's single column at 300 dpi is
+/// 1,004), has many colours and is not mostly blank.
 fn check_png(path: &Path) {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().unwrap();
@@ -196,7 +197,7 @@ fn check_png(path: &Path) {
         png::ColorType::Rgba => 4,
         other => panic!("{}: unexpected colour type {other:?}", path.display()),
     };
-    assert!(info.width >= 1200, "{}: {} px wide", path.display(), info.width);
+    assert!(info.width >= 1000, "{}: {} px wide", path.display(), info.width);
     let pixels = &buf[..info.buffer_size()];
     let mut colours = std::collections::BTreeSet::new();
     let mut non_white = 0usize;
@@ -414,7 +415,7 @@ fn a_comparison_gets_overlaid_arms_and_a_difference_chart() {
         "compare-differences",
         &[
             "Change in outcomes by arm",
-            "relative difference against `base` (%)",
+            "relative difference against base (%)",
             "civilian_fatalities",
             "mean_m0",
             "CI includes 0",
@@ -445,7 +446,11 @@ fn a_comparison_gets_overlaid_arms_and_a_difference_chart() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("unknown outcome `mean_mo` (did you mean `mean_m0`?)"), "{err}");
+    assert!(
+        err.contains("comparison.csv: outcome `mean_mo` is not an outcome of this directory (did you mean `mean_m0`?)")
+            && err.contains("civilian_fatalities, "),
+        "{err}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -490,7 +495,12 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("unknown outcome `mean_mo` (did you mean `mean_m0`?)"), "{err}");
+    assert!(err.contains("--outcome `mean_mo` is not an outcome column"), "{err}");
+    assert!(err.contains("outcomes.csv") && err.contains("(did you mean `mean_m0`?)"), "{err}");
+    // Every valid name is listed, so a user need not open the file.
+    for name in ["civilian_fatalities", "mean_m0", "peak_displaced", "final_trust_in_mission"] {
+        assert!(err.contains(name), "`{name}` not listed: {err}");
+    }
 
     // One factor: an effect chart.
     let plan = Plan::load(&plan_path("plots", "one-factor.toml")).unwrap();
@@ -626,4 +636,127 @@ fn unknown_indicator_names_are_refused_with_a_suggestion() {
         msg.contains("unknown locality indicator `trust_in_misson` (did you mean `trust_in_mission`?)"),
         "{msg}"
     );
+}
+
+/// A PNG's width, height and pixels per metre (its `pHYs` chunk), if it has one.
+fn png_size_and_density(path: &Path) -> (u32, u32, Option<u32>) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().unwrap();
+    let info = reader.info();
+    let density = info.pixel_dims.map(|d| {
+        assert_eq!(d.unit, png::Unit::Meter, "{}", path.display());
+        assert_eq!(d.xppu, d.yppu, "{}: square pixels", path.display());
+        d.xppu
+    });
+    (info.width, info.height, density)
+}
+
+/// Pixels per metre of `dpi`.
+fn ppm(dpi: u32) -> u32 {
+    (f64::from(dpi) / 0.0254).round() as u32
+}
+
+/// The text of every `<text>` element of an SVG.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    check_xml(&text, path)
+}
+
+#[test]
+fn the_paper_style_has_no_titles_words_for_names_column_sizes_a_dpi_and_greyscale_safe_arms() {
+    use peacesim::output::plot::{Look, PAPER_DPI, SCREEN_DPI, SCREEN_PNG_WIDTH, Width, paper_label};
+
+    let dir = util::temp_dir("plots-paper");
+    let base = util::scenario_path("tiny-conflict.toml");
+    let mut arms = vec![
+        build::parse_arm("base=", &base, &[]).unwrap(),
+        build::parse_arm("robust=mission.mandate=\"robust\";mission.troops=2500", &base, &[]).unwrap(),
+        build::parse_arm("none=mission.troops=0", &base, &[]).unwrap(),
+    ];
+    for a in &mut arms {
+        a.scenario.apply_run_overrides(None, Some(20));
+    }
+    let report = execute(&build::comparison(&arms, 2, 4).unwrap(), &exec(&dir.join("c"))).unwrap();
+    let figures = report.dir.join("figures");
+
+    // Screen style: 2,000 px wide (as the README says), with a DPI.
+    plot_dir(&report.dir, &PlotOptions::default()).unwrap();
+    let (w, _, density) = png_size_and_density(&figures.join("compare-af_m0.png"));
+    assert_eq!((w, density), (SCREEN_PNG_WIDTH, Some(ppm(SCREEN_DPI))));
+
+    let catalogue = peacesim::experiment::columns::catalogue();
+    let af_m0 = catalogue.iter().find(|c| c.file == "timeseries.csv" && c.name == "af_m0").unwrap();
+    let expected_label = paper_label(&af_m0.meaning);
+    assert_eq!(expected_label, "Alkire-Foster adjusted headcount M0");
+    for (width, pixels, mm) in [(Width::Single, 1004, "85mm"), (Width::Double, 2102, "178mm")] {
+        let written = plot_dir(
+            &report.dir,
+            &PlotOptions {
+                look: Look::paper(width),
+                ..PlotOptions::default()
+            },
+        )
+        .unwrap();
+        for path in written.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
+            let (w, h, density) = png_size_and_density(path);
+            assert_eq!(w, pixels, "{}: {width:?} column at {PAPER_DPI} dpi", path.display());
+            assert_eq!(density, Some(ppm(PAPER_DPI)), "{}: pHYs at {PAPER_DPI} dpi", path.display());
+            assert!(h > 300, "{}: {h} px high", path.display());
+            check_png(path);
+        }
+        for path in written.iter().filter(|p| p.extension().is_some_and(|e| e == "svg")) {
+            let text = std::fs::read_to_string(path).unwrap();
+            assert!(text.contains(&format!("width=\"{mm}\"")), "{}: printed width {mm}", path.display());
+            let texts = svg_texts(path);
+            let joined = texts.join(" ");
+            assert!(!joined.contains('`'), "{}: backticks in {joined}", path.display());
+            for title in [
+                "Change in outcomes by arm",
+                "Human security by arm",
+                "replicates per arm",
+                "95 % CI",
+            ] {
+                assert!(
+                    !joined.contains(title),
+                    "{}: title or caption `{title}` in a paper figure",
+                    path.display()
+                );
+            }
+        }
+        // Axis labels in words, from the catalogue; no column names.
+        let m0 = svg_texts(&figures.join("compare-af_m0.svg"));
+        let m0_text = m0.join(" ");
+        assert!(m0_text.contains(&expected_label), "{m0_text}");
+        assert!(m0_text.contains("(index 0-1)") && m0_text.contains("Time (days)"), "{m0_text}");
+        assert!(!m0.iter().any(|t| t.contains("af_m0")), "{m0_text}");
+        let differences = svg_texts(&figures.join("compare-differences.svg"));
+        let differences_text = differences.join(" ");
+        assert!(differences_text.contains("Civilian fatalities"), "{differences_text}");
+        for raw in ["civilian_fatalities", "mean_m0", "peak_displaced"] {
+            assert!(!differences.iter().any(|t| t.contains(raw)), "{raw} in {differences_text}");
+        }
+    }
+
+    // Arms differ by more than colour: each arm's line has its own dash pattern and marker.
+    let svg = std::fs::read_to_string(figures.join("compare-af_m0.svg")).unwrap();
+    let colours = ["#0072B2", "#D55E00", "#009E73"];
+    let count = |element: &str, colour: &str| {
+        svg.lines()
+            .filter(|l| l.contains(element) && l.to_ascii_uppercase().contains(colour))
+            .count()
+    };
+    // Solid line: one path; dashed lines: many pieces.
+    assert!(count("<polyline", colours[0]) <= 3, "arm 0 is solid");
+    assert!(count("<polyline", colours[1]) > 10, "arm 1 is dashed");
+    assert!(count("<polyline", colours[2]) > 10, "arm 2 is dotted");
+    // Markers: circles, squares, triangles.
+    assert!(count("<circle", colours[0]) >= 5, "arm 0 has circle markers");
+    assert!(count("<rect", colours[1]) >= 5, "arm 1 has square markers");
+    assert!(count("<polygon", colours[2]) >= 5, "arm 2 has triangle markers");
+    // (The legend's band swatch is a rectangle of every arm's colour.)
+    assert!(
+        count("<circle", colours[1]) == 0 && count("<rect", colours[2]) <= 1,
+        "one marker per arm"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

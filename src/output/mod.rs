@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 pub use manifest::{Manifest, read_manifest, require_complete};
-pub use plot::{Format, PlotOptions, plot_dir};
+pub use plot::{Format, Look, PlotOptions, Style, Width, plot_dir};
 pub use writer::host_name;
 
 /// A directory being written: files go into a temporary sibling until [`StagedDir::commit`].

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::experiment::whatif::request::Request;
 use crate::library;
-use crate::output::Format;
+use crate::output::{Format, Look};
 use crate::rng::check_seed;
 use crate::scenario::{Allocation, EventKind, MAX_TICKS, Scenario};
 use crate::spec::ModelSpec;
@@ -388,6 +388,7 @@ pub fn parse_run(body: &str) -> Result<RunRequest> {
         replicates: run.replicates,
         seed,
         formats: vec![Format::Svg, Format::Png],
+        look: Look::default(),
     }))
 }
 

@@ -31,7 +31,7 @@ pub fn write_report(dir: &Path, setup: &Setup) -> Result<Vec<FileEntry>> {
         FileEntry::new("whatif.csv", a.rows.len() as u64),
         FileEntry::new("whatif.md", a.rows.len() as u64),
     ];
-    for path in plot_whatif(dir, &setup.formats, &figure_text(setup))? {
+    for path in plot_whatif(dir, &setup.formats, setup.look, setup.seed, &figure_text(setup))? {
         let name = path
             .strip_prefix(dir)
             .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());

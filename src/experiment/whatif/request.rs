@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::experiment::build::{Arm, comparison, default_dir};
 use crate::experiment::design::{Experiment, Kind, check_replicates};
 use crate::library::ScenarioInput;
-use crate::output::plot::Format;
+use crate::output::plot::{Format, Look};
 use crate::scenario::{Override, sha256_hex};
 use crate::spec::ModelSpec;
 
@@ -42,6 +42,8 @@ pub struct Request {
     pub seed: Option<u64>,
     /// Figure formats.
     pub formats: Vec<Format>,
+    /// Figure style and width.
+    pub look: Look,
 }
 
 /// A what-if ready to run: everything validated, nothing run yet.
@@ -107,6 +109,7 @@ pub fn prepare(req: &Request) -> Result<Prepared> {
         notes,
         command: reproducing_command(req, &base, alt.as_ref(), seed),
         formats: req.formats.clone(),
+        look: req.look,
         model: as_is.model_name(),
         replicates: req.replicates,
         seed,

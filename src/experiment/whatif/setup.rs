@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::output::plot::Format;
+use crate::output::plot::{Format, Look};
 use crate::scenario::{Override, document};
 
 /// One change of a what-if.
@@ -88,6 +88,8 @@ pub struct Setup {
     pub command: String,
     /// Figure formats.
     pub formats: Vec<Format>,
+    /// Figure style and width.
+    pub look: Look,
     /// Model name (`peacesim` or `epstein`).
     pub model: &'static str,
     /// Replicate pairs.

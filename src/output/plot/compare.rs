@@ -14,7 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Table;
 use super::draw::{self, DrawResult, Figure, LegendItem, Swatch};
-use super::options::{Ctx, PlotOptions, unknown};
+use super::options::{Ctx, PlotOptions, unknown_listed};
 use super::style::{self, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use crate::error::{Error, Result};
 
@@ -30,6 +30,19 @@ struct Diff {
     lo: f64,
     hi: f64,
     within_noise: bool,
+}
+
+/// An outcome's name for a paper: the headline label (`Civilians killed by militias`) or the
+/// catalogue's meaning up to its first explanation.
+pub(crate) fn outcome_paper_label(outcome: &str) -> String {
+    crate::output::headline::HEADLINE
+        .iter()
+        .chain(crate::output::headline::headline_for("epstein"))
+        .find(|h| h.outcome == outcome)
+        .map_or_else(
+            || super::series::paper_label(&super::sweep::describe_outcome(outcome).0),
+            |h| h.label.to_string(),
+        )
 }
 
 /// The rows of the chart.
@@ -87,12 +100,7 @@ impl Differences {
             let refs: Vec<&str> = outcomes.iter().map(String::as_str).collect();
             for o in &options.comparison_outcomes {
                 if !outcomes.contains(o) {
-                    return Err(unknown(
-                        "outcome",
-                        o,
-                        &refs,
-                        "use a column of comparison.csv's `outcome` (listed by `peacesim indicators`)",
-                    ));
+                    return Err(unknown_listed("an outcome", o, &refs, &table.path, "outcome"));
                 }
             }
             options.comparison_outcomes.clone()
@@ -159,6 +167,7 @@ pub(crate) fn plot_differences(ctx: &mut Ctx, d: &Differences) -> Result<()> {
         title: "Change in outcomes by arm".into(),
         subtitle,
         d,
+        paper: ctx.look.is_paper(),
     };
     draw::render(ctx, "compare-differences", &fig)
 }
@@ -171,6 +180,8 @@ struct DiffFigure<'a> {
     title: String,
     subtitle: Vec<String>,
     d: &'a Differences,
+    /// Outcomes and the axis in words (paper style) rather than column names.
+    paper: bool,
 }
 
 impl DiffFigure<'_> {
@@ -193,6 +204,15 @@ impl Figure for DiffFigure<'_> {
         (WIDTH, (header + rows + 75.0).ceil() as u32)
     }
 
+    fn paper_size(&self, width: u32) -> (u32, u32) {
+        // No title block: the legend (a row per three arms) and the rows.
+        let legend = 30.0 * (self.d.arms.len() + 1).div_ceil(3) as f64;
+        // Names wrap onto two lines in a paper's column: rows a little taller there.
+        let stretch = if width < 700 { 1.35 } else { 1.0 };
+        let rows = self.d.rows.len() as f64 * self.row_height() * stretch;
+        (width, (legend + rows + 75.0).ceil() as u32)
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -204,9 +224,14 @@ impl Figure for DiffFigure<'_> {
         let mut items: Vec<LegendItem> = d
             .arms
             .iter()
-            .map(|(a, c)| LegendItem::new(a.clone(), Swatch::Interval(style::category(*c), true)))
+            .map(|(a, c)| {
+                // In a paper the reference arm is named here: the axis says only "relative change",
+                // as a long arm name would not fit under a column-wide plot.
+                let label = if self.paper { format!("{a} vs {}", d.base) } else { a.clone() };
+                LegendItem::new(label, Swatch::Interval(style::category(*c), true, Some(*c)))
+            })
             .collect();
-        items.push(LegendItem::new("CI includes 0", Swatch::Interval(MID_GREY, false)));
+        items.push(LegendItem::new("CI includes 0", Swatch::Interval(MID_GREY, false, None)));
         let lh = draw::legend_rows(&rest, t, &items, (x0, 0), w as i32 - 2 * x0, true)?;
         let plot = rest.split_vertically(lh + t.px(6.0)).1;
 
@@ -225,9 +250,21 @@ impl Figure for DiffFigure<'_> {
         let (lo, hi) = (lo - pad, hi + pad);
 
         let name_style = t.text(Role::Tick);
+        // Row names: in a paper, words wrapped to at most 40 % of the width.
+        let (root_w, _) = root.dim_in_pixel();
+        let max_name = (f64::from(root_w) * 0.4) as i32;
+        let mut names = Vec::with_capacity(d.rows.len());
         let mut widest = 0;
         for (o, _) in &d.rows {
-            widest = widest.max(draw::text_size(root, o, &name_style)?.0);
+            let lines = if self.paper {
+                draw::wrap(root, &outcome_paper_label(o), &name_style, max_name)?
+            } else {
+                vec![o.clone()]
+            };
+            for l in &lines {
+                widest = widest.max(draw::text_size(root, l, &name_style)?.0);
+            }
+            names.push(lines);
         }
         let n_rows = d.rows.len() as f64;
         let (lo, hi) = style::drawable((lo, hi));
@@ -247,7 +284,11 @@ impl Figure for DiffFigure<'_> {
             .x_label_formatter(&x_fmt_signed)
             .label_style(t.text_coloured(Role::Tick, DARK_GREY))
             .axis_desc_style(t.text(Role::Axis))
-            .x_desc(format!("relative difference against `{}` (%)", d.base))
+            .x_desc(if self.paper {
+                "Relative change (%)".to_string()
+            } else {
+                format!("relative difference against {} (%)", d.base)
+            })
             .bold_line_style(GRID.stroke_width(t.thin()))
             .light_line_style(WHITE.mix(0.0))
             .axis_style(DARK_GREY.stroke_width(t.thin()))
@@ -268,13 +309,18 @@ impl Figure for DiffFigure<'_> {
         let k = d.arms.len() as f64;
         let spacing = (0.7 / k).min(0.3);
         let r = t.px(5.0);
-        for (i, (outcome, arms)) in d.rows.iter().enumerate() {
+        for (i, (_, arms)) in d.rows.iter().enumerate() {
             let yc = n_rows - i as f64 - 0.5;
             let all_noise = arms.iter().flatten().all(|x| x.within_noise);
             let label_colour = if all_noise { MID_GREY } else { BLACK };
             let (px, py) = chart.backend_coord(&(lo, yc));
             let style = t.text_coloured(Role::Tick, label_colour).pos(Pos::new(HPos::Right, VPos::Center));
-            root.draw_text(outcome, &style, (px - t.px(8.0), py))?;
+            let lh = draw::line_height(t, Role::Tick);
+            let lines = &names[i];
+            let top = py - lh * (lines.len() as i32 - 1) / 2;
+            for (k, line) in lines.iter().enumerate() {
+                root.draw_text(line, &style, (px - t.px(8.0), top + k as i32 * lh))?;
+            }
             for (j, diff) in arms.iter().enumerate() {
                 let Some(x) = diff else { continue };
                 let y = yc + (k - 1.0) / 2.0 * spacing - j as f64 * spacing;
@@ -297,13 +343,8 @@ impl Figure for DiffFigure<'_> {
                     }
                 }
                 let centre = chart.backend_coord(&(clip(x.rel * 100.0), y));
-                root.draw(&Circle::new(centre, r, WHITE.filled()))?;
-                let marker = if x.within_noise {
-                    colour.stroke_width(t.line_width())
-                } else {
-                    colour.filled()
-                };
-                root.draw(&Circle::new(centre, r, marker))?;
+                let marker = style::arm_pattern(d.arms[j].1).1;
+                draw::draw_marker(root, centre, marker, r, colour, !x.within_noise, t)?;
             }
         }
         Ok(())

@@ -7,13 +7,13 @@
 
 use std::error::Error as StdError;
 
-use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::options::{Ctx, Format};
-use super::style::{self, ColourScale, DARK_GREY, GRID, Role, Theme};
+use super::options::{Ctx, Format, Look, PAPER_DPI, SCREEN_DPI, SCREEN_PNG_WIDTH};
+use super::style::{self, ColourScale, DARK_GREY, GRID, Marker, Role, Theme};
 use crate::error::{Error, Result};
 
 /// Result of drawing: any backend error, boxed.
@@ -21,8 +21,17 @@ pub(crate) type DrawResult<T = ()> = std::result::Result<T, Box<dyn StdError>>;
 
 /// A figure that can be drawn on any backend.
 pub(crate) trait Figure {
-    /// Size in SVG units (the PNG is scaled up).
+    /// Size in SVG units (the PNG is scaled up), screen style.
     fn size(&self) -> (u32, u32);
+
+    /// Size in SVG units in the paper style, laid out `width` units wide (480 for one journal
+    /// column, 1,000 for two): by default the screen size's height, scaled by at most a quarter
+    /// toward the new width's proportions.
+    fn paper_size(&self, width: u32) -> (u32, u32) {
+        let (w, h) = self.size();
+        let ratio = (f64::from(width) / f64::from(w.max(1))).clamp(0.8, 1.25);
+        (width, (f64::from(h) * ratio).round() as u32)
+    }
 
     /// Draws the whole figure on `root`.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
@@ -30,26 +39,46 @@ pub(crate) trait Figure {
         DB::ErrorType: 'static;
 }
 
-/// Scale of the PNG: at least 1,200 pixels wide and at least twice the SVG.
-fn png_scale(width: u32) -> f64 {
-    (1200.0 / f64::from(width.max(1))).max(2.0)
+/// Size in SVG units, PNG width in pixels and the PNG's DPI of `fig` in `look`.
+fn layout<F: Figure>(fig: &F, look: Look) -> ((u32, u32), u32, u32) {
+    if look.is_paper() {
+        (fig.paper_size(look.width.layout_units()), look.width.pixels(), PAPER_DPI)
+    } else {
+        (fig.size(), SCREEN_PNG_WIDTH, SCREEN_DPI)
+    }
 }
 
-/// Writes `fig` as `ctx.out/<stem>.<ext>` in every requested format.
+/// Writes `fig` as `ctx.out/<stem>.<ext>` in every requested format: the SVG at its layout
+/// size (in the paper style with its printed size in millimetres), the PNG scaled to the look's
+/// pixel width with its DPI written in a `pHYs` chunk.
 pub(crate) fn render<F: Figure>(ctx: &mut Ctx, stem: &str, fig: &F) -> Result<()> {
-    let (w, h) = fig.size();
+    let ((w, h), png_width, dpi) = layout(fig, ctx.look);
+    let paper = ctx.look.is_paper();
     for format in ctx.formats.clone() {
         let path = ctx.out.join(format!("{stem}.{}", format.extension()));
         let outcome = match format {
             Format::Svg => {
-                let root = SVGBackend::new(&path, (w, h)).into_drawing_area();
-                draw_on(&root, fig, &Theme { scale: 1.0 })
+                let mut text = String::new();
+                let drawn = {
+                    let root = SVGBackend::with_string(&mut text, (w, h)).into_drawing_area();
+                    draw_on(&root, fig, &Theme { scale: 1.0, paper })
+                };
+                drawn.and_then(|()| {
+                    if paper {
+                        text = printed_size(&text, w, h, ctx.look.width.millimetres());
+                    }
+                    std::fs::write(&path, text).map_err(Into::into)
+                })
             }
             Format::Png => {
-                let scale = png_scale(w);
-                let size = ((f64::from(w) * scale).round() as u32, (f64::from(h) * scale).round() as u32);
-                let root = BitMapBackend::new(&path, size).into_drawing_area();
-                draw_on(&root, fig, &Theme { scale })
+                let scale = f64::from(png_width) / f64::from(w.max(1));
+                let size = (png_width, (f64::from(h) * scale).round() as u32);
+                let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
+                let drawn = {
+                    let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+                    draw_on(&root, fig, &Theme { scale, paper })
+                };
+                drawn.and_then(|()| write_png(&path, size, &pixels, dpi))
             }
         };
         if let Err(e) = outcome {
@@ -61,6 +90,40 @@ pub(crate) fn render<F: Figure>(ctx: &mut Ctx, stem: &str, fig: &F) -> Result<()
         }
         ctx.written.push(path);
     }
+    Ok(())
+}
+
+/// The SVG's `width` and `height` in millimetres (the view box keeps the layout units), so a
+/// paper-style SVG prints at the column's width.
+fn printed_size(svg: &str, w: u32, h: u32, millimetres: f64) -> String {
+    let height = millimetres * f64::from(h) / f64::from(w.max(1));
+    svg.replacen(
+        &format!("width=\"{w}\" height=\"{h}\""),
+        &format!("width=\"{millimetres}mm\" height=\"{height:.1}mm\""),
+        1,
+    )
+}
+
+/// Pixels per metre of `dpi` dots per inch (the unit of a PNG's `pHYs` chunk).
+pub(crate) fn pixels_per_metre(dpi: u32) -> u32 {
+    (f64::from(dpi) / 0.0254).round() as u32
+}
+
+/// Writes RGB `pixels` of `size` as a PNG with its resolution (`pHYs`) set to `dpi`.
+fn write_png(path: &std::path::Path, (w, h): (u32, u32), pixels: &[u8], dpi: u32) -> DrawResult {
+    let file = std::fs::File::create(path)?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let ppm = pixels_per_metre(dpi);
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: ppm,
+        yppu: ppm,
+        unit: png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixels)?;
+    writer.finish()?;
     Ok(())
 }
 
@@ -145,6 +208,10 @@ pub(crate) fn header<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    if t.paper {
+        // The paper's caption says what the title and subtitle would.
+        return Ok(area.split_vertically(t.px(MARGIN * 0.6)).1);
+    }
     let (w, _) = area.dim_in_pixel();
     let width = w as i32 - 2 * t.px(MARGIN);
     let x = t.px(MARGIN);
@@ -168,12 +235,13 @@ where
 /// What a legend entry looks like.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Swatch {
-    /// A line over a shaded band.
-    LineBand(RGBColor),
+    /// A line over a shaded band, with the arm's dash pattern and marker if given.
+    LineBand(RGBColor, Option<usize>),
     /// A filled square.
     Fill(RGBColor),
-    /// A dot with a horizontal interval, filled or hollow.
-    Interval(RGBColor, bool),
+    /// A marker with a horizontal interval, filled or hollow; the arm's marker shape if given
+    /// (a circle otherwise).
+    Interval(RGBColor, bool, Option<usize>),
 }
 
 /// One legend entry.
@@ -204,22 +272,122 @@ where
     let w = t.px(SWATCH_W);
     let h = t.px(7.0);
     match swatch {
-        Swatch::LineBand(c) => {
+        Swatch::LineBand(c, arm) => {
             area.draw(&Rectangle::new([(x, cy - h), (x + w, cy + h)], c.mix(0.25).filled()))?;
-            area.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], c.stroke_width(t.line_width())))?;
+            let (dash, marker) = arm.map_or((&[][..], None), |a| {
+                let (d, m) = style::arm_pattern(a);
+                (d, Some(m))
+            });
+            let segment = [(f64::from(x), f64::from(cy)), (f64::from(x + w), f64::from(cy))];
+            for piece in dashes(&segment, &dash.iter().map(|d| d * t.scale).collect::<Vec<_>>()) {
+                let piece: Vec<(i32, i32)> = piece.iter().map(|p| (p.0.round() as i32, p.1.round() as i32)).collect();
+                area.draw(&PathElement::new(piece, c.stroke_width(t.line_width())))?;
+            }
+            if let Some(m) = marker {
+                draw_marker(area, (x + w / 2, cy), m, t.px(MARKER_RADIUS), c, true, t)?;
+            }
         }
         Swatch::Fill(c) => {
             area.draw(&Rectangle::new([(x + t.px(4.0), cy - h), (x + w - t.px(4.0), cy + h)], c.filled()))?;
         }
-        Swatch::Interval(c, filled) => {
+        Swatch::Interval(c, filled, arm) => {
             area.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], c.stroke_width(t.line_width())))?;
-            let r = t.px(5.0);
-            area.draw(&Circle::new((x + w / 2, cy), r, WHITE.filled()))?;
-            let style = if filled { c.filled() } else { c.stroke_width(t.line_width()) };
-            area.draw(&Circle::new((x + w / 2, cy), r, style))?;
+            let marker = arm.map_or(Marker::Circle, |a| style::arm_pattern(a).1);
+            draw_marker(area, (x + w / 2, cy), marker, t.px(5.0), c, filled, t)?;
         }
     }
     Ok(())
+}
+
+/// Radius of the markers on lines, SVG units.
+pub(crate) const MARKER_RADIUS: f64 = 3.5;
+
+/// Draws a marker centred on `at` (any coordinates), `r` pixels in radius, filled or hollow
+/// (white inside, so a line under it does not show through).
+pub(crate) fn draw_marker<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    at: CT::From,
+    marker: Marker,
+    r: i32,
+    colour: RGBColor,
+    filled: bool,
+    t: &Theme,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+    CT::From: Clone,
+{
+    let outline = colour.stroke_width(t.line_width().div_ceil(2).max(1));
+    let fills: Vec<ShapeStyle> = if filled {
+        vec![colour.filled()]
+    } else {
+        vec![WHITE.filled(), outline]
+    };
+    for fill in fills {
+        match marker {
+            Marker::Circle => area.draw(&Circle::new(at.clone(), r, fill))?,
+            Marker::Square => {
+                let s = (f64::from(r) * 0.85).round() as i32;
+                area.draw(&(EmptyElement::at(at.clone()) + Rectangle::new([(-s, -s), (s, s)], fill)))?;
+            }
+            Marker::Triangle => {
+                // The library's triangle is always filled: a hollow one is a white triangle
+                // inside a coloured one (inradius half the circumradius, so the border is as
+                // wide as the stroke when the white one is two strokes smaller).
+                let size = r + r / 3;
+                // Hollow: the first pass (white fill) draws the coloured one, the second the white.
+                let triangle = if filled || fill.color == WHITE.to_rgba() {
+                    TriangleMarker::new(at.clone(), size, colour.filled())
+                } else {
+                    let inner = (size - 2 * i32::try_from(t.line_width().div_ceil(2).max(1)).unwrap_or(1)).max(1);
+                    TriangleMarker::new(at.clone(), inner, WHITE.filled())
+                };
+                area.draw(&triangle)?;
+            }
+            Marker::Cross => {
+                // A cross has no inside: always drawn as strokes.
+                area.draw(&Cross::new(at.clone(), r, colour.stroke_width(t.line_width())))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Cuts a polyline (pixel coordinates) into dashes of the pattern `dash` (alternating dash
+/// and gap lengths in pixels; empty: the whole line, one piece).
+pub(crate) fn dashes(points: &[(f64, f64)], dash: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    if dash.is_empty() || dash.iter().any(|d| *d <= 0.0) || points.len() < 2 {
+        return vec![points.to_vec()];
+    }
+    let mut out = Vec::new();
+    let mut current: Vec<(f64, f64)> = vec![points[0]];
+    let (mut k, mut left) = (0usize, dash[0]);
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let length = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        let mut done = 0.0;
+        while length - done > left {
+            done += left;
+            let f = done / length;
+            let p = (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f);
+            if k % 2 == 0 {
+                current.push(p);
+                out.push(std::mem::take(&mut current));
+            } else {
+                current = vec![p];
+            }
+            k = (k + 1) % dash.len();
+            left = dash[k];
+        }
+        left -= length - done;
+        if k % 2 == 0 {
+            current.push(b);
+        }
+    }
+    if k % 2 == 0 && current.len() > 1 {
+        out.push(current);
+    }
+    out
 }
 
 /// Lays out (and, if `draw`, draws) legend entries in rows from `(x0, y0)` within `width` pixels;
@@ -299,6 +467,8 @@ where
 pub(crate) struct Line {
     /// Colour.
     pub colour: RGBColor,
+    /// The arm whose dash pattern and markers the line takes (None: solid, no markers).
+    pub arm: Option<usize>,
     /// (x, y) points.
     pub points: Vec<(f64, f64)>,
     /// (x, low, high) of the band; empty for none.
@@ -384,7 +554,8 @@ where
         widest = widest.max(text_size(area, &y_fmt(&v), &tick_style)?.0);
     }
     let desc_h = line_height(t, Role::Axis);
-    let y_area = widest + desc_h + t.px(14.0);
+    let y_desc_h = if axes.y_desc.is_empty() { 0 } else { desc_h };
+    let y_area = widest + y_desc_h + t.px(14.0);
     let x_area = line_height(t, Role::Tick) + desc_h + t.px(6.0);
     let caption_h = if axes.caption.is_some() {
         line_height(t, Role::Panel) + t.px(8.0)
@@ -431,6 +602,28 @@ pub(crate) fn line_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &
 where
     DB::ErrorType: 'static,
 {
+    let below;
+    let horizontal;
+    let (area, axes) = if t.paper && axes.caption.is_none() {
+        // A paper's axis label in words is too long to stand along the y axis: it goes above
+        // the plot, read across, wrapped if need be.
+        let style = t.text(Role::Axis);
+        let (w, _) = area.dim_in_pixel();
+        let mut y = t.px(2.0);
+        for line in wrap(area, &axes.y_desc, &style, w as i32 - 2 * t.px(MARGIN))? {
+            area.draw_text(&line, &style, (t.px(4.0), y))?;
+            y += line_height(t, Role::Axis);
+        }
+        below = area.split_vertically(y + t.px(2.0)).1;
+        horizontal = Axes {
+            y_desc: String::new(),
+            y_short: None,
+            ..axes.clone()
+        };
+        (&below, &horizontal)
+    } else {
+        (area, axes)
+    };
     let xs = style::finite_range(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0))).unwrap_or((0.0, 1.0));
     let x = style::widen(xs.0, xs.1);
     let y = axes.y_range.unwrap_or_else(|| {
@@ -447,10 +640,43 @@ where
         }
     }
     for l in lines {
-        chart.draw_series(std::iter::once(PathElement::new(
-            l.points.iter().copied().filter(|p| p.1.is_finite()).collect::<Vec<_>>(),
-            l.colour.stroke_width(t.line_width()),
-        )))?;
+        draw_line(&mut chart, t, l, (x, y))?;
+    }
+    Ok(())
+}
+
+/// Markers on a line: about this many, evenly spaced over its points.
+const MARKERS_PER_LINE: usize = 7;
+
+/// Draws a line in its arm's dash pattern, with its markers (offset by arm, so that arms with
+/// the same values do not hide each other's markers).
+fn draw_line<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, t: &Theme, l: &Line, (x, y): ((f64, f64), (f64, f64))) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let points: Vec<(f64, f64)> = l.points.iter().copied().filter(|p| p.1.is_finite()).collect();
+    let Some(arm) = l.arm else {
+        chart.draw_series(std::iter::once(PathElement::new(points, l.colour.stroke_width(t.line_width()))))?;
+        return Ok(());
+    };
+    let (dash, marker) = style::arm_pattern(arm);
+    // Dashes are cut in pixels so that their length does not depend on the data's range.
+    let (pw, ph) = chart.plotting_area().dim_in_pixel();
+    let (x, y) = (style::drawable(x), style::drawable(y));
+    let sx = f64::from(pw) / (x.1 - x.0);
+    let sy = f64::from(ph) / (y.1 - y.0);
+    let to_px: Vec<(f64, f64)> = points.iter().map(|p| ((p.0 - x.0) * sx, (p.1 - y.0) * sy)).collect();
+    let dash_px: Vec<f64> = dash.iter().map(|d| d * t.scale).collect();
+    for piece in dashes(&to_px, &dash_px) {
+        let back: Vec<(f64, f64)> = piece.iter().map(|p| (p.0 / sx + x.0, p.1 / sy + y.0)).collect();
+        chart.draw_series(std::iter::once(PathElement::new(back, l.colour.stroke_width(t.line_width()))))?;
+    }
+    if points.len() >= 2 {
+        let step = (points.len() / MARKERS_PER_LINE).max(1);
+        let offset = (step * (arm % 4)) / 4;
+        for p in points.iter().skip(offset).step_by(step) {
+            draw_marker(chart.plotting_area(), *p, marker, t.px(MARKER_RADIUS), l.colour, true, t)?;
+        }
     }
     Ok(())
 }

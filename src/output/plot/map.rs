@@ -174,7 +174,11 @@ fn describe_ticks(ticks: &[u32]) -> String {
 
 /// Draws the map and the strip.
 pub(crate) fn plot_maps(ctx: &mut Ctx, m: &MapData) -> Result<()> {
-    let label = with_unit(&m.indicator, &m.unit);
+    let label = if ctx.look.is_paper() {
+        with_unit(&super::series::paper_label(&m.title), &m.unit)
+    } else {
+        with_unit(&m.indicator, &m.unit)
+    };
     let max_pop = m
         .strip
         .iter()
@@ -229,23 +233,34 @@ impl MapFigure<'_> {
     }
 }
 
-impl Figure for MapFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        // Height from the map's aspect ratio (one kilometre is as long north as east).
+impl MapFigure<'_> {
+    /// Size at `width` units with a title block `header` units high: the height from the map's
+    /// aspect ratio (one kilometre is as long north as east).
+    fn size_at(&self, width: f64, header: f64) -> (u32, u32) {
         let all = || self.panels.iter().flat_map(|p| p.2.iter());
         let (x0, x1) = style::widen_pair(style::finite_range(all().map(|p| p.x)).unwrap_or((0.0, 1.0)));
         let (y0, y1) = style::widen_pair(style::finite_range(all().map(|p| p.y)).unwrap_or((0.0, 1.0)));
         let aspect = ((y1 - y0) / (x1 - x0)).clamp(0.2, 3.0);
         let n = self.panels.len().max(1) as f64;
-        let width: f64 = if n > 1.0 { 1000.0 } else { 640.0 };
         let pad = 2.0 * (self.max_radius() + 6.0);
         let panel_w = (width - KEY_COLUMN) / n - pad;
         let caption = if n > 1.0 { 30.0 } else { 0.0 };
-        let header = if n > 1.0 { 80.0 } else { 85.0 };
         let scale_bar = 32.0;
         let height = header + caption + panel_w * aspect + pad + scale_bar;
-        let min = if n > 1.0 { 320.0 } else { 420.0 };
+        let min = if n > 1.0 { 240.0 } else { 340.0 } + header;
         (width as u32, height.clamp(min, 1400.0).round() as u32)
+    }
+}
+
+impl Figure for MapFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        let n = self.panels.len();
+        let width: f64 = if n > 1 { 1000.0 } else { 640.0 };
+        self.size_at(width, if n > 1 { 80.0 } else { 85.0 })
+    }
+
+    fn paper_size(&self, width: u32) -> (u32, u32) {
+        self.size_at(f64::from(width), draw::MARGIN)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
@@ -263,11 +278,13 @@ impl Figure for MapFigure<'_> {
             let caption_h = if self.panels.len() > 1 {
                 let cap = t.text(Role::Panel).pos(Pos::new(HPos::Center, VPos::Top));
                 let (cw, _) = cell.dim_in_pixel();
-                cell.draw_text(
-                    &format!("day {} (tick {tick})", style::format_short(*day)),
-                    &cap,
-                    (cw as i32 / 2, t.px(2.0)),
-                )?;
+                // Narrow panels (four in a journal column) have room for the day only.
+                let caption = if f64::from(cw) < t.scale * 180.0 {
+                    format!("day {}", style::format_short(*day))
+                } else {
+                    format!("day {} (tick {tick})", style::format_short(*day))
+                };
+                cell.draw_text(&caption, &cap, (cw as i32 / 2, t.px(2.0)))?;
                 draw::line_height(t, Role::Panel) + t.px(6.0)
             } else {
                 0

@@ -1,6 +1,7 @@
 //! Figures from finished output directories: time series, the human-security panel, strategy
-//! comparisons, sweep heatmaps and simplex views, and maps, as SVG (for papers, text kept as text)
-//! and PNG (for slides, at 2.5× or 2× the SVG's size).
+//! comparisons, sweep heatmaps and simplex views, and maps, as SVG (text kept as text) and PNG,
+//! in one of two styles ([`Style`]): for the screen (title and caption in the image, PNG 2,000
+//! pixels wide) or for a paper (no title, labels in words, one or two journal columns at 300 dpi).
 //!
 //! [`plot_dir`] reads only the files of a directory whose `manifest.json` says it is complete,
 //! and writes only into its `figures/` subdirectory. This module must not run simulations, change
@@ -19,6 +20,7 @@ mod map;
 mod options;
 mod series;
 pub(crate) use series::CIVILIAN_PARTS;
+pub use series::paper_label;
 mod style;
 mod sweep;
 pub mod uq;
@@ -31,7 +33,7 @@ use crate::output::manifest::require_complete;
 
 use options::{Ctx, create_out};
 
-pub use options::{Format, PlotOptions};
+pub use options::{Format, Look, PAPER_DPI, PlotOptions, SCREEN_DPI, SCREEN_PNG_WIDTH, Style, Width};
 pub use whatif::{WhatIfText, plot_whatif};
 
 /// Draws the figures of a complete output directory into `dir/figures/` and returns the files
@@ -60,6 +62,7 @@ pub fn plot_dir(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
         out,
         formats: options.formats(),
         written: Vec::new(),
+        look: options.look,
     };
     let indicators = options.indicators();
     let is_default = options.indicators.is_empty()
@@ -81,7 +84,7 @@ pub fn plot_dir(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
         "ensemble" | "comparison" | "whatif" => {
             map::check_indicator(options)?;
             let kind = if manifest.kind == "ensemble" { "ensemble" } else { "comparison" };
-            let data = series::ReplicatedData::load(dir, &indicators, is_default, kind)?;
+            let data = series::ReplicatedData::load(dir, &indicators, is_default, kind, manifest.seed)?;
             let diffs = if kind == "comparison" {
                 Some(compare::Differences::load(dir, options)?)
             } else {
@@ -102,12 +105,12 @@ pub fn plot_dir(dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>> {
                         path: dir.join("manifest.json"),
                         message: "a what-if manifest without its `whatif` details: not written by this version of peacesim?".into(),
                     })?;
-                ctx.written.extend(plot_whatif(dir, &ctx.formats, &text)?);
+                ctx.written.extend(plot_whatif(dir, &ctx.formats, ctx.look, manifest.seed, &text)?);
             }
         }
         "sweep" => {
             map::check_indicator(options)?;
-            let sweep = sweep::SweepData::load(dir, options)?;
+            let sweep = sweep::SweepData::load(dir, options, manifest.seed)?;
             create_out(&ctx)?;
             sweep::plot_sweep(&mut ctx, &sweep)?;
         }

@@ -17,7 +17,8 @@ use crate::scenario::document::closest;
 pub enum Format {
     /// Scalable vector graphics, with text as text (for papers).
     Svg,
-    /// Portable network graphics at 2.5× (single-column figures) or 2× the SVG's size (for slides).
+    /// Portable network graphics: 2,000 pixels wide (screen style) or a journal column at 300 dpi
+    /// (paper style), the DPI written in the file.
     Png,
 }
 
@@ -50,6 +51,121 @@ impl FromStr for Format {
     }
 }
 
+/// How a figure is dressed: for the screen (a title and a caption in the image) or for a paper
+/// (no title or caption, which the paper's own caption replaces; sized for a journal column; the
+/// DPI written into the PNG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// Title and caption drawn in the image; PNG 2,000 pixels wide for slides.
+    #[default]
+    Screen,
+    /// No title or caption; axis labels in words; one or two journal columns wide at 300 dpi.
+    Paper,
+}
+
+impl FromStr for Style {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "screen" => Ok(Self::Screen),
+            "paper" => Ok(Self::Paper),
+            other => Err(Error::Usage(format!("unknown figure style `{other}`: use `screen` or `paper`"))),
+        }
+    }
+}
+
+/// The printed width of a paper-style figure: one or two columns of a journal page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Width {
+    /// One column, 85 mm: within one column of A&A (88 mm) [AA-figures] and Elsevier's journals
+    /// (90 mm) [Elsevier-artwork]; assumption: other journals' columns are as wide or wider.
+    #[default]
+    Single,
+    /// Two columns, 178 mm: within the full page width of A&A (180 mm) and Elsevier (190 mm);
+    /// same assumption.
+    Double,
+}
+
+impl Width {
+    /// Printed width in millimetres.
+    #[must_use]
+    pub fn millimetres(self) -> f64 {
+        match self {
+            Self::Single => 85.0,
+            Self::Double => 178.0,
+        }
+    }
+
+    /// Width the figure is laid out at, in SVG units: text sizes (17 units for ticks) then print
+    /// at about 8.5 pt in both widths.
+    #[must_use]
+    pub fn layout_units(self) -> u32 {
+        match self {
+            Self::Single => 480,
+            Self::Double => 1000,
+        }
+    }
+
+    /// Width of the PNG in pixels at [`PAPER_DPI`].
+    #[must_use]
+    pub fn pixels(self) -> u32 {
+        (self.millimetres() / 25.4 * f64::from(PAPER_DPI)).round() as u32
+    }
+}
+
+impl FromStr for Width {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "single" | "1" => Ok(Self::Single),
+            "double" | "2" => Ok(Self::Double),
+            other => Err(Error::Usage(format!(
+                "unknown figure width `{other}`: use `single` (one journal column, 85 mm) or `double` (two columns, 178 mm)"
+            ))),
+        }
+    }
+}
+
+/// How figures look: the style and, for the paper style, the column width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Look {
+    /// Screen or paper.
+    pub style: Style,
+    /// Printed width of paper-style figures (ignored by the screen style).
+    pub width: Width,
+}
+
+impl Look {
+    /// The paper style at `width`.
+    #[must_use]
+    pub fn paper(width: Width) -> Self {
+        Self {
+            style: Style::Paper,
+            width,
+        }
+    }
+
+    /// Whether figures are dressed for a paper.
+    #[must_use]
+    pub fn is_paper(self) -> bool {
+        self.style == Style::Paper
+    }
+}
+
+/// Resolution of paper-style PNGs, dots per inch: the least journals accept for images
+/// [Elsevier-artwork] (they ask 500 to 1,000 dpi of bitmapped line art, which is why a paper
+/// should use the SVG, a vector, where the journal takes one).
+pub const PAPER_DPI: u32 = 300;
+
+/// Resolution written into screen-style PNGs (2,000 pixels wide): a nominal 144 dpi, so that an
+/// office program places them at a sensible size (assumption).
+pub const SCREEN_DPI: u32 = 144;
+
+/// Width of screen-style PNGs, pixels.
+pub const SCREEN_PNG_WIDTH: u32 = 2000;
+
 /// What to draw. [`PlotOptions::default`] gives the headline figures in both formats.
 #[derive(Debug, Clone)]
 pub struct PlotOptions {
@@ -75,6 +191,8 @@ pub struct PlotOptions {
     /// Pillar whose weight splits a simplex sweep into panels (`protection`, `health`, `economic`
     /// or `empowerment`); default `empowerment`.
     pub simplex_facet: Option<String>,
+    /// Screen or paper style, and the paper's column width.
+    pub look: Look,
 }
 
 impl PlotOptions {
@@ -122,6 +240,7 @@ impl Default for PlotOptions {
             outcome: None,
             comparison_outcomes: Vec::new(),
             simplex_facet: None,
+            look: Look::default(),
         }
     }
 }
@@ -134,6 +253,8 @@ pub(crate) struct Ctx {
     pub formats: Vec<Format>,
     /// Files written so far.
     pub written: Vec<PathBuf>,
+    /// Screen or paper style, and the paper's column width.
+    pub look: Look,
 }
 
 /// Creates `dir/figures` before a figure family writes into it.
@@ -150,6 +271,19 @@ pub(crate) fn unknown(what: &str, name: &str, candidates: &[&str], hint: &str) -
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default();
     Error::Usage(format!("unknown {what} `{name}`{suggestion}; {hint}"))
+}
+
+/// An unknown name where the valid ones are few enough to list: names the file they come from,
+/// the option, the rule and every valid name (with a suggestion when one is close).
+pub(crate) fn unknown_listed(what: &str, name: &str, candidates: &[&str], file: &std::path::Path, option: &str) -> Error {
+    let suggestion = closest(name, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    Error::Usage(format!(
+        "{}: {option} `{name}` is not {what} of this directory{suggestion}; {option} takes one of: {}",
+        file.display(),
+        candidates.join(", ")
+    ))
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ use super::style::{self, Theme, okabe_ito};
 use crate::error::{Error, Result};
 use crate::output::manifest::Manifest;
 use crate::phases::indicators::Indicators;
-use crate::stats::summarize;
+use crate::rng::Streams;
+use crate::stats::{BOOTSTRAP_RESAMPLES, bootstrap_indices, bootstrap_mean_ci_with, summarize};
 
 /// Columns summed into the derived `civilian_fatalities` (the dashboard's live series sum the same).
 pub(crate) const CIVILIAN_PARTS: [&str; 5] = [
@@ -182,6 +183,36 @@ pub(crate) fn describe(name: &str) -> (String, String) {
     (title, String::new())
 }
 
+/// The axes of an indicator's time series: in the screen style the column name, in the paper
+/// style its label from the catalogue ([`paper_label`]).
+pub(crate) fn axes_for(ctx: &Ctx, name: &str, title: &str, unit: &str) -> Axes {
+    if ctx.look.is_paper() {
+        Axes {
+            x_desc: PAPER_TIME_AXIS.into(),
+            ..Axes::days(&paper_label(title), unit)
+        }
+    } else {
+        Axes::days(name, unit)
+    }
+}
+
+/// The time axis in the paper style.
+pub(crate) const PAPER_TIME_AXIS: &str = "Time (days)";
+
+/// A column's label for a paper's axis from its meaning in the catalogue (`peacesim
+/// indicators`): the meaning up to its first explanation (a colon, semicolon, ` = ` or a
+/// parenthesis), without the final full stop.
+#[must_use]
+pub fn paper_label(meaning: &str) -> String {
+    let m = style::title_case(meaning);
+    let cut = [": ", "; ", " = ", " ("]
+        .iter()
+        .filter_map(|sep| m.find(sep))
+        .min()
+        .unwrap_or(m.len());
+    m[..cut].trim().to_string()
+}
+
 /// Axis description: the column name and its unit.
 pub(crate) fn with_unit(name: &str, unit: &str) -> String {
     if unit.is_empty() {
@@ -246,12 +277,14 @@ pub(crate) fn plot_run(ctx: &mut Ctx, run: &RunData, manifest: &Manifest) -> Res
     }];
     for (name, recipe) in &run.requested {
         let (title, unit) = describe(name);
+        let axes = axes_for(ctx, name, &title, &unit);
         let fig = LineFigure {
             title,
             subtitle: subtitle.clone(),
-            axes: Axes::days(name, &unit),
+            axes,
             lines: vec![Line {
                 colour: okabe_ito::BLUE,
+                arm: None,
                 points: run.series(recipe)?,
                 band: Vec::new(),
             }],
@@ -267,6 +300,7 @@ pub(crate) fn plot_run(ctx: &mut Ctx, run: &RunData, manifest: &Manifest) -> Res
     for (col, title, unit) in panel_specs() {
         let line = Line {
             colour: okabe_ito::BLUE,
+            arm: None,
             points: run.column(&col)?,
             band: Vec::new(),
         };
@@ -342,7 +376,9 @@ const SERIES_KEYS: [&str; 6] = ["run", "point", "replicate", "seed", "tick", "da
 
 impl ReplicatedData {
     /// Reads `design.csv`, `summary.csv` and (for days and derived indicators) `series.csv`.
-    pub fn load(dir: &Path, indicators: &[String], is_default: bool, kind: &str) -> Result<Self> {
+    /// `seed` is the experiment's master seed: derived indicators' intervals use the bootstrap
+    /// resamples `summary.csv` used at the same point and tick.
+    pub fn load(dir: &Path, indicators: &[String], is_default: bool, kind: &str, seed: u64) -> Result<Self> {
         let comparison = kind == "comparison";
         let design = Table::read(&dir.join("design.csv"))?;
         let point_col = design.col("point")?;
@@ -466,7 +502,7 @@ impl ReplicatedData {
         if let Some(s) = &series
             && !derived.is_empty()
         {
-            derive(s, &point_index, &derived, &mut stats)?;
+            derive(s, &point_index, &derived, &mut stats, seed)?;
         }
         Ok(Self {
             comparison,
@@ -485,6 +521,7 @@ impl ReplicatedData {
                 let stats = self.stats.get(&(g, indicator.to_string())).map_or(&[][..], Vec::as_slice);
                 Line {
                     colour: single_colour.unwrap_or_else(|| style::category(g)),
+                    arm: single_colour.is_none().then_some(g),
                     points: stats.iter().map(|s| (s.day, s.mean)).collect(),
                     band: stats.iter().map(|s| (s.day, s.lo, s.hi)).collect(),
                 }
@@ -507,7 +544,9 @@ fn derive(
     point_index: &BTreeMap<u64, usize>,
     derived: &[(String, Recipe)],
     stats: &mut BTreeMap<(usize, String), Vec<Stat>>,
+    seed: u64,
 ) -> Result<()> {
+    let streams = Streams::new(seed);
     for k in SERIES_KEYS {
         series.col(k)?;
     }
@@ -551,11 +590,16 @@ fn derive(
             for k in 0..ticks {
                 let values: Vec<f64> = reps.iter().map(|r| r[k].2).collect();
                 let s = summarize(&values, &mut scratch);
+                // The resamples of summary.csv at this point and tick (stream = point,
+                // position = the tick's row), so that derived and stored bands agree.
+                let position = u32::try_from(k).expect("ticks fit u32");
+                let indices = bootstrap_indices(&streams, values.len(), BOOTSTRAP_RESAMPLES, point, position);
+                let (lo, hi) = bootstrap_mean_ci_with(&values, &indices);
                 out.push(Stat {
                     day: reps[0][k].1,
                     mean: s.mean,
-                    lo: s.ci_low,
-                    hi: s.ci_high,
+                    lo,
+                    hi,
                 });
             }
             stats.insert((g, name.clone()), out);
@@ -565,8 +609,8 @@ fn derive(
 }
 
 /// Cuts bands at the bounds a quantity cannot cross (0 when no mean is negative, 1 for shares
-/// and indices); returns whether anything was cut. A t interval of the mean can cross them when
-/// replicates differ a lot or n is small.
+/// and indices); returns whether anything was cut. The bootstrap intervals drawn now never cross
+/// them; this guards files written by versions that wrote t intervals.
 pub(crate) fn cut_bands(lines: &mut [Line], unit: &str) -> bool {
     let upper = matches!(unit, "share" | "index 0-1" | "share of M0");
     let nonnegative = lines.iter().flat_map(|l| &l.points).all(|p| p.1 >= 0.0 || p.1.is_nan());
@@ -599,7 +643,7 @@ pub(crate) fn plot_replicated(ctx: &mut Ctx, data: &ReplicatedData) -> Result<()
         data.groups
             .iter()
             .enumerate()
-            .map(|(g, group)| LegendItem::new(group.name.clone(), Swatch::LineBand(style::category(g))))
+            .map(|(g, group)| LegendItem::new(group.name.clone(), Swatch::LineBand(style::category(g), Some(g))))
             .collect()
     } else {
         Vec::new()
@@ -614,9 +658,9 @@ pub(crate) fn plot_replicated(ctx: &mut Ctx, data: &ReplicatedData) -> Result<()
             base.clone()
         };
         let fig = LineFigure {
+            axes: axes_for(ctx, name, &title, &unit),
             title,
             subtitle: vec![subtitle],
-            axes: Axes::days(name, &unit),
             lines,
             legend: arms.clone(),
             size: if data.comparison { SINGLE_LEGEND } else { SINGLE },
@@ -683,6 +727,17 @@ impl Figure for LineFigure {
         self.size
     }
 
+    fn paper_size(&self, width: u32) -> (u32, u32) {
+        // No title block; a legend row for arms; at two columns a wider, not much taller plot.
+        let plot = if width > 600 { 420 } else { 330 };
+        let legend = if self.legend.is_empty() {
+            0
+        } else {
+            30 * self.legend.len().div_ceil(3) as u32
+        };
+        (width, plot + legend)
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -706,9 +761,26 @@ struct PanelFigure {
     legend: Vec<LegendItem>,
 }
 
+/// Below this width (SVG units) the panel figure puts two panels in a row instead of four.
+const NARROW: u32 = 700;
+
 impl Figure for PanelFigure {
     fn size(&self) -> (u32, u32) {
         PANEL
+    }
+
+    fn paper_size(&self, width: u32) -> (u32, u32) {
+        if width < NARROW {
+            // Five rows of two panels, then the stacked area (or the arms' legend) across.
+            let last = if self.stack.is_some() {
+                200
+            } else {
+                40 + 34 * self.legend.len() as u32
+            };
+            (width, 5 * 200 + last)
+        } else {
+            (width, PANEL.1 - 60)
+        }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
@@ -717,14 +789,25 @@ impl Figure for PanelFigure {
     {
         let rest = draw::header(root, t, &self.title, &self.subtitle)?;
         let rest = rest.margin(0, t.px(draw::MARGIN), 0, 0);
-        let rows = rest.split_evenly((3, 1));
+        let narrow = f64::from(rest.dim_in_pixel().0) < f64::from(NARROW) * t.scale;
         let mut cells = Vec::new();
-        for r in &rows[..2] {
-            cells.extend(r.split_evenly((1, 4)));
-        }
-        let (w, _) = rows[2].dim_in_pixel();
-        let (last_row_left, wide) = rows[2].split_horizontally(w as i32 / 2);
-        cells.extend(last_row_left.split_evenly((1, 2)));
+        let wide = if narrow {
+            // The panels' rows are 200 units high (see `paper_size`); the rest is the last row.
+            let (panels, last) = rest.split_vertically(t.px(5.0 * 200.0) - t.px(draw::MARGIN * 0.6));
+            for r in panels.split_evenly((5, 1)) {
+                cells.extend(r.split_evenly((1, 2)));
+            }
+            last
+        } else {
+            let rows = rest.split_evenly((3, 1));
+            for r in &rows[..2] {
+                cells.extend(r.split_evenly((1, 4)));
+            }
+            let (w, _) = rows[2].dim_in_pixel();
+            let (last_row_left, wide) = rows[2].split_horizontally(w as i32 / 2);
+            cells.extend(last_row_left.split_evenly((1, 2)));
+            wide
+        };
         for ((axes, lines), cell) in self.panels.iter().zip(&cells) {
             draw::line_panel(cell, t, axes, lines)?;
         }

@@ -4,7 +4,9 @@
 //! Sizes are in SVG units; PNGs multiply everything by the theme's scale. Text sizes are chosen
 //! so that a single-panel figure (480 units wide) printed at a journal's single-column width
 //! (8.5 cm) and a multi-panel figure (1,000 units) at double-column width (17.8 cm) both show
-//! text at about 7 pt. This module must not read data or decide what a figure shows.
+//! text at about 8 pt (17 units × 85 mm / 480). Arms differ by colour and by dash pattern and
+//! marker ([`arm_pattern`]), so that they stay apart in greyscale. This module must not read
+//! data or decide what a figure shows.
 
 use std::sync::OnceLock;
 
@@ -50,11 +52,13 @@ pub(crate) enum Role {
     Note,
 }
 
-/// Sizes and scale of one rendering (scale 1 for SVG, 2 or 2.5 for PNG).
+/// Sizes and scale of one rendering (scale 1 for SVG, more for PNG).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Theme {
     /// Multiplier from SVG units to pixels.
     pub scale: f64,
+    /// Paper style: no title block (the paper's caption says it).
+    pub paper: bool,
 }
 
 impl Theme {
@@ -138,6 +142,32 @@ pub(crate) const CATEGORY: [RGBColor; 8] = [
 /// The `i`-th category colour (cycling after eight).
 pub(crate) fn category(i: usize) -> RGBColor {
     CATEGORY[i % CATEGORY.len()]
+}
+
+/// A marker shape: with the dash pattern, what tells arms apart in greyscale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marker {
+    /// A circle.
+    Circle,
+    /// A square.
+    Square,
+    /// A triangle pointing up.
+    Triangle,
+    /// A diagonal cross.
+    Cross,
+}
+
+/// How the `i`-th arm's line is drawn besides its colour: dash pattern (lengths of dash and gap
+/// in SVG units, alternating; empty for solid) and marker. Four patterns, then they repeat with
+/// the colours still different.
+pub(crate) fn arm_pattern(i: usize) -> (&'static [f64], Marker) {
+    const PATTERNS: [(&[f64], Marker); 4] = [
+        (&[], Marker::Circle),
+        (&[9.0, 4.0], Marker::Square),
+        (&[2.0, 3.0], Marker::Triangle),
+        (&[9.0, 3.0, 2.0, 3.0], Marker::Cross),
+    ];
+    PATTERNS[i % PATTERNS.len()]
 }
 
 /// Dark grey for axes and secondary text.

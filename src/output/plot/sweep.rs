@@ -13,12 +13,13 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::{Table, parse_error};
 use super::draw::{self, Axes, DrawResult, Figure};
-use super::options::{Ctx, PlotOptions, unknown};
+use super::options::{Ctx, PlotOptions, unknown, unknown_listed};
 use super::style::{self, ColourScale, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use crate::error::Result;
 use crate::output::outcomes::Outcomes;
 use crate::pillar::Pillar;
-use crate::stats::{Summary, summarize};
+use crate::rng::Streams;
+use crate::stats::{BOOTSTRAP_RESAMPLES, Summary, bootstrap_mean_ci_at, summarize};
 
 /// The design's policy weights: one column per pillar, `mission.policy.weights.PILLAR`.
 const WEIGHTS: &str = "mission.policy.weights";
@@ -85,11 +86,19 @@ pub(crate) struct SweepData {
     facet: usize,
     /// The outcome's value in every run, by point.
     runs: Vec<Vec<f64>>,
+    /// The sweep's master seed, which seeds the bootstrap of intervals.
+    seed: u64,
+    /// Position of the outcome among the outcome columns, and how many there are (what the
+    /// bootstrap streams of `point_summary.csv` are keyed by).
+    outcome_index: usize,
+    outcome_count: usize,
+    /// Labels in words (paper style).
+    paper: bool,
 }
 
 impl SweepData {
     /// Reads `design.csv` and `outcomes.csv` and checks the outcome and pillar names.
-    pub fn load(dir: &Path, options: &PlotOptions) -> Result<Self> {
+    pub fn load(dir: &Path, options: &PlotOptions, seed: u64) -> Result<Self> {
         let facet_name = options.simplex_facet.as_deref().unwrap_or("empowerment");
         let Some(facet) = PILLARS.iter().position(|p| *p == facet_name) else {
             return Err(unknown(
@@ -149,7 +158,7 @@ impl SweepData {
         let names: Vec<&str> = outcomes.header[seed_col + 1..].iter().map(String::as_str).collect();
         let outcome = match &options.outcome {
             Some(o) if names.contains(&o.as_str()) => o.clone(),
-            Some(o) => return Err(unknown("outcome", o, &names, "use a column of outcomes.csv after `seed`")),
+            Some(o) => return Err(unknown_listed("an outcome column", o, &names, &outcomes.path, "--outcome")),
             None if names.contains(&PlotOptions::DEFAULT_OUTCOME) => PlotOptions::DEFAULT_OUTCOME.to_string(),
             None => match names.first() {
                 Some(n) => (*n).to_string(),
@@ -162,6 +171,8 @@ impl SweepData {
             },
         };
         let oc = outcomes.col(&outcome)?;
+        let outcome_index = oc - seed_col - 1;
+        let outcome_count = names.len();
         let pc = outcomes.col("point")?;
         let mut runs = vec![Vec::new(); design.len()];
         for r in 0..outcomes.len() {
@@ -185,11 +196,43 @@ impl SweepData {
             weights,
             facet,
             runs,
+            seed,
+            outcome_index,
+            outcome_count,
+            paper: options.look.is_paper(),
         })
     }
 
+    /// Summary of every run at `points`, with the percentile bootstrap 95 % interval of the mean
+    /// in `ci_low`/`ci_high`: the convention of every reported interval, which keeps a count's
+    /// interval above 0 and a share's within [0, 1]. For a single point it is the interval
+    /// `point_summary.csv` gives (the same stream: point × outcomes + outcome, at the last
+    /// position); a value shared by several points resamples all their runs, from stream
+    /// `level` beyond those of the points.
+    fn summary_with_interval(&self, points: &[usize], level: usize) -> Summary {
+        let mut summary = self.summary(points.iter().copied());
+        let values: Vec<f64> = points
+            .iter()
+            .flat_map(|&p| self.runs[p].iter().copied())
+            .filter(|v| v.is_finite())
+            .collect();
+        let stream = match points {
+            [p] => p * self.outcome_count + self.outcome_index,
+            _ => (self.runs.len() + level) * self.outcome_count + self.outcome_index,
+        };
+        let (low, high) = bootstrap_mean_ci_at(&Streams::new(self.seed), &values, BOOTSTRAP_RESAMPLES, stream as u64, u32::MAX);
+        summary.ci_low = low;
+        summary.ci_high = high;
+        summary
+    }
+
+    /// The outcome with its unit: its column name on screen, words in a paper.
     fn colour_label(&self) -> String {
-        super::series::with_unit(&self.outcome, &self.unit)
+        if self.paper {
+            super::series::with_unit(&super::compare::outcome_paper_label(&self.outcome), &self.unit)
+        } else {
+            super::series::with_unit(&self.outcome, &self.unit)
+        }
     }
 
     /// Summary of every run at the points selected.
@@ -217,7 +260,7 @@ impl SweepData {
 }
 
 /// Title and unit of an outcome, from [`Outcomes::MEANINGS`] (`Meaning (unit).`).
-fn describe_outcome(name: &str) -> (String, String) {
+pub(crate) fn describe_outcome(name: &str) -> (String, String) {
     let Some(i) = Outcomes::NAMES.iter().position(|n| *n == name) else {
         return (style::prose(name), String::new());
     };
@@ -285,28 +328,14 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
             draw::render(ctx, &draw::stem(&["sweep-scatter", &s.outcome]), &fig)?;
         }
     } else if let Some(f) = fs.first() {
-        let mut levels: Vec<(String, Summary)> = f
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (label(l), s.summary((0..s.runs.len()).filter(|&p| f.level_of(p) == i))))
-            .collect();
-        // A t interval from few runs can cross zero for a quantity that cannot.
-        let nonnegative = levels.iter().all(|(_, x)| x.mean >= 0.0 || x.mean.is_nan());
-        let mut cut = false;
-        for (_, x) in &mut levels {
-            if nonnegative && x.ci_low < 0.0 {
-                x.ci_low = 0.0;
-                cut = true;
-            }
-        }
+        let levels = effect_levels(s, f);
         let note = s.averaged_over(&[&f.path]);
         let fig = Effect {
             title: format!("{}: mean by {}", s.title, f.path),
             subtitle: vec![format!(
-                "Dots: mean of {} per value; bars: 95 % CI of the mean{}{}",
+                "Dots: mean of {} per value; bars: percentile bootstrap 95 % CI of the mean ({} resamples, as in point_summary.csv){}",
                 runs_text(levels.iter().map(|l| l.1.n)),
-                if cut { ", cut at 0" } else { "" },
+                format_thousands(BOOTSTRAP_RESAMPLES),
                 note.map(|x| format!("; {x}")).unwrap_or_default()
             )],
             x_desc: f.path.clone(),
@@ -348,6 +377,23 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
         draw::render(ctx, &draw::stem(&["sweep-simplex", &s.outcome]), &fig)?;
     }
     Ok(())
+}
+
+/// Each value of the factor `f` with the summary of its runs and their bootstrap interval.
+fn effect_levels(s: &SweepData, f: &Factor) -> Vec<(String, Summary)> {
+    f.levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let points: Vec<usize> = (0..s.runs.len()).filter(|&p| f.level_of(p) == i).collect();
+            (label(l), s.summary_with_interval(&points, i))
+        })
+        .collect()
+}
+
+/// `2,000`.
+fn format_thousands(n: usize) -> String {
+    style::format_number(n as f64, 0)
 }
 
 /// `n = 2 runs`, `n = 1 run` or `n = 1 to 3 runs`.
@@ -686,6 +732,52 @@ impl Figure for Ternary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-factor sweep of a count: three points, one of them alone at its value.
+    fn count_sweep() -> (SweepData, Factor) {
+        let f = Factor::new("mission.troops".into(), vec!["0".into(), "500".into(), "500".into()]);
+        let data = SweepData {
+            outcome: "civilian_fatalities".into(),
+            title: "Civilian fatalities".into(),
+            unit: "people".into(),
+            factors: vec![f.clone()],
+            weights: None,
+            facet: 3,
+            // Mostly zeros and one large count: the t interval of the mean crosses 0.
+            runs: vec![vec![0.0, 0.0, 0.0, 40.0], vec![1.0, 2.0], vec![3.0, 0.0]],
+            seed: 42,
+            outcome_index: 2,
+            outcome_count: 5,
+            paper: false,
+        };
+        (data, f)
+    }
+
+    #[test]
+    fn effect_intervals_are_point_summary_bootstrap_intervals_within_the_counts_bounds() {
+        let (s, f) = count_sweep();
+        let levels = effect_levels(&s, &f);
+        assert_eq!(levels.len(), 2);
+        // The value held by point 0 alone: exactly point_summary.csv's interval (its stream is
+        // point × outcomes + outcome, at the last position: see `write_point_summary`).
+        let expected = bootstrap_mean_ci_at(&Streams::new(42), &s.runs[0], BOOTSTRAP_RESAMPLES, 2, u32::MAX);
+        let zero = &levels[0].1;
+        assert_eq!((zero.ci_low, zero.ci_high), expected);
+        assert!((zero.mean - 10.0).abs() < 1e-12);
+        // A t interval would go below 0 (the bars were cut there before); this one cannot.
+        let t = summarize(&s.runs[0], &mut Vec::new());
+        assert!(t.ci_low < 0.0, "the example needs a t interval below 0: {t:?}");
+        assert!(zero.ci_low >= 0.0 && zero.ci_high <= 40.0, "{zero:?}");
+        // The value held by two points pools their four runs, within their range.
+        let pooled = &levels[1].1;
+        assert_eq!(pooled.n, 4);
+        assert!(
+            pooled.ci_low >= 0.0 && pooled.ci_high <= 3.0 && pooled.ci_low < pooled.ci_high,
+            "{pooled:?}"
+        );
+        // Reproducible: the same inputs give the same interval.
+        assert_eq!(effect_levels(&s, &f)[1].1, *pooled);
+    }
 
     #[test]
     fn numeric_factors_sort_numerically() {

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::draw::{self, Axes, DrawResult, Figure, LegendItem, Swatch};
-use super::options::{Ctx, Format, create_out};
+use super::options::{Ctx, Format, Look, create_out};
 use super::style::{self, DARK_GREY, MID_GREY, Role, Theme};
 use crate::error::Result;
 
@@ -58,6 +58,7 @@ fn context(dir: &Path, formats: &[Format]) -> Result<Ctx> {
         out: dir.to_path_buf(),
         formats: formats.to_vec(),
         written: Vec::new(),
+        look: Look::default(),
     };
     create_out(&ctx)?;
     Ok(ctx)

@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Table;
 use super::draw::{self, Axes, DrawResult, Figure, LegendItem, Line, Swatch};
-use super::options::{Ctx, Format, create_out};
+use super::options::{Ctx, Format, Look, create_out};
 use super::series::{ReplicatedData, cut_bands};
 use super::style::{self, DARK_GREY, GRID, MID_GREY, Role, Theme};
 use crate::error::Result;
@@ -75,11 +75,12 @@ struct Dot {
 /// # Errors
 /// [`crate::Error::Output`] or [`crate::Error::Parse`] for missing or malformed files;
 /// [`crate::Error::Write`] if a figure cannot be written.
-pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<Vec<PathBuf>> {
+/// `seed` is the what-if's master seed (the bootstrap of derived series' bands).
+pub fn plot_whatif(dir: &Path, formats: &[Format], look: Look, seed: u64, text: &WhatIfText) -> Result<Vec<PathBuf>> {
     style::ensure_font()?;
     let table = Table::read(&dir.join("whatif.csv"))?;
     let (indicator, series_title, unit) = headline_series(&table, &text.model)?;
-    let data = ReplicatedData::load(dir, &[indicator.to_string()], false, "comparison")?;
+    let data = ReplicatedData::load(dir, &[indicator.to_string()], false, "comparison", seed)?;
     let mut lines = data.lines(indicator, None);
     let cut = cut_bands(&mut lines, unit);
 
@@ -145,6 +146,7 @@ pub fn plot_whatif(dir: &Path, formats: &[Format], text: &WhatIfText) -> Result<
             formats.to_vec()
         },
         written: Vec::new(),
+        look,
     };
     ctx.formats.sort_unstable();
     ctx.formats.dedup();
@@ -178,10 +180,19 @@ fn estimated_lines(text: &str, role: Role) -> f64 {
 }
 
 impl WhatIfFigure {
+    /// Height below the title block: legend, series, the chart of changes.
+    fn body_height(&self) -> f64 {
+        let lh = |role: Role| Theme::size_of(role) * 1.22;
+        let legend = lh(Role::Legend) + 4.0 + 4.0;
+        let dots_caption = lh(Role::Panel) + 16.0;
+        let dots = self.dots.len().max(1) as f64 * ROW + lh(Role::Tick) + lh(Role::Axis) + 24.0;
+        legend + SERIES_HEIGHT + dots_caption + dots + draw::MARGIN
+    }
+
     fn legend(&self) -> Vec<LegendItem> {
         vec![
-            LegendItem::new("as is", Swatch::LineBand(style::category(0))),
-            LegendItem::new("what if", Swatch::LineBand(style::category(1))),
+            LegendItem::new("as is", Swatch::LineBand(style::category(0), Some(0))),
+            LegendItem::new("what if", Swatch::LineBand(style::category(1), Some(1))),
         ]
     }
 }
@@ -197,11 +208,11 @@ impl Figure for WhatIfFigure {
                 .map(|s| (estimated_lines(s, Role::Subtitle) + 0.3) * lh(Role::Subtitle))
                 .sum::<f64>()
             + 6.0;
-        let legend = lh(Role::Legend) + 4.0 + 4.0;
-        let dots_caption = lh(Role::Panel) + 16.0;
-        let dots = self.dots.len().max(1) as f64 * ROW + lh(Role::Tick) + lh(Role::Axis) + 24.0;
-        let h = header + legend + SERIES_HEIGHT + dots_caption + dots + draw::MARGIN;
-        (WIDTH, h.ceil() as u32)
+        (WIDTH, (header + self.body_height()).ceil() as u32)
+    }
+
+    fn paper_size(&self, width: u32) -> (u32, u32) {
+        (width, (draw::MARGIN * 0.6 + self.body_height()).ceil() as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, t: &Theme) -> DrawResult
@@ -325,9 +336,7 @@ where
             }
         }
         let centre = chart.backend_coord(&(clip(d.rel * 100.0), y));
-        root.draw(&Circle::new(centre, r, WHITE.filled()))?;
-        let marker = if d.noise { c.stroke_width(t.line_width()) } else { c.filled() };
-        root.draw(&Circle::new(centre, r, marker))?;
+        draw::draw_marker(root, centre, style::arm_pattern(1).1, r, c, !d.noise, t)?;
     }
     Ok(())
 }
