@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the worked example of docs/EXPERIMENTS.md (peacesim robust on the baseline: protection
-# against development across 40 sampled futures, 160 runs of 180 days: about 7 minutes of CPU
-# time, under 5 minutes on two idle cores) and writes its report between the uq-example markers
+# against development across 200 sampled futures, 800 runs of 180 days: about 25 minutes on two
+# idle cores) and writes its report between the uq-example markers
 # and its figures into docs/figures/uq/. Run it again after any model change: every run is
 # redone. With --reuse-runs, complete runs in outputs/robust-baseline are kept and only the
 # analysis is redone (for a change of the analysis or its words, never of the model).
