@@ -49,7 +49,7 @@ use super::super::design::Experiment;
 use crate::scenario::document::closest;
 
 use super::{
-    Base, RawBase, RawParameter, TableText, check_base, check_size, default_replicates, default_seed, fail_on, number, read_plan,
+    Base, RawBase, RawParameter, RunTable, TableText, check_base, check_size, default_replicates, default_seed, fail_on, number, read_plan,
     read_responses, runs_dir, short, tidy, write_whole,
 };
 
@@ -1172,32 +1172,17 @@ fn check_series(raw: &[RawSeriesSummary], base: Option<&Base>, ticks: Option<i64
 /// Series summaries of a finished sweep, `[summary][point][replicate]`, from `dir/series.csv`,
 /// read row by row (the file holds every run's every tick).
 fn read_series_summaries(dir: &Path, series: &[SeriesSummary], points: usize, replicates: u32) -> Result<Vec<Vec<Vec<f64>>>> {
-    let path = dir.join("series.csv");
-    let bad = |message: String| Error::Output {
-        path: path.clone(),
-        message,
-    };
-    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
-    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| bad(format!("has no column `{name}`")))
-    };
-    let (point_col, replicate_col, tick_col) = (column("point")?, column("replicate")?, column("tick")?);
-    let value_cols: Vec<usize> = series.iter().map(|s| column(&s.column)).collect::<Result<_>>()?;
+    let mut table = RunTable::open(dir.join("series.csv"))?;
+    let (point_col, replicate_col, tick_col) = (table.column("point")?, table.column("replicate")?, table.column("tick")?);
+    let value_cols: Vec<usize> = series.iter().map(|s| table.column(&s.column)).collect::<Result<_>>()?;
+    let bad = table.errors();
     let reps = replicates as usize;
     // Per summary, point and replicate: the running value and the ticks seen in the window.
     let mut value = vec![vec![vec![0.0_f64; reps]; points]; series.len()];
     let mut count = vec![vec![vec![0_u32; reps]; points]; series.len()];
-    for (row, record) in reader.records().enumerate() {
+    for (row, record) in table.reader.records().enumerate() {
         let record = record.map_err(|e| bad(e.to_string()))?;
-        let number = |c: usize| -> Result<f64> {
-            record[c]
-                .parse::<f64>()
-                .map_err(|_| bad(format!("row {}: `{}` is not a number", row + 2, &record[c])))
-        };
+        let number = |c: usize| RunTable::number(&record, c, row, &bad);
         let (p, r, t) = (number(point_col)?, number(replicate_col)?, number(tick_col)?);
         #[expect(
             clippy::cast_possible_truncation,

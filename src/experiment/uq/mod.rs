@@ -458,38 +458,83 @@ pub fn runs_dir(out: &Path) -> PathBuf {
     out.join("runs")
 }
 
+/// A table of a finished sweep (`outcomes.csv`, `series.csv`) opened to be read row by row, with
+/// its header, so that a missing column or a bad value is named with the file.
+pub(crate) struct RunTable {
+    path: PathBuf,
+    header: csv::StringRecord,
+    /// The rows, after the header.
+    pub(crate) reader: csv::Reader<fs::File>,
+}
+
+impl RunTable {
+    /// Opens `path` and reads its header.
+    ///
+    /// # Errors
+    /// [`Error::Output`] naming the file.
+    pub(crate) fn open(path: PathBuf) -> Result<Self> {
+        let bad = |message: String| Error::Output {
+            path: path.clone(),
+            message,
+        };
+        let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
+        let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+        Ok(Self { path, header, reader })
+    }
+
+    /// An error about this file.
+    pub(crate) fn bad(&self, message: String) -> Error {
+        (self.errors())(message)
+    }
+
+    /// Makes errors about this file without borrowing the table (which is read meanwhile).
+    pub(crate) fn errors(&self) -> impl Fn(String) -> Error + use<> {
+        let path = self.path.clone();
+        move |message| Error::Output {
+            path: path.clone(),
+            message,
+        }
+    }
+
+    /// The position of the column `name`.
+    ///
+    /// # Errors
+    /// [`Error::Output`] when the file has no such column.
+    pub(crate) fn column(&self, name: &str) -> Result<usize> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| self.bad(format!("has no column `{name}`")))
+    }
+
+    /// The number in column `c` of a record (data row `row`, counted from 0).
+    ///
+    /// # Errors
+    /// `bad`'s error when the field is not a number.
+    pub(crate) fn number(record: &csv::StringRecord, c: usize, row: usize, bad: &dyn Fn(String) -> Error) -> Result<f64> {
+        record[c]
+            .parse::<f64>()
+            .map_err(|_| bad(format!("row {}: `{}` is not a number", row + 2, &record[c])))
+    }
+}
+
 /// Outcomes of a finished sweep, `[outcome][point][replicate]`, from `dir/outcomes.csv`.
 ///
 /// # Errors
 /// [`Error::Output`] naming the file when it cannot be read, lacks a column, or does not hold
 /// exactly `replicates` runs of each of `points` points.
 pub fn read_responses(dir: &Path, outcomes: &[String], points: usize, replicates: u32) -> Result<Vec<Vec<Vec<f64>>>> {
-    let path = dir.join("outcomes.csv");
-    let bad = |message: String| Error::Output {
-        path: path.clone(),
-        message,
-    };
-    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
-    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| bad(format!("has no column `{name}`")))
-    };
-    let point_col = column("point")?;
-    let replicate_col = column("replicate")?;
-    let outcome_cols: Vec<usize> = outcomes.iter().map(|o| column(o)).collect::<Result<_>>()?;
+    let mut table = RunTable::open(dir.join("outcomes.csv"))?;
+    let point_col = table.column("point")?;
+    let replicate_col = table.column("replicate")?;
+    let outcome_cols: Vec<usize> = outcomes.iter().map(|o| table.column(o)).collect::<Result<_>>()?;
+    let bad = table.errors();
     let reps = replicates as usize;
     let mut out = vec![vec![vec![f64::NAN; reps]; points]; outcomes.len()];
     let mut seen = vec![vec![false; reps]; points];
-    for (row, record) in reader.records().enumerate() {
+    for (row, record) in table.reader.records().enumerate() {
         let record = record.map_err(|e| bad(e.to_string()))?;
-        let number = |c: usize| -> Result<f64> {
-            record[c]
-                .parse::<f64>()
-                .map_err(|_| bad(format!("row {}: `{}` is not a number", row + 2, &record[c])))
-        };
+        let number = |c: usize| RunTable::number(&record, c, row, &bad);
         let (p, r) = (number(point_col)?, number(replicate_col)?);
         #[expect(
             clippy::cast_possible_truncation,
