@@ -21,6 +21,22 @@ fn run_ok(args: &[&str]) -> Output {
     out
 }
 
+/// Runs a UQ command on a shipped example into a fresh temporary directory (2 threads, quiet)
+/// and returns its output directory.
+fn run_example(command: &str, name: &str, tag: &str) -> PathBuf {
+    let out = util::temp_dir(tag).join("out");
+    run_ok(&[
+        command,
+        example(name).to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    out
+}
+
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
@@ -43,17 +59,7 @@ fn num(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64 {
 
 #[test]
 fn sensitivity_example_writes_indices_noise_report_and_figures() {
-    let dir = util::temp_dir("uq-sensitivity");
-    let out = dir.join("out");
-    run_ok(&[
-        "sensitivity",
-        example("sensitivity-tiny.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "2",
-        "--quiet",
-    ]);
+    let out = run_example("sensitivity", "sensitivity-tiny.toml", "uq-sensitivity");
     let indices = read(&out.join("indices.csv"));
     assert_eq!(
         indices.lines().next().unwrap(),
@@ -109,17 +115,7 @@ fn sensitivity_example_writes_indices_noise_report_and_figures() {
 
 #[test]
 fn robust_example_compares_policies_on_common_seeds() {
-    let dir = util::temp_dir("uq-robust");
-    let out = dir.join("out");
-    run_ok(&[
-        "robust",
-        example("robust-tiny.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "2",
-        "--quiet",
-    ]);
+    let out = run_example("robust", "robust-tiny.toml", "uq-robust");
     let table = rows(&out.join("robustness.csv"));
     assert_eq!(table.len(), 3 * 2, "3 outcomes x 2 policies");
     for outcome in ["civilian_fatalities", "peak_displaced", "mean_m0"] {
@@ -284,17 +280,7 @@ base_samples = 4
 /// `runs/series.csv` exactly as stated, and the true values are recovered.
 #[test]
 fn series_targets_are_summaries_of_the_series_and_a_twin_recovers_its_values() {
-    let dir = util::temp_dir("uq-calibrate-series");
-    let out = dir.join("out");
-    run_ok(&[
-        "calibrate",
-        example("calibrate-series.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        "2",
-        "--quiet",
-    ]);
+    let out = run_example("calibrate", "calibrate-series.toml", "uq-calibrate-series");
     let targets = rows(&out.join("targets.csv"));
     let names: Vec<&str> = targets.iter().map(|t| t["outcome"].as_str()).collect();
     assert_eq!(
