@@ -174,7 +174,10 @@ fn d7_people_flee_violence_and_site_services_keep_them_after_it_ends() {
         let o = arm(services);
         let refs: Vec<&str> = o.iter().map(String::as_str).collect();
         let s = util::load("tiny-conflict.toml", &refs);
-        let runs: Vec<Collect> = SEEDS.iter().map(|&seed| util::run(&s, seed, 2)).collect();
+        // Eight seeds, not four: with poor services whether people go home is nearly all or
+        // nothing per seed (445 to 1,491 of 1,500 stay), so four seeds are too few for the 70 %
+        // bound (docs/VALIDATION.md, changes to checks).
+        let runs: Vec<Collect> = (1..=8).map(|seed| util::run(&s, seed, 2)).collect();
         let at = |t: usize, f: &dyn Fn(&peacesim::phases::indicators::Indicators) -> f64| {
             runs.iter().map(|c| f(&c.national[t])).sum::<f64>() / runs.len() as f64
         };

@@ -1101,19 +1101,17 @@ fn count_identity_attacks(hostile: &[bool], l: usize, ids: usize, attacks: f64, 
 }
 
 /// Updates group resources: loot from predation, upkeep of fighters. Returns nothing; called after the pass.
-pub fn update_resources(scenario: &Scenario, world: &mut World, events: &[ViolentEvent], totals: &[f64], layout: &Layout) {
+pub fn update_resources(scenario: &Scenario, world: &mut World, events: &[ViolentEvent]) {
     let r = &scenario.rules.recruitment;
     let dt = scenario.run.tick_length_days;
-    let ppa = scenario.population.people_per_agent;
+    // One raid loots the village it strikes, whatever the size of the locality the village lies
+    // in: loot scaled by the locality's whole population would make a group's income depend on
+    // how localities are cut (and made groups in localities of 600,000 people rich in months).
     for e in events {
         if let (EventType::Attack | EventType::SpoilerAttack, Actor::Group(g)) = (e.kind, e.perpetrator) {
             let l = e.locality as usize;
-            let civ: f64 = (0..layout.identities)
-                .map(|i| totals[layout.base(l) + layout.off_civilians_by_identity + i])
-                .sum::<f64>()
-                * ppa;
             world.groups.resources_usd[g as usize] +=
-                r.loot_usd_per_attack_per_1000 * civ / 1000.0 * 0.5 * (world.localities.lootable[l] + world.localities.market[l]);
+                r.loot_usd_per_attack * 0.5 * (world.localities.lootable[l] + world.localities.market[l]);
         }
     }
     for g in 0..world.groups.len {

@@ -296,6 +296,10 @@ pub fn prepare(
         if !active {
             continue;
         }
+        let room = recruitment::acceptance(
+            world.groups.fighters[g],
+            recruitment::capacity(&r.recruitment, world.groups.base_fighters[g], world.groups.resources_usd[g]),
+        );
         for l in 0..n {
             let here = totals[lay.base(l) + lay.off_fighters + g] * ppa;
             // Presence is judged over the place: a linked locality 0 km away is the same place.
@@ -318,7 +322,9 @@ pub fn prepare(
             }
             let children = totals[lay.base(l) + field::CHILDREN] * ppa;
             if spec.child_recruitment_per_1000_fighters_day > 0.0 && children > 0.0 {
-                let expected = spec.child_recruitment_per_1000_fighters_day * here / 1000.0 * dt;
+                // Abductees must be fed, armed and guarded like any recruit: a group abducts only
+                // as far as its capacity has room (D2), or it would grow without bound.
+                let expected = spec.child_recruitment_per_1000_fighters_day * here / 1000.0 * dt * room;
                 ctx.abduction[l * groups + g] = (1.0 - (-expected / children).exp()).min(1.0);
             }
         }

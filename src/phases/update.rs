@@ -177,7 +177,7 @@ pub fn apply(scenario: &Scenario, world: &mut World, totals: &[f64], layout: &La
             world.groups.active[g] = true;
         }
     }
-    update_resources(scenario, world, &conflict.events, totals, layout);
+    update_resources(scenario, world, &conflict.events);
 
     // The nation: consent and withdrawal (D8 iv).
     if let Some(m) = world.mission.as_mut() {

@@ -152,8 +152,8 @@ param_section! {
         capacity_reserve_days: f64 = 365.0; [1.0, INF]; "days"; "assumption (groups grow with what they can pay, arm and organise; docs/TARGETS.md: sizes within 0.5-2x of the start)";
         /// Days over which host-state forces enlist eligible adults to replace their losses up to their strength (their own rule: enlistment, not the grievance of the mobilised).
         state_enlistment_days: f64 = 365.0; [1.0, INF]; "days"; "assumption";
-        /// Loot a group takes per attack per 1,000 people in the target, scaled by lootable resources and markets.
-        loot_usd_per_attack_per_1000: f64 = 200.0; [0.0, INF]; "US$"; "assumption";
+        /// Loot a group takes per attack (one raid on one village of about 1,000 people), scaled by the locality's lootable resources and markets.
+        loot_usd_per_attack: f64 = 200.0; [0.0, INF]; "US$"; "assumption (a raid loots one village, not the whole locality; US$0.20 a person at full lootable resources and markets)";
     }
 }
 
@@ -383,7 +383,7 @@ param_section! {
         /// Time constant over which early-warning networks decay without engagement.
         early_warning_decay_days: f64 = 365.0; [1.0, 3650.0]; "days"; "assumption";
         /// Daily gain of political voice at full engagement.
-        voice_gain_per_day: f64 = 0.002; [0.0, 1.0]; "1/day"; "assumption (voice changes over years, not weeks)";
+        voice_gain_per_day: f64 = 0.0002; [0.0, 1.0]; "1/day"; "Casey2012, KingSamii2014 (community-driven programmes change local institutions and voice little, if at all); magnitude assumption: full coverage lifts voice by about 0.05 within a year";
         /// Share of political voice lost while displaced.
         displacement_voice_loss_share: f64 = 0.4; [0.0, 1.0]; "1"; "assumption";
         /// Time constant over which political voice returns to its baseline.
