@@ -255,6 +255,7 @@ struct Execution<'a> {
     threads: usize,
     shard: Option<(u32, u32)>,
     quiet: bool,
+    parquet: bool,
     stop: Stop<'a>,
 }
 
@@ -274,6 +275,7 @@ impl Execution<'_> {
                 command: command_line(),
                 progress: &bar,
                 stop: self.stop,
+                parquet: self.parquet,
             },
         )?;
         if report.nothing_to_do {
@@ -359,6 +361,7 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
         threads: args.common.threads,
         locality_every: args.locality_every,
         command: command_line(),
+        parquet: args.common.parquet,
     };
     if !args.common.quiet {
         note!(
@@ -409,6 +412,7 @@ fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop:
         threads: 1,
         locality_every: None,
         command: command_line(),
+        parquet: args.common.parquet,
     };
     if !args.common.quiet {
         note!(
@@ -440,6 +444,7 @@ fn run_ensemble(args: &RunArgs, input: &ScenarioInput, spec: &ModelSpec, n: u32,
         threads: args.common.threads,
         shard,
         quiet: args.common.quiet,
+        parquet: args.common.parquet,
         stop,
     };
     if !args.common.quiet {
@@ -466,6 +471,7 @@ fn sweep(args: &SweepArgs, stop: Stop<'_>) -> Result<()> {
         threads: args.threads,
         shard,
         quiet: args.quiet,
+        parquet: args.parquet,
         stop,
     };
     if !args.quiet {
@@ -506,6 +512,7 @@ fn compare(args: &CompareArgs, stop: Stop<'_>) -> Result<()> {
         threads: args.common.threads,
         shard: None,
         quiet: args.common.quiet,
+        parquet: args.common.parquet,
         stop,
     };
     let report = execution.execute(&exp)?;
@@ -537,6 +544,7 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
         threads: args.threads,
         shard: None,
         quiet: args.quiet,
+        parquet: args.parquet,
         stop,
     };
     if !args.quiet {
@@ -574,6 +582,7 @@ fn run_uq_sweep(args: &UqArgs, command: &str, out: &Path, exp: &Experiment, stop
         threads: args.threads,
         shard,
         quiet: args.quiet,
+        parquet: args.parquet,
         stop,
     };
     if !args.quiet {
@@ -692,6 +701,7 @@ fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
             threads: args.threads,
             shard: None,
             quiet: args.quiet,
+            parquet: args.parquet,
             stop,
         };
         execution.execute(exp).map(|_| ())

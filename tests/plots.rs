@@ -22,6 +22,7 @@ fn exec(out: &Path) -> ExecOptions<'static> {
         command: "test".into(),
         progress: &NoProgress,
         stop: &|| false,
+        parquet: false,
     }
 }
 
@@ -40,6 +41,7 @@ fn run_dir() -> &'static Path {
                 threads: 2,
                 locality_every: None,
                 command: "test".into(),
+                parquet: false,
             },
             &|| false,
         )
@@ -297,6 +299,7 @@ fn chosen_indicators_formats_and_map_ticks_are_honoured() {
             threads: 2,
             locality_every: None,
             command: "test".into(),
+            parquet: false,
         },
         &|| false,
     )

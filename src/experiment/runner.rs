@@ -48,6 +48,10 @@ pub struct ExecOptions<'a> {
     pub progress: &'a dyn Progress,
     /// Polled between batches and ticks; true stops with `Interrupted`.
     pub stop: &'a (dyn Fn() -> bool + Sync),
+    /// Also write Parquet copies of the run tables (`outcomes`, `series`, `group_series`) when
+    /// the experiment is complete: by the experiment itself, or by `peacesim merge` for shards
+    /// (a shard records the request in its manifest and writes none).
+    pub parquet: bool,
 }
 
 /// What happened.
@@ -414,6 +418,7 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "summary": exp.summary,
             "model": first.model_name(),
             "whatif": exp.whatif.as_ref().map(report::figure_text),
+            "parquet": opts.parquet,
         }),
         complete,
     }
@@ -639,6 +644,10 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path
     if opts.shard.is_some() {
         return Ok(files);
     }
+    if opts.parquet {
+        let tables: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        files.extend(parquet_copies(dir, &tables)?);
+    }
     if exp.summary {
         let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels, exp.seed)?;
         files.push(FileEntry::new("summary.csv", rows));
@@ -655,6 +664,26 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path
         files.extend(report::write_report(dir, setup)?);
     }
     Ok(files)
+}
+
+/// The tables of an experiment that `--parquet` copies, in manifest order.
+pub const PARQUET_TABLES: [&str; 3] = ["outcomes.csv", "series.csv", "group_series.csv"];
+
+/// Writes the Parquet copies of those of [`PARQUET_TABLES`] among `written` (the experiment's
+/// files so far) from the complete CSV tables in `dir`, and returns their manifest entries.
+///
+/// # Errors
+/// Reading a table or writing its copy.
+pub fn parquet_copies(dir: &Path, written: &[String]) -> Result<Vec<FileEntry>> {
+    PARQUET_TABLES
+        .iter()
+        .filter(|t| written.iter().any(|w| w == *t))
+        .map(|t| {
+            let (path, rows) = crate::output::columnar::write_parquet(dir, t)?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Ok(FileEntry::new(name, rows))
+        })
+        .collect()
 }
 
 /// Parses `I/N` (shard I of N, 0-based).
@@ -714,6 +743,12 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
                 "summary.csv",
                 "point_summary.csv",
                 "group_series.csv",
+                "outcomes.parquet",
+                "outcomes.parquet.partial",
+                "series.parquet",
+                "series.parquet.partial",
+                "group_series.parquet",
+                "group_series.parquet.partial",
                 "design.csv",
                 "comparison.csv",
                 "whatif.csv",
