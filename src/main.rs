@@ -279,7 +279,13 @@ impl Execution<'_> {
             },
         )?;
         if report.nothing_to_do {
-            if !self.quiet {
+            if !self.quiet && !report.parquet_added.is_empty() {
+                note!(
+                    "{} already holds this experiment, complete: added {} (no run was redone)",
+                    report.dir.display(),
+                    report.parquet_added.join(", ")
+                );
+            } else if !self.quiet {
                 note!(
                     "nothing to do: {} already holds this experiment, complete (--force runs it again)",
                     report.dir.display()

@@ -106,7 +106,7 @@ fn a_sweeps_parquet_tables_hold_its_csv_values_and_do_not_depend_on_threads_or_s
             bytes(&plain.join(&csv)) == bytes(&one.join(&csv)),
             "{csv} is the same with --parquet"
         );
-        assert!(!plain.join(format!("{name}.parquet")).exists());
+        assert!(!plain.join(format!("{name}.parquet")).exists(), "no copies without --parquet");
         let pq = format!("{name}.parquet");
         let reference = bytes(&one.join(&pq));
         assert!(reference == bytes(&two.join(&pq)), "{pq}: 1 vs 2 threads");
@@ -121,7 +121,16 @@ fn a_sweeps_parquet_tables_hold_its_csv_values_and_do_not_depend_on_threads_or_s
         assert_eq!(entry.rows, rows as u64);
         assert!(entry.sha256.is_some() && entry.bytes == Some(reference.len() as u64));
     }
-    for d in [&one, &sharded] {
+    // A complete experiment run again with --parquet gets the copies it lacks, no run redone.
+    let csv_before = bytes(&plain.join("series.csv"));
+    let again = execute(&exp, &opts(&plain, 2, None, true)).unwrap();
+    assert!(again.nothing_to_do);
+    assert_eq!(again.parquet_added, ["outcomes.parquet", "series.parquet", "group_series.parquet"]);
+    assert!(bytes(&plain.join("series.parquet")) == bytes(&one.join("series.parquet")));
+    assert!(bytes(&plain.join("series.csv")) == csv_before, "no CSV changes");
+    let third = execute(&exp, &opts(&plain, 2, None, true)).unwrap();
+    assert!(third.nothing_to_do && third.parquet_added.is_empty(), "nothing more to add");
+    for d in [&one, &sharded, &plain] {
         let report = peacesim::experiment::verify::verify(d);
         assert!(report.problems.is_empty(), "{:?}", report.problems);
     }

@@ -63,8 +63,12 @@ pub struct ExecReport {
     pub runs: u64,
     /// Runs found already complete and skipped.
     pub skipped: u64,
-    /// The directory already held this experiment, complete: nothing was run or written.
+    /// The directory already held this experiment, complete: nothing was run (nor written, but
+    /// for Parquet copies it lacked when asked for them: see `parquet_added`).
     pub nothing_to_do: bool,
+    /// Parquet copies written into an experiment found complete without them (`--parquet`
+    /// given on a later run of the same command).
+    pub parquet_added: Vec<String>,
 }
 
 struct RunResult {
@@ -393,7 +397,7 @@ fn open_partial(path: &Path, header: &str, keep: u64) -> Result<File> {
 
 fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: Vec<FileEntry>, complete: bool) -> Manifest {
     let first = exp.scenarios.first();
-    Manifest {
+    let mut m = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
         kind: exp.kind.as_str().to_string(),
@@ -418,10 +422,16 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "summary": exp.summary,
             "model": first.model_name(),
             "whatif": exp.whatif.as_ref().map(report::figure_text),
-            "parquet": opts.parquet,
         }),
         complete,
+    };
+    // Only when asked: a manifest without --parquet stays as it was before the option existed.
+    if opts.parquet
+        && let Some(details) = m.details.as_object_mut()
+    {
+        details.insert("parquet".into(), serde_json::Value::Bool(true));
     }
+    m
 }
 
 /// Runs (or resumes) an experiment or one shard of it. A directory that already holds this
@@ -450,11 +460,17 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         .collect();
     let resume = match prepare_dir(&dir, exp, opts.force)? {
         DirState::Complete => {
+            let parquet_added = if opts.parquet && opts.shard.is_none() {
+                add_parquet_copies(&dir)?
+            } else {
+                Vec::new()
+            };
             return Ok(ExecReport {
                 dir,
                 runs: mine.len() as u64,
                 skipped: mine.len() as u64,
                 nothing_to_do: true,
+                parquet_added,
             });
         }
         // Everything a resume keeps is checked before anything is changed.
@@ -481,6 +497,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         runs: mine.len() as u64,
         skipped,
         nothing_to_do: false,
+        parquet_added: Vec::new(),
     })
 }
 
@@ -684,6 +701,31 @@ pub fn parquet_copies(dir: &Path, written: &[String]) -> Result<Vec<FileEntry>> 
             Ok(FileEntry::new(name, rows))
         })
         .collect()
+}
+
+/// Writes the Parquet copies a complete experiment directory lacks (it was run without
+/// `--parquet`), from its tables as they are (already checked against the manifest), and adds
+/// them to its manifest; returns their names. Nothing is run again and no CSV file changes.
+fn add_parquet_copies(dir: &Path) -> Result<Vec<String>> {
+    let mut m = read_manifest(dir)?;
+    let names: Vec<String> = m.files.iter().map(|f| f.name.clone()).collect();
+    let lacking: Vec<String> = PARQUET_TABLES
+        .iter()
+        .filter(|t| names.iter().any(|n| n == *t))
+        .filter(|t| !names.contains(&crate::output::columnar::parquet_name(t)))
+        .map(|t| (*t).to_string())
+        .collect();
+    if lacking.is_empty() {
+        return Ok(Vec::new());
+    }
+    let added = parquet_copies(dir, &lacking)?;
+    let added_names = added.iter().map(|f| f.name.clone()).collect();
+    m.files.extend(added);
+    if let Some(details) = m.details.as_object_mut() {
+        details.insert("parquet".into(), serde_json::Value::Bool(true));
+    }
+    m.write(dir)?;
+    Ok(added_names)
 }
 
 /// Parses `I/N` (shard I of N, 0-based).
