@@ -291,6 +291,9 @@ pub struct UqArgs {
     /// without it.
     #[arg(long)]
     pub parquet: bool,
+    /// How figures look.
+    #[command(flatten)]
+    pub figures: FigureArgs,
     /// No progress bar or messages; print only the output directory.
     #[arg(long, short)]
     pub quiet: bool,

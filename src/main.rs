@@ -41,6 +41,7 @@ use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif::{analysis, render, request};
 use peacesim::experiment::{build, compare, merge, plan, uq};
 use peacesim::library::ScenarioInput;
+use peacesim::output::plot::uq::UqFigures;
 use peacesim::output::{Format, Look, PlotOptions, default_run_dir, plot_dir};
 use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
 use peacesim::spec::ModelSpec;
@@ -570,6 +571,14 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Figures of an uncertainty command: formats (`none` for none), style and width.
+fn uq_figures(args: &UqArgs) -> Result<UqFigures> {
+    Ok(UqFigures {
+        formats: uq_formats(&args.format)?,
+        look: parse_look(&args.figures)?,
+    })
+}
+
 /// Figure formats of an uncertainty command: `none` for none.
 fn uq_formats(formats: &[String]) -> Result<Vec<Format>> {
     if formats.iter().any(|f| f == "none") {
@@ -634,7 +643,7 @@ fn claim_uq_output(args: &UqArgs, command: &str, out: &Path, exp: &Experiment) -
 
 /// `peacesim sensitivity`: Morris and Sobol' indices of a plan's outcomes.
 fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
-    let formats = uq_formats(&args.format)?;
+    let figures = uq_figures(args)?;
     let plan = uq::sensitivity::SensitivityPlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::sensitivity::default_out(&args.plan));
@@ -642,7 +651,7 @@ fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     if !run_uq_sweep(args, "sensitivity", &out, &exp, stop)? {
         return Ok(());
     }
-    let analysis = plan.analyse(&out, &formats)?;
+    let analysis = plan.analyse(&out, &figures)?;
     if let Some(claimed) = claimed {
         claimed.finish(&analysis.files)?;
     }
@@ -660,7 +669,7 @@ fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
 
 /// `peacesim robust`: policies across sampled futures.
 fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
-    let formats = uq_formats(&args.format)?;
+    let figures = uq_figures(args)?;
     let plan = uq::robust::RobustPlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::robust::default_out(&args.plan));
@@ -668,7 +677,7 @@ fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     if !run_uq_sweep(args, "robust", &out, &exp, stop)? {
         return Ok(());
     }
-    let analysis = plan.analyse(&out, &formats)?;
+    let analysis = plan.analyse(&out, &figures)?;
     if let Some(claimed) = claimed {
         claimed.finish(&analysis.files)?;
     }
@@ -691,7 +700,7 @@ fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
 
 /// `peacesim calibrate`: parameters fitted to targets.
 fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
-    let formats = uq_formats(&args.format)?;
+    let figures = uq_figures(args)?;
     let plan = uq::calibrate::CalibratePlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::calibrate::default_out(&args.plan));
@@ -712,7 +721,7 @@ fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
         };
         execution.execute(exp).map(|_| ())
     };
-    let analysis = plan.analyse(&out, &formats, &mut run_batch)?;
+    let analysis = plan.analyse(&out, &figures, &mut run_batch)?;
     if let Some(claimed) = claimed {
         claimed.finish(&analysis.files)?;
     }

@@ -489,6 +489,26 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
     )
     .unwrap();
     check_figure(&written, &report.dir, "sweep-heatmap-mean_m0", &["mean_m0"]);
+    // Paper style: the factors in words, not their field paths.
+    let written = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            look: peacesim::output::plot::Look::paper(peacesim::output::plot::Width::Single),
+            formats: vec![Format::Svg],
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap();
+    let heatmap = written
+        .iter()
+        .find(|p| p.ends_with("sweep-heatmap-civilian_fatalities.svg"))
+        .unwrap();
+    let texts = svg_texts(heatmap).join(" ");
+    assert!(
+        texts.contains("Troops (mission)") && texts.contains("Allocation (policy)"),
+        "{texts}"
+    );
+    assert!(!texts.contains("mission.troops") && !texts.contains("mission.policy"), "{texts}");
     let err = plot_dir(
         &report.dir,
         &PlotOptions {
