@@ -55,6 +55,7 @@ fn run_baseline_with_output(bencher: Bencher) {
         threads: 0,
         locality_every: None,
         command: "bench".into(),
+        parquet: false,
     };
     bencher.counter(ItemsCount::new(person_ticks(&s))).bench_local(|| {
         run_to_dir(&s, &options, &NEVER_STOP).expect("runs");
@@ -78,6 +79,7 @@ fn ensemble_4_replicates(bencher: Bencher) {
             command: "bench".into(),
             progress: &NoProgress,
             stop: &NEVER_STOP,
+            parquet: false,
         };
         execute(&exp, &opts).expect("runs");
     });

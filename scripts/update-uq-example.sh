@@ -4,7 +4,8 @@
 # idle cores) and writes its report between the uq-example markers
 # and its figures into docs/figures/uq/. Run it again after any model change: every run is
 # redone. With --reuse-runs, complete runs in outputs/robust-baseline are kept and only the
-# analysis is redone (for a change of the analysis or its words, never of the model).
+# analysis is redone (for a change of the analysis or its words, never of the model). Its
+# figures are drawn in the paper style (one journal column), like the README's.
 set -euo pipefail
 force=--force
 if [ "${1:-}" = "--reuse-runs" ]; then
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=${CARGO_TARGET_DIR:-target}/release/peacesim
 out=outputs/robust-baseline
-"$bin" robust docs/examples/robust-baseline.toml --out "$out" $force --quiet
+"$bin" robust docs/examples/robust-baseline.toml --out "$out" $force --style paper --quiet
 mkdir -p docs/figures/uq
 # The two figures the section shows; the others stay in $out/figures.
 for kind in best regret; do

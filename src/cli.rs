@@ -155,7 +155,8 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
-    /// List every column of every CSV file peacesim writes, with its unit and meaning.
+    /// List every column of every CSV file peacesim writes, with its unit and meaning (a Parquet
+    /// copy written with --parquet, NAME.parquet, has the same columns as NAME.csv).
     Indicators {
         /// Print as Markdown table rows (for docs/ODD.md).
         #[arg(long)]
@@ -184,6 +185,10 @@ pub struct RunCommon {
     /// Draw the default figures into the output directory's figures/ when done.
     #[arg(long)]
     pub plot: bool,
+    /// Also write each large table as Parquet (NAME.parquet beside NAME.csv; typed columns, for
+    /// pandas, R arrow, polars, DuckDB). The CSV files are the same with or without it.
+    #[arg(long)]
+    pub parquet: bool,
     /// How figures look.
     #[command(flatten)]
     pub figures: FigureArgs,
@@ -250,6 +255,10 @@ pub struct SweepArgs {
     /// Draw the default figures into the output directory's figures/ when done.
     #[arg(long)]
     pub plot: bool,
+    /// Also write each large table as Parquet (NAME.parquet beside NAME.csv; typed columns, for
+    /// pandas, R arrow, polars, DuckDB). The CSV files are the same with or without it.
+    #[arg(long)]
+    pub parquet: bool,
     /// How figures look.
     #[command(flatten)]
     pub figures: FigureArgs,
@@ -277,6 +286,14 @@ pub struct UqArgs {
     /// Figure formats, comma-separated: svg, png (`none` for no figures).
     #[arg(long, value_delimiter = ',', default_value = "svg,png")]
     pub format: Vec<String>,
+    /// Also write the runs' large tables (in OUT/runs) as Parquet (NAME.parquet beside NAME.csv;
+    /// typed columns, for pandas, R arrow, polars, DuckDB). The CSV files are the same with or
+    /// without it.
+    #[arg(long)]
+    pub parquet: bool,
+    /// How figures look.
+    #[command(flatten)]
+    pub figures: FigureArgs,
     /// No progress bar or messages; print only the output directory.
     #[arg(long, short)]
     pub quiet: bool,
@@ -366,6 +383,10 @@ pub struct WhatIfArgs {
     /// Figure formats, comma-separated: svg, png.
     #[arg(long, value_delimiter = ',', default_value = "svg,png")]
     pub format: Vec<String>,
+    /// Also write each large table as Parquet (NAME.parquet beside NAME.csv; typed columns, for
+    /// pandas, R arrow, polars, DuckDB). The CSV files are the same with or without it.
+    #[arg(long)]
+    pub parquet: bool,
     /// How figures look.
     #[command(flatten)]
     pub figures: FigureArgs,

@@ -41,6 +41,7 @@ use peacesim::experiment::single::{self, RunOptions};
 use peacesim::experiment::whatif::{analysis, render, request};
 use peacesim::experiment::{build, compare, merge, plan, uq};
 use peacesim::library::ScenarioInput;
+use peacesim::output::plot::uq::UqFigures;
 use peacesim::output::{Format, Look, PlotOptions, default_run_dir, plot_dir};
 use peacesim::scenario::{Override, RawCutoffs, Rules, Scenario};
 use peacesim::spec::ModelSpec;
@@ -255,6 +256,7 @@ struct Execution<'a> {
     threads: usize,
     shard: Option<(u32, u32)>,
     quiet: bool,
+    parquet: bool,
     stop: Stop<'a>,
 }
 
@@ -274,10 +276,17 @@ impl Execution<'_> {
                 command: command_line(),
                 progress: &bar,
                 stop: self.stop,
+                parquet: self.parquet,
             },
         )?;
         if report.nothing_to_do {
-            if !self.quiet {
+            if !self.quiet && !report.parquet_added.is_empty() {
+                note!(
+                    "{} already holds this experiment, complete: added {} (no run was redone)",
+                    report.dir.display(),
+                    report.parquet_added.join(", ")
+                );
+            } else if !self.quiet {
                 note!(
                     "nothing to do: {} already holds this experiment, complete (--force runs it again)",
                     report.dir.display()
@@ -359,6 +368,7 @@ fn run_peacesim(args: &RunArgs, input: &ScenarioInput, scenario: &Scenario, stop
         threads: args.common.threads,
         locality_every: args.locality_every,
         command: command_line(),
+        parquet: args.common.parquet,
     };
     if !args.common.quiet {
         note!(
@@ -409,6 +419,7 @@ fn run_epstein(args: &RunArgs, input: &ScenarioInput, e: &EpsteinScenario, stop:
         threads: 1,
         locality_every: None,
         command: command_line(),
+        parquet: args.common.parquet,
     };
     if !args.common.quiet {
         note!(
@@ -440,6 +451,7 @@ fn run_ensemble(args: &RunArgs, input: &ScenarioInput, spec: &ModelSpec, n: u32,
         threads: args.common.threads,
         shard,
         quiet: args.common.quiet,
+        parquet: args.common.parquet,
         stop,
     };
     if !args.common.quiet {
@@ -466,6 +478,7 @@ fn sweep(args: &SweepArgs, stop: Stop<'_>) -> Result<()> {
         threads: args.threads,
         shard,
         quiet: args.quiet,
+        parquet: args.parquet,
         stop,
     };
     if !args.quiet {
@@ -506,6 +519,7 @@ fn compare(args: &CompareArgs, stop: Stop<'_>) -> Result<()> {
         threads: args.common.threads,
         shard: None,
         quiet: args.common.quiet,
+        parquet: args.common.parquet,
         stop,
     };
     let report = execution.execute(&exp)?;
@@ -537,6 +551,7 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
         threads: args.threads,
         shard: None,
         quiet: args.quiet,
+        parquet: args.parquet,
         stop,
     };
     if !args.quiet {
@@ -554,6 +569,14 @@ fn whatif(args: &WhatIfArgs, stop: Stop<'_>) -> Result<()> {
     }
     say!("{}", report.dir.display())?;
     Ok(())
+}
+
+/// Figures of an uncertainty command: formats (`none` for none), style and width.
+fn uq_figures(args: &UqArgs) -> Result<UqFigures> {
+    Ok(UqFigures {
+        formats: uq_formats(&args.format)?,
+        look: parse_look(&args.figures)?,
+    })
 }
 
 /// Figure formats of an uncertainty command: `none` for none.
@@ -574,6 +597,7 @@ fn run_uq_sweep(args: &UqArgs, command: &str, out: &Path, exp: &Experiment, stop
         threads: args.threads,
         shard,
         quiet: args.quiet,
+        parquet: args.parquet,
         stop,
     };
     if !args.quiet {
@@ -619,7 +643,7 @@ fn claim_uq_output(args: &UqArgs, command: &str, out: &Path, exp: &Experiment) -
 
 /// `peacesim sensitivity`: Morris and Sobol' indices of a plan's outcomes.
 fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
-    let formats = uq_formats(&args.format)?;
+    let figures = uq_figures(args)?;
     let plan = uq::sensitivity::SensitivityPlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::sensitivity::default_out(&args.plan));
@@ -627,7 +651,7 @@ fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     if !run_uq_sweep(args, "sensitivity", &out, &exp, stop)? {
         return Ok(());
     }
-    let analysis = plan.analyse(&out, &formats)?;
+    let analysis = plan.analyse(&out, &figures)?;
     if let Some(claimed) = claimed {
         claimed.finish(&analysis.files)?;
     }
@@ -645,7 +669,7 @@ fn sensitivity(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
 
 /// `peacesim robust`: policies across sampled futures.
 fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
-    let formats = uq_formats(&args.format)?;
+    let figures = uq_figures(args)?;
     let plan = uq::robust::RobustPlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::robust::default_out(&args.plan));
@@ -653,7 +677,7 @@ fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
     if !run_uq_sweep(args, "robust", &out, &exp, stop)? {
         return Ok(());
     }
-    let analysis = plan.analyse(&out, &formats)?;
+    let analysis = plan.analyse(&out, &figures)?;
     if let Some(claimed) = claimed {
         claimed.finish(&analysis.files)?;
     }
@@ -676,7 +700,7 @@ fn robust(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
 
 /// `peacesim calibrate`: parameters fitted to targets.
 fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
-    let formats = uq_formats(&args.format)?;
+    let figures = uq_figures(args)?;
     let plan = uq::calibrate::CalibratePlan::load(&args.plan)?;
     let exp = plan.experiment()?;
     let out = args.out.clone().unwrap_or_else(|| uq::calibrate::default_out(&args.plan));
@@ -692,11 +716,12 @@ fn calibrate(args: &UqArgs, stop: Stop<'_>) -> Result<()> {
             threads: args.threads,
             shard: None,
             quiet: args.quiet,
+            parquet: args.parquet,
             stop,
         };
         execution.execute(exp).map(|_| ())
     };
-    let analysis = plan.analyse(&out, &formats, &mut run_batch)?;
+    let analysis = plan.analyse(&out, &figures, &mut run_batch)?;
     if let Some(claimed) = claimed {
         claimed.finish(&analysis.files)?;
     }

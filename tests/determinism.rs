@@ -16,6 +16,7 @@ fn run_dir(dir: &Path, name: &str, threads: usize, seed: u64) -> std::path::Path
         threads,
         locality_every: None,
         command: "test".into(),
+        parquet: false,
     };
     run_to_dir(&s, &options, &|| false).unwrap()
 }

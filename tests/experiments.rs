@@ -24,6 +24,7 @@ fn opts(out: &Path, shard: Option<(u32, u32)>) -> ExecOptions<'static> {
         command: "test".into(),
         progress: &NoProgress,
         stop: &|| false,
+        parquet: false,
     }
 }
 

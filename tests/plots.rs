@@ -22,6 +22,7 @@ fn exec(out: &Path) -> ExecOptions<'static> {
         command: "test".into(),
         progress: &NoProgress,
         stop: &|| false,
+        parquet: false,
     }
 }
 
@@ -40,6 +41,7 @@ fn run_dir() -> &'static Path {
                 threads: 2,
                 locality_every: None,
                 command: "test".into(),
+                parquet: false,
             },
             &|| false,
         )
@@ -297,6 +299,7 @@ fn chosen_indicators_formats_and_map_ticks_are_honoured() {
             threads: 2,
             locality_every: None,
             command: "test".into(),
+            parquet: false,
         },
         &|| false,
     )
@@ -486,6 +489,26 @@ fn sweeps_get_heatmaps_effect_charts_and_simplex_views() {
     )
     .unwrap();
     check_figure(&written, &report.dir, "sweep-heatmap-mean_m0", &["mean_m0"]);
+    // Paper style: the factors in words, not their field paths.
+    let written = plot_dir(
+        &report.dir,
+        &PlotOptions {
+            look: peacesim::output::plot::Look::paper(peacesim::output::plot::Width::Single),
+            formats: vec![Format::Svg],
+            ..PlotOptions::default()
+        },
+    )
+    .unwrap();
+    let heatmap = written
+        .iter()
+        .find(|p| p.ends_with("sweep-heatmap-civilian_fatalities.svg"))
+        .unwrap();
+    let texts = svg_texts(heatmap).join(" ");
+    assert!(
+        texts.contains("Troops (mission)") && texts.contains("Allocation (policy)"),
+        "{texts}"
+    );
+    assert!(!texts.contains("mission.troops") && !texts.contains("mission.policy"), "{texts}");
     let err = plot_dir(
         &report.dir,
         &PlotOptions {

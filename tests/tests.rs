@@ -5,6 +5,8 @@ mod util;
 
 /// The binary: exit codes, messages, output directories.
 mod cli;
+/// `--parquet`: Parquet copies of the big tables, value for value, independent of threads and shards.
+mod columnar;
 /// `peacesim serve`: input validation, path handling, and the page driven in headless Chromium.
 mod dashboard;
 /// Background mortality at the scenario's sourced rate; excess mortality against it.

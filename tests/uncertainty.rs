@@ -37,6 +37,32 @@ fn run_example(command: &str, name: &str, tag: &str) -> PathBuf {
     out
 }
 
+/// Redoes a UQ command's analysis (its runs are complete: nothing is run again) with figures in
+/// the paper style, and returns the text of `figures/STEM.svg`.
+fn paper_figure(command: &str, name: &str, out: &Path, stem: &str) -> String {
+    run_ok(&[
+        command,
+        example(name).to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--style",
+        "paper",
+        "--quiet",
+    ]);
+    read(&out.join("figures").join(format!("{stem}.svg")))
+}
+
+/// Checks a paper-style figure: `words` present, `raw` names and titles absent.
+fn check_paper_figure(svg: &str, words: &[&str], raw: &[&str]) {
+    assert!(svg.contains("width=\"85mm\""), "printed one column wide");
+    for w in words {
+        assert!(svg.contains(w), "`{w}` missing from a paper figure: {svg}");
+    }
+    for r in raw {
+        assert!(!svg.contains(r), "`{r}` in a paper figure: {svg}");
+    }
+}
+
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
@@ -111,6 +137,19 @@ fn sensitivity_example_writes_indices_noise_report_and_figures() {
     }
     // The runs are an ordinary sweep directory that `peacesim verify` accepts.
     run_ok(&["verify", out.join("runs").to_str().unwrap()]);
+    // Paper style: no title, parameters and outcomes in words with units, no field paths.
+    let morris = paper_figure("sensitivity", "sensitivity-tiny.toml", &out, "morris-peak_displaced");
+    check_paper_figure(
+        &morris,
+        &["Flee threshold (displacement)", "peak displaced (people)"],
+        &["rules.displacement", "peak_displaced", "Morris screening"],
+    );
+    let sobol = read(&out.join("figures/sobol-peak_displaced.svg"));
+    check_paper_figure(
+        &sobol,
+        &["Flee threshold", "share of variance"],
+        &["rules.displacement", "Sobol' indices"],
+    );
 }
 
 #[test]
@@ -150,6 +189,14 @@ fn robust_example_compares_policies_on_common_seeds() {
         assert!(out.join(format!("figures/robust-mean_m0-best.{ext}")).is_file());
         assert!(out.join(format!("figures/robust-mean_m0-regret.{ext}")).is_file());
     }
+    let regret = paper_figure("robust", "robust-tiny.toml", &out, "robust-civilian_fatalities-regret");
+    check_paper_figure(
+        &regret,
+        &["Regret in civilian fatalities (people)"],
+        &["civilian_fatalities", "Regret of each policy"],
+    );
+    let best = read(&out.join("figures/robust-civilian_fatalities-best.svg"));
+    check_paper_figure(&best, &["Best for civilian fatalities"], &["civilian_fatalities", "Which policy"]);
 }
 
 #[test]
@@ -200,6 +247,12 @@ fn twin_calibration_recovers_the_true_values() {
     }
     assert!(read(&out.join("report.md")).contains("2 of 2 true values lie within their 90 % credible interval"));
     assert!(out.join("figures/posterior.svg").is_file() && out.join("figures/posterior.png").is_file());
+    let posterior_figure = paper_figure("calibrate", "calibrate-twin.toml", &out, "posterior");
+    check_paper_figure(
+        &posterior_figure,
+        &["Flee threshold", "Position in the prior range"],
+        &["rules.displacement", "Calibrated parameters"],
+    );
 
     // The posterior feeds a robustness plan's futures.
     let plan = util::write(

@@ -286,6 +286,17 @@ pub fn merge(dir: &Path, command: &str) -> Result<PathBuf> {
         let rows = merge_file(dir, &shard_dirs, "group_series.csv", runs)?;
         files.push(FileEntry::new("group_series.csv", rows));
     }
+    // Parquet copies, if the shards were asked for them, made from the merged tables (the
+    // shards write none): the same bytes as a one-process run's.
+    if details.get("parquet").and_then(serde_json::Value::as_bool) == Some(true) {
+        let tables: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        for t in super::runner::PARQUET_TABLES.iter().filter(|t| tables.iter().any(|w| w == *t)) {
+            let name = crate::output::columnar::parquet_name(t);
+            written.add(dir.join(format!("{name}.partial")));
+            written.add(dir.join(name));
+        }
+        files.extend(super::runner::parquet_copies(dir, &tables)?);
+    }
     if summary {
         written.add(dir.join("summary.csv"));
         let rows = summary::write_summary(dir, &label_columns, &labels, manifests[0].seed)?;

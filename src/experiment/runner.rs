@@ -48,6 +48,10 @@ pub struct ExecOptions<'a> {
     pub progress: &'a dyn Progress,
     /// Polled between batches and ticks; true stops with `Interrupted`.
     pub stop: &'a (dyn Fn() -> bool + Sync),
+    /// Also write Parquet copies of the run tables (`outcomes`, `series`, `group_series`) when
+    /// the experiment is complete: by the experiment itself, or by `peacesim merge` for shards
+    /// (a shard records the request in its manifest and writes none).
+    pub parquet: bool,
 }
 
 /// What happened.
@@ -59,8 +63,12 @@ pub struct ExecReport {
     pub runs: u64,
     /// Runs found already complete and skipped.
     pub skipped: u64,
-    /// The directory already held this experiment, complete: nothing was run or written.
+    /// The directory already held this experiment, complete: nothing was run (nor written, but
+    /// for Parquet copies it lacked when asked for them: see `parquet_added`).
     pub nothing_to_do: bool,
+    /// Parquet copies written into an experiment found complete without them (`--parquet`
+    /// given on a later run of the same command).
+    pub parquet_added: Vec<String>,
 }
 
 struct RunResult {
@@ -389,7 +397,7 @@ fn open_partial(path: &Path, header: &str, keep: u64) -> Result<File> {
 
 fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: Vec<FileEntry>, complete: bool) -> Manifest {
     let first = exp.scenarios.first();
-    Manifest {
+    let mut m = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
         kind: exp.kind.as_str().to_string(),
@@ -416,7 +424,14 @@ fn manifest(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, files: V
             "whatif": exp.whatif.as_ref().map(report::figure_text),
         }),
         complete,
+    };
+    // Only when asked: a manifest without --parquet stays as it was before the option existed.
+    if opts.parquet
+        && let Some(details) = m.details.as_object_mut()
+    {
+        details.insert("parquet".into(), serde_json::Value::Bool(true));
     }
+    m
 }
 
 /// Runs (or resumes) an experiment or one shard of it. A directory that already holds this
@@ -445,11 +460,17 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         .collect();
     let resume = match prepare_dir(&dir, exp, opts.force)? {
         DirState::Complete => {
+            let parquet_added = if opts.parquet && opts.shard.is_none() {
+                add_parquet_copies(&dir)?
+            } else {
+                Vec::new()
+            };
             return Ok(ExecReport {
                 dir,
                 runs: mine.len() as u64,
                 skipped: mine.len() as u64,
                 nothing_to_do: true,
+                parquet_added,
             });
         }
         // Everything a resume keeps is checked before anything is changed.
@@ -476,6 +497,7 @@ pub fn execute(exp: &Experiment, opts: &ExecOptions<'_>) -> Result<ExecReport> {
         runs: mine.len() as u64,
         skipped,
         nothing_to_do: false,
+        parquet_added: Vec::new(),
     })
 }
 
@@ -639,6 +661,10 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path
     if opts.shard.is_some() {
         return Ok(files);
     }
+    if opts.parquet {
+        let tables: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        files.extend(parquet_copies(dir, &tables)?);
+    }
     if exp.summary {
         let rows = summary::write_summary(dir, &exp.label_columns, &exp.labels, exp.seed)?;
         files.push(FileEntry::new("summary.csv", rows));
@@ -655,6 +681,51 @@ fn finish(exp: &Experiment, opts: &ExecOptions<'_>, started_at: &str, dir: &Path
         files.extend(report::write_report(dir, setup)?);
     }
     Ok(files)
+}
+
+/// The tables of an experiment that `--parquet` copies, in manifest order.
+pub const PARQUET_TABLES: [&str; 3] = ["outcomes.csv", "series.csv", "group_series.csv"];
+
+/// Writes the Parquet copies of those of [`PARQUET_TABLES`] among `written` (the experiment's
+/// files so far) from the complete CSV tables in `dir`, and returns their manifest entries.
+///
+/// # Errors
+/// Reading a table or writing its copy.
+pub fn parquet_copies(dir: &Path, written: &[String]) -> Result<Vec<FileEntry>> {
+    PARQUET_TABLES
+        .iter()
+        .filter(|t| written.iter().any(|w| w == *t))
+        .map(|t| {
+            let (path, rows) = crate::output::columnar::write_parquet(dir, t)?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Ok(FileEntry::new(name, rows))
+        })
+        .collect()
+}
+
+/// Writes the Parquet copies a complete experiment directory lacks (it was run without
+/// `--parquet`), from its tables as they are (already checked against the manifest), and adds
+/// them to its manifest; returns their names. Nothing is run again and no CSV file changes.
+fn add_parquet_copies(dir: &Path) -> Result<Vec<String>> {
+    let mut m = read_manifest(dir)?;
+    let names: Vec<String> = m.files.iter().map(|f| f.name.clone()).collect();
+    let lacking: Vec<String> = PARQUET_TABLES
+        .iter()
+        .filter(|t| names.iter().any(|n| n == *t))
+        .filter(|t| !names.contains(&crate::output::columnar::parquet_name(t)))
+        .map(|t| (*t).to_string())
+        .collect();
+    if lacking.is_empty() {
+        return Ok(Vec::new());
+    }
+    let added = parquet_copies(dir, &lacking)?;
+    let added_names = added.iter().map(|f| f.name.clone()).collect();
+    m.files.extend(added);
+    if let Some(details) = m.details.as_object_mut() {
+        details.insert("parquet".into(), serde_json::Value::Bool(true));
+    }
+    m.write(dir)?;
+    Ok(added_names)
 }
 
 /// Parses `I/N` (shard I of N, 0-based).
@@ -714,6 +785,12 @@ fn prepare_dir(dir: &Path, exp: &Experiment, force: bool) -> Result<DirState> {
                 "summary.csv",
                 "point_summary.csv",
                 "group_series.csv",
+                "outcomes.parquet",
+                "outcomes.parquet.partial",
+                "series.parquet",
+                "series.parquet.partial",
+                "group_series.parquet",
+                "group_series.parquet.partial",
                 "design.csv",
                 "comparison.csv",
                 "whatif.csv",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::engine::{Observer, Simulation};
 use crate::error::Result;
 use crate::output::csv::RunWriter;
-use crate::output::manifest::{Manifest, ScenarioRef};
+use crate::output::manifest::{FileEntry, Manifest, ScenarioRef};
 use crate::output::outcomes::{OutcomeObserver, Outcomes};
 use crate::output::{StagedDir, utc_now};
 use crate::phases::conflict::ViolentEvent;
@@ -29,6 +29,24 @@ pub struct RunOptions {
     pub locality_every: Option<u32>,
     /// Command line, for the manifest.
     pub command: String,
+    /// Also write a Parquet copy of each table ([`RUN_PARQUET_TABLES`]) when the run is done.
+    pub parquet: bool,
+}
+
+/// The tables of a run that `--parquet` copies (`network.csv` and `links.csv`, a few rows each,
+/// are not).
+pub const RUN_PARQUET_TABLES: [&str; 5] = ["timeseries.csv", "localities.csv", "subgroups.csv", "events.csv", "groups.csv"];
+
+/// Writes the Parquet copies of `tables` that are among `files` in `dir`, and adds their entries.
+fn add_parquet(dir: &std::path::Path, tables: &[&str], files: &mut Vec<FileEntry>) -> Result<()> {
+    for t in tables {
+        if files.iter().any(|f| f.name == *t) {
+            let (path, rows) = crate::output::columnar::write_parquet(dir, t)?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            files.push(FileEntry::new(name, rows));
+        }
+    }
+    Ok(())
 }
 
 /// What a run did, for the summary a front end prints.
@@ -125,7 +143,10 @@ pub fn run_watched(
         Ok((files, watched.outcomes.outcomes, watched.people))
     });
     progress.finish();
-    let (files, outcomes, people) = ran??;
+    let (mut files, outcomes, people) = ran??;
+    if options.parquet {
+        add_parquet(staged.path(), &RUN_PARQUET_TABLES, &mut files)?;
+    }
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
@@ -193,6 +214,13 @@ pub fn run_epstein_to_dir(
     out.push('\n');
     let oc = staged.path().join("outcomes.csv");
     std::fs::write(&oc, &out).map_err(|source| crate::Error::Write { path: oc, source })?;
+    let mut files = vec![
+        FileEntry::new("timeseries.csv", series.len() as u64),
+        FileEntry::new("outcomes.csv", 1),
+    ];
+    if options.parquet {
+        add_parquet(staged.path(), &["timeseries.csv"], &mut files)?;
+    }
     let manifest = Manifest {
         peacesim_version: env!("CARGO_PKG_VERSION").to_string(),
         peacesim_commit: crate::output::manifest::COMMIT.to_string(),
@@ -204,10 +232,7 @@ pub fn run_epstein_to_dir(
         command: options.command.clone(),
         started_at,
         finished_at: utc_now(),
-        files: vec![
-            crate::output::manifest::FileEntry::new("timeseries.csv", series.len() as u64),
-            crate::output::manifest::FileEntry::new("outcomes.csv", 1),
-        ],
+        files,
         details: serde_json::json!({ "model": "epstein", "lattice": [scenario.width, scenario.height] }),
         complete: true,
     };

@@ -261,6 +261,7 @@ fn verify_one(dir: &Path, shard: Option<(u32, u32)>, report: &mut Report) {
             continue;
         }
         let csv = f.name.ends_with(".csv");
+        let parquet = f.name.ends_with(".parquet");
         if !csv && f.sha256.is_none() && f.bytes.is_none() {
             continue;
         }
@@ -269,6 +270,20 @@ fn verify_one(dir: &Path, shard: Option<(u32, u32)>, report: &mut Report) {
         } else {
             crate::output::manifest::file_digest(&path).map(|(bytes, sha)| (0, bytes, sha))
         };
+        // A Parquet copy's rows are in its footer.
+        if parquet && counted.is_ok() {
+            match crate::output::columnar::parquet_rows(&path) {
+                Ok(rows) if rows != f.rows => report.problems.push(Problem {
+                    path: path.clone(),
+                    message: format!("holds {rows} rows; manifest.json says {}", f.rows),
+                }),
+                Ok(_) => {}
+                Err(e) => report.problems.push(Problem {
+                    path: path.clone(),
+                    message: e,
+                }),
+            }
+        }
         match counted {
             Err(e) => report.problems.push(Problem {
                 path,

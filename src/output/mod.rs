@@ -8,6 +8,7 @@
 //! by killed runs (of this machine and PID namespace, whose process is gone; see [`writer`]) are
 //! removed by the next run into the same parent.
 
+pub mod columnar;
 pub mod csv;
 pub mod headline;
 pub mod manifest;

@@ -262,6 +262,7 @@ fn run_what_if(
             command: prepared.setup.command.clone(),
             progress,
             stop: &stop_fn,
+            parquet: false,
         },
     )?;
     let analysis = analyse(&report.dir, prepared.seed, prepared.setup.model)?;
@@ -346,6 +347,7 @@ fn run_as_is(a: &AsIs, dir: &Path, threads: usize, stop: &AtomicBool, progress: 
             command: a.command.clone(),
             progress,
             stop: &stop_fn,
+            parquet: false,
         },
     )?;
     if a.experiment.scenarios.is_empty() {
@@ -486,6 +488,7 @@ fn map_run(
             threads,
             locality_every: None,
             command: command.to_string(),
+            parquet: false,
         },
         &stopped,
         &NoProgress,

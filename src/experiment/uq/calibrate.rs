@@ -36,8 +36,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FieldErrors, Result};
-use crate::output::Format;
-use crate::output::plot::uq::{PosteriorRow, plot_posterior};
+use crate::output::plot::uq::{PosteriorRow, UqFigures, plot_posterior};
 use crate::rng::derive_seed;
 use crate::uncertainty::random::{index_below, seeded_rng, standard_normal};
 use crate::uncertainty::{
@@ -490,7 +489,7 @@ impl CalibratePlan {
     /// # Errors
     /// Reading the runs, a fit the data do not allow (e.g. an outcome that never varies), a
     /// run, or writing the files.
-    pub fn analyse(&self, out: &Path, formats: &[Format], run: &mut dyn FnMut(&Experiment, &Path) -> Result<()>) -> Result<Analysis> {
+    pub fn analyse(&self, out: &Path, figures: &UqFigures, run: &mut dyn FnMut(&Experiment, &Path) -> Result<()>) -> Result<Analysis> {
         let n = self.draws.len();
         let points = n + usize::from(self.truth.is_some());
         let responses = self.read_summaries(&runs_dir(out), points)?;
@@ -672,7 +671,7 @@ impl CalibratePlan {
             files: Vec::new(),
         };
         files.push(write_whole(out, "report.md", &self.report(&analysis))?);
-        if !formats.is_empty() {
+        if !figures.none() {
             let rows: Vec<PosteriorRow> = self
                 .base
                 .parameters
@@ -695,7 +694,7 @@ impl CalibratePlan {
                     }
                 })
                 .collect();
-            files.extend(plot_posterior(&out.join("figures"), formats, &rows, analysis.accepted, n)?);
+            files.extend(plot_posterior(&out.join("figures"), figures, &rows, analysis.accepted, n)?);
         }
         Ok(Analysis { files, ..analysis })
     }

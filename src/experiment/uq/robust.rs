@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FieldErrors, Result};
-use crate::output::Format;
-use crate::output::plot::uq::{PolicyBar, plot_robustness};
+use crate::output::plot::uq::{PolicyBar, UqFigures, plot_robustness};
 use crate::rng::derive_seed;
 use crate::scenario::Override;
 use crate::uncertainty::{Direction, PrimConfig, RobustnessResult, best_policy_mask, latin_hypercube, prim, robustness};
@@ -253,7 +252,7 @@ impl RobustPlan {
     ///
     /// # Errors
     /// Reading the runs, writing the files or drawing the figures.
-    pub fn analyse(&self, out: &Path, formats: &[Format]) -> Result<Analysis> {
+    pub fn analyse(&self, out: &Path, figures: &UqFigures) -> Result<Analysis> {
         let np = self.policies.len();
         let nf = self.futures.len();
         let responses = read_responses(&runs_dir(out), &self.base.outcomes, nf * np, self.base.replicates)?;
@@ -434,7 +433,7 @@ impl RobustPlan {
             files: Vec::new(),
         };
         files.push(write_whole(out, "report.md", &self.report(&analysis))?);
-        if !formats.is_empty() {
+        if !figures.none() {
             let dir = out.join("figures");
             for r in &analysis.outcomes {
                 let bars: Vec<PolicyBar> = self
@@ -448,7 +447,7 @@ impl RobustPlan {
                         max_regret: x.max_regret,
                     })
                     .collect();
-                files.extend(plot_robustness(&dir, formats, &r.outcome, &unit_of(&r.outcome), &bars, nf)?);
+                files.extend(plot_robustness(&dir, figures, &r.outcome, &unit_of(&r.outcome), &bars, nf)?);
             }
         }
         Ok(Analysis { files, ..analysis })

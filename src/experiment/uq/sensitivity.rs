@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldErrors, Result};
-use crate::output::Format;
-use crate::output::plot::uq::{MorrisPoint, SobolBar, plot_morris, plot_sobol};
+use crate::output::plot::uq::{MorrisPoint, SobolBar, UqFigures, plot_morris, plot_sobol};
 use crate::rng::derive_seed;
 use crate::uncertainty::{
     BaseSampling, MorrisDesign, MorrisDesignConfig, MorrisOptions, NoiseSummary, SaltelliDesign, SaltelliDesignConfig, SobolOptions,
@@ -257,7 +256,7 @@ impl SensitivityPlan {
     ///
     /// # Errors
     /// Reading the runs, writing the files or drawing the figures.
-    pub fn analyse(&self, out: &Path, formats: &[Format]) -> Result<Analysis> {
+    pub fn analyse(&self, out: &Path, figures: &UqFigures) -> Result<Analysis> {
         let total = self.unit_points().len();
         let responses = read_responses(&runs_dir(out), &self.base.outcomes, total, self.base.replicates)?;
         let m = self.morris_points();
@@ -357,7 +356,7 @@ impl SensitivityPlan {
             files: Vec::new(),
         };
         files.push(write_whole(out, "report.md", &analysis.report(self))?);
-        files.extend(analysis.figures(out, formats)?);
+        files.extend(analysis.figures(out, figures)?);
         Ok(Analysis { files, ..analysis })
     }
 }
@@ -495,8 +494,8 @@ impl Analysis {
         s
     }
 
-    fn figures(&self, out: &Path, formats: &[Format]) -> Result<Vec<PathBuf>> {
-        if formats.is_empty() {
+    fn figures(&self, out: &Path, figures: &UqFigures) -> Result<Vec<PathBuf>> {
+        if figures.none() {
             return Ok(Vec::new());
         }
         let dir = out.join("figures");
@@ -514,7 +513,7 @@ impl Analysis {
                         ci: (lo, hi),
                     })
                     .collect();
-                written.extend(plot_morris(&dir, formats, &r.outcome, &points, self.confidence)?);
+                written.extend(plot_morris(&dir, figures, &r.outcome, &points, self.confidence)?);
             }
             if let Some(sb) = &r.sobol {
                 let bars: Vec<SobolBar> = self
@@ -527,7 +526,7 @@ impl Analysis {
                         total: (total.estimate, total.ci_low, total.ci_high),
                     })
                     .collect();
-                written.extend(plot_sobol(&dir, formats, &r.outcome, &bars, self.confidence)?);
+                written.extend(plot_sobol(&dir, figures, &r.outcome, &bars, self.confidence)?);
             }
         }
         Ok(written)

@@ -188,7 +188,19 @@ impl DiffFigure<'_> {
     fn row_height(&self) -> f64 {
         (12.0 + 10.0 * self.d.arms.len() as f64).max(28.0)
     }
+
+    /// A row's height in layout units in the paper style: room for the arms' markers and for
+    /// its name's `lines` (set smaller than on screen, so most names fit on one line of a
+    /// column and the chart stays within a page).
+    fn paper_row(&self, lines: usize) -> f64 {
+        (12.0 + 10.0 * self.d.arms.len() as f64).max(lines as f64 * PAPER_NAME_SIZE * 1.22 + 6.0)
+    }
 }
+
+/// Size of the outcomes' names in the paper style, layout units (the tick labels' is 17).
+const PAPER_NAME_SIZE: f64 = 15.0;
+/// Share of the width the outcomes' names may take in the paper style.
+const PAPER_NAME_SHARE: f64 = 0.45;
 
 impl Figure for DiffFigure<'_> {
     fn size(&self) -> (u32, u32) {
@@ -205,11 +217,18 @@ impl Figure for DiffFigure<'_> {
     }
 
     fn paper_size(&self, width: u32) -> (u32, u32) {
-        // No title block: the legend (a row per three arms) and the rows.
+        // No title block: the legend (a row per three arms) and the rows, each as tall as its
+        // name wrapped to the names' share of the width.
         let legend = 30.0 * (self.d.arms.len() + 1).div_ceil(3) as f64;
-        // Names wrap onto two lines in a paper's column: rows a little taller there.
-        let stretch = if width < 700 { 1.35 } else { 1.0 };
-        let rows = self.d.rows.len() as f64 * self.row_height() * stretch;
+        let rows: f64 = self
+            .d
+            .rows
+            .iter()
+            .map(|(o, _)| {
+                let name = outcome_paper_label(o);
+                self.paper_row(draw::wrapped_lines(&name, PAPER_NAME_SIZE, PAPER_NAME_SHARE * f64::from(width)))
+            })
+            .sum();
         (width, (legend + rows + 75.0).ceil() as u32)
     }
 
@@ -249,10 +268,13 @@ impl Figure for DiffFigure<'_> {
         let pad = (hi - lo) * 0.04;
         let (lo, hi) = (lo - pad, hi + pad);
 
-        let name_style = t.text(Role::Tick);
-        // Row names: in a paper, words wrapped to at most 40 % of the width.
+        let mut name_style = t.text(Role::Tick);
+        if self.paper {
+            name_style.font = name_style.font.resize(PAPER_NAME_SIZE * t.scale);
+        }
+        // Row names: in a paper, words wrapped to at most 45 % of the width.
         let (root_w, _) = root.dim_in_pixel();
-        let max_name = (f64::from(root_w) * 0.4) as i32;
+        let max_name = (f64::from(root_w) * PAPER_NAME_SHARE) as i32;
         let mut names = Vec::with_capacity(d.rows.len());
         let mut widest = 0;
         for (o, _) in &d.rows {
@@ -266,7 +288,26 @@ impl Figure for DiffFigure<'_> {
             }
             names.push(lines);
         }
-        let n_rows = d.rows.len() as f64;
+        // Row heights in rows of the screen style's height: in a paper, as tall as the name.
+        let heights: Vec<f64> = names
+            .iter()
+            .map(|l| {
+                if self.paper {
+                    self.paper_row(l.len()) / self.paper_row(1)
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let n_rows: f64 = heights.iter().sum();
+        let tops: Vec<f64> = heights
+            .iter()
+            .scan(n_rows, |top, h| {
+                let this = *top;
+                *top -= h;
+                Some(this)
+            })
+            .collect();
         let (lo, hi) = style::drawable((lo, hi));
         let x_fmt = style::axis_formatter(lo, hi, 6);
         let x_fmt_signed = |v: &f64| if *v > 0.0 { format!("+{}", x_fmt(v)) } else { x_fmt(v) };
@@ -296,9 +337,9 @@ impl Figure for DiffFigure<'_> {
             .draw()?;
         // Zebra rows for reading across.
         for i in (0..d.rows.len()).step_by(2) {
-            let y = n_rows - i as f64;
+            let y = tops[i];
             chart.draw_series(std::iter::once(Rectangle::new(
-                [(lo, y - 1.0), (hi, y)],
+                [(lo, y - heights[i]), (hi, y)],
                 RGBColor(0xF3, 0xF3, 0xF3).filled(),
             )))?;
         }
@@ -310,12 +351,17 @@ impl Figure for DiffFigure<'_> {
         let spacing = (0.7 / k).min(0.3);
         let r = t.px(5.0);
         for (i, (_, arms)) in d.rows.iter().enumerate() {
-            let yc = n_rows - i as f64 - 0.5;
+            let yc = tops[i] - heights[i] / 2.0;
             let all_noise = arms.iter().flatten().all(|x| x.within_noise);
             let label_colour = if all_noise { MID_GREY } else { BLACK };
             let (px, py) = chart.backend_coord(&(lo, yc));
-            let style = t.text_coloured(Role::Tick, label_colour).pos(Pos::new(HPos::Right, VPos::Center));
-            let lh = draw::line_height(t, Role::Tick);
+            let mut style = name_style.pos(Pos::new(HPos::Right, VPos::Center));
+            style.color = label_colour.to_backend_color();
+            let lh = if self.paper {
+                t.px(PAPER_NAME_SIZE * 1.22)
+            } else {
+                draw::line_height(t, Role::Tick)
+            };
             let lines = &names[i];
             let top = py - lh * (lines.len() as i32 - 1) / 2;
             for (k, line) in lines.iter().enumerate() {

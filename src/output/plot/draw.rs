@@ -190,6 +190,32 @@ where
     Ok(lines)
 }
 
+/// How many lines `text` takes wrapped as [`wrap`] wraps it, in `size`-unit text within `width`
+/// layout units, measured with the registered font (no drawing area needed: for a figure's size
+/// before it is drawn). Falls back to 0.56 em per character if the font cannot measure.
+pub(crate) fn wrapped_lines(text: &str, size: f64, width: f64) -> usize {
+    let font = (style::FAMILY, size).into_font();
+    let measure = |s: &str| {
+        font.box_size(s)
+            .map_or(s.chars().count() as f64 * size * 0.56, |(w, _)| f64::from(w))
+    };
+    let (mut lines, mut line) = (0, String::new());
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && measure(&candidate) > width {
+            lines += 1;
+            line = word.to_string();
+        } else {
+            line = candidate;
+        }
+    }
+    (lines + usize::from(!line.is_empty())).max(1)
+}
+
 /// Line height of a role, in pixels.
 pub(crate) fn line_height(t: &Theme, role: Role) -> i32 {
     t.px(Theme::size_of(role) * 1.22)
@@ -242,6 +268,8 @@ pub(crate) enum Swatch {
     /// A marker with a horizontal interval, filled or hollow; the arm's marker shape if given
     /// (a circle otherwise).
     Interval(RGBColor, bool, Option<usize>),
+    /// A hollow diamond (a true value).
+    Diamond(RGBColor),
 }
 
 /// One legend entry.
@@ -289,6 +317,13 @@ where
         }
         Swatch::Fill(c) => {
             area.draw(&Rectangle::new([(x + t.px(4.0), cy - h), (x + w - t.px(4.0), cy + h)], c.filled()))?;
+        }
+        Swatch::Diamond(c) => {
+            let (cx, s) = (x + w / 2, t.px(6.0));
+            area.draw(&PathElement::new(
+                vec![(cx, cy - s), (cx + s, cy), (cx, cy + s), (cx - s, cy), (cx, cy - s)],
+                c.stroke_width(t.line_width()),
+            ))?;
         }
         Swatch::Interval(c, filled, arm) => {
             area.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], c.stroke_width(t.line_width())))?;

@@ -387,6 +387,37 @@ pub(crate) fn prose(name: &str) -> String {
     name.replace('_', " ")
 }
 
+/// A scenario field path in words, for labels and axes: its last part with spaces for
+/// underscores, and what it belongs to in parentheses. `rules.displacement.flee_threshold` →
+/// `flee threshold (displacement)`; `armed_groups[1].attack_rate_per_100_fighters_day` →
+/// `attack rate per 100 fighters day (armed groups[1])`; `localities[name=Juba].population` →
+/// `population (Juba)`; `mission.policy.weights.protection` → `protection weight`;
+/// `mission.troops` → `troops (mission)`. The path itself stays in the tables.
+pub(crate) fn field_label(path: &str) -> String {
+    let path = path.trim();
+    if let Some(pillar) = path.strip_prefix("mission.policy.weights.") {
+        return format!("{} weight", prose(pillar));
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    let Some((last, before)) = parts.split_last() else {
+        return prose(path);
+    };
+    let owner = before.last().map(|o| match o.split_once("[name=") {
+        Some((_, name)) => name.trim_end_matches(']').trim_matches('"').to_string(),
+        None => prose(o),
+    });
+    match owner {
+        Some(o) if !o.is_empty() => format!("{} ({o})", prose(last)),
+        _ => prose(last),
+    }
+}
+
+/// `text` with its first letter in upper case (labels standing alone in the paper style).
+pub(crate) fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// The column's meaning as a title: without a final full stop.
 pub(crate) fn title_case(meaning: &str) -> String {
     meaning.trim().trim_end_matches('.').to_string()
@@ -408,6 +439,20 @@ mod tests {
         assert_eq!(format_short(67.0), "67");
         assert_eq!(format_short(0.25), "0.25");
         assert_eq!(format_short(-0.0001), "0");
+    }
+
+    #[test]
+    fn field_paths_read_as_words() {
+        assert_eq!(field_label("rules.displacement.flee_threshold"), "flee threshold (displacement)");
+        assert_eq!(
+            field_label("armed_groups[1].attack_rate_per_100_fighters_day"),
+            "attack rate per 100 fighters day (armed groups[1])"
+        );
+        assert_eq!(field_label("localities[name=Juba].population"), "population (Juba)");
+        assert_eq!(field_label("mission.policy.weights.protection"), "protection weight");
+        assert_eq!(field_label("mission.troops"), "troops (mission)");
+        assert_eq!(field_label("troops"), "troops");
+        assert_eq!(capitalised("troops (mission)"), "Troops (mission)");
     }
 
     #[test]

@@ -244,6 +244,16 @@ impl SweepData {
         summarize(&values, &mut Vec::new())
     }
 
+    /// A factor's name on an axis or in a title: in the paper style its field path in words
+    /// (`Troops (mission)`, `Protection weight`), on screen the path as `design.csv` names it.
+    fn factor_name(&self, f: &Factor) -> String {
+        if self.paper {
+            style::capitalised(&style::field_label(&f.path))
+        } else {
+            f.path.clone()
+        }
+    }
+
     /// Names of the design columns not shown in a view, for the subtitle.
     fn averaged_over(&self, shown: &[&str]) -> Option<String> {
         let mut rest: Vec<&str> = self
@@ -280,6 +290,7 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
         let (fx, fy) = (&fs[0], &fs[1]);
         let mut subtitle = vec![];
         let note = s.averaged_over(&[&fx.path, &fy.path]);
+        let (x_name, y_name) = (s.factor_name(fx), s.factor_name(fy));
         let filled = (0..fx.levels.len())
             .flat_map(|i| (0..fy.levels.len()).map(move |j| (i, j)))
             .filter(|&(i, j)| (0..s.runs.len()).any(|p| fx.level_of(p) == i && fy.level_of(p) == j))
@@ -301,10 +312,12 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
                 note.map(|x| format!(", {x}")).unwrap_or_default()
             ));
             let fig = Heatmap {
-                title: format!("{}: mean by {} and {}", s.title, fx.path, fy.path),
+                title: format!("{}: mean by {x_name} and {y_name}", s.title),
                 subtitle,
                 x: fx,
                 y: fy,
+                x_name,
+                y_name,
                 cells,
                 label: s.colour_label(),
             };
@@ -318,10 +331,10 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
                 .map(|p| (num(&fx.values[p]), num(&fy.values[p]), s.summary(std::iter::once(p)).mean))
                 .collect();
             let fig = Scatter {
-                title: format!("{}: by {} and {}", s.title, fx.path, fy.path),
+                title: format!("{}: by {x_name} and {y_name}", s.title),
                 subtitle,
-                x: fx.path.clone(),
-                y: fy.path.clone(),
+                x: x_name,
+                y: y_name,
                 points,
                 label: s.colour_label(),
             };
@@ -330,15 +343,16 @@ pub(crate) fn plot_sweep(ctx: &mut Ctx, s: &SweepData) -> Result<()> {
     } else if let Some(f) = fs.first() {
         let levels = effect_levels(s, f);
         let note = s.averaged_over(&[&f.path]);
+        let name = s.factor_name(f);
         let fig = Effect {
-            title: format!("{}: mean by {}", s.title, f.path),
+            title: format!("{}: mean by {name}", s.title),
             subtitle: vec![format!(
                 "Dots: mean of {} per value; bars: percentile bootstrap 95 % CI of the mean ({} resamples, as in point_summary.csv){}",
                 runs_text(levels.iter().map(|l| l.1.n)),
                 format_thousands(BOOTSTRAP_RESAMPLES),
                 note.map(|x| format!("; {x}")).unwrap_or_default()
             )],
-            x_desc: f.path.clone(),
+            x_desc: name,
             y_desc: s.colour_label(),
             levels,
         };
@@ -415,6 +429,9 @@ struct Heatmap<'a> {
     subtitle: Vec<String>,
     x: &'a Factor,
     y: &'a Factor,
+    /// The factors' names on the axes.
+    x_name: String,
+    y_name: String,
     cells: Vec<(usize, usize, Summary)>,
     label: String,
 }
@@ -481,12 +498,12 @@ impl Figure for Heatmap<'_> {
             plot.draw_text(&label(l), &yl, (x0 - t.px(8.0), cy))?;
         }
         let axis = t.text(Role::Axis).pos(Pos::new(HPos::Center, VPos::Bottom));
-        plot.draw_text(&self.x.path, &axis, ((x0 + x1) / 2, ph - t.px(4.0)))?;
+        plot.draw_text(&self.x_name, &axis, ((x0 + x1) / 2, ph - t.px(4.0)))?;
         let axis_y = t
             .text(Role::Axis)
             .transform(FontTransform::Rotate270)
             .pos(Pos::new(HPos::Center, VPos::Top));
-        plot.draw_text(&self.y.path, &axis_y, (t.px(draw::MARGIN), (y0 + y1) / 2))?;
+        plot.draw_text(&self.y_name, &axis_y, (t.px(draw::MARGIN), (y0 + y1) / 2))?;
         draw::colour_bar(&bar, t, &scale, &self.label)
     }
 }
