@@ -542,9 +542,7 @@ fn monusco_magnitudes() {
             (1_500.0, 2_000.0),
             mean(&r, |c| c.groups.last().unwrap().fighters[adf]),
             Emergent,
-            Missed(
-                "the ADF recruits up to a capacity that grows with its loot and nearly triples in two years; reported sizes were stable for years",
-            ),
+            Within,
         ),
         row(
             "crude birth rate, per 10,000/day",
@@ -697,7 +695,6 @@ fn baseline_magnitudes() {
     use Basis::{Emergent, Input};
     use Expect::{Missed, Within};
     let oversized = "the baseline's mission (1,200 troops and 200 police for 200,900 people, US$280,000 a day) is larger per inhabitant than any of the five real missions";
-    let attacks = "the rebels' and militia's propensity to attack the mission (0.3, an assumption) is three times JNIM's in Mali, the deadliest mission";
     let rows = [
         row(
             "violent deaths in the year (30–55 reported per 100,000, × 1–10)",
@@ -721,7 +718,7 @@ fn baseline_magnitudes() {
             (0.0, 1.5),
             mean(&r, |c| per_year(c, 0..n, |i| i.peacekeeper_fatalities)),
             Emergent,
-            Missed(attacks),
+            Within,
         ),
         row(
             "operations and programme spending per inhabitant, US$/day",
