@@ -657,9 +657,37 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Asks Chromium to close (so that it stops its helper processes, which write into the
+    /// profile), waits for it a while, and kills it only if it does not go.
     fn drop(&mut self) {
+        let id = self.next;
+        let close = json!({ "id": id, "method": "Browser.close", "params": {} }).to_string();
+        let _ = self.socket.send(tungstenite::Message::text(close));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Removes a browser test's directory. Chromium's crash handler can outlive the browser by a
+/// moment and still write into the profile, so a "directory not empty" is retried for a while.
+fn remove_browser_dir(dir: &Path) {
+    let start = Instant::now();
+    loop {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) if start.elapsed() < Duration::from_secs(20) => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("cannot remove {}: {e}", dir.display()),
+        }
     }
 }
 
@@ -869,7 +897,7 @@ fn the_page_runs_a_what_if_and_shows_the_numbers_peacesim_whatif_gives() {
         deaths.2 < deaths.1,
         "a health-weighted policy lowers epidemic deaths here: {deaths:?}"
     );
-    std::fs::remove_dir_all(dir).unwrap();
+    remove_browser_dir(&dir);
 }
 
 /// Sets a control of the page and tells the page it changed, as a user would.
@@ -952,7 +980,7 @@ fn two_browsers_share_the_server_one_waits_in_line_and_neither_cancels_the_other
     drop(first);
     drop(second);
     drop(server);
-    std::fs::remove_dir_all(dir).unwrap();
+    remove_browser_dir(&dir);
 }
 
 // ---- levers -----------------------------------------------------------------------------------
@@ -1449,7 +1477,7 @@ fn the_page_takes_typed_weights_every_site_the_run_length_and_says_why_a_lever_i
     assert_eq!(overflow(&mut browser), json!({ "outside": [], "sideways": false }), "at 1024 px");
     drop(browser);
     drop(server);
-    std::fs::remove_dir_all(dir).unwrap();
+    remove_browser_dir(&dir);
 }
 
 /// The index of a scenario's lever (the page's `lever-N` control) by its path.
@@ -1689,5 +1717,5 @@ fn the_page_draws_series_and_map_as_the_runs_go_and_compares_two_runs() {
     );
     drop(browser);
     drop(server);
-    std::fs::remove_dir_all(dir).unwrap();
+    remove_browser_dir(&dir);
 }
