@@ -320,3 +320,24 @@ fn a_few_per_cent_of_a_budget_for_empowerment_does_not_erase_political_deprivati
         );
     }
 }
+
+#[test]
+fn protracted_displacement_starts_where_the_scenario_puts_it_and_turns_over_slowly() {
+    // MONUSCO starts with 3.5 million displaced (`displaced_at_start_share`). Before the caseload
+    // existed it started with none; with a caseload but moving on allowed to end at home, Flee's
+    // daily move chance sent people home whatever its safety, and 54 % were left after a year.
+    // Eastern Congo's stock stayed near 5 million while millions were newly displaced each year.
+    let s = util::load("monusco-backlash.toml", &["run.ticks=365"]);
+    let wanted: f64 = s.localities.iter().map(|l| l.displaced_at_start * l.population as f64).sum();
+    let c = util::run(&s, 1, 2);
+    let start = c.national[0].displaced;
+    assert!(
+        (start / wanted - 1.0).abs() < 0.02,
+        "displaced at the start: {start:.0} against the scenario's {wanted:.0}"
+    );
+    let after_a_year = c.national[365].displaced;
+    assert!(
+        after_a_year >= 0.7 * start,
+        "displaced after a year: {after_a_year:.0} of {start:.0} at the start (at least 70 % expected)"
+    );
+}

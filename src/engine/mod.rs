@@ -108,6 +108,12 @@ impl Simulation {
         self.prepare_context(0);
         self.people_pass(Mode::Assess);
         update::count_fighters(&self.scenario, &mut self.world, &self.totals, &self.layout);
+        // The displaced of a protracted crisis are where the flight rule would have taken them
+        // before the mission's deterrence and the fear below are measured with them there.
+        if self.seed_protracted_displacement() {
+            self.prepare_context(0);
+            self.people_pass(Mode::Assess);
+        }
         self.position_mission_for_the_start();
         // Its deterrence, as tick 1 will compute it, is part of the starting state too (people
         // are reassured by the mission they see from the first day).
@@ -115,6 +121,7 @@ impl Simulation {
         self.prepare_context(0);
         self.conflict
             .recall_feared_violence(&self.scenario, &self.world, &self.totals, &self.streams, &mut self.ctx);
+        self.remember_violence_for_return();
         self.settle_mobilisation();
         // Then the detained: the stationary share of the mobilised go into detention, and who
         // mobilises settles again with them out of the street (fewer active, each more at risk).
@@ -183,6 +190,72 @@ impl Simulation {
             }
             before = now;
         }
+    }
+
+    /// Fills the memory that return decisions read (the long-run victimisation rate at each
+    /// locality, `return_safe_days`) with the violence of the starting state, as recalled for
+    /// fear (`Conflict::recall_feared_violence`). Otherwise every home counted as safe on day 0
+    /// and the displaced of a violent place went home during the weeks the memory took to fill.
+    fn remember_violence_for_return(&mut self) {
+        let ppa = self.scenario.population.people_per_agent;
+        for (l, remembered) in self.world.localities.victims_long_run.iter_mut().enumerate() {
+            let alive = self.totals[self.layout.base(l) + aggregates::field::ALIVE] * ppa;
+            *remembered = if alive > 0.0 {
+                self.ctx.expected_victims[l] / alive * 10_000.0
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// Displaces each locality's starting caseload (`displaced_at_start_share`) at tick 0 by
+    /// the flight rule's destination weights; returns whether anyone was displaced.
+    ///
+    /// Each protection site admits the share of the caseload bound for it that it has room for:
+    /// its capacity over the expected number of people the rule sends there, at most 1.
+    fn seed_protracted_displacement(&mut self) -> bool {
+        let shares: Vec<f64> = self.scenario.localities.iter().map(|l| l.displaced_at_start).collect();
+        if shares.iter().all(|&s| s == 0.0) {
+            return false;
+        }
+        let ppa = self.scenario.population.people_per_agent;
+        let lay = &self.layout;
+        let n = shares.len();
+        let mut bound_for_site = vec![0.0; n];
+        let d = &self.ctx.destinations;
+        for (l, &share) in shares.iter().enumerate() {
+            let civilians: f64 = (0..lay.identities)
+                .map(|i| self.totals[lay.base(l) + lay.off_civilians_by_identity + i])
+                .sum::<f64>()
+                * ppa;
+            let (a, b) = (d.offsets[l] as usize, d.offsets[l + 1] as usize);
+            let mut below = 0.0;
+            for o in a..b {
+                let p = d.cumulative[o] - below;
+                below = d.cumulative[o];
+                if d.site[o] {
+                    bound_for_site[d.locality[o] as usize] += share * civilians * p;
+                }
+            }
+        }
+        let admission: Vec<f64> = (0..n)
+            .map(|k| {
+                let capacity = self.world.localities.site_capacity[k];
+                if bound_for_site[k] > 0.0 {
+                    (capacity / bound_for_site[k]).min(1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let ctx = &self.ctx;
+        let streams = &self.streams;
+        self.world
+            .people
+            .blocks
+            .par_iter_mut()
+            .for_each(|block| person::seed_protracted_displacement(block, ctx, streams, &shares, &admission));
+        true
     }
 
     /// Puts the stationary share of each locality's mobilised into detention at tick 0.

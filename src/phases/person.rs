@@ -132,6 +132,54 @@ pub fn seed_stationary_detention(block: &mut PeopleBlock, ctx: &Context, streams
     }
 }
 
+/// Tick 0: displaces the scenario's starting caseload (protracted displacement).
+///
+/// A civilian whose home locality `l` has `displaced_share[l] > 0` is already displaced with
+/// that probability, at a destination the flight rule picks for `l` (the same weights a person
+/// fleeing `l` on tick 1 would use). Picking a protection site puts the person in it with
+/// probability `site_admission[k]`, the share of the caseload bound for site `k` it has room
+/// for; the others are displaced beside it. With no destination within reach the person is
+/// displaced within the home locality. Draws come from the `Init` phase streams of the person's RNG chunk (tick 3), so the
+/// result does not depend on the block layout or the thread count.
+///
+/// # Panics
+/// If the block does not start on an RNG-chunk boundary (a bug in the block layout).
+pub fn seed_protracted_displacement(
+    block: &mut PeopleBlock,
+    ctx: &Context,
+    streams: &Streams,
+    displaced_share: &[f64],
+    site_admission: &[f64],
+) {
+    let first = block.first_id as usize;
+    assert_eq!(first % PERSON_CHUNK, 0, "blocks must start on RNG-chunk boundaries");
+    let n = block.len();
+    let mut start = 0;
+    while start < n {
+        let chunk = (first + start) / PERSON_CHUNK;
+        let end = n.min(start + PERSON_CHUNK);
+        let mut rng = streams.at(Phase::Init, chunk as u64, 3);
+        for j in start..end {
+            // Three draws per row whatever happens, so each row's draws sit at a fixed place.
+            let (u_displaced, u_where, u_site) = (unit(rng.next_u32()), unit(rng.next_u32()), unit(rng.next_u32()));
+            let home = block.home[j] as usize;
+            if !health::is_alive(block.health[j]) || block.membership[j] != 0 || u_displaced >= displaced_share[home] {
+                continue;
+            }
+            // With nowhere within reach, the displaced are displaced within their own locality
+            // (a district: most of eastern Congo's displaced stay in their territory).
+            let (dest, site) = ctx.destinations.pick(home, u_where).map_or((home, false), |(d, s, _)| (d, s));
+            block.location[j] = u32::try_from(dest).expect("locality indices fit u32");
+            block.displacement[j] = if site && u_site < site_admission[dest] {
+                displacement::IN_SITE
+            } else {
+                displacement::DISPLACED
+            };
+        }
+        start = end;
+    }
+}
+
 /// The remaining term, in ticks from tick 0, of a detention found in progress (see
 /// [`seed_stationary_detention`]): `r` in 1 to `longest`, with probability proportional to
 /// `longest - r + 1`.
@@ -495,6 +543,10 @@ fn update_person(
                         }
                     } else if u < p_return + p_seek + p_move
                         && let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5]))
+                        // Moving on goes to another refuge: going home is the return decision's
+                        // alone (otherwise the daily move chance, 1 in a conflict zone, sent people
+                        // home whenever home was among the nearby places, safe or not).
+                        && (dest != home || site)
                     {
                         let (new_loc, new_disp) = arrive(dest, site, home);
                         if new_disp == displacement::HOME {

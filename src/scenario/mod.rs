@@ -158,6 +158,8 @@ pub struct LocalitySpec {
     pub trust_in_state: f64,
     /// Mean political voice, 0 to 1.
     pub political_voice: f64,
+    /// Share of the residents displaced at the start, 0 to 0.9.
+    pub displaced_at_start: f64,
     /// Protection site, if any.
     pub site: Option<SiteSpec>,
 }

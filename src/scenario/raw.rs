@@ -216,6 +216,10 @@ pub struct RawLocality {
     /// Mean political voice of residents, 0 to 1 (default 0.5).
     #[serde(default = "half")]
     pub political_voice_share: f64,
+    /// Share of the residents already displaced when the run starts (protracted displacement),
+    /// 0 to 0.9 (default 0). They are placed by the flight rule at tick 0.
+    #[serde(default)]
+    pub displaced_at_start_share: f64,
     /// Explicit links to other localities, by name.
     #[serde(default)]
     pub neighbours: Vec<String>,

@@ -441,6 +441,7 @@ fn localities(
             trust_in_mission: share(e, at("trust_in_mission_share"), l.trust_in_mission_share),
             trust_in_state: share(e, at("trust_in_state_share"), l.trust_in_state_share),
             political_voice: share(e, at("political_voice_share"), l.political_voice_share),
+            displaced_at_start: range(e, at("displaced_at_start_share"), l.displaced_at_start_share, 0.0, 0.9),
             site,
         });
     }
