@@ -831,6 +831,10 @@ fn conflict_amplifies_epidemics(ctx: &Runner) -> Result<CheckResult> {
 
 fn legitimacy_asymmetry(ctx: &Runner) -> Result<CheckResult> {
     let scale = ctx.scale;
+    // A few mission-caused deaths per run make the ratio noisy: at the small scale's 8 seeds it
+    // missed its bound by 6 % after the protracted-displacement change (docs/VALIDATION.md,
+    // changes to checks), so the check runs the full scale's seeds at every scale.
+    let seeds = scale.seeds.max(Scale::FULL.seeds);
     let mut robust = strings(&["mission.troops=2500", "mission.mandate=\"robust\"", "mission.posture_share=0.9"]);
     robust.extend(strings(&PROTECTION_ONLY));
     let east = |c: &Collect| {
@@ -852,7 +856,7 @@ fn legitimacy_asymmetry(ctx: &Runner) -> Result<CheckResult> {
     let run = |extra: &[&str]| -> Result<(f64, f64, f64)> {
         let mut o = robust.clone();
         o.extend(strings(extra));
-        let v = per_seed(&ctx.main("tiny-conflict.toml", &o)?, scale.seeds, east);
+        let v = per_seed(&ctx.main("tiny-conflict.toml", &o)?, seeds, east);
         Ok((
             mean(&v.iter().map(|x| x.0).collect::<Vec<_>>()),
             mean(&v.iter().map(|x| x.1).collect::<Vec<_>>()),
@@ -873,7 +877,7 @@ fn legitimacy_asymmetry(ctx: &Runner) -> Result<CheckResult> {
         source: "Lyall, Blair & Imai 2013 (ISAF harm cut ISAF support; Taliban harm did not raise it); docs/SOURCES.md fact 27",
         setting: format!(
             "tiny-conflict, robust mission (2,500 troops) with and without collateral deaths in offensives, and with 3x rebel attacks; trust in East (where offensives happen) at day 120; {} seeds",
-            scale.seeds
+            seeds
         ),
         result: format!(
             "trust change per mission-caused death {:+.4}; per extra armed-group death {:+.4} (deaths: mission {:.1}, extra armed-group {:.1})",
