@@ -182,3 +182,28 @@ fn a_mission_scenario_does_not_depend_on_agent_scale_or_cuts() {
     let cut = split_every_locality(&coarse);
     assert_same_within_noise("unmil-ebola, localities whole vs each cut in two", &a, &ensemble(&cut, 6));
 }
+
+#[test]
+fn the_starting_caseload_does_not_depend_on_how_many_people_an_agent_stands_for() {
+    // MINUSCA's displaced at the start (and those of them in sites) at 50 and at 25 people per
+    // agent: each person is displaced with the locality's share, so the totals agree up to
+    // sampling noise (about 0.3 % at 12,000 displaced agents).
+    let at = |ppa: &str| {
+        let s = util::load(
+            "minusca-stabilization.toml",
+            &["run.ticks=1", &format!("population.people_per_agent={ppa}")],
+        );
+        let c = util::run(&s, 3, 2);
+        (c.national[0].displaced, c.national[0].in_sites)
+    };
+    let (coarse, coarse_sites) = at("50");
+    let (fine, fine_sites) = at("25");
+    assert!(
+        (coarse / fine - 1.0).abs() < 0.02,
+        "displaced at the start: {coarse:.0} at 50 per agent, {fine:.0} at 25"
+    );
+    assert!(
+        (coarse_sites / fine_sites - 1.0).abs() < 0.03,
+        "in sites at the start: {coarse_sites:.0} at 50 per agent, {fine_sites:.0} at 25"
+    );
+}
