@@ -508,3 +508,48 @@ fn d8_fact30_people_feel_the_violence_they_hear_of_nearby() {
         "knock-out: without news or rumour the far west sits at the baseline: {w_no_news} vs {baseline}"
     );
 }
+
+/// Environmental security counts people without safe drinking water (UNDP 1994's "threat to
+/// water"), in the share the scenario gives for each locality's kind, and that raises H at the
+/// start. The lack is structural: it does not feed grievance, so without a mission (whose
+/// economic programmes go where deprivation is, water included) the mobilised and the violence
+/// are the same with and without it. Before the change nobody was deprived in environmental
+/// security at the start of any scenario.
+#[test]
+fn environmental_deprivation_counts_people_without_safe_water_and_leaves_grievance_alone() {
+    let mut arm = vec!["run.ticks=30"];
+    arm.extend(NO_MISSION);
+    let with = util::load("baseline.toml", &arm);
+    arm.push("population.unsafe_water_share={urban=0,rural=0}");
+    let without = util::load("baseline.toml", &arm);
+    let people: f64 = with.localities.iter().map(|l| l.population as f64).sum();
+    let expected: f64 = with.localities.iter().map(|l| l.population as f64 * l.unsafe_water).sum::<f64>() / people;
+    assert!(expected > 0.3, "the baseline sets the shares: {expected}");
+    let (a, b) = (util::run(&with, 7, 2), util::run(&without, 7, 2));
+    let env = a.national[0].deprived_environmental_share;
+    assert!(
+        (env - expected).abs() < 0.01,
+        "environmental deprivation at the start {env} against the scenario's population-weighted share {expected}"
+    );
+    assert!(
+        b.national[0].deprived_environmental_share < 1e-9,
+        "no water lack, no environmental deprivation at the start"
+    );
+    assert!(
+        a.national[0].af_headcount_h > b.national[0].af_headcount_h + 0.05,
+        "H with the water lack {} against without {}",
+        a.national[0].af_headcount_h,
+        b.national[0].af_headcount_h
+    );
+    for (t, (x, y)) in a.national.iter().zip(&b.national).enumerate() {
+        assert!(
+            x.mobilised_share.to_bits() == y.mobilised_share.to_bits()
+                && x.civilian_fatalities_rebel.to_bits() == y.civilian_fatalities_rebel.to_bits(),
+            "day {t}: mobilised {} against {}, rebel killings {} against {}: the water lack reached grievance",
+            x.mobilised_share,
+            y.mobilised_share,
+            x.civilian_fatalities_rebel,
+            y.civilian_fatalities_rebel
+        );
+    }
+}

@@ -202,3 +202,22 @@ fn an_unknown_key_does_not_hide_range_errors_in_the_same_file() {
     assert!(msg.contains("cops.speed: unknown key `speed`") && msg.contains("vision"), "{msg}");
     assert!(msg.lines().count() >= 2 && msg.lines().all(|l| l.starts_with("e.toml: ")), "{msg}");
 }
+
+#[test]
+fn a_water_share_out_of_range_names_its_path_in_the_population_table() {
+    let text = tiny_with(
+        "[[identity_groups]]",
+        "[population]\nunsafe_water_share = { urban = 0.2, rural = 1.4 }\n\n[[identity_groups]]",
+    );
+    let (msg, _) = message(&text);
+    assert!(
+        msg.contains("population.unsafe_water_share.rural: must be in [0, 1], got 1.4"),
+        "{msg}"
+    );
+    let text = tiny_with(
+        "[[identity_groups]]",
+        "[population]\nunsafe_water_share = { urban = 0.2, rual = 0.4 }\n\n[[identity_groups]]",
+    );
+    let (msg, _) = message(&text);
+    assert!(msg.contains("unknown key `rual`"), "{msg}");
+}

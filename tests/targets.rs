@@ -193,7 +193,7 @@ fn check(scenario: &str, rows: &[Row]) {
     assert!(wrong.is_empty(), "{scenario}: {}", wrong.join("; "));
 }
 
-const H_MISSED: &str = "the model's seven human-security dimensions are not the MPI's ten indicators, and at the start nobody is deprived in personal or environmental security, so few reach k = 1/3";
+const H_MISSED: &str = "the model's seven human-security dimensions are not the MPI's ten indicators: schooling (a third of the MPI's weight), sanitation, cooking fuel, housing, electricity and assets have no counterpart, and at the start nobody is deprived in personal security";
 
 /// South Sudan, Dec 2013 – Jun 2020 (docs/TARGETS.md section 1).
 #[test]
@@ -335,7 +335,7 @@ fn unmil_magnitudes() {
     let r = util::mission_ensemble(name);
     let n = r[0].national.len();
     use Basis::{Emergent, Input};
-    use Expect::{Missed, Within};
+    use Expect::Within;
     let rows = [
         row(
             "Ebola cases (infections), cumulative",
@@ -391,7 +391,7 @@ fn unmil_magnitudes() {
             (0.523, 0.523),
             mean(&r, |c| at(c, 0, |i| i.af_headcount_h)),
             Emergent,
-            Missed(H_MISSED),
+            Within,
         ),
     ];
     check("unmil-ebola", &rows);
@@ -492,7 +492,7 @@ fn monusco_magnitudes() {
     let adf = group_index(name, "ADF");
     let goma = util::load(name, &[]).localities.iter().position(|l| l.name == "Goma").unwrap();
     use Basis::{Emergent, Input};
-    use Expect::{Missed, Within};
+    use Expect::Within;
     let rows = [
         row(
             "violent deaths per year (KST and MONUSCO, reported × 1–10)",
@@ -586,7 +586,7 @@ fn monusco_magnitudes() {
             (0.645, 0.645),
             mean(&r, |c| at(c, 0, |i| i.af_headcount_h)),
             Emergent,
-            Missed(H_MISSED),
+            Within,
         ),
         row(
             "fighters at the end ÷ at the start (assumption)",
@@ -607,7 +607,7 @@ fn minusca_magnitudes() {
     let r = util::mission_ensemble(name);
     let n = r[0].national.len();
     use Basis::{Emergent, Input};
-    use Expect::{Missed, Within};
+    use Expect::Within;
     let rows = [
         row(
             "displaced, mean over the run",
@@ -671,7 +671,7 @@ fn minusca_magnitudes() {
             (0.804, 0.804),
             mean(&r, |c| at(c, 0, |i| i.af_headcount_h)),
             Emergent,
-            Missed(H_MISSED),
+            Within,
         ),
         row(
             "fighters at the end ÷ at the start (assumption)",

@@ -51,7 +51,9 @@ pub struct DeprivationInputs {
     pub ill_or_injured: bool,
     /// Environmental stress where the person is.
     pub env_stress: f64,
-    /// Sheltered from environmental shocks (in a protection site).
+    /// Without safe drinking water where the person is (a structural deprivation).
+    pub lacks_safe_water: bool,
+    /// Sheltered from environmental shocks and served with water (in a protection site).
     pub sheltered: bool,
 }
 
@@ -87,7 +89,11 @@ pub fn flags(x: &DeprivationInputs, c: &Cutoffs) -> u8 {
     set(dim::ECONOMIC, x.income < c.income);
     set(dim::FOOD, x.food_security < c.food);
     set(dim::HEALTH, x.ill_or_injured | (x.health_access < c.health_access));
-    set(dim::ENVIRONMENTAL, !x.sheltered & (x.env_stress >= c.env_stress));
+    // Environmental security (UNDP 1994): exposure to a drought or flood, or no safe water.
+    set(
+        dim::ENVIRONMENTAL,
+        !x.sheltered & (x.lacks_safe_water | (x.env_stress >= c.env_stress)),
+    );
     f
 }
 
@@ -244,6 +250,14 @@ mod tests {
             ),
             0
         );
+        // No safe water is an environmental deprivation, except in a site, whose services
+        // include water.
+        let dry = DeprivationInputs {
+            lacks_safe_water: true,
+            ..ok
+        };
+        assert_eq!(flags(&dry, &cut()), 1 << dim::ENVIRONMENTAL);
+        assert_eq!(flags(&DeprivationInputs { sheltered: true, ..dry }, &cut()), 0);
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub struct Localities {
     pub market: Vec<f64>,
     /// Environmental stress (drought, flood), 0 to 1.
     pub env_stress: Vec<f64>,
+    /// Share of the residents without safe drinking water (structural; no mechanism changes it).
+    pub unsafe_water: Vec<f64>,
     /// Food price index (1 = normal).
     pub price: Vec<f64>,
     /// Baseline cohesion.
@@ -183,6 +185,7 @@ impl Localities {
             market_baseline: col(&|l| l.market),
             market: col(&|l| l.market),
             env_stress: vec![0.0; n],
+            unsafe_water: col(&|l| l.unsafe_water),
             price: vec![1.0; n],
             cohesion_baseline: col(&|l| l.cohesion),
             cohesion: col(&|l| l.cohesion),

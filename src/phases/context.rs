@@ -248,6 +248,7 @@ pub fn prepare(
             market,
             price: loc.price[l],
             env_stress: loc.env_stress[l],
+            unsafe_water: loc.unsafe_water[l],
             rural: loc.rural[l],
             support,
             health_access,
@@ -480,6 +481,8 @@ pub struct LocalityContext {
     pub price: f64,
     /// Environmental stress.
     pub env_stress: f64,
+    /// Share of the people here without safe drinking water.
+    pub unsafe_water: f64,
     /// Whether people at home here farm.
     pub rural: bool,
     /// Programme income support for the poor, subsistence lines.

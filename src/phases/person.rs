@@ -647,6 +647,7 @@ fn update_person(
     // 10. Deprivation, Alkire-Foster score and grievance (D1's hardship).
     let health_access = scaled_access(access_factor, if in_site { lc.site_health_access } else { lc.health_access });
     let detained_recently = (b.detained_until[j] != NEVER) & (t < b.detained_until[j].saturating_add(ctx.political_window));
+    let lacks_safe_water = traits.water_rank < lc.unsafe_water;
     let flags = deprivation::flags(
         &DeprivationInputs {
             victimised_recently,
@@ -660,12 +661,18 @@ fn update_person(
             health_access,
             ill_or_injured: (epi_state == health::EXPOSED) | (epi_state == health::INFECTIOUS) | (cond & condition::INJURED != 0),
             env_stress: lc.env_stress,
+            lacks_safe_water,
             sheltered: in_site,
         },
         &ctx.cutoffs,
     );
-    let score = ctx.derived.score[usize::from(flags & 0x7f)];
-    let grievance_now = mobilisation::grievance_target((score * traits.hardship).min(1.0), lc.trust_in_state);
+    // Grievance reads the deprivations the conflict and the authorities can change, not the
+    // structural lack of safe water alone (an assumption, docs/ODD.md §7.1): the evidence ties
+    // mobilisation to income shocks and violence, not to levels of service access.
+    let water_only = !in_site & lacks_safe_water & (lc.env_stress < ctx.cutoffs.env_stress);
+    let grievance_flags = flags & !(u8::from(water_only) << deprivation::dim::ENVIRONMENTAL);
+    let grievance_score = ctx.derived.score[usize::from(grievance_flags & 0x7f)];
+    let grievance_now = mobilisation::grievance_target((grievance_score * traits.hardship).min(1.0), lc.trust_in_state);
     let grievance = if step {
         grievance + (grievance_now - grievance) * ctx.grievance_alpha
     } else {
@@ -805,6 +812,11 @@ fn arrive(dest: usize, site: bool, home: usize) -> (usize, u8) {
 ///   spreads such a class over the threshold and leaves the classes away from it as they were
 ///   (a wide one, [0.5, 1.5), lowered every scenario's mobilised share by a tenth). The spread is
 ///   an assumption.
+/// - `water_rank`, in [0, 1): the person lacks safe drinking water wherever the share of people
+///   without it (`unsafe_water_share`) is above their rank, so a locality's residents lack it in
+///   that share, and the same people lack it whatever the run (a second draw of the second
+///   hash). Independent of income and health access: an assumption (in the MPI surveys the
+///   lacks overlap more, docs/ODD.md §7.1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PersonalTraits {
     /// Factor on the locality's health access.
@@ -815,6 +827,9 @@ pub struct PersonalTraits {
     pub voice_offset: f64,
     /// Factor on the person's deprivation score in their grievance.
     pub hardship: f64,
+    /// Rank in [0, 1) for safe drinking water: without it where the locality's share of people
+    /// without safe water is above the rank.
+    pub water_rank: f64,
 }
 
 /// The [`PersonalTraits`] of person `id`.
@@ -835,11 +850,14 @@ pub fn personal_traits(id: usize) -> PersonalTraits {
     w ^= w >> 31;
     #[expect(clippy::cast_precision_loss, reason = "21-bit integers are exact in f64")]
     let hardship = 0.9 + 0.2 * (w & MASK) as f64 / (1u64 << BITS) as f64;
+    #[expect(clippy::cast_precision_loss, reason = "21-bit integers are exact in f64")]
+    let water_rank = ((w >> BITS) & MASK) as f64 / (1u64 << BITS) as f64;
     PersonalTraits {
         access: 0.5 + fraction(0),
         tension: 0.5 + fraction(BITS),
         voice_offset: 0.6 * (fraction(2 * BITS) - 0.5),
         hardship,
+        water_rank,
     }
 }
 

@@ -108,6 +108,10 @@ pub struct PopulationSettings {
     pub livelihood_median: f64,
     /// Log-normal spread of livelihoods.
     pub livelihood_sigma: f64,
+    /// Share of people without safe drinking water in towns, 0 to 1.
+    pub unsafe_water_urban: f64,
+    /// Share of people without safe drinking water in rural districts, 0 to 1.
+    pub unsafe_water_rural: f64,
 }
 
 /// A validated protection site.
@@ -144,6 +148,8 @@ pub struct LocalitySpec {
     pub health_access: f64,
     /// Market functioning, 0 to 1.
     pub market: f64,
+    /// Share of the residents without safe drinking water, 0 to 1.
+    pub unsafe_water: f64,
     /// Lootable resources, 0 to 1.
     pub lootable: f64,
     /// Cohesion, 0 to 1.

@@ -105,6 +105,20 @@ pub struct RawPopulation {
     pub livelihood_median: f64,
     /// Log-normal spread of livelihoods (default 0.6; 0 to 5).
     pub livelihood_sigma: f64,
+    /// Share of people without safe drinking water (the global MPI's indicator: no improved
+    /// source within a 30-minute round trip), in towns and in rural districts, each 0 to 1
+    /// (default 0). A locality may set its own.
+    pub unsafe_water_share: RawUrbanRural,
+}
+
+/// A value for towns and one for rural districts.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawUrbanRural {
+    /// In `urban` localities.
+    pub urban: f64,
+    /// In `rural` localities.
+    pub rural: f64,
 }
 
 impl Default for RawPopulation {
@@ -115,6 +129,7 @@ impl Default for RawPopulation {
             female_share: 0.5,
             livelihood_median: 1.3,
             livelihood_sigma: 0.6,
+            unsafe_water_share: RawUrbanRural::default(),
         }
     }
 }
@@ -195,6 +210,10 @@ pub struct RawLocality {
     /// Market functioning, 0 to 1 (default 0.9 urban, 0.7 rural).
     #[serde(default)]
     pub market_share: Option<f64>,
+    /// Share of the residents without safe drinking water, 0 to 1 (default:
+    /// `population.unsafe_water_share` for the locality's kind).
+    #[serde(default)]
+    pub unsafe_water_share: Option<f64>,
     /// Lootable resources (mines, cattle, checkpoints), 0 to 1 (default 0.2).
     #[serde(default = "default_loot")]
     pub lootable_resources_share: f64,

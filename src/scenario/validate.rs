@@ -325,6 +325,8 @@ fn population_settings(e: &mut FieldErrors, p: &RawPopulation) -> PopulationSett
         female_share: share(e, "population.female_share", p.female_share),
         livelihood_median: range(e, "population.livelihood_median", p.livelihood_median, 0.01, 100.0),
         livelihood_sigma: range(e, "population.livelihood_sigma", p.livelihood_sigma, 0.0, 5.0),
+        unsafe_water_urban: share(e, "population.unsafe_water_share.urban", p.unsafe_water_share.urban),
+        unsafe_water_rural: share(e, "population.unsafe_water_share.rural", p.unsafe_water_share.rural),
     }
 }
 
@@ -434,6 +436,15 @@ fn localities(
                 l.health_access_share.unwrap_or(if urban { 0.7 } else { 0.35 }),
             ),
             market: share(e, at("market_share"), l.market_share.unwrap_or(if urban { 0.9 } else { 0.7 })),
+            unsafe_water: share(
+                e,
+                at("unsafe_water_share"),
+                l.unsafe_water_share.unwrap_or(if urban {
+                    population.unsafe_water_urban
+                } else {
+                    population.unsafe_water_rural
+                }),
+            ),
             lootable: share(e, at("lootable_resources_share"), l.lootable_resources_share),
             cohesion: share(e, at("cohesion_share"), l.cohesion_share),
             tension: share(e, at("tension_share"), l.tension_share),
