@@ -100,36 +100,24 @@ fn may_mobilise(member: u8, detained: bool, age_band: u8) -> bool {
 /// # Panics
 /// If the block does not start on an RNG-chunk boundary (a bug in the block layout).
 pub fn seed_stationary_detention(block: &mut PeopleBlock, ctx: &Context, streams: &Streams, detained_share: &[f64]) {
-    let first = block.first_id as usize;
-    assert_eq!(first % PERSON_CHUNK, 0, "blocks must start on RNG-chunk boundaries");
     let longest = ctx.detention_max_ticks.max(1);
     let r = &ctx.rules;
-    let n = block.len();
-    let mut start = 0;
-    while start < n {
-        let chunk = (first + start) / PERSON_CHUNK;
-        let end = n.min(start + PERSON_CHUNK);
-        let mut rng = streams.at(Phase::Init, chunk as u64, 2);
-        for j in start..end {
-            // Two draws per row whatever happens, so each row's draws sit at a fixed place.
-            let (u_detain, u_term) = (unit(rng.next_u32()), unit(rng.next_u32()));
-            if !health::is_alive(block.health[j]) {
-                continue;
-            }
-            let loc = block.location[j] as usize;
-            let mobilised = may_mobilise(block.membership[j], false, block.age_band[j])
-                & mobilisation::is_mobilised(
-                    f64::from(block.grievance[j]),
-                    f64::from(block.risk_aversion[j]),
-                    ctx.derived.arrest_probability[loc],
-                    r.mobilisation.threshold,
-                );
-            if mobilised && u_detain < detained_share[loc] {
-                block.detained_until[j] = remaining_term(longest, u_term);
-            }
+    for_each_row_with_init_draws(block, streams, 2, |block, j, [u_detain, u_term]| {
+        if !health::is_alive(block.health[j]) {
+            return;
         }
-        start = end;
-    }
+        let loc = block.location[j] as usize;
+        let mobilised = may_mobilise(block.membership[j], false, block.age_band[j])
+            & mobilisation::is_mobilised(
+                f64::from(block.grievance[j]),
+                f64::from(block.risk_aversion[j]),
+                ctx.derived.arrest_probability[loc],
+                r.mobilisation.threshold,
+            );
+        if mobilised && u_detain < detained_share[loc] {
+            block.detained_until[j] = remaining_term(longest, u_term);
+        }
+    });
 }
 
 /// Tick 0: displaces the scenario's starting caseload (protracted displacement).
@@ -151,6 +139,38 @@ pub fn seed_protracted_displacement(
     displaced_share: &[f64],
     site_admission: &[f64],
 ) {
+    for_each_row_with_init_draws(block, streams, 3, |block, j, [u_displaced, u_where, u_site]| {
+        let home = block.home[j] as usize;
+        if !health::is_alive(block.health[j]) || block.membership[j] != 0 || u_displaced >= displaced_share[home] {
+            return;
+        }
+        // With nowhere within reach, the displaced are displaced within their own locality
+        // (a district: most of eastern Congo's displaced stay in their territory).
+        let (dest, site) = ctx.destinations.pick(home, u_where).map_or((home, false), |(d, s, _)| (d, s));
+        block.location[j] = u32::try_from(dest).expect("locality indices fit u32");
+        block.displacement[j] = if site && u_site < site_admission[dest] {
+            displacement::IN_SITE
+        } else {
+            displacement::DISPLACED
+        };
+    });
+}
+
+/// Calls `row(block, j, draws)` for every row `j` of `block` with `D` uniforms drawn for it from
+/// the `Init` phase stream `init_tick` of the row's RNG chunk. Every row gets its `D` draws
+/// whatever `row` does with them, so each row's draws sit at a fixed place in its chunk's stream
+/// and the result does not depend on the block layout or the thread count. The start-up passes
+/// use one `init_tick` each: 0 the population, 1 the initial fighters, 2 the detainees, 3 the
+/// displaced.
+///
+/// # Panics
+/// If the block does not start on an RNG-chunk boundary (a bug in the block layout).
+fn for_each_row_with_init_draws<const D: usize>(
+    block: &mut PeopleBlock,
+    streams: &Streams,
+    init_tick: u32,
+    mut row: impl FnMut(&mut PeopleBlock, usize, [f64; D]),
+) {
     let first = block.first_id as usize;
     assert_eq!(first % PERSON_CHUNK, 0, "blocks must start on RNG-chunk boundaries");
     let n = block.len();
@@ -158,23 +178,11 @@ pub fn seed_protracted_displacement(
     while start < n {
         let chunk = (first + start) / PERSON_CHUNK;
         let end = n.min(start + PERSON_CHUNK);
-        let mut rng = streams.at(Phase::Init, chunk as u64, 3);
+        let mut rng = streams.at(Phase::Init, chunk as u64, init_tick);
         for j in start..end {
-            // Three draws per row whatever happens, so each row's draws sit at a fixed place.
-            let (u_displaced, u_where, u_site) = (unit(rng.next_u32()), unit(rng.next_u32()), unit(rng.next_u32()));
-            let home = block.home[j] as usize;
-            if !health::is_alive(block.health[j]) || block.membership[j] != 0 || u_displaced >= displaced_share[home] {
-                continue;
-            }
-            // With nowhere within reach, the displaced are displaced within their own locality
-            // (a district: most of eastern Congo's displaced stay in their territory).
-            let (dest, site) = ctx.destinations.pick(home, u_where).map_or((home, false), |(d, s, _)| (d, s));
-            block.location[j] = u32::try_from(dest).expect("locality indices fit u32");
-            block.displacement[j] = if site && u_site < site_admission[dest] {
-                displacement::IN_SITE
-            } else {
-                displacement::DISPLACED
-            };
+            // `from_fn` fills the array in index order, so the draws keep their order.
+            let draws: [f64; D] = std::array::from_fn(|_| unit(rng.next_u32()));
+            row(block, j, draws);
         }
         start = end;
     }
