@@ -97,6 +97,16 @@ pub fn flags(x: &DeprivationInputs, c: &Cutoffs) -> u8 {
     f
 }
 
+/// The deprivation flags grievance reads: `flags` (from [`flags`] of `x`) without an
+/// environmental deprivation that is only the structural lack of safe water. Grievance reads
+/// what the conflict and the authorities can change; the evidence ties mobilisation to income
+/// shocks and violence, not to levels of service access (an assumption, docs/ODD.md §7.2).
+#[must_use]
+pub fn grievance_flags(flags: u8, x: &DeprivationInputs, c: &Cutoffs) -> u8 {
+    let water_only = !x.sheltered & x.lacks_safe_water & (x.env_stress < c.env_stress);
+    flags & !(u8::from(water_only) << dim::ENVIRONMENTAL)
+}
+
 /// Weighted deprivation score c.
 #[must_use]
 pub fn score(flags: u8, weights: &[f64; 7]) -> f64 {
@@ -258,6 +268,15 @@ mod tests {
         };
         assert_eq!(flags(&dry, &cut()), 1 << dim::ENVIRONMENTAL);
         assert_eq!(flags(&DeprivationInputs { sheltered: true, ..dry }, &cut()), 0);
+        // Grievance does not read the water lack alone, but does read a drought.
+        let poor_and_dry = DeprivationInputs { income: 0.5, ..dry };
+        let f = flags(&poor_and_dry, &cut());
+        assert_eq!(grievance_flags(f, &poor_and_dry, &cut()), 1 << dim::ECONOMIC);
+        let drought = DeprivationInputs {
+            env_stress: 0.9,
+            ..poor_and_dry
+        };
+        assert_eq!(grievance_flags(flags(&drought, &cut()), &drought, &cut()), f);
     }
 
     #[test]

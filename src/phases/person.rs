@@ -656,29 +656,23 @@ fn update_person(
     let health_access = scaled_access(access_factor, if in_site { lc.site_health_access } else { lc.health_access });
     let detained_recently = (b.detained_until[j] != NEVER) & (t < b.detained_until[j].saturating_add(ctx.political_window));
     let lacks_safe_water = traits.water_rank < lc.unsafe_water;
-    let flags = deprivation::flags(
-        &DeprivationInputs {
-            victimised_recently,
-            insecurity,
-            identity_attacked_recently: ctx.identity_attacked[loc * ids + ident],
-            tension: lc.tension * traits.tension,
-            voice,
-            detained_recently,
-            income,
-            food_security: food,
-            health_access,
-            ill_or_injured: (epi_state == health::EXPOSED) | (epi_state == health::INFECTIOUS) | (cond & condition::INJURED != 0),
-            env_stress: lc.env_stress,
-            lacks_safe_water,
-            sheltered: in_site,
-        },
-        &ctx.cutoffs,
-    );
-    // Grievance reads the deprivations the conflict and the authorities can change, not the
-    // structural lack of safe water alone (an assumption, docs/ODD.md §7.1): the evidence ties
-    // mobilisation to income shocks and violence, not to levels of service access.
-    let water_only = !in_site & lacks_safe_water & (lc.env_stress < ctx.cutoffs.env_stress);
-    let grievance_flags = flags & !(u8::from(water_only) << deprivation::dim::ENVIRONMENTAL);
+    let inputs = DeprivationInputs {
+        victimised_recently,
+        insecurity,
+        identity_attacked_recently: ctx.identity_attacked[loc * ids + ident],
+        tension: lc.tension * traits.tension,
+        voice,
+        detained_recently,
+        income,
+        food_security: food,
+        health_access,
+        ill_or_injured: (epi_state == health::EXPOSED) | (epi_state == health::INFECTIOUS) | (cond & condition::INJURED != 0),
+        env_stress: lc.env_stress,
+        lacks_safe_water,
+        sheltered: in_site,
+    };
+    let flags = deprivation::flags(&inputs, &ctx.cutoffs);
+    let grievance_flags = deprivation::grievance_flags(flags, &inputs, &ctx.cutoffs);
     let grievance_score = ctx.derived.score[usize::from(grievance_flags & 0x7f)];
     let grievance_now = mobilisation::grievance_target((grievance_score * traits.hardship).min(1.0), lc.trust_in_state);
     let grievance = if step {
