@@ -1,6 +1,7 @@
 //! Each mission scenario shows, in a small ensemble, the pattern it is built around.
 //!
-//! Seeds 1-6 (ensemble means). Tolerances are stated in each test with the source of the
+//! Seeds 1-6 (ensemble means); a policy variant runs on seeds 1-3 and is compared with the same
+//! three seeds of the scenario as it is. Tolerances are stated in each test with the source of the
 //! pattern; they are directional and loose on purpose (the model is matched in shape, not
 //! fitted), and any change to them is logged in docs/VALIDATION.md. The measured values are
 //! printed (`cargo test --release missions -- --nocapture`) for the table in docs/VALIDATION.md.
@@ -11,14 +12,25 @@ use peacesim::phases::indicators::Indicators;
 
 use crate::util::{self, civilian_fatalities};
 
-/// The ensemble over `util::MISSION_SEEDS`: the scenario as it is comes from the shared cache
-/// (tests/targets.rs reads the same runs); a variant with overrides is run here.
-fn runs(name: &str, overrides: &[&str]) -> std::sync::Arc<Vec<Collect>> {
-    if overrides.is_empty() {
-        return util::mission_ensemble(name);
-    }
+/// The ensemble over `util::MISSION_SEEDS`, from the shared cache (tests/targets.rs reads the
+/// same runs).
+fn runs(name: &str) -> std::sync::Arc<Vec<Collect>> {
+    util::mission_ensemble(name)
+}
+
+/// Seeds of a comparison arm: the first [`PAIRED_SEEDS`] of `util::MISSION_SEEDS`.
+const PAIRED_SEEDS: usize = 3;
+
+/// A policy variant of a scenario over the first [`PAIRED_SEEDS`] seeds, to be compared with the
+/// same seeds of the scenario as it is (common random numbers). Three seeds, not six: every
+/// comparison below differs by a factor, not by per cents, so the suite does not pay for three
+/// more runs of each mission scenario (docs/VALIDATION.md, changes to checks).
+fn paired_arm(name: &str, overrides: &[&str]) -> Vec<Collect> {
     let s = util::load(name, overrides);
-    std::sync::Arc::new(util::MISSION_SEEDS.iter().map(|&seed| util::run(&s, seed, 2)).collect())
+    util::MISSION_SEEDS[..PAIRED_SEEDS]
+        .iter()
+        .map(|&seed| util::run(&s, seed, 2))
+        .collect()
 }
 
 fn mean(runs: &[Collect], f: impl Fn(&Collect) -> f64) -> f64 {
@@ -34,7 +46,7 @@ fn sum_over(c: &Collect, ticks: std::ops::Range<usize>, f: impl Fn(&Indicators) 
 /// no external threat since 2017.
 #[test]
 fn unmiss_sites_fill_within_weeks_and_stay_full_after_violence_falls() {
-    let r = runs("unmiss-poc-sites.toml", &[]);
+    let r = runs("unmiss-poc-sites.toml");
     let onset = 14;
     let weeks_after = mean(&r, |c| c.national[onset + 35].in_sites);
     let peak = mean(&r, |c| c.national.iter().map(|i| i.in_sites).fold(0.0, f64::max));
@@ -66,23 +78,27 @@ fn unmiss_sites_fill_within_weeks_and_stay_full_after_violence_falls() {
 #[test]
 fn unmil_ebola_deaths_are_lower_under_a_health_weighted_mandate() {
     let deaths = |c: &Collect| util::cumulative(c, |i| i.epidemic_deaths);
-    let security = runs("unmil-ebola.toml", &[]);
-    let health = runs(
+    let security = runs("unmil-ebola.toml");
+    let health = paired_arm(
         "unmil-ebola.toml",
         &["mission.policy.weights={protection=0.3,health=0.5,economic=0.1,empowerment=0.1}"],
     );
     let s = mean(&security, deaths);
+    let s_paired = mean(&security[..PAIRED_SEEDS], deaths);
     let h = mean(&health, deaths);
-    eprintln!("unmil: security-only {s:.0} health-weighted {h:.0}");
+    eprintln!("unmil: security-only {s:.0} (seeds 1-3: {s_paired:.0}) health-weighted {h:.0} (seeds 1-3)");
     assert!(s >= 2_000.0, "the epidemic takes off under a security-only mandate: {s} deaths");
-    assert!(h <= 0.6 * s, "health-weighted mandate: {h} deaths vs security-only {s}");
+    assert!(
+        h <= 0.6 * s_paired,
+        "health-weighted mandate: {h} deaths vs security-only {s_paired} on the same seeds"
+    );
 }
 
 /// MINUSMA (domain.md B1.11): consent withdrawn on 16 June 2023 (tick 531); the mission shrinks
 /// over six months, not at once (the violence that follows: the next test).
 #[test]
 fn minusma_consent_withdrawal_shrinks_the_mission_over_months() {
-    let r = runs("minusma-withdrawal.toml", &[]);
+    let r = runs("minusma-withdrawal.toml");
     let order = 531;
     let troops = |t: usize| mean(&r, |c| c.national[t].troops_deployed);
     let before = troops(order - 1);
@@ -118,7 +134,7 @@ fn minusma_consent_withdrawal_shrinks_the_mission_over_months() {
 #[test]
 #[ignore = "not reproduced since issue 24's second block; see docs/VALIDATION.md"]
 fn minusma_violence_rises_once_the_mission_has_gone() {
-    let r = runs("minusma-withdrawal.toml", &[]);
+    let r = runs("minusma-withdrawal.toml");
     let order = 531;
     let gone = order + 190;
     let violence_before = mean(&r, |c| sum_over(c, order - 180..order, civilian_fatalities));
@@ -135,7 +151,7 @@ fn minusma_violence_rises_once_the_mission_has_gone() {
 fn monusco_trust_collapses_into_protest_despite_a_large_robust_force() {
     let s = util::load("monusco-backlash.toml", &[]);
     let beni = s.localities.iter().position(|l| l.name == "Beni").unwrap();
-    let r = runs("monusco-backlash.toml", &[]);
+    let r = runs("monusco-backlash.toml");
     let smallest_force = mean(&r, |c| {
         c.national[1..].iter().map(|i| i.troops_deployed).fold(f64::INFINITY, f64::min)
     });
@@ -157,8 +173,9 @@ fn monusco_trust_collapses_into_protest_despite_a_large_robust_force() {
 /// builds early warning and does not cost more lives than protection alone.
 #[test]
 fn minusca_stabilization_calms_tension_without_more_violence_than_protection_alone() {
-    let stabilization = runs("minusca-stabilization.toml", &[]);
-    let protection_only = runs(
+    let all_seeds = runs("minusca-stabilization.toml");
+    let stabilization = &all_seeds[..PAIRED_SEEDS];
+    let protection_only = paired_arm(
         "minusca-stabilization.toml",
         &[
             "mission.policy.weights={protection=1,health=0,economic=0,empowerment=0}",
@@ -167,23 +184,24 @@ fn minusca_stabilization_calms_tension_without_more_violence_than_protection_alo
     );
     let n = stabilization[0].national.len();
     let last_year_mean = |c: &Collect, f: fn(&Indicators) -> f64| sum_over(c, n - 365..n, f) / 365.0;
-    let tension_s = mean(&stabilization, |c| last_year_mean(c, |i| i.tension));
+    let tension_s = mean(stabilization, |c| last_year_mean(c, |i| i.tension));
     let tension_p = mean(&protection_only, |c| last_year_mean(c, |i| i.tension));
     assert!(
         tension_s < 0.7 * tension_p,
         "tension: stabilization {tension_s} vs protection only {tension_p}"
     );
-    let warning_s = mean(&stabilization, |c| last_year_mean(c, |i| i.early_warning_coverage));
+    let warning_s = mean(stabilization, |c| last_year_mean(c, |i| i.early_warning_coverage));
     let warning_p = mean(&protection_only, |c| last_year_mean(c, |i| i.early_warning_coverage));
     assert!(warning_s > warning_p + 0.2, "early warning: {warning_s} vs {warning_p}");
     // "Without costing more lives than protection alone" (civilian fatalities at most 1.1 x the
     // protection-only arm's) is reported, not asserted: at 50 people per agent a few hundred
-    // deaths are a few agents, and six seeds cannot tell 10 % apart (these seeds: +15 %; four
-    // others: -1 %, the 95 % interval of each mean +-25 %). docs/VALIDATION.md, "Changes to checks".
-    let killed_s = mean(&stabilization, |c| util::cumulative(c, civilian_fatalities));
+    // deaths are a few agents, and a handful of seeds cannot tell 10 % apart (seeds 1-3: +24 %;
+    // 1-6: +14 %; four others: -1 %, the 95 % interval of each mean +-25 %). docs/VALIDATION.md,
+    // "Changes to checks".
+    let killed_s = mean(stabilization, |c| util::cumulative(c, civilian_fatalities));
     let killed_p = mean(&protection_only, |c| util::cumulative(c, civilian_fatalities));
-    let state_start = mean(&stabilization, |c| c.national[0].trust_in_state);
-    let state_end = mean(&stabilization, |c| c.national.last().unwrap().trust_in_state);
+    let state_start = mean(&all_seeds, |c| c.national[0].trust_in_state);
+    let state_end = mean(&all_seeds, |c| c.national.last().unwrap().trust_in_state);
     eprintln!(
         "minusca: tension {tension_s:.2} vs {tension_p:.2}; warning {warning_s:.2} vs {warning_p:.2}; killed {killed_s:.0} vs {killed_p:.0}; state trust {state_start:.3} -> {state_end:.3}"
     );
