@@ -158,6 +158,74 @@ fn d6_local_presence_displaces_violence_to_unprotected_neighbours() {
     );
 }
 
+/// D7: an attack sets a village to flight, however large the district around it. With flight
+/// from perceived insecurity switched off (its rate 0), only killings move people: about
+/// `rules.displacement.flight_per_civilian_killed` per civilian killed, in districts of 20 and of
+/// 80 times the tiny scenario's people alike (the same killings are four times rarer per head in
+/// the larger). Before the attack channel, per-head violence was all that moved people, and a
+/// district's size diluted a village's attack. The knock-out (0 per death) moves nobody. The
+/// killings counted are those the attacks and battles were expected to make.
+#[test]
+fn d7_each_killing_sets_the_same_number_of_people_to_flight_whatever_the_district_size() {
+    const PER_DEATH: f64 = 250.0;
+    let per_death = format!("rules.displacement.flight_per_civilian_killed={PER_DEATH}");
+    let arm = |scale: u32, per_death: &str| -> Vec<String> {
+        let mut o = vec![
+            "run.ticks=120".to_string(),
+            "rules.displacement.flee_rate_per_day=0".to_string(),
+            format!("population.people_per_agent={}", scale / 4),
+            per_death.to_string(),
+        ];
+        for (i, people) in [3000, 1800, 2200, 1500, 1500].iter().enumerate() {
+            o.push(format!("localities[{i}].population={}", people * scale));
+        }
+        o
+    };
+    let flight_per_killing = |scale: u32, per_death: &str| {
+        let o = arm(scale, per_death);
+        let refs: Vec<&str> = o.iter().map(String::as_str).collect();
+        let s = util::load("tiny-conflict.toml", &refs);
+        let (mut fled, mut killed) = (0.0, 0.0);
+        for seed in SEEDS {
+            let c = util::run(&s, seed, 2);
+            fled += cumulative(&c, |r| r.newly_displaced);
+            // The killings the attacks and battles were expected to make (the realised ones are
+            // a few dozen agents here, too few to measure a ratio by).
+            killed += c
+                .events
+                .iter()
+                .filter(|(_, e)| {
+                    matches!(
+                        e.kind,
+                        EventType::Attack | EventType::IdentityAttack | EventType::SpoilerAttack | EventType::Battle
+                    )
+                })
+                .map(|(_, e)| e.expected_civilian_deaths)
+                .sum::<f64>();
+        }
+        (fled, killed)
+    };
+    let (fled_20, killed_20) = flight_per_killing(20, &per_death);
+    let (fled_80, killed_80) = flight_per_killing(80, &per_death);
+    let (ratio_20, ratio_80) = (fled_20 / killed_20, fled_80 / killed_80);
+    assert!(
+        killed_20 > 20.0 && killed_80 > 20.0,
+        "the test needs killings: {killed_20}, {killed_80}"
+    );
+    for ratio in [ratio_20, ratio_80] {
+        assert!(
+            (0.8 * PER_DEATH..=1.05 * PER_DEATH).contains(&ratio),
+            "people who flee per civilian killed: {ratio:.0} (parameter {PER_DEATH}; {fled_20:.0} / {killed_20:.0} at 20 x, {fled_80:.0} / {killed_80:.0} at 80 x)"
+        );
+    }
+    assert!(
+        (ratio_20 / ratio_80 - 1.0).abs() < 0.1,
+        "the same per killing in a district four times larger: {ratio_20:.0} vs {ratio_80:.0}"
+    );
+    let (fled_none, _) = flight_per_killing(20, "rules.displacement.flight_per_civilian_killed=0");
+    assert_eq!(fled_none, 0.0, "knock-out: without the attack channel nobody flees");
+}
+
 #[test]
 fn d7_people_flee_violence_and_site_services_keep_them_after_it_ends() {
     let arm = |services: f64| {

@@ -316,6 +316,7 @@ impl Conflict {
         ctx.identity_attack_count = identity_attack_count;
         ctx.hazard.iter_mut().for_each(|x| *x = 0.0);
         ctx.hazard_site.iter_mut().for_each(|x| *x = 0.0);
+        ctx.attack_flight.iter_mut().for_each(|x| *x = 0.0);
         ctx.fighter_hazard.iter_mut().for_each(|x| *x = 0.0);
     }
 
@@ -337,6 +338,7 @@ impl Conflict {
         self.identity_attacks.iter_mut().for_each(|x| *x = 0.0);
         ctx.hazard.iter_mut().for_each(|x| *x = 0.0);
         ctx.hazard_site.iter_mut().for_each(|x| *x = 0.0);
+        ctx.attack_flight.iter_mut().for_each(|x| *x = 0.0);
         ctx.fighter_hazard.iter_mut().for_each(|x| *x = 0.0);
         let layout = ctx.layout.clone();
         let acts = Acts {
@@ -357,6 +359,7 @@ impl Conflict {
                 row: ctx.row_len(),
                 slots: layout.slots,
                 injuries_per_fatality: scenario.rules.targeting.injuries_per_fatality,
+                flight_per_death: scenario.rules.displacement.flight_per_civilian_killed,
             },
         };
         for g in 0..scenario.armed_groups.len() {
@@ -509,10 +512,12 @@ impl Conflict {
                 self.events.push(e);
                 if kind == EventType::IdentityAttack {
                     hazards.add(&mut ctx.hazard, l, g, lethality, Some(&spec.hostile_to), hostile);
+                    hazards.add_flight(&mut ctx.attack_flight, l, lethality, Some(&spec.hostile_to), hostile);
                     self.identity_attacks[l] += 1.0;
                     count_identity_attacks(&spec.hostile_to, l, ids, 1.0, &mut ctx.identity_attack_count);
                 } else {
                     hazards.add(&mut ctx.hazard, l, g, lethality, None, civ);
+                    hazards.add_flight(&mut ctx.attack_flight, l, lethality, None, civ);
                 }
             }
         }
@@ -595,6 +600,7 @@ impl Conflict {
                             }
                         }
                         hazards.add(&mut ctx.hazard, l, crossfire_slot, r.battles.crossfire_deaths_per_battle, None, civ);
+                        hazards.add_flight(&mut ctx.attack_flight, l, r.battles.crossfire_deaths_per_battle, None, civ);
                     }
                 }
             }
@@ -1036,6 +1042,7 @@ struct Hazards {
     row: usize,
     slots: usize,
     injuries_per_fatality: f64,
+    flight_per_death: f64,
 }
 
 impl Hazards {
@@ -1051,6 +1058,22 @@ impl Hazards {
                 let at = (l * self.identities + i) * self.row;
                 table[at + 1 + slot] += h;
                 table[at + 1 + self.slots + slot] += h * self.injuries_per_fatality;
+            }
+        }
+    }
+
+    /// Adds the flight that `deaths` expected among `denominator` people at `l` set off: that
+    /// many deaths times the people who flee per death, as a share of those people (for everyone
+    /// there or only the identities marked in `hostile`). A count per death, not a share of the
+    /// locality: the same attack moves the same number of people however the place is cut.
+    fn add_flight(&self, table: &mut [f64], l: usize, deaths: f64, hostile: Option<&[bool]>, denominator: f64) {
+        if deaths <= 0.0 || denominator <= 0.0 || self.flight_per_death <= 0.0 {
+            return;
+        }
+        let share = deaths * self.flight_per_death / denominator;
+        for i in 0..self.identities {
+            if hostile.is_none_or(|m| m[i]) {
+                table[l * self.identities + i] += share;
             }
         }
     }

@@ -49,6 +49,7 @@ pub fn new_context(scenario: &Scenario, layout: Layout) -> Context {
         localities: vec![LocalityContext::default(); n],
         hazard: vec![0.0; n * ids * row],
         hazard_site: vec![0.0; n * ids * row],
+        attack_flight: vec![0.0; n * ids],
         fighter_hazard: vec![0.0; n * groups],
         recruit_pull: vec![0.0; n * groups],
         abduction: vec![0.0; n * groups],
@@ -591,6 +592,10 @@ pub struct Context {
     pub hazard: Vec<f64>,
     /// The same for site residents.
     pub hazard_site: Vec<f64>,
+    /// People expected to flee this tick per civilian of identity `i` outside sites in locality
+    /// `l`, from the killings there (`rules.displacement.flight_per_civilian_killed`), at
+    /// `[l * identities + i]`.
+    pub attack_flight: Vec<f64>,
     /// Death hazard of fighters, at `[l * groups + g]`.
     pub fighter_hazard: Vec<f64>,
     /// Recruiting pull of each group, at `[l * groups + g]`.
@@ -674,6 +679,9 @@ pub struct Derived {
     pub arrest_probability: Vec<f64>,
     /// Perceived violence for identity `i` in locality `l`, at `[l * identities + i]`.
     pub violence_exposure: Vec<f64>,
+    /// Chance that a person of identity `i` at home in locality `l` flees this tick because of
+    /// the killings there, at `[l * identities + i]`.
+    pub attack_flight: Vec<f64>,
     /// The same as it shapes reported fear ([`community::fear_exposure`]).
     pub fear_exposure: Vec<f64>,
     /// Baseline death probability at `[age band][has access][food insecure][chronic]`, flattened.
@@ -777,6 +785,8 @@ pub fn derive(ctx: &mut Context) {
     }
     d.fighter_death.clear();
     d.fighter_death.extend(ctx.fighter_hazard.iter().map(|&h| 1.0 - (-h).exp()));
+    d.attack_flight.clear();
+    d.attack_flight.extend(ctx.attack_flight.iter().map(|&x| 1.0 - (-x).exp()));
     d.infection.clear();
     d.infection_site.clear();
     d.arrest_probability.clear();

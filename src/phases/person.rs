@@ -505,11 +505,15 @@ fn update_person(
                 displacement::HOME => {
                     // Most people are below their threshold; for the others the bound spares the
                     // exponential when the uniform is too large for any excess.
+                    // Flight from the killings here, or else (the complement of the same uniform)
+                    // from the person's sense of danger: the chance is p + (1 - p) q.
                     let excess = flight::flee_excess(&r.displacement, insecurity, risk_aversion);
+                    let p_attack = ctx.derived.attack_flight[loc * ids + ident];
                     let u = unit(d[4]);
-                    if excess > 0.0
-                        && u < ctx.derived.flee_bound
-                        && u < flight::flee_probability_from_excess(&r.displacement, excess, dt)
+                    if (u < p_attack
+                        || (excess > 0.0
+                            && u < p_attack + ctx.derived.flee_bound
+                            && u < p_attack + (1.0 - p_attack) * flight::flee_probability_from_excess(&r.displacement, excess, dt)))
                         && let Some((dest, site, _)) = ctx.destinations.pick(loc, unit(d[5]))
                     {
                         let (new_loc, new_disp) = arrive(dest, site, home);

@@ -234,6 +234,8 @@ param_section! {
         flee_rate_per_day: f64 = 0.3; [0.0, INF]; "1/day"; "assumption";
         /// Perceived insecurity above which people start to flee.
         flee_threshold: f64 = 0.4; [0.0, 1.0]; "1"; "calibrated: South Sudan's displacement in the first weeks of the war (docs/TARGETS.md §1; at 0.5 the UNMISS scenario displaced about a third of it); otherwise an assumption";
+        /// People at home who flee per civilian killed where they live (attacks on civilians and battles' crossfire), besides flight from perceived insecurity: the attacked village runs, however large the district around it.
+        flight_per_civilian_killed: f64 = 250.0; [0.0, 100000.0]; "people/death"; "ACAPS 2018, 2019 (Ituri: about 1,000 and 1,900 displaced per reported death); Alindao 2018 (300); per death as the model counts them (reported x 1-10), lower; 250 is an assumption within that range (docs/ODD.md §7.6)";
         /// Attraction of a protection site as a destination, relative to an ordinary locality.
         site_attraction: f64 = 4.0; [0.0, INF]; "1"; "Flee camp attraction (Suleimenova et al. 2017); magnitude assumption";
         /// Distance over which destination attraction falls by 1/e.
