@@ -12,12 +12,6 @@ use peacesim::phases::indicators::Indicators;
 
 use crate::util::{self, civilian_fatalities};
 
-/// The ensemble over `util::MISSION_SEEDS`, from the shared cache (tests/targets.rs reads the
-/// same runs).
-fn runs(name: &str) -> std::sync::Arc<Vec<Collect>> {
-    util::mission_ensemble(name)
-}
-
 /// Seeds of a comparison arm: the first [`PAIRED_SEEDS`] of `util::MISSION_SEEDS`.
 const PAIRED_SEEDS: usize = 3;
 
@@ -46,7 +40,7 @@ fn sum_over(c: &Collect, ticks: std::ops::Range<usize>, f: impl Fn(&Indicators) 
 /// no external threat since 2017.
 #[test]
 fn unmiss_sites_fill_within_weeks_and_stay_full_after_violence_falls() {
-    let r = runs("unmiss-poc-sites.toml");
+    let r = util::mission_ensemble("unmiss-poc-sites.toml");
     let onset = 14;
     let weeks_after = mean(&r, |c| c.national[onset + 35].in_sites);
     let peak = mean(&r, |c| c.national.iter().map(|i| i.in_sites).fold(0.0, f64::max));
@@ -78,7 +72,7 @@ fn unmiss_sites_fill_within_weeks_and_stay_full_after_violence_falls() {
 #[test]
 fn unmil_ebola_deaths_are_lower_under_a_health_weighted_mandate() {
     let deaths = |c: &Collect| util::cumulative(c, |i| i.epidemic_deaths);
-    let security = runs("unmil-ebola.toml");
+    let security = util::mission_ensemble("unmil-ebola.toml");
     let health = paired_arm(
         "unmil-ebola.toml",
         &["mission.policy.weights={protection=0.3,health=0.5,economic=0.1,empowerment=0.1}"],
@@ -98,7 +92,7 @@ fn unmil_ebola_deaths_are_lower_under_a_health_weighted_mandate() {
 /// over six months, not at once (the violence that follows: the next test).
 #[test]
 fn minusma_consent_withdrawal_shrinks_the_mission_over_months() {
-    let r = runs("minusma-withdrawal.toml");
+    let r = util::mission_ensemble("minusma-withdrawal.toml");
     let order = 531;
     let troops = |t: usize| mean(&r, |c| c.national[t].troops_deployed);
     let before = troops(order - 1);
@@ -134,7 +128,7 @@ fn minusma_consent_withdrawal_shrinks_the_mission_over_months() {
 #[test]
 #[ignore = "not reproduced since issue 24's second block; see docs/VALIDATION.md"]
 fn minusma_violence_rises_once_the_mission_has_gone() {
-    let r = runs("minusma-withdrawal.toml");
+    let r = util::mission_ensemble("minusma-withdrawal.toml");
     let order = 531;
     let gone = order + 190;
     let violence_before = mean(&r, |c| sum_over(c, order - 180..order, civilian_fatalities));
@@ -151,7 +145,7 @@ fn minusma_violence_rises_once_the_mission_has_gone() {
 fn monusco_trust_collapses_into_protest_despite_a_large_robust_force() {
     let s = util::load("monusco-backlash.toml", &[]);
     let beni = s.localities.iter().position(|l| l.name == "Beni").unwrap();
-    let r = runs("monusco-backlash.toml");
+    let r = util::mission_ensemble("monusco-backlash.toml");
     let smallest_force = mean(&r, |c| {
         c.national[1..].iter().map(|i| i.troops_deployed).fold(f64::INFINITY, f64::min)
     });
@@ -173,7 +167,7 @@ fn monusco_trust_collapses_into_protest_despite_a_large_robust_force() {
 /// builds early warning and does not cost more lives than protection alone.
 #[test]
 fn minusca_stabilization_calms_tension_without_more_violence_than_protection_alone() {
-    let all_seeds = runs("minusca-stabilization.toml");
+    let all_seeds = util::mission_ensemble("minusca-stabilization.toml");
     let stabilization = &all_seeds[..PAIRED_SEEDS];
     let protection_only = paired_arm(
         "minusca-stabilization.toml",

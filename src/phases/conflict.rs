@@ -511,13 +511,11 @@ impl Conflict {
                 e.expected_civilian_deaths = lethality;
                 self.events.push(e);
                 if kind == EventType::IdentityAttack {
-                    hazards.add(&mut ctx.hazard, l, g, lethality, Some(&spec.hostile_to), hostile);
-                    hazards.add_flight(&mut ctx.attack_flight, l, lethality, Some(&spec.hostile_to), hostile);
+                    hazards.add_with_flight(ctx, l, g, lethality, Some(&spec.hostile_to), hostile);
                     self.identity_attacks[l] += 1.0;
                     count_identity_attacks(&spec.hostile_to, l, ids, 1.0, &mut ctx.identity_attack_count);
                 } else {
-                    hazards.add(&mut ctx.hazard, l, g, lethality, None, civ);
-                    hazards.add_flight(&mut ctx.attack_flight, l, lethality, None, civ);
+                    hazards.add_with_flight(ctx, l, g, lethality, None, civ);
                 }
             }
         }
@@ -599,8 +597,7 @@ impl Conflict {
                                 ctx.fighter_hazard[k * groups + g] += e.expected_fighter_deaths[0] * w / attackers;
                             }
                         }
-                        hazards.add(&mut ctx.hazard, l, crossfire_slot, r.battles.crossfire_deaths_per_battle, None, civ);
-                        hazards.add_flight(&mut ctx.attack_flight, l, r.battles.crossfire_deaths_per_battle, None, civ);
+                        hazards.add_with_flight(ctx, l, crossfire_slot, r.battles.crossfire_deaths_per_battle, None, civ);
                     }
                 }
             }
@@ -1053,29 +1050,32 @@ impl Hazards {
             return;
         }
         let h = deaths / denominator;
-        for i in 0..self.identities {
-            if hostile.is_none_or(|m| m[i]) {
-                let at = (l * self.identities + i) * self.row;
-                table[at + 1 + slot] += h;
-                table[at + 1 + self.slots + slot] += h * self.injuries_per_fatality;
-            }
+        for i in self.threatened(hostile) {
+            let at = (l * self.identities + i) * self.row;
+            table[at + 1 + slot] += h;
+            table[at + 1 + self.slots + slot] += h * self.injuries_per_fatality;
         }
     }
 
-    /// Adds the flight that `deaths` expected among `denominator` people at `l` set off: that
-    /// many deaths times the people who flee per death, as a share of those people (for everyone
-    /// there or only the identities marked in `hostile`). A count per death, not a share of the
-    /// locality: the same attack moves the same number of people however the place is cut.
-    fn add_flight(&self, table: &mut [f64], l: usize, deaths: f64, hostile: Option<&[bool]>, denominator: f64) {
+    /// [`Hazards::add`] into `ctx.hazard`, and the flight those killings set off into
+    /// `ctx.attack_flight`: the deaths times the people who flee per death, as a share of the same
+    /// people. A count per death, not a share of the locality: the same attack moves the same
+    /// number of people however the place is cut. For attacks on civilians outside sites and
+    /// battles' crossfire.
+    fn add_with_flight(&self, ctx: &mut Context, l: usize, slot: usize, deaths: f64, hostile: Option<&[bool]>, denominator: f64) {
+        self.add(&mut ctx.hazard, l, slot, deaths, hostile, denominator);
         if deaths <= 0.0 || denominator <= 0.0 || self.flight_per_death <= 0.0 {
             return;
         }
         let share = deaths * self.flight_per_death / denominator;
-        for i in 0..self.identities {
-            if hostile.is_none_or(|m| m[i]) {
-                table[l * self.identities + i] += share;
-            }
+        for i in self.threatened(hostile) {
+            ctx.attack_flight[l * self.identities + i] += share;
         }
+    }
+
+    /// The identities an act threatens: all, or those marked in `hostile`.
+    fn threatened<'a>(&self, hostile: Option<&'a [bool]>) -> impl Iterator<Item = usize> + 'a {
+        (0..self.identities).filter(move |&i| hostile.is_none_or(|m| m[i]))
     }
 }
 
