@@ -672,8 +672,8 @@ fn a_run_ends_with_a_summary_on_stderr_and_only_the_directory_on_stdout() {
 
 /// `peacesim check` exits 1 when a pattern does not reproduce (issue 18 item 4), writes its
 /// report all the same, and names the documented misses as such; with `--strict` they fail it
-/// too. The two documented misses (docs/VALIDATION.md, "Police and crisis mortality") fail at
-/// any scale, so one seed is enough.
+/// too. The documented misses (docs/VALIDATION.md, "Police and crisis mortality" and fact 22)
+/// fail at any scale, so one seed is enough for the two it names.
 #[test]
 fn check_exits_1_when_a_pattern_fails_and_names_documented_misses() {
     let dir = util::temp_dir("check-exit");

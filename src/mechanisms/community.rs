@@ -87,8 +87,8 @@ pub fn violence_exposure(p: &Community, victims_per_10k_30d: f64) -> f64 {
 
 /// Violence people hear of as it shapes their reported fear, 0 to 1: logarithmic in the rate
 /// (Lichtenstein et al. 1978), 0 with no violence and 1 at `fear_saturation`. The sense of danger
-/// that makes people flee ([`violence_exposure`]) needs rates a hundred times higher: fear is
-/// widespread where few flee (Goma 2017).
+/// ([`violence_exposure`], which sets how fast the displaced seek a site) needs rates a hundred
+/// times higher: fear is widespread where few flee (Goma 2017).
 #[must_use]
 pub fn fear_exposure(p: &Community, victims_per_10k_30d: f64) -> f64 {
     ((victims_per_10k_30d / p.fear_violence_scale).ln_1p() / (p.fear_saturation / p.fear_violence_scale).ln_1p()).clamp(0.0, 1.0)
@@ -110,6 +110,17 @@ pub fn reported_fear(
     (insecurity_target_from(p, fear_exposure, victimised_recently, displaced, reassurance)
         + p.fear_disposition_spread * (risk_aversion - 0.5))
         .clamp(0.0, 1.0)
+}
+
+/// The danger that makes a person at home flee, apart from the killings around them (which set
+/// people to flight by a count per killing, `attack_flight`): their perceived insecurity
+/// without the locality's violence per head, that is the baseline, raised by having been harmed
+/// lately and lowered by trusted protection. Personal, so it does not depend on how localities
+/// are cut.
+#[must_use]
+#[inline]
+pub fn personal_danger(p: &Community, victimised_recently: bool, reassurance: f64) -> f64 {
+    insecurity_target_from(p, 0.0, victimised_recently, false, reassurance)
 }
 
 /// [`insecurity_target`] from a precomputed [`violence_exposure`] (the people pass computes it

@@ -1,6 +1,7 @@
 //! D7: flight, protection sites and return, with hysteresis (Flee-like rules).
 //!
-//! People at home flee when their perceived insecurity exceeds a threshold that is lower for
+//! People at home flee the killings where they live (a count per killing, set in the conflict
+//! phase) or their own harm, when their personal danger exceeds a threshold that is lower for
 //! the more risk-averse. Destinations are weighted by distance (exp(-d / scale)), safety and,
 //! for protection sites, an attraction weight and the room left (Flee: camps attract; conflict
 //! zones repel). Displaced people in host communities move on with Flee's daily move chances

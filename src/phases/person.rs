@@ -211,6 +211,12 @@ fn died(block: &mut PeopleBlock, j: usize, acc: &mut [f64], at: usize) {
     acc[at] += 1.0;
 }
 
+/// Whether person `j` was harmed within the personal victimisation window.
+#[inline]
+fn victimised_recently(b: &PeopleBlock, j: usize, ctx: &Context) -> bool {
+    (b.victimised_tick[j] != NEVER) & (ctx.tick.saturating_sub(b.victimised_tick[j]) < ctx.personal_window)
+}
+
 #[expect(
     clippy::too_many_lines,
     reason = "the fused per-person update reads each column once; its sub-steps are labelled"
@@ -503,11 +509,16 @@ fn update_person(
             let insecurity = f64::from(b.insecurity[j]);
             match disp {
                 displacement::HOME => {
+                    // Flight from the killings here (a count per killing), or else (the
+                    // complement of the same uniform) from the person's own danger, having been
+                    // harmed lately: the chance is p + (1 - p) q. Not from the killings per head
+                    // of the locality, which the per-killing count already answers: read per
+                    // head, a village's massacre would move its village twice, and the same
+                    // massacre in a district would move almost nobody (docs/ODD.md §7.6).
                     // Most people are below their threshold; for the others the bound spares the
                     // exponential when the uniform is too large for any excess.
-                    // Flight from the killings here, or else (the complement of the same uniform)
-                    // from the person's sense of danger: the chance is p + (1 - p) q.
-                    let excess = flight::flee_excess(&r.displacement, insecurity, risk_aversion);
+                    let danger = community::personal_danger(&r.community, victimised_recently(b, j, ctx), lc.reassurance);
+                    let excess = flight::flee_excess(&r.displacement, danger, risk_aversion);
                     let p_attack = ctx.derived.attack_flight[loc * ids + ident];
                     let u = unit(d[4]);
                     if (u < p_attack
@@ -618,7 +629,7 @@ fn update_person(
     };
 
     // 8. Perceptions and political voice.
-    let victimised_recently = (b.victimised_tick[j] != NEVER) & (t.saturating_sub(b.victimised_tick[j]) < ctx.personal_window);
+    let victimised_recently = victimised_recently(b, j, ctx);
     let insecurity_target = community::insecurity_target_from(
         &r.community,
         ctx.derived.violence_exposure[loc * ids + ident],
@@ -633,7 +644,8 @@ fn update_person(
         insecurity_target
     };
     // The fear a person would report in a survey: widespread where violence is heard of, long
-    // before people flee (`insecurity` above is the sense of danger that makes them flee).
+    // before people flee (`insecurity` above is the sense of danger that sets how fast the
+    // displaced seek a site).
     let fear = community::reported_fear(
         &r.community,
         ctx.derived.fear_exposure[loc * ids + ident],

@@ -230,10 +230,10 @@ param_section! {
 param_section! {
     /// D7: flight, protection sites and return with hysteresis (Flee-like rules).
     pub struct Displacement ("rules.displacement") {
-        /// Daily flight rate per unit of perceived insecurity above the flight threshold.
+        /// Daily flight rate per unit of personal danger above the flight threshold.
         flee_rate_per_day: f64 = 0.3; [0.0, INF]; "1/day"; "assumption";
-        /// Perceived insecurity above which people start to flee.
-        flee_threshold: f64 = 0.4; [0.0, 1.0]; "1"; "calibrated: South Sudan's displacement in the first weeks of the war (docs/TARGETS.md §1; at 0.5 the UNMISS scenario displaced about a third of it); otherwise an assumption";
+        /// Personal danger (perceived insecurity without the locality's violence per head: the baseline, raised by having been harmed lately) above which a person at home flees.
+        flee_threshold: f64 = 0.4; [0.0, 1.0]; "1"; "assumption: with the default victimisation weight (0.6) people harmed lately flee, others do not (flight from the killings around them is the per-killing count; docs/ODD.md §7.6)";
         /// People at home who flee per civilian killed where they live (attacks on civilians and battles' crossfire), besides flight from perceived insecurity: the attacked village runs, however large the district around it.
         flight_per_civilian_killed: f64 = 250.0; [0.0, 100000.0]; "people/death"; "ACAPS 2018, 2019 (Ituri: about 1,000 and 1,900 displaced per reported death); Alindao 2018 (300); per death as the model counts them (reported x 1-10), lower; 250 is an assumption within that range (docs/ODD.md §7.6)";
         /// Attraction of a protection site as a destination, relative to an ordinary locality.
@@ -392,8 +392,8 @@ param_section! {
         voice_relax_days: f64 = 365.0; [1.0, 3650.0]; "days"; "assumption";
         /// Perceived-insecurity time constant.
         insecurity_smoothing_days: f64 = 14.0; [1.0, 3650.0]; "days"; "assumption";
-        /// Local violent deaths and injuries per 10,000 people over the last 30 days that make the sense of danger that drives flight 0.63 (1 - 1/e).
-        insecurity_violence_scale: f64 = 30.0; [0.001, INF]; "victims/10,000/30 days"; "assumption; with flee_threshold, calibrated to South Sudan's displacement in the first weeks of the war (docs/TARGETS.md)";
+        /// Local violent deaths and injuries per 10,000 people over the last 30 days that make perceived insecurity (how fast the displaced seek a site; the personal dimension of deprivation) and a place's unsafety 0.63 (1 - 1/e).
+        insecurity_violence_scale: f64 = 30.0; [0.001, INF]; "victims/10,000/30 days"; "assumption (calibrated with flee_threshold to South Sudan's first weeks while flight read violence per head; it no longer moves people from home, docs/ODD.md §7.6)";
         /// The smallest rate of violence people hear of that makes them fear for their safety: the reported fear of a person rises with the logarithm of (1 + the violence they hear of / this rate) (Lichtenstein et al. 1978: people overestimate rare risks and judge frequencies on a compressed, roughly logarithmic scale).
         fear_violence_scale: f64 = 0.004; [0.000001, INF]; "victims/10,000/30 days"; "calibrated: the HHI/UNDP poll of Goma, Sep-Oct 2017 (23 % feel unsafe by day, 81 % at night; docs/TARGETS.md, MONUSCO), at the rate of violence Goma's people hear of in the MONUSCO scenario";
         /// Rate of violence people hear of at which their fear reaches its full range.

@@ -313,7 +313,7 @@ const GROUPS: &[&[Check]] = &[
 /// docs/VALIDATION.md: run and reported with the others and counted among the emergent patterns
 /// (issue 18: "N of M reproduced ... every miss explained"), marked as documented misses. The
 /// tests ask them to keep failing: one that starts passing belongs in its group's `CHECKS`.
-const DOCUMENTED_MISSES: &[&[Check]] = &[crisis::DOCUMENTED_MISSES];
+const DOCUMENTED_MISSES: &[&[Check]] = &[livelihoods::DOCUMENTED_MISSES, crisis::DOCUMENTED_MISSES];
 
 fn run_checks(scale: Scale, knocked_out: bool) -> Result<Vec<CheckResult>> {
     GROUPS
@@ -712,6 +712,8 @@ fn violence_displaced_to_neighbours(ctx: &Runner) -> Result<CheckResult> {
             // Isolate targeting: with flight on, residents leave the newly targeted neighbour.
             none.push("rules.displacement.flee_rate_per_day=0.0".into());
             guarded.push("rules.displacement.flee_rate_per_day=0.0".into());
+            none.push("rules.displacement.flight_per_civilian_killed=0.0".into());
+            guarded.push("rules.displacement.flight_per_civilian_killed=0.0".into());
         }
         let (s_none, s_guard) = (ctx.main("tiny-conflict.toml", &none)?, ctx.main("tiny-conflict.toml", &guarded)?);
         Ok((
@@ -796,6 +798,7 @@ fn conflict_amplifies_epidemics(ctx: &Runner) -> Result<CheckResult> {
         "mission.budget_usd_per_day=0",
         "population.people_per_agent=1",
         "rules.displacement.flee_rate_per_day=0.0",
+        "rules.displacement.flight_per_civilian_killed=0.0",
     ]);
     let mut quiet = base.clone();
     quiet.push("armed_groups[1].attack_rate_per_100_fighters_day=0.0".into());

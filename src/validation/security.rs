@@ -63,8 +63,11 @@ pub(crate) const CHECKS: &[Check] = &[
     Check {
         run: site_influx_step,
         facts: &[13],
-        mechanism: "perceived insecurity follows local violence within days (`rules.community.insecurity_smoothing_days`, 14), and the insecure flee and seek the site (at `site_seek_rate_per_day`, chosen with UNMISS's fast influx in mind: the speed is in part an assumption)",
-        knockout: &["rules.community.insecurity_smoothing_days=365"],
+        mechanism: "killings set people to flight at once (`rules.displacement.flight_per_civilian_killed` per civilian killed), and the displaced at the base apply to the site at a rate that rises with their perceived insecurity, which follows local violence within days (`rules.community.insecurity_smoothing_days`, 14; `site_seek_rate_per_day` was chosen with UNMISS's fast influx in mind: the speed is in part an assumption)",
+        knockout: &[
+            "rules.displacement.flight_per_civilian_killed=0.0",
+            "rules.community.insecurity_smoothing_days=365",
+        ],
         basis: Basis::Emergent,
     },
     Check {
@@ -186,6 +189,7 @@ fn local_episodes_shorter(ctx: &Runner) -> Result<CheckResult> {
         let mut o = rebels_only();
         o.extend(strings(&[
             "rules.displacement.flee_rate_per_day=0.0",
+            "rules.displacement.flight_per_civilian_killed=0.0",
             "population.people_per_agent=5",
         ]));
         if guarded {
@@ -420,6 +424,10 @@ fn robust_without_legitimacy(ctx: &Runner) -> Result<CheckResult> {
         "population.people_per_agent=5",
         "mission.troops=2500",
         "mission.posture_share=0.9",
+        // No flight: protest needs the people to stay. With flight on, the raids empty East, a
+        // village of 1,500 (docs/VALIDATION.md, changes to checks).
+        "rules.displacement.flee_rate_per_day=0.0",
+        "rules.displacement.flight_per_civilian_killed=0.0",
     ]);
     base.extend(strings(&PROTECTION_ONLY));
     let arm = |extra: &[&str]| -> Result<(f64, f64, f64)> {
@@ -447,7 +455,7 @@ fn robust_without_legitimacy(ctx: &Runner) -> Result<CheckResult> {
         pattern: "A large robust force does not guarantee legitimacy: where armed groups keep killing, trust collapses into protest",
         source: "Res. 2098 (2013: the Force Intervention Brigade); DW 2022 (July 2022 protests against MONUSCO: 36 dead incl. 4 peacekeepers); docs/SOURCES.md fact 10",
         setting: format!(
-            "tiny-conflict, rebels hard to deter (sensitivity 0.3) attacking at 0.15 per 100 fighters a day, 2,500 troops with posture 0.9 and a protection budget, robust vs traditional mandate, 180 days, {} seeds",
+            "tiny-conflict, rebels hard to deter (sensitivity 0.3) attacking at 0.15 per 100 fighters a day, 2,500 troops with posture 0.9 and a protection budget, no flight, robust vs traditional mandate, 180 days, {} seeds",
             scale.seeds
         ),
         result: format!(
