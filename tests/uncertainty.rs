@@ -102,7 +102,8 @@ fn sensitivity_example_writes_indices_noise_report_and_figures() {
             "μ* inside its interval: {r:?}"
         );
     }
-    // The flee threshold decides who flees: it must dominate peak displacement (total index).
+    // The people set to flight per civilian killed decide how many flee: that count must
+    // dominate peak displacement (total index).
     let displaced_total: Vec<_> = table
         .iter()
         .filter(|r| r["outcome"] == "peak_displaced" && r["index"] == "total")
@@ -111,7 +112,10 @@ fn sensitivity_example_writes_indices_noise_report_and_figures() {
         .iter()
         .max_by(|a, b| num(a, "estimate").total_cmp(&num(b, "estimate")))
         .unwrap();
-    assert_eq!(top["parameter"], "rules.displacement.flee_threshold", "{displaced_total:?}");
+    assert_eq!(
+        top["parameter"], "rules.displacement.flight_per_civilian_killed",
+        "{displaced_total:?}"
+    );
     let noise = rows(&out.join("noise.csv"));
     assert_eq!(noise.len(), 3 * 2, "one row per outcome and method");
     assert!(noise.iter().all(|r| r["replicates"] == "2" && num(r, "noise_share") >= 0.0));
@@ -141,13 +145,13 @@ fn sensitivity_example_writes_indices_noise_report_and_figures() {
     let morris = paper_figure("sensitivity", "sensitivity-tiny.toml", &out, "morris-peak_displaced");
     check_paper_figure(
         &morris,
-        &["Flee threshold (displacement)", "peak displaced (people)"],
+        &["Flight per civilian killed (displacement)", "peak displaced (people)"],
         &["rules.displacement", "peak_displaced", "Morris screening"],
     );
     let sobol = read(&out.join("figures/sobol-peak_displaced.svg"));
     check_paper_figure(
         &sobol,
-        &["Flee threshold", "share of variance"],
+        &["Flight per civilian killed", "share of variance"],
         &["rules.displacement", "Sobol' indices"],
     );
 }
