@@ -14,18 +14,23 @@ use crate::scenario::params::Displacement;
 
 use super::BOUND_MARGIN;
 
-/// Daily flight probability for a person at home.
+/// Daily flight probability for a person at home whose everyday danger (the insecurity felt
+/// with nothing happening, `rules.community.insecurity_baseline`) is `everyday_danger`.
 #[must_use]
-pub fn flee_probability(p: &Displacement, insecurity: f64, risk_aversion: f64, dt: f64) -> f64 {
-    flee_probability_from_excess(p, flee_excess(p, insecurity, risk_aversion), dt)
+pub fn flee_probability(p: &Displacement, insecurity: f64, everyday_danger: f64, risk_aversion: f64, dt: f64) -> f64 {
+    flee_probability_from_excess(p, flee_excess(p, insecurity, everyday_danger, risk_aversion), dt)
 }
 
 /// How far a person's insecurity exceeds their flight threshold (0 below it). The threshold is
-/// lower for the more risk-averse and stays in [0.05, 0.95].
+/// lower for the more risk-averse and stays in [0.05, 0.95]; it never falls below the everyday
+/// danger, because the danger people live with when nothing happens is not a reason to leave:
+/// otherwise a low threshold would empty a peaceful country, and a scenario with no shocks
+/// would not be stationary (docs/ODD.md §7.6).
 #[must_use]
 #[inline]
-pub fn flee_excess(p: &Displacement, insecurity: f64, risk_aversion: f64) -> f64 {
-    let threshold = (p.flee_threshold - 0.3 * (risk_aversion - 0.5)).clamp(0.05, 0.95);
+pub fn flee_excess(p: &Displacement, insecurity: f64, everyday_danger: f64, risk_aversion: f64) -> f64 {
+    let floor = everyday_danger.clamp(0.05, 0.95);
+    let threshold = (p.flee_threshold - 0.3 * (risk_aversion - 0.5)).clamp(floor, 0.95);
     (insecurity - threshold).max(0.0)
 }
 
@@ -101,9 +106,9 @@ mod tests {
     #[test]
     fn insecurity_drives_flight_and_risk_aversion_lowers_the_threshold() {
         let p = Displacement::default();
-        assert_eq!(flee_probability(&p, 0.1, 0.5, 1.0), 0.0);
-        assert!(flee_probability(&p, 0.9, 0.5, 1.0) > 0.1);
-        assert!(flee_probability(&p, 0.5, 0.9, 1.0) > flee_probability(&p, 0.5, 0.1, 1.0));
+        assert_eq!(flee_probability(&p, 0.1, 0.2, 0.5, 1.0), 0.0);
+        assert!(flee_probability(&p, 0.9, 0.2, 0.5, 1.0) > 0.1);
+        assert!(flee_probability(&p, 0.5, 0.2, 0.9, 1.0) > flee_probability(&p, 0.5, 0.2, 0.1, 1.0));
     }
 
     #[test]
@@ -115,6 +120,37 @@ mod tests {
         let whole = destination_weight(&p, 10.0, 1.0, false, 0.0, false, 8.0);
         let half = destination_weight(&p, 10.0, 1.0, false, 0.0, false, 4.0);
         assert!((2.0 * half - whole).abs() < 1e-12, "two halves attract what the whole does");
+    }
+
+    /// However low the threshold is set, nobody flees the everyday danger; above it, the
+    /// threshold still orders people by risk aversion. Before the floor, a threshold of 0.2
+    /// made the most risk-averse flee a danger of 0.2 (28,857 of the baseline's people in 60
+    /// days with nothing happening at 0.25).
+    #[test]
+    fn nobody_flees_the_everyday_danger() {
+        let everyday = 0.2;
+        for threshold in [0.0, 0.1, 0.2, 0.3, 0.4] {
+            let p = Displacement {
+                flee_threshold: threshold,
+                ..Displacement::default()
+            };
+            for risk_aversion in [0.0, 0.5, 1.0] {
+                assert_eq!(
+                    flee_probability(&p, everyday, everyday, risk_aversion, 1.0),
+                    0.0,
+                    "threshold {threshold}"
+                );
+            }
+            assert!(
+                flee_probability(&p, 0.6, everyday, 1.0, 1.0) > 0.0,
+                "the harmed still flee at {threshold}"
+            );
+        }
+        let p = Displacement {
+            flee_threshold: 0.4,
+            ..Displacement::default()
+        };
+        assert!(flee_probability(&p, 0.5, everyday, 1.0, 1.0) > flee_probability(&p, 0.5, everyday, 0.0, 1.0));
     }
 
     #[test]
@@ -134,11 +170,12 @@ mod tests {
             rate in 0.0..1000.0f64,
             threshold in 0.0..1.0f64,
             insecurity in 0.0..=1.0f64,
+            everyday_danger in 0.0..=1.0f64,
             risk_aversion in 0.0..=1.0f64,
             dt in 0.01..30.0f64,
         ) {
             let p = Displacement { flee_rate_per_day: rate, flee_threshold: threshold, ..Displacement::default() };
-            let exact = flee_probability(&p, insecurity, risk_aversion, dt);
+            let exact = flee_probability(&p, insecurity, everyday_danger, risk_aversion, dt);
             let bound = flee_probability_bound(&p, dt);
             proptest::prop_assert!(exact <= bound, "{exact} > {bound}");
         }

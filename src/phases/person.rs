@@ -518,7 +518,7 @@ fn update_person(
                     // Most people are below their threshold; for the others the bound spares the
                     // exponential when the uniform is too large for any excess.
                     let danger = community::personal_danger(&r.community, victimised_recently(b, j, ctx), lc.reassurance);
-                    let excess = flight::flee_excess(&r.displacement, danger, risk_aversion);
+                    let excess = flight::flee_excess(&r.displacement, danger, r.community.insecurity_baseline, risk_aversion);
                     let p_attack = ctx.derived.attack_flight[loc * ids + ident];
                     let u = unit(d[4]);
                     if (u < p_attack

@@ -233,7 +233,7 @@ param_section! {
         /// Daily flight rate per unit of personal danger above the flight threshold.
         flee_rate_per_day: f64 = 0.3; [0.0, INF]; "1/day"; "assumption";
         /// Personal danger (perceived insecurity without the locality's violence per head: the baseline, raised by having been harmed lately) above which a person at home flees.
-        flee_threshold: f64 = 0.4; [0.0, 1.0]; "1"; "assumption: with the default victimisation weight (0.6) people harmed lately flee, others do not (flight from the killings around them is the per-killing count); below 0.35 the most risk-averse flee the everyday danger (0.2) with nothing happening (docs/ODD.md §7.6)";
+        flee_threshold: f64 = 0.4; [0.0, 1.0]; "1"; "assumption: with the default victimisation weight (0.6) people harmed lately flee, others do not (flight from the killings around them is the per-killing count); the threshold applied never falls below the everyday danger (insecurity_baseline), which is no reason to leave (assumption, docs/ODD.md §7.6)";
         /// People at home who flee per civilian killed where they live (attacks on civilians and battles' crossfire), besides flight from perceived insecurity: the attacked village runs, however large the district around it.
         flight_per_civilian_killed: f64 = 250.0; [0.0, 100000.0]; "people/death"; "ACAPS 2018, 2019 (Ituri: about 1,000 and 1,900 displaced per reported death); Alindao 2018 (300); per death as the model counts them (reported x 1-10), lower; 250 is an assumption within that range (docs/ODD.md §7.6)";
         /// Attraction of a protection site as a destination, relative to an ordinary locality.
