@@ -562,6 +562,17 @@ fn event_text(s: &Scenario, kind: &EventKind) -> String {
             };
             format!("ceasefire: {who} stop attacking, fighting and recruiting")
         }
+        EventKind::SiteCapacity { locality, capacity } => {
+            if *capacity > 0.0 {
+                format!(
+                    "protection site at {}: room for {} people from now on",
+                    loc(*locality),
+                    thousands_f(*capacity)
+                )
+            } else {
+                format!("protection site at {} closes to newcomers", loc(*locality))
+            }
+        }
         EventKind::MandateChange {
             weights: w,
             allocation: a,

@@ -240,6 +240,71 @@ fn d7_flight_per_killing_does_not_depend_on_how_large_the_localities_are() {
     );
 }
 
+/// A `site_capacity` event opens a site declared with no room (UNMISS's Wau site opened in
+/// June 2016, two and a half years into the war) or closes one to newcomers. Before it opens the
+/// site admits nobody however violent the place; once it opens, people arrive; once closed, no
+/// one more is admitted while those inside stay. The site has room for 20,000, so that it is
+/// still filling when it closes (at the shipped 1,500 it is full by day 30 and a closure would
+/// change nothing).
+#[test]
+fn d7_a_site_admits_people_only_while_it_is_open() {
+    let violent = [
+        "run.ticks=150",
+        "localities[2].protection_site.capacity=20000",
+        "armed_groups[0].attack_rate_per_100_fighters_day=0.15",
+        "armed_groups[1].attack_rate_per_100_fighters_day=0.15",
+    ];
+    let run = |event: &str| {
+        let mut o: Vec<&str> = violent.to_vec();
+        if !event.is_empty() {
+            o.push(event);
+        }
+        let s = util::load("tiny-conflict.toml", &o);
+        let runs: Vec<Collect> = (1..=4).map(|seed| util::run(&s, seed, 2)).collect();
+        move |t: usize| runs.iter().map(|c| c.national[t].in_sites).sum::<f64>() / 4.0
+    };
+    // Without the tiny scenario's epidemic, which the arms' event lists replace.
+    let always = run("events=[]");
+    let opens = run("events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=20000}]");
+    let closes = run("events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=0}]");
+    // Declared closed from the start, opened on day 60 (the capacity override comes after the
+    // arm's 20,000).
+    let late = {
+        let s = util::load(
+            "tiny-conflict.toml",
+            &[
+                violent[0],
+                violent[2],
+                violent[3],
+                "localities[2].protection_site.capacity=0",
+                "events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=20000}]",
+            ],
+        );
+        let runs: Vec<Collect> = (1..=4).map(|seed| util::run(&s, seed, 2)).collect();
+        move |t: usize| runs.iter().map(|c| c.national[t].in_sites).sum::<f64>() / 4.0
+    };
+    assert!(always(59) > 1000.0, "the open site fills in the first 60 days: {}", always(59));
+    assert!(
+        opens(150) == always(150),
+        "opening an open site at its own capacity changes nothing"
+    );
+    let before: f64 = (0..60).map(&late).fold(0.0, f64::max);
+    assert!(before == 0.0, "nobody in a site that has not opened: {before}");
+    assert!(late(150) > 1000.0, "once open it fills: {}", late(150));
+    assert!(closes(59) == always(59), "the same runs until it closes");
+    let (gain_open, gain_closed) = (always(150) - always(59), closes(150) - closes(59));
+    assert!(
+        gain_closed < 0.25 * gain_open,
+        "closed on day 60: {gain_closed:.0} more residents by day 150 (births), against {gain_open:.0} if open"
+    );
+    assert!(
+        closes(150) > 0.9 * closes(59),
+        "its residents stay: {} of {}",
+        closes(150),
+        closes(59)
+    );
+}
+
 #[test]
 fn d7_people_flee_violence_and_site_services_keep_them_after_it_ends() {
     let arm = |services: f64| {

@@ -221,3 +221,31 @@ fn a_water_share_out_of_range_names_its_path_in_the_population_table() {
     let (msg, _) = message(&text);
     assert!(msg.contains("unknown key `rual`"), "{msg}");
 }
+
+#[test]
+fn a_site_capacity_event_needs_a_declared_site_a_known_locality_and_a_count() {
+    let event = |locality: &str, capacity: &str| {
+        tiny_with(
+            "[[events]]\ntick = 60",
+            &format!(
+                "[[events]]\ntick = 30\nkind = \"site_capacity\"\nlocality = \"{locality}\"\ncapacity = {capacity}\n\n[[events]]\ntick = 60"
+            ),
+        )
+    };
+    let text = event("West", "2000");
+    let (msg, _) = message(&text);
+    assert!(
+        msg.contains("events[0].locality: `West` declares no protection_site: a site's capacity can change only where one is declared (with capacity = 0 for a site that opens later)"),
+        "{msg}"
+    );
+    assert!(msg.contains(&format!("line {}", line_of(&text, "locality = \"West\""))), "{msg}");
+    let (msg, _) = message(&event("Centr", "2000"));
+    assert!(
+        msg.contains("events[0].locality: unknown locality `Centr` (did you mean `Centre`?)"),
+        "{msg}"
+    );
+    let (msg, _) = message(&event("Centre", "-5"));
+    assert!(msg.contains("events[0].capacity: must not be negative, got -5"), "{msg}");
+    let good = event("Centre", "0");
+    Scenario::from_toml_str(&good, std::path::Path::new("scenarios/x.toml")).expect("closing a declared site is valid");
+}

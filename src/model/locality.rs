@@ -145,7 +145,10 @@ pub struct Localities {
     pub armed_group_support: Vec<f64>,
     /// Baseline political voice of residents.
     pub voice_baseline: Vec<f64>,
-    /// Protection-site capacity, in people (0 = no site).
+    /// Whether the locality declares a protection site (a base that shields its residents),
+    /// whatever its capacity: a `site_capacity` event may open it later or close it to newcomers.
+    pub site_declared: Vec<bool>,
+    /// Protection-site capacity, in people (0 = no site, or none open to newcomers).
     pub site_capacity: Vec<f64>,
     /// Protection-site guard posture, 0 to 1.
     pub site_guard_posture: Vec<f64>,
@@ -198,6 +201,7 @@ impl Localities {
             trust_in_state: col(&|l| l.trust_in_state),
             armed_group_support: vec![0.0; n],
             voice_baseline: col(&|l| l.political_voice),
+            site_declared: scenario.localities.iter().map(|l| l.site.is_some()).collect(),
             site_capacity: col(&|l| l.site.map_or(0.0, |s| s.capacity)),
             site_guard_posture: col(&|l| l.site.map_or(0.0, |s| s.guard_posture)),
             site_services: col(&|l| l.site.map_or(0.0, |s| s.services)),
@@ -210,10 +214,12 @@ impl Localities {
         }
     }
 
-    /// Whether locality `l` has a protection site.
+    /// Whether locality `l` has a protection site: declared, even while its capacity is 0 (not
+    /// yet open, or closed to newcomers), so that its residents stay shielded and it admits
+    /// nobody without room.
     #[must_use]
     pub fn has_site(&self, l: usize) -> bool {
-        self.site_capacity[l] > 0.0
+        self.site_declared[l]
     }
 
     /// Sum of a ring over the ticks `tick - to ..= tick - from` (ticks before the start count as 0).

@@ -197,6 +197,9 @@ pub fn prepare(
         let in_site = totals[base + field::IN_SITE] * ppa;
         let occupancy = if loc.site_capacity[l] > 0.0 {
             in_site / loc.site_capacity[l]
+        } else if in_site > 0.0 {
+            // Closed to newcomers with residents left: as crowded as a full site.
+            1.0
         } else {
             0.0
         };

@@ -136,6 +136,10 @@ pub fn apply_scheduled(scenario: &Scenario, world: &mut World, streams: &Streams
                     world.groups.ceasefire[g as usize] = true;
                 }
             }
+            EventKind::SiteCapacity { locality, capacity } => {
+                // Destinations, admission and guards read the capacity afresh every tick.
+                world.localities.site_capacity[*locality as usize] = *capacity;
+            }
             EventKind::MandateChange {
                 weights,
                 allocation,

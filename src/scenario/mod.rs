@@ -373,6 +373,13 @@ pub enum EventKind {
         /// Group indices.
         groups: Vec<u32>,
     },
+    /// A protection site's capacity changes (opens, grows, shrinks, closes).
+    SiteCapacity {
+        /// Locality index (it declares a protection site).
+        locality: u32,
+        /// Capacity from then on, in people.
+        capacity: f64,
+    },
     /// Mandate change.
     MandateChange {
         /// New weights.
@@ -403,6 +410,7 @@ impl EventKind {
             Self::ArmedGroupSurge { .. } => "armed_group_surge",
             Self::ArmedGroupSplit { .. } => "armed_group_split",
             Self::Ceasefire { .. } => "ceasefire",
+            Self::SiteCapacity { .. } => "site_capacity",
             Self::MandateChange { .. } => "mandate_change",
         }
     }

@@ -696,6 +696,18 @@ pub enum RawEvent {
         #[serde(default)]
         groups: Vec<String>,
     },
+    /// A protection site opens, grows, shrinks or closes: its capacity becomes `capacity`. The
+    /// locality must declare a `protection_site` (its guard posture and services); one that opens
+    /// later is declared with `capacity = 0`. Residents above a smaller capacity stay; nobody is
+    /// admitted until there is room again.
+    SiteCapacity {
+        /// Tick at which it happens.
+        tick: i64,
+        /// Locality of the site, by name.
+        locality: String,
+        /// Largest number of residents from then on, in people (0 closes the site to newcomers).
+        capacity: i64,
+    },
     /// The mandate changes: any of the given fields replace the current ones.
     MandateChange {
         /// Tick at which it happens.
@@ -733,6 +745,7 @@ impl RawEvent {
             | Self::ArmedGroupSurge { tick, .. }
             | Self::ArmedGroupSplit { tick, .. }
             | Self::Ceasefire { tick, .. }
+            | Self::SiteCapacity { tick, .. }
             | Self::MandateChange { tick, .. } => *tick,
         }
     }

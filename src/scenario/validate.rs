@@ -861,6 +861,7 @@ fn event_kind(e: &mut FieldErrors, ev: &RawEvent, p: &EventPlace<'_>) -> Option<
         RawEvent::Ceasefire { groups: list, .. } => Some(EventKind::Ceasefire {
             groups: ceasefire_groups(e, p, list),
         }),
+        RawEvent::SiteCapacity { locality, capacity, .. } => site_capacity(e, p, locality, *capacity),
         RawEvent::MandateChange {
             weights,
             allocation,
@@ -901,6 +902,29 @@ fn epidemic_seed(e: &mut FieldErrors, p: &EventPlace<'_>, locality: &str, cases:
         locality: l,
         cases: cases_v as f64,
     })
+}
+
+/// A protection site's new capacity: the locality must declare a `protection_site`, whose guard
+/// posture and services the site keeps.
+fn site_capacity(e: &mut FieldErrors, p: &EventPlace<'_>, locality: &str, capacity: i64) -> Option<EventKind> {
+    let at = p.at;
+    let loc = p.names.localities.resolve(e, at("locality"), locality, "locality");
+    #[expect(clippy::cast_precision_loss, reason = "capacities are far below 2^52")]
+    let capacity = count(e, at("capacity"), capacity, 0, MAX_LOCALITY_POPULATION) as f64;
+    let loc = loc.filter(|&l| {
+        let declared = p.localities[l as usize].site.is_some();
+        if !declared {
+            e.push(
+                at("locality"),
+                format!(
+                    "`{locality}` declares no protection_site: a site's capacity can change only where one is declared \
+                     (with capacity = 0 for a site that opens later)"
+                ),
+            );
+        }
+        declared
+    });
+    loc.map(|locality| EventKind::SiteCapacity { locality, capacity })
 }
 
 /// A surge of an armed group: the group, and where (by default its first presence locality).
