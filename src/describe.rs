@@ -158,12 +158,14 @@ fn run_and_population(out: &mut String, s: &Scenario) {
         .iter()
         .filter_map(|l| {
             l.site.map(|site| {
+                let room = if site.capacity > 0.0 {
+                    format!("capacity {}", thousands_f(site.capacity))
+                } else {
+                    "closed at the start: opens by a site_capacity event".to_string()
+                };
                 format!(
-                    "{} (capacity {}, guard posture {:.2}, services {:.2})",
-                    l.name,
-                    thousands_f(site.capacity),
-                    site.guard_posture,
-                    site.services
+                    "{} ({room}, guard posture {:.2}, services {:.2})",
+                    l.name, site.guard_posture, site.services
                 )
             })
         })
