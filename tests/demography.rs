@@ -209,6 +209,37 @@ fn a_world_without_shocks_violence_or_mission_starts_in_balance_and_stays_there(
     }
 }
 
+/// The quiet world stays put whatever flight threshold a plan samples: nobody flees the everyday
+/// danger (docs/ODD.md §7.6). Before the threshold had a floor at `insecurity_baseline`, a
+/// threshold below 0.35 sent the most risk-averse away from a peaceful country (27,282 displaced
+/// in 60 days at 0.25, against 1,175 at the default 0.4, the baseline with no attacks and no
+/// events, seed 1).
+#[test]
+fn a_low_flight_threshold_does_not_empty_a_quiet_world() {
+    let peak_displaced = |threshold: &str| {
+        let set = format!("rules.displacement.flee_threshold={threshold}");
+        let s = util::load(
+            "baseline.toml",
+            &[
+                "run.ticks=90",
+                "events=[{tick=1, kind=\"ceasefire\"}]",
+                "rules.battles.ceasefire_breakdown_per_year=0",
+                &set,
+            ],
+        );
+        let c = util::run(&s, 1, 2);
+        c.national.iter().map(|i| i.displaced).fold(0.0, f64::max)
+    };
+    let default = peak_displaced("0.4");
+    for low in ["0", "0.1", "0.25"] {
+        let peak = peak_displaced(low);
+        assert!(
+            peak <= 1.02 * default + 50.0,
+            "at a flee threshold of {low} the quiet baseline displaces {peak:.0}, at 0.4 {default:.0}"
+        );
+    }
+}
+
 #[test]
 fn mission_scenarios_do_not_jump_in_their_first_days() {
     // The symptom: the mobilised share jumped from 9-19 % to 31-34 % within 30 days in
