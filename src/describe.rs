@@ -156,12 +156,17 @@ fn run_and_population(out: &mut String, s: &Scenario) {
     let sites: Vec<String> = s
         .localities
         .iter()
-        .filter_map(|l| {
+        .enumerate()
+        .filter_map(|(index, l)| {
             l.site.map(|site| {
-                let room = if site.capacity > 0.0 {
-                    format!("capacity {}", thousands_f(site.capacity))
-                } else {
-                    "closed at the start: opens by a site_capacity event".to_string()
+                let opens = s.events.iter().find_map(|e| match e.kind {
+                    EventKind::SiteCapacity { locality, capacity } if locality as usize == index && capacity > 0.0 => Some(e.tick),
+                    _ => None,
+                });
+                let room = match (site.capacity > 0.0, opens) {
+                    (true, _) => format!("capacity {}", thousands_f(site.capacity)),
+                    (false, Some(tick)) => format!("closed until day {}", short(f64::from(tick) * s.run.tick_length_days)),
+                    (false, None) => "closed: capacity 0 and no event opens it".to_string(),
                 };
                 format!(
                     "{} ({room}, guard posture {:.2}, services {:.2})",
