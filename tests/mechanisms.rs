@@ -254,35 +254,21 @@ fn d7_a_site_admits_people_only_while_it_is_open() {
         "armed_groups[0].attack_rate_per_100_fighters_day=0.15",
         "armed_groups[1].attack_rate_per_100_fighters_day=0.15",
     ];
-    let run = |event: &str| {
-        let mut o: Vec<&str> = violent.to_vec();
-        if !event.is_empty() {
-            o.push(event);
-        }
+    let run = |arm: &[&str]| {
+        let o: Vec<&str> = violent.iter().chain(arm).copied().collect();
         let s = util::load("tiny-conflict.toml", &o);
         let runs: Vec<Collect> = (1..=4).map(|seed| util::run(&s, seed, 2)).collect();
         move |t: usize| runs.iter().map(|c| c.national[t].in_sites).sum::<f64>() / 4.0
     };
     // Without the tiny scenario's epidemic, which the arms' event lists replace.
-    let always = run("events=[]");
-    let opens = run("events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=20000}]");
-    let closes = run("events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=0}]");
-    // Declared closed from the start, opened on day 60 (the capacity override comes after the
-    // arm's 20,000).
-    let late = {
-        let s = util::load(
-            "tiny-conflict.toml",
-            &[
-                violent[0],
-                violent[2],
-                violent[3],
-                "localities[2].protection_site.capacity=0",
-                "events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=20000}]",
-            ],
-        );
-        let runs: Vec<Collect> = (1..=4).map(|seed| util::run(&s, seed, 2)).collect();
-        move |t: usize| runs.iter().map(|c| c.national[t].in_sites).sum::<f64>() / 4.0
-    };
+    let always = run(&["events=[]"]);
+    let opens = run(&["events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=20000}]"]);
+    let closes = run(&["events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=0}]"]);
+    // Declared closed from the start (this override comes after the arms' 20,000), opened on day 60.
+    let late = run(&[
+        "localities[2].protection_site.capacity=0",
+        "events=[{tick=60, kind=\"site_capacity\", locality=\"Centre\", capacity=20000}]",
+    ]);
     assert!(always(59) > 1000.0, "the open site fills in the first 60 days: {}", always(59));
     assert!(
         opens(150) == always(150),
